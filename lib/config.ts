@@ -1,0 +1,101 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// One typed, validated view of the environment. Backend URLs come from here
+// only, never from a request. An unset backend URL means "embedded" for that signal.
+
+const url = (name: string) =>
+  z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      try {
+        const u = new URL(v);
+        if (!/^https?:|^postgres(ql)?:/.test(u.protocol)) throw new Error('protocol');
+        return v.replace(/\/+$/, '');
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `not a URL: ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+    })
+    .optional()
+    .describe(name);
+
+const durationMs = z.coerce.number().int().positive().max(600_000);
+
+/** `name=url,name2=url2`: OpenAI-compatible load targets an operator allows. */
+const loadTargets = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const out: { name: string; url: string; preset: string }[] = [];
+    if (!v?.trim()) return out;
+    for (const part of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+      // name=url or name=url|preset
+      const m = /^([A-Za-z0-9_.-]+)=([^|]+)(?:\|([a-z]+))?$/.exec(part);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `expected name=url[|preset], got ${JSON.stringify(part)}` });
+        return z.NEVER;
+      }
+      try {
+        new URL(m[2]);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `not a URL: ${JSON.stringify(m[2])}` });
+        return z.NEVER;
+      }
+      out.push({ name: m[1], url: m[2].replace(/\/+$/, ''), preset: m[3] ?? 'vllm' });
+    }
+    return out;
+  });
+
+export const ConfigSchema = z.object({
+  DATABASE_URL: url('DATABASE_URL'),
+  PROMETHEUS_URL: url('PROMETHEUS_URL'),
+  TEMPO_URL: url('TEMPO_URL'),
+  PYROSCOPE_URL: url('PYROSCOPE_URL'),
+  TELEMETRY_TENANT: z.string().trim().min(1).max(256).regex(/^[A-Za-z0-9!._*'()|-]+$/, 'not a valid tenant id').optional(),
+  SANDBOX_URL: url('SANDBOX_URL'),
+  LOAD_TARGETS: loadTargets,
+  TRISIGHT_DATA_DIR: z.string().min(1).optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  SANDBOX_PORT: z.coerce.number().int().min(1).max(65535).default(8100),
+  BACKEND_TIMEOUT_MS: durationMs.default(10_000),
+  HEALTH_TIMEOUT_MS: durationMs.default(2_000),
+  EMBEDDED_RETENTION: z
+    .string()
+    .regex(/^\d+(s|m|h|d)$/, 'expected a duration like 24h')
+    .default('24h'),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };
+
+/** Every variable the app reads; the docker-compose test cross-checks against it. */
+export const CONFIG_VARIABLES = Object.keys(ConfigSchema.shape) as (keyof typeof ConfigSchema.shape)[];
+
+export class ConfigError extends Error {}
+
+/** Parses an environment; throws ConfigError whose message is one line per bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings mean "unset" (a common docker-compose idiom).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const r = ConfigSchema.safeParse(cleaned);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(lines.join('\n'));
+  }
+  const dataDir = path.resolve(r.data.TRISIGHT_DATA_DIR ?? path.join(process.cwd(), '.trisight'));
+  return { ...r.data, dataDir };
+}
+
+let cached: Config | undefined;
+/** The process's configuration, parsed once. */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+export function durationToMs(d: string): number {
+  const m = /^(\d+)(s|m|h|d)$/.exec(d);
+  if (!m) throw new Error(`bad duration ${d}`);
+  return Number(m[1]) * { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}
