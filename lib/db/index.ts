@@ -1,0 +1,31 @@
+// Database access for the app: Prisma for Trisight's own records, a pg Pool
+// for the bulk paths (telemetry ingest) where row-by-row ORM calls are too slow.
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { config } from '@/lib/config';
+import { PrismaClient } from '@/lib/generated/prisma/client';
+
+export { migrate, readMigrations, MigrationError } from './migrate';
+
+function databaseUrl(): string {
+  const url = config().DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set: start the app with `npm start` (it starts embedded Postgres) or set DATABASE_URL');
+  return url;
+}
+
+// Survive Next.js dev reloads and route-module duplication with one pool per process.
+const g = globalThis as unknown as { __trisightPrisma?: PrismaClient; __trisightPool?: pg.Pool };
+
+export function createPrisma(connectionString: string): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString }) });
+}
+
+export function prisma(): PrismaClient {
+  g.__trisightPrisma ??= createPrisma(databaseUrl());
+  return g.__trisightPrisma;
+}
+
+export function pgPool(): pg.Pool {
+  g.__trisightPool ??= new pg.Pool({ connectionString: databaseUrl(), max: 10 });
+  return g.__trisightPool;
+}
