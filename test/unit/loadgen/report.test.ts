@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildReport, formatReport, liveStats, percentile, stat, tpotMs, type RequestSample } from '../../../workers/loadgen/report';
+
+const close = (actual: number | undefined, expected: number, what: string) =>
+  assert.ok(actual !== undefined && Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
+
+test('percentile interpolates linearly between closest ranks (numpy default)', () => {
+  const cases: [number[], number, number][] = [
+    [[1, 2, 3, 4], 50, 2.5],
+    [[1, 2, 3, 4], 99, 3.97], // rank 2.97
+    [[1, 2, 3, 4], 0, 1],
+    [[1, 2, 3, 4], 100, 4],
+    [[0, 10], 25, 2.5],
+    [[10], 99, 10],
+    [[50, 100, 200], 99, 198], // rank 1.98
+  ];
+  for (const [v, p, want] of cases) close(percentile(v, p), want, `p${p} of ${v}`);
+  assert.ok(Number.isNaN(percentile([], 50)));
+});
+
+test('stat sorts its input and is null for no values', () => {
+  assert.deepEqual(stat([3, 1, 2]), { mean: 2, median: 2, p99: 2.98 });
+  assert.equal(stat([]), null);
+});
+
+test('TPOT excludes the first token and needs at least two', () => {
+  assert.equal(tpotMs({ ttftMs: 100, e2eMs: 500, outputTokens: 5 }), 100);
+  assert.equal(tpotMs({ ttftMs: 200, e2eMs: 200, outputTokens: 1 }), null);
+  assert.equal(tpotMs({ ttftMs: null, e2eMs: 30, outputTokens: 0 }), null);
+});
+
+const base = { priority: 'P1' as const, traceId: '0'.repeat(32), startMs: 0 };
+// Three completed requests and one failed one, over 2 s; figures worked out by hand below.
+const samples: RequestSample[] = [
+  { ...base, index: 0, ok: true, ttftMs: 100, e2eMs: 500, itlMs: [100, 100, 100, 100], promptTokens: 10, outputTokens: 5 }, // TPOT 100
+  { ...base, index: 1, ok: true, ttftMs: 200, e2eMs: 200, itlMs: [], promptTokens: 20, outputTokens: 1 }, // no TPOT
+  { ...base, index: 2, ok: true, ttftMs: 50, e2eMs: 410, itlMs: [50, 100, 210], promptTokens: 30, outputTokens: 4 }, // TPOT 360/3 = 120
+  { ...base, index: 3, ok: false, error: 'HTTP 429', ttftMs: null, e2eMs: 30, itlMs: [], promptTokens: 40, outputTokens: 0 },
+];
+
+test('the report counts, throughputs and latency figures match hand-worked values', () => {
+  const r = buildReport(samples, 2);
+  assert.equal(r.completed, 3);
+  assert.equal(r.failed, 1);
+  assert.equal(r.totalInputTokens, 60); // failed request's 40 not counted
+  assert.equal(r.totalOutputTokens, 10);
+  close(r.requestThroughput, 1.5, 'req/s');
+  close(r.inputThroughput, 30, 'in tok/s');
+  close(r.outputThroughput, 5, 'out tok/s');
+  close(r.totalTokenThroughput, 35, 'total tok/s');
+  // TTFT [50, 100, 200]
+  close(r.ttftMs?.mean, 350 / 3, 'ttft mean');
+  close(r.ttftMs?.median, 100, 'ttft median');
+  close(r.ttftMs?.p99, 198, 'ttft p99');
+  // TPOT [100, 120]
+  close(r.tpotMs?.mean, 110, 'tpot mean');
+  close(r.tpotMs?.median, 110, 'tpot median');
+  close(r.tpotMs?.p99, 119.8, 'tpot p99');
+  // ITL pooled [50, 100×5, 210]: p99 rank 5.94 → 100 + 0.94·110
+  close(r.itlMs?.mean, 760 / 7, 'itl mean');
+  close(r.itlMs?.median, 100, 'itl median');
+  close(r.itlMs?.p99, 203.4, 'itl p99');
+  // E2E [200, 410, 500]
+  close(r.e2eMs?.mean, 370, 'e2e mean');
+  close(r.e2eMs?.median, 410, 'e2e median');
+  close(r.e2eMs?.p99, 498.2, 'e2e p99');
+  assert.equal(r.goodput, null);
+  assert.equal(r.goodputRatio, null);
+});
+
+test('goodput counts completed requests meeting every SLO target', () => {
+  const cases: { slo: Parameters<typeof buildReport>[2]; goodput: number; ratio: number }[] = [
+    // A meets both; B's TTFT 200 > 150; C's TPOT 120 > 110
+    { slo: { ttftMs: 150, tpotMs: 110 }, goodput: 0.5, ratio: 1 / 3 },
+    // a one-token request has TPOT 0, so B is good here
+    { slo: { tpotMs: 105 }, goodput: 1, ratio: 2 / 3 },
+    { slo: { e2eMs: 450 }, goodput: 1, ratio: 2 / 3 },
+    { slo: { ttftMs: 10 }, goodput: 0, ratio: 0 },
+    { slo: { ttftMs: 1000, tpotMs: 1000, e2eMs: 1000 }, goodput: 1.5, ratio: 1 },
+  ];
+  for (const c of cases) {
+    const r = buildReport(samples, 2, c.slo);
+    close(r.goodput ?? undefined, c.goodput, `goodput ${JSON.stringify(c.slo)}`);
+    close(r.goodputRatio ?? undefined, c.ratio, `ratio ${JSON.stringify(c.slo)}`);
+  }
+});
+
+test('a run with no completed request has no latency figures and zero throughput', () => {
+  const r = buildReport([samples[3]], 0, { ttftMs: 1 });
+  assert.equal(r.completed, 0);
+  assert.equal(r.failed, 1);
+  assert.equal(r.requestThroughput, 0);
+  assert.equal(r.ttftMs, null);
+  assert.equal(r.e2eMs, null);
+  assert.equal(r.goodput, 0);
+});
+
+test('the printed report carries benchmark_serving labels and values', () => {
+  const text = formatReport(buildReport(samples, 2, { ttftMs: 150 }));
+  assert.match(text, /^Successful requests:\s+3$/m);
+  assert.match(text, /^Request throughput \(req\/s\):\s+1\.50$/m);
+  assert.match(text, /^Request goodput \(req\/s\):\s+1$/m);
+  assert.match(text, /^P99 TTFT \(ms\):\s+198$/m);
+  assert.match(text, /^Median E2EL \(ms\):\s+410$/m);
+});
+
+test('live stats give p50/p99 of completed E2E and tokens per second', () => {
+  const s = liveStats([200, 410, 500], { done: 3, failed: 1, inFlight: 2, total: 10, outputTokens: 10 }, 2);
+  assert.deepEqual(s, { done: 3, failed: 1, inFlight: 2, total: 10, elapsedS: 2, p50Ms: 410, p99Ms: 498.2, tokensPerS: 5 });
+  assert.equal(liveStats([], { done: 0, failed: 0, inFlight: 0, total: 1, outputTokens: 0 }, 0).p50Ms, null);
+});

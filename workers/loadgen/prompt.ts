@@ -1,0 +1,69 @@
+// Seeded prompts and priorities. Request i of a run is the same text and priority
+// every time the run is repeated with the same seed, whatever the concurrency or
+// the order requests finish in, so two runs can be compared request for request.
+import type { LoadParams, PromptLength } from './params';
+
+/** mulberry32: a tiny, fast 32-bit PRNG; plenty for picking words. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A stream per (seed, request index), independent of how many values other requests drew. */
+export function rngFor(seed: number, index: number): () => number {
+  // Mix the index in with a multiplicative hash so neighbouring indices diverge at once.
+  return mulberry32((Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35)) >>> 0);
+}
+
+// Ordinary English so the sandbox's byte-level tokenizer and real BPE tokenizers
+// both see text shaped like a user prompt (prefix caches, token counts).
+const WORDS = (
+  'the of and to in is that for it as was with be by on not he this are or his from at which but have an they ' +
+  'one you were her all she there would their we him been has when who will more no if out so said what up its ' +
+  'about into than them can only other new some could time these two may then do first any my now such like our ' +
+  'over man me even most made after also did many before must through back years where much your way well down ' +
+  'should because each just those people how too little state good very make world still own see men work long get ' +
+  'here between both life being under never day same another know while last might us great old year off come since ' +
+  'against go came right used take three model server request latency token queue batch kernel memory cache trace ' +
+  'profile metric window answer question explain summarise describe compare why slow fast report system'
+).split(' ');
+
+/** Real-word text of exactly `bytes` ASCII bytes (= tokens for a byte-level tokenizer). */
+export function makePrompt(rng: () => number, bytes: number): string {
+  let s = '';
+  while (s.length < bytes) {
+    const w = WORDS[Math.floor(rng() * WORDS.length)];
+    s += s ? ' ' + w : w[0].toUpperCase() + w.slice(1);
+  }
+  return s.slice(0, bytes);
+}
+
+export function drawPromptLength(rng: () => number, p: PromptLength): number {
+  if (p.mode === 'fixed') return p.tokens;
+  return p.min + Math.floor(rng() * (p.max - p.min + 1));
+}
+
+export type Priority = 'P0' | 'P1';
+
+export interface PlannedRequest {
+  index: number;
+  prompt: string;
+  priority: Priority;
+  /** passed to the server's sampler so reruns produce the same completions */
+  seed: number;
+}
+
+/** Request `index` of a run: built on demand so a 10,000-request run never holds all prompts. */
+export function planRequest(params: Pick<LoadParams, 'seed' | 'promptLength' | 'p0Fraction'>, index: number): PlannedRequest {
+  const rng = rngFor(params.seed, index);
+  const priority: Priority = rng() < params.p0Fraction ? 'P0' : 'P1';
+  const length = drawPromptLength(rng, params.promptLength);
+  const seed = Math.floor(rng() * 2 ** 31);
+  return { index, prompt: makePrompt(rng, length), priority, seed };
+}

@@ -1,0 +1,147 @@
+// One streamed completion against an OpenAI-compatible server, timed on the client:
+// TTFT, the gaps between output chunks and E2E, as benchmark_serving measures them.
+import { randomBytes } from 'node:crypto';
+import { EventSourceParserStream } from 'eventsource-parser/stream';
+import type { PlannedRequest } from './prompt';
+import type { RequestSample } from './report';
+
+/** A fresh W3C trace context for one request (version 00, sampled). */
+export function newTraceContext(): { traceId: string; spanId: string; traceparent: string } {
+  const traceId = randomBytes(16).toString('hex');
+  const spanId = randomBytes(8).toString('hex');
+  // "sampled" asks the server to keep the trace; its own sampler may still drop P1
+  // requests (the sandbox re-weights by the probability it records on each span).
+  return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-01` };
+}
+
+export interface CompletionTarget {
+  /** base URL without trailing slash, from server config only */
+  baseUrl: string;
+  model: string;
+  /** only servers that take a `priority` string get one: vLLM would reject "P0" (it wants an int) */
+  sendPriority: boolean;
+}
+
+export interface CompletionSettings {
+  maxTokens: number;
+  temperature: number;
+}
+
+/** Thrown when the run itself was stopped: the request is neither completed nor failed. */
+export class RequestAborted extends Error {}
+
+const MAX_ERROR_BODY = 300;
+
+interface CompletionChunk {
+  choices?: { text?: string | null }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  error?: { message?: string } | string;
+}
+
+/**
+ * Sends one request with `stream: true` and times it. `runSignal` stops the whole run
+ * (→ RequestAborted); `timeoutMs` fails this request alone.
+ */
+export async function streamCompletion(
+  target: CompletionTarget,
+  req: PlannedRequest,
+  settings: CompletionSettings,
+  runSignal: AbortSignal,
+  timeoutMs: number,
+): Promise<RequestSample> {
+  const { traceId, traceparent } = newTraceContext();
+  const startMs = Date.now();
+  const t0 = performance.now();
+  const signal = AbortSignal.any([runSignal, AbortSignal.timeout(timeoutMs)]);
+  let first: number | null = null;
+  let last = 0;
+  const itl: number[] = [];
+  let chunks = 0;
+  let usage: CompletionChunk['usage'] = null;
+  const sample = (ok: boolean, error?: string): RequestSample => ({
+    index: req.index,
+    priority: req.priority,
+    traceId,
+    startMs,
+    ok,
+    ...(error ? { error } : {}),
+    ttftMs: first === null ? null : first - t0,
+    e2eMs: performance.now() - t0,
+    itlMs: itl,
+    // The sandbox's tokenizer is byte-level, so the prompt's length is its token count
+    // when a server does not report usage.
+    promptTokens: usage?.prompt_tokens ?? Buffer.byteLength(req.prompt),
+    outputTokens: usage?.completion_tokens ?? chunks,
+  });
+
+  try {
+    const body = {
+      model: target.model,
+      prompt: req.prompt,
+      max_tokens: settings.maxTokens,
+      temperature: settings.temperature,
+      seed: req.seed,
+      stream: true,
+      stream_options: { include_usage: true },
+      ...(target.sendPriority ? { priority: req.priority } : {}),
+    };
+    const res = await fetch(`${target.baseUrl}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', traceparent },
+      body: JSON.stringify(body),
+      signal,
+    });
+    if (!res.ok || !res.body) {
+      const text = (await res.text().catch(() => '')).slice(0, MAX_ERROR_BODY);
+      return sample(false, `HTTP ${res.status}${text ? ': ' + text : ''}`);
+    }
+    const reader = res.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      if (value.data === '[DONE]') break;
+      let chunk: CompletionChunk;
+      try {
+        chunk = JSON.parse(value.data) as CompletionChunk;
+      } catch {
+        await reader.cancel();
+        return sample(false, 'malformed stream chunk');
+      }
+      if (chunk.error) {
+        await reader.cancel();
+        const msg = typeof chunk.error === 'string' ? chunk.error : (chunk.error.message ?? 'error');
+        return sample(false, `stream error: ${msg.slice(0, MAX_ERROR_BODY)}`);
+      }
+      if (chunk.usage) usage = chunk.usage;
+      if (chunk.choices?.[0]?.text) {
+        const now = performance.now();
+        if (first === null) first = now;
+        else itl.push(now - last);
+        last = now;
+        chunks++;
+      }
+    }
+    return sample(true);
+  } catch (e) {
+    if (runSignal.aborted) throw new RequestAborted();
+    if (signal.aborted) return sample(false, `timeout after ${timeoutMs} ms`);
+    const cause = (e as { cause?: { code?: string } }).cause?.code;
+    return sample(false, cause ?? (e as Error).message ?? String(e));
+  }
+}
+
+/** The first model the server lists at GET /v1/models. */
+export async function firstModel(baseUrl: string, signal: AbortSignal): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(`${baseUrl}/v1/models`, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string } }).cause?.code;
+    throw new Error(`GET /v1/models: ${cause ?? (e as Error).message}`);
+  }
+  if (!res.ok) throw new Error(`GET /v1/models: HTTP ${res.status}`);
+  const j = (await res.json().catch(() => null)) as { data?: { id?: unknown }[] } | null;
+  const id = j?.data?.[0]?.id;
+  if (typeof id !== 'string' || !id) throw new Error('GET /v1/models: no model listed');
+  return id;
+}

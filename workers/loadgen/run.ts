@@ -1,0 +1,110 @@
+// A bounded load run: `requests` requests, at most `concurrency` in flight, stopped
+// by the caller's signal or by the run's own time cap, whichever comes first.
+import type { LoadParams } from './params';
+import { planRequest } from './prompt';
+import { buildReport, liveStats, type BenchmarkReport, type LiveStats, type RequestSample } from './report';
+import { RequestAborted, firstModel, streamCompletion } from './request';
+
+export type StopReason = 'completed' | 'cancelled' | 'time-cap';
+
+export interface RunLoadOptions {
+  baseUrl: string;
+  params: LoadParams;
+  /** send the `priority` field (the sandbox takes P0/P1; vLLM would reject it) */
+  sendPriority: boolean;
+  signal?: AbortSignal;
+  onProgress?: (s: LiveStats) => void;
+  progressIntervalMs?: number;
+}
+
+export interface RunLoadResult {
+  model: string;
+  stopReason: StopReason;
+  /** requests stopped by cancel or the time cap: neither completed nor failed */
+  aborted: number;
+  /** unix ms of the first request and of the end of the run: the run's window */
+  startedAtMs: number;
+  finishedAtMs: number;
+  report: BenchmarkReport;
+  /** in request index order */
+  samples: RequestSample[];
+}
+
+function insertSorted(a: number[], v: number) {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  a.splice(lo, 0, v);
+}
+
+export async function runLoad(o: RunLoadOptions): Promise<RunLoadResult> {
+  const { params } = o;
+  const stop = new AbortController();
+  let stopReason: StopReason = 'completed';
+  const halt = (reason: StopReason) => {
+    if (stop.signal.aborted) return;
+    stopReason = reason;
+    stop.abort(new Error(reason));
+  };
+  const onCancel = () => halt('cancelled');
+  if (o.signal?.aborted) halt('cancelled');
+  o.signal?.addEventListener('abort', onCancel, { once: true });
+  // The time cap covers the model look-up too: a run never outlives maxDurationS.
+  const cap = setTimeout(() => halt('time-cap'), params.maxDurationS * 1000);
+  let progressTimer: ReturnType<typeof setInterval> | undefined;
+  try {
+    const model = params.model ?? (await firstModel(o.baseUrl, stop.signal));
+    const target = { baseUrl: o.baseUrl, model, sendPriority: o.sendPriority };
+    const settings = { maxTokens: params.maxTokens, temperature: params.temperature };
+    const samples: RequestSample[] = [];
+    const e2eSorted: number[] = [];
+    let next = 0;
+    let inFlight = 0;
+    let done = 0;
+    let failed = 0;
+    let aborted = 0;
+    let outputTokens = 0;
+    const startedAtMs = Date.now();
+    const t0 = performance.now();
+    const snapshot = () =>
+      liveStats(e2eSorted, { done, failed, inFlight, total: params.requests, outputTokens }, (performance.now() - t0) / 1000);
+    if (o.onProgress) progressTimer = setInterval(() => o.onProgress!(snapshot()), o.progressIntervalMs ?? 250);
+
+    const worker = async () => {
+      while (!stop.signal.aborted && next < params.requests) {
+        const planned = planRequest(params, next++);
+        inFlight++;
+        try {
+          const s = await streamCompletion(target, planned, settings, stop.signal, params.requestTimeoutS * 1000);
+          samples.push(s);
+          if (s.ok) {
+            done++;
+            outputTokens += s.outputTokens;
+            insertSorted(e2eSorted, s.e2eMs);
+          } else failed++;
+        } catch (e) {
+          if (!(e instanceof RequestAborted)) throw e;
+          aborted++;
+        } finally {
+          inFlight--;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(params.concurrency, params.requests) }, worker));
+    // Requests never sent because the run stopped count as aborted too.
+    aborted += params.requests - next;
+    const finishedAtMs = Date.now();
+    const durationS = (performance.now() - t0) / 1000;
+    o.onProgress?.(snapshot());
+    samples.sort((a, b) => a.index - b.index);
+    return { model, stopReason, aborted, startedAtMs, finishedAtMs, report: buildReport(samples, durationS, params.slo), samples };
+  } finally {
+    clearTimeout(cap);
+    clearInterval(progressTimer);
+    o.signal?.removeEventListener('abort', onCancel);
+  }
+}
