@@ -57,7 +57,10 @@ export const ConfigSchema = z.object({
   SANDBOX_URL: url('SANDBOX_URL'),
   LOAD_TARGETS: loadTargets,
   TRISIGHT_DATA_DIR: z.string().min(1).optional(),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** 0 picks a free port (tests). */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Interface the app listens on; 0.0.0.0 inside a container. */
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
   SANDBOX_PORT: z.coerce.number().int().min(1).max(65535).default(8100),
   BACKEND_TIMEOUT_MS: durationMs.default(10_000),
   HEALTH_TIMEOUT_MS: durationMs.default(2_000),

@@ -1,0 +1,172 @@
+// `npm start`: everything Trisight needs on one machine. Validates the
+// configuration, starts embedded Postgres when DATABASE_URL is unset, applies
+// migrations, builds the app on first run, then serves it next to the bundled
+// sandbox, whose traces and profiles go to the app's embedded receivers unless
+// real backends are configured. Ctrl-C stops everything it started.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { ConfigError, parseConfig, type Config } from '../lib/config';
+import { freePort, startEmbeddedPostgres, type EmbeddedPg } from '../lib/db/embedded';
+import { MigrationError, migrate } from '../lib/db/migrate';
+
+const dev = process.argv.includes('--dev');
+const forceBuild = process.argv.includes('--rebuild');
+const root = process.cwd();
+const log = (m: string) => console.log(`[trisight] ${m}`);
+
+let cfg: Config;
+try {
+  cfg = parseConfig(process.env);
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
+
+const children: { name: string; proc: ChildProcess }[] = [];
+let embeddedPg: EmbeddedPg | undefined;
+let stopping = false;
+
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping…');
+  // Sandbox first so it can flush telemetry to the app, then the app, then Postgres.
+  for (const c of [...children].reverse()) await stopChild(c.proc);
+  await embeddedPg?.stop().catch((e) => console.error(`[trisight] stopping Postgres: ${e}`));
+  process.exit(code);
+}
+
+function stopChild(proc: ChildProcess, graceMs = 10_000): Promise<void> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+    proc.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    proc.kill('SIGTERM');
+  });
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  if (!existsSync(dir)) return 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** A build is needed on first run and whenever app sources are newer than it. */
+function needsBuild(): boolean {
+  const buildId = path.join(root, '.next', 'BUILD_ID');
+  if (forceBuild || !existsSync(buildId)) return true;
+  const built = statSync(buildId).mtimeMs;
+  return ['app', 'components', 'lib', 'public'].some((d) => newestMtime(path.join(root, d)) > built);
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: 'inherit', env });
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+function startChild(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
+  children.push({ name, proc });
+  proc.on('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`[trisight] ${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping.`);
+    void shutdown(1);
+  });
+  return proc;
+}
+
+async function waitFor(url: string, what: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (stopping) return;
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (r.status < 500) return;
+      last = `HTTP ${r.status}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} did not answer at ${url} within ${timeoutMs / 1000}s (${last})`);
+}
+
+async function main() {
+  mkdirSync(cfg.dataDir, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', TRISIGHT_DATA_DIR: cfg.dataDir };
+
+  if (!cfg.DATABASE_URL) {
+    log(`starting embedded Postgres (data in ${path.join(cfg.dataDir, 'pg')})`);
+    embeddedPg = await startEmbeddedPostgres({ dataDir: path.join(cfg.dataDir, 'pg') });
+    env.DATABASE_URL = embeddedPg.url;
+    env.TRISIGHT_EMBEDDED_PG = '1';
+  }
+  const client = new pg.Client({ connectionString: env.DATABASE_URL });
+  await client.connect();
+  try {
+    const r = await migrate(client);
+    log(`migrations: ${r.applied.length} applied, ${r.alreadyApplied.length} already applied`);
+    for (const m of r.modified) log(`warning: migration ${m} changed after it was applied`);
+  } finally {
+    await client.end();
+  }
+
+  const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
+  if (!dev && needsBuild()) {
+    log('building the app (first run or sources changed)…');
+    await run(process.execPath, [nextBin, 'build'], env);
+  }
+
+  const port = cfg.PORT || (await freePort());
+  const appUrl = `http://127.0.0.1:${port}`;
+  env.PORT = String(port);
+  // The bundled sandbox runs unless SANDBOX_URL points at one already running.
+  const sandboxMain = path.join(root, 'workers', 'sandbox', 'main.ts');
+  const startSandbox = !cfg.SANDBOX_URL && existsSync(sandboxMain);
+  const sandboxPort = process.env.SANDBOX_PORT || cfg.PORT !== 0 ? cfg.SANDBOX_PORT : await freePort();
+  const sandboxUrl = cfg.SANDBOX_URL ?? `http://127.0.0.1:${sandboxPort}`;
+  env.SANDBOX_URL = sandboxUrl;
+  startChild('app', process.execPath, [nextBin, dev ? 'dev' : 'start', '-p', String(port), '-H', cfg.HOST], env);
+  await waitFor(`${appUrl}/api/health`, 'the app');
+
+  if (startSandbox) {
+    const sandboxEnv: NodeJS.ProcessEnv = {
+      ...env,
+      SANDBOX_PORT: String(sandboxPort),
+      // Embedded receivers live in the app at the protocols' conventional paths.
+      OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? appUrl,
+      PYROSCOPE_SERVER_ADDRESS: process.env.PYROSCOPE_SERVER_ADDRESS ?? cfg.PYROSCOPE_URL ?? appUrl,
+      LD_LIBRARY_PATH: [process.env.LD_LIBRARY_PATH, '/usr/lib/chromium'].filter(Boolean).join(':'),
+      VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? '/usr/lib/chromium/vk_swiftshader_icd.json',
+    };
+    const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    startChild('sandbox', process.execPath, [tsx, sandboxMain], sandboxEnv);
+    await waitFor(`${sandboxUrl}/healthz`, 'the sandbox');
+    log(`sandbox ready at ${sandboxUrl}`);
+  }
+  log(`Trisight ready at ${appUrl}`);
+}
+
+main().catch(async (e) => {
+  console.error(`[trisight] ${e instanceof MigrationError ? 'migration failed: ' : ''}${e instanceof Error ? e.message : String(e)}`);
+  await shutdown(1);
+});
