@@ -1,0 +1,117 @@
+// Serving-metrics presets: which Prometheus series a model server exports for each
+// figure the dashboard shows. Every latency is a classic histogram in seconds; the
+// names are the base names (append _bucket / _sum / _count). null = not exported.
+import type { Labels } from '@/lib/model/types';
+
+export const PRESET_IDS = ['semconv', 'vllm', 'sglang', 'tgi'] as const;
+export type PresetId = (typeof PRESET_IDS)[number];
+
+/** A token total: a counter, or the _sum of a per-request token histogram. */
+export interface TokenMetric {
+  metric: string;
+  kind: 'counter' | 'histogram_sum';
+  /** label matchers selecting the series (e.g. gen_ai_token_type="input") */
+  matchers?: Labels;
+}
+
+export interface ServingMetricsPreset {
+  id: PresetId;
+  label: string;
+  /** end-to-end request latency */
+  requestDuration: string;
+  timeToFirstToken: string | null;
+  timePerOutputToken: string | null;
+  queueTime: string | null;
+  promptTokens: TokenMetric | null;
+  generationTokens: TokenMetric | null;
+  /** the label that carries the served model's name, if any */
+  modelLabel: string | null;
+  /** the server takes the sandbox's `priority: "P0" | "P1"` request field */
+  acceptsPriority: boolean;
+}
+
+export const PRESETS: Record<PresetId, ServingMetricsPreset> = {
+  // OTel GenAI semantic conventions as exported by prom-client from the sandbox
+  // (dots → underscores, unit `s` → `_seconds`), see workers/sandbox/telemetry.
+  semconv: {
+    id: 'semconv',
+    label: 'OpenTelemetry GenAI semconv',
+    requestDuration: 'gen_ai_server_request_duration_seconds',
+    timeToFirstToken: 'gen_ai_server_time_to_first_token_seconds',
+    timePerOutputToken: 'gen_ai_server_time_per_output_token_seconds',
+    queueTime: 'gen_ai_server_request_queue_time_seconds',
+    promptTokens: { metric: 'gen_ai_client_token_usage', kind: 'histogram_sum', matchers: { gen_ai_token_type: 'input' } },
+    generationTokens: { metric: 'gen_ai_client_token_usage', kind: 'histogram_sum', matchers: { gen_ai_token_type: 'output' } },
+    modelLabel: 'gen_ai_request_model',
+    acceptsPriority: true,
+  },
+  // vLLM's /metrics (vllm/engine/metrics.py, V1 loggers).
+  vllm: {
+    id: 'vllm',
+    label: 'vLLM',
+    requestDuration: 'vllm:e2e_request_latency_seconds',
+    timeToFirstToken: 'vllm:time_to_first_token_seconds',
+    timePerOutputToken: 'vllm:time_per_output_token_seconds',
+    queueTime: 'vllm:request_queue_time_seconds',
+    promptTokens: { metric: 'vllm:prompt_tokens_total', kind: 'counter' },
+    generationTokens: { metric: 'vllm:generation_tokens_total', kind: 'counter' },
+    modelLabel: 'model_name',
+    // vLLM's `priority` is an integer for its priority scheduler; "P0" would be a 400.
+    acceptsPriority: false,
+  },
+  // SGLang with --enable-metrics (docs/references/production_metrics.md, srt/metrics/collector.py).
+  sglang: {
+    id: 'sglang',
+    label: 'SGLang',
+    requestDuration: 'sglang:e2e_request_latency_seconds',
+    timeToFirstToken: 'sglang:time_to_first_token_seconds',
+    timePerOutputToken: 'sglang:time_per_output_token_seconds',
+    queueTime: 'sglang:queue_time_seconds',
+    promptTokens: { metric: 'sglang:prompt_tokens_total', kind: 'counter' },
+    generationTokens: { metric: 'sglang:generation_tokens_total', kind: 'counter' },
+    modelLabel: 'model_name',
+    acceptsPriority: false,
+  },
+  // Hugging Face TGI (reference/metrics): no TTFT histogram; tokens are per-request histograms.
+  tgi: {
+    id: 'tgi',
+    label: 'Text Generation Inference',
+    requestDuration: 'tgi_request_duration',
+    timeToFirstToken: null,
+    timePerOutputToken: 'tgi_request_mean_time_per_token_duration',
+    queueTime: 'tgi_request_queue_duration',
+    promptTokens: { metric: 'tgi_request_input_length', kind: 'histogram_sum' },
+    generationTokens: { metric: 'tgi_request_generated_tokens', kind: 'histogram_sum' },
+    modelLabel: null,
+    acceptsPriority: false,
+  },
+};
+
+export function isPresetId(v: string): v is PresetId {
+  return (PRESET_IDS as readonly string[]).includes(v);
+}
+
+/** The latency figures a histogram panel can show, by tab. */
+export type LatencyKind = 'e2e' | 'ttft' | 'tpot' | 'queue';
+
+/** The histogram base name for a tab, or null when this server does not export it. */
+export function latencyMetric(p: ServingMetricsPreset, kind: LatencyKind): string | null {
+  switch (kind) {
+    case 'e2e':
+      return p.requestDuration;
+    case 'ttft':
+      return p.timeToFirstToken;
+    case 'tpot':
+      return p.timePerOutputToken;
+    case 'queue':
+      return p.queueTime;
+  }
+}
+
+/** The series selector for a token total, e.g. `gen_ai_client_token_usage_sum{gen_ai_token_type="input"}`. */
+export function tokenSelector(t: TokenMetric): string {
+  const name = t.kind === 'histogram_sum' ? `${t.metric}_sum` : t.metric;
+  const m = Object.entries(t.matchers ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  // Names with a colon (vllm:…) are legal metric names in PromQL; only the matcher needs quoting.
+  return m.length ? `${name}{${m.join(',')}}` : name;
+}

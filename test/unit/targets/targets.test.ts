@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseConfig } from '../../../lib/config';
+import { findTarget, latencyMetric, loadTargets, PRESET_IDS, PRESETS, tokenSelector, toPublic } from '../../../lib/targets';
+
+test('the sandbox is always a target, at SANDBOX_URL or the local SANDBOX_PORT', () => {
+  const [s] = loadTargets(parseConfig({ SANDBOX_PORT: '8123' }));
+  assert.equal(s.name, 'sandbox');
+  assert.equal(s.url, 'http://127.0.0.1:8123');
+  assert.equal(s.preset.id, 'semconv');
+  assert.equal(loadTargets(parseConfig({ SANDBOX_URL: 'http://sandbox:8100/' }))[0].url, 'http://sandbox:8100');
+});
+
+test('LOAD_TARGETS entries get their preset (vLLM by default)', () => {
+  const cfg = parseConfig({ LOAD_TARGETS: 'prod=http://vllm:8000,sg=http://sg:30000|sglang,t=http://tgi:80|tgi' });
+  const names = loadTargets(cfg).map((t) => `${t.name}:${t.preset.id}`);
+  assert.deepEqual(names, ['sandbox:semconv', 'prod:vllm', 'sg:sglang', 't:tgi']);
+  assert.equal(findTarget(cfg, 'prod')?.url, 'http://vllm:8000');
+  assert.equal(findTarget(cfg, 'nope'), undefined);
+});
+
+test('an unknown preset or a duplicate name is a configuration error naming it', () => {
+  assert.throws(() => loadTargets(parseConfig({ LOAD_TARGETS: 'x=http://x:1|triton' })), /target "x" has unknown preset "triton"/);
+  assert.throws(() => loadTargets(parseConfig({ LOAD_TARGETS: 'sandbox=http://x:1' })), /"sandbox" is used twice/);
+});
+
+test('the public view of a target has no URL', () => {
+  const pub = loadTargets(parseConfig({ LOAD_TARGETS: 'prod=http://secret-host:8000' })).map(toPublic);
+  assert.ok(!JSON.stringify(pub).includes('secret-host'));
+  assert.ok(pub.every((t) => !('url' in t)));
+});
+
+test('presets map each latency tab to the names the server exports', () => {
+  const table: [string, string, string | null][] = [
+    ['vllm', 'e2e', 'vllm:e2e_request_latency_seconds'],
+    ['vllm', 'ttft', 'vllm:time_to_first_token_seconds'],
+    ['vllm', 'tpot', 'vllm:time_per_output_token_seconds'],
+    ['vllm', 'queue', 'vllm:request_queue_time_seconds'],
+    ['sglang', 'e2e', 'sglang:e2e_request_latency_seconds'],
+    ['sglang', 'queue', 'sglang:queue_time_seconds'],
+    ['tgi', 'e2e', 'tgi_request_duration'],
+    ['tgi', 'ttft', null],
+    ['tgi', 'tpot', 'tgi_request_mean_time_per_token_duration'],
+    ['semconv', 'e2e', 'gen_ai_server_request_duration_seconds'],
+    ['semconv', 'ttft', 'gen_ai_server_time_to_first_token_seconds'],
+    ['semconv', 'tpot', 'gen_ai_server_time_per_output_token_seconds'],
+  ];
+  for (const [preset, kind, want] of table) {
+    assert.equal(latencyMetric(PRESETS[preset as keyof typeof PRESETS], kind as 'e2e'), want, `${preset} ${kind}`);
+  }
+  for (const id of PRESET_IDS) assert.equal(PRESETS[id].id, id);
+});
+
+test('token selectors pick counters or histogram sums with their matchers', () => {
+  assert.equal(tokenSelector(PRESETS.vllm.promptTokens!), 'vllm:prompt_tokens_total');
+  assert.equal(tokenSelector(PRESETS.tgi.generationTokens!), 'tgi_request_generated_tokens_sum');
+  assert.equal(tokenSelector(PRESETS.semconv.promptTokens!), 'gen_ai_client_token_usage_sum{gen_ai_token_type="input"}');
+  assert.equal(PRESETS.semconv.acceptsPriority, true);
+  assert.equal(PRESETS.vllm.acceptsPriority, false);
+});
