@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "load_run" ADD COLUMN     "model" TEXT,
+ADD COLUMN     "samples" JSONB;
