@@ -25,10 +25,10 @@ test('durations become exact TraceQL literals', () => {
 test('a bucket becomes a duration-bounded TraceQL query over server spans of the service', () => {
   assert.equal(
     bucketTraceQL('trisight-sandbox', { lower: 0.25, upper: 0.5 }),
-    '{ resource.service.name = "trisight-sandbox" && duration > 250ms && duration <= 500ms }',
+    '{ resource.service.name = "trisight-sandbox" && kind = server && duration > 250ms && duration <= 500ms }',
   );
-  assert.equal(bucketTraceQL('s', { lower: 0, upper: 0.1 }), '{ resource.service.name = "s" && duration <= 100ms }');
-  assert.equal(bucketTraceQL('s', { lower: 10, upper: Infinity }), '{ resource.service.name = "s" && duration > 10s }');
+  assert.equal(bucketTraceQL('s', { lower: 0, upper: 0.1 }), '{ resource.service.name = "s" && kind = server && duration <= 100ms }');
+  assert.equal(bucketTraceQL('s', { lower: 10, upper: Infinity }), '{ resource.service.name = "s" && kind = server && duration > 10s }');
 });
 
 test('untrusted service names cannot break out of the TraceQL string', () => {
