@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { Histogram, Registry } from 'prom-client';
+import { PrometheusClient } from '../../../lib/datasources/prometheus/client';
+import { chooseStep } from '../../../lib/datasources/prometheus/step';
+import { classicHistograms, histogramQuantile } from '../../../lib/model/histogram';
+import { BackendError } from '../../../lib/model/types';
+import { startPrometheus, type PrometheusHandle } from '../../helpers/prometheus';
+
+// The Prometheus client against a real Prometheus (Debian's /usr/bin/prometheus)
+// scraping a real exporter on 127.0.0.1: a prom-client histogram with exemplars,
+// fed with observations this test chooses, served in OpenMetrics. Every answer is
+// checked against what the test generated.
+
+const METRIC = 'trisight_it_request_duration_seconds';
+const HELP = 'Request latency observed by the integration test.';
+const BOUNDS = [0.1, 0.25, 0.5, 1];
+
+// [route, value, how many]
+const FIRST: [string, number, number][] = [
+  ['/gen', 0.05, 3],
+  ['/gen', 0.2, 2],
+  ['/gen', 0.4, 4],
+  ['/gen', 0.9, 1],
+  ['/gen', 2, 2],
+  ['/embed', 0.07, 5],
+];
+const traceIdOf = (n: number) => n.toString(16).padStart(32, '0');
+/** trace_id → the observed value it was attached to */
+const exemplarValue = new Map<string, number>();
+
+let exporter: http.Server;
+let prom: PrometheusHandle;
+let client: PrometheusClient;
+let histogram: Histogram<'route'>;
+let observed = 0;
+const startedAt = Date.now();
+
+function observe(batch: [string, number, number][]) {
+  for (const [route, value, times] of batch) {
+    for (let i = 0; i < times; i++) {
+      const traceId = traceIdOf(++observed);
+      exemplarValue.set(traceId, value);
+      histogram.observe({ value, labels: { route }, exemplarLabels: { trace_id: traceId } });
+    }
+  }
+}
+
+async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await f();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+async function countOf(route: string): Promise<number | undefined> {
+  const r = await client.query(`${METRIC}_count{route="${route}"}`);
+  return r.resultType === 'vector' ? r.samples[0]?.value : undefined;
+}
+
+before(async () => {
+  const registry = new Registry();
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  histogram = new Histogram({ name: METRIC, help: HELP, labelNames: ['route'], buckets: BOUNDS, registers: [registry], enableExemplars: true });
+  observe(FIRST);
+  exporter = http.createServer(async (req, res) => {
+    res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
+  });
+  await new Promise<void>((r) => exporter.listen(0, '127.0.0.1', r));
+  const { port } = exporter.address() as AddressInfo;
+  prom = await startPrometheus({ scrapeTargets: [`127.0.0.1:${port}`], scrapeInterval: '1s' });
+  client = new PrometheusClient({ baseUrl: prom.url, timeoutMs: 5_000 });
+  await until('the first scrape', async () => ((await countOf('/gen')) === 12 ? true : undefined));
+});
+
+after(async () => {
+  await prom?.stop();
+  await new Promise<void>((r) => (exporter ? exporter.close(() => r()) : r()));
+});
+
+test('instant query: bucket counts, count and sum are the observations the test made', async () => {
+  const r = await client.query(`${METRIC}_bucket{route="/gen"}`);
+  assert.equal(r.resultType, 'vector');
+  if (r.resultType !== 'vector') return;
+  const sum = await client.query(`${METRIC}_sum{route="/gen"}`);
+  assert.equal(sum.resultType, 'vector');
+  const [h] = classicHistograms(r.samples, { sums: sum.resultType === 'vector' ? sum.samples : [] });
+  assert.equal(h.labels.__name__, METRIC);
+  assert.equal(h.labels.route, '/gen');
+  assert.deepEqual(h.buckets.map((b) => [b.upper, b.count]), [[0.1, 3], [0.25, 2], [0.5, 4], [1, 1], [Infinity, 2]]);
+  assert.equal(h.count, 12);
+  assert.ok(Math.abs(h.sum - (0.05 * 3 + 0.2 * 2 + 0.4 * 4 + 0.9 + 2 * 2)) < 1e-9);
+  assert.ok(Math.abs(r.samples[0].timestamp - Date.now()) < 60_000, 'timestamps are unix ms');
+});
+
+test("our histogramQuantile equals Prometheus's histogram_quantile on the same buckets", async () => {
+  const r = await client.query(`${METRIC}_bucket{route="/gen"}`);
+  assert.equal(r.resultType, 'vector');
+  if (r.resultType !== 'vector') return;
+  const [h] = classicHistograms(r.samples);
+  for (const q of [0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1]) {
+    const server = await client.query(`histogram_quantile(${q}, ${METRIC}_bucket{route="/gen"})`);
+    assert.equal(server.resultType, 'vector');
+    if (server.resultType !== 'vector') return;
+    const theirs = server.samples[0].value;
+    const ours = histogramQuantile(q, h.buckets);
+    assert.ok(Math.abs(ours - theirs) < 1e-9 || (Number.isNaN(ours) && Number.isNaN(theirs)), `q=${q}: ours ${ours}, prometheus ${theirs}`);
+  }
+});
+
+test('query_range sees the count rise after more observations', async () => {
+  observe([['/gen', 0.3, 5]]);
+  await until('the second batch to be scraped', async () => ((await countOf('/gen')) === 17 ? true : undefined));
+  const range = { from: startedAt - 5_000, to: Date.now() + 1_000 };
+  const r = await client.queryRange(`${METRIC}_count{route="/gen"}`, range, { widthPx: 400, minStepS: 1 });
+  assert.equal(r.step, chooseStep({ range, widthPx: 400, minStepS: 1 }));
+  assert.equal(r.series.length, 1);
+  const values = r.series[0].values.map((v) => v[1]);
+  assert.ok(values.includes(12) && values.includes(17), `values ${values.join(',')}`);
+  assert.deepEqual([...values].sort((a, b) => a - b), values, 'a counter never goes down');
+  const ts = r.series[0].values.map((v) => v[0]);
+  for (let i = 1; i < ts.length; i++) assert.equal(ts[i] - ts[i - 1], r.step * 1000);
+});
+
+test('exemplars: trace ids the test attached, each in the bucket its value belongs to', async () => {
+  const ex = await until('exemplars', async () => {
+    const e = await client.queryExemplars(`${METRIC}_bucket`, { from: startedAt - 60_000, to: Date.now() + 60_000 });
+    return e.length >= 6 ? e : undefined;
+  });
+  for (const e of ex) {
+    const traceId = e.labels.trace_id;
+    assert.ok(exemplarValue.has(traceId), `unknown trace_id ${traceId}`);
+    assert.equal(e.value, exemplarValue.get(traceId));
+    const le = Number(e.seriesLabels?.le === '+Inf' ? Infinity : e.seriesLabels?.le);
+    const lower = [0, ...BOUNDS].filter((b) => b < le).at(-1)!;
+    assert.ok(e.value > lower && e.value <= le, `exemplar ${e.value} not in bucket (${lower}, ${le}]`);
+    assert.ok(e.timestamp >= startedAt - 1_000 && e.timestamp <= Date.now(), 'exemplar time in unix ms');
+  }
+  const routes = new Set(ex.map((e) => e.seriesLabels?.route));
+  assert.deepEqual([...routes].sort(), ['/embed', '/gen']);
+});
+
+test('labels, label values and series', async () => {
+  const names = await client.labels({ match: [`${METRIC}_bucket`] });
+  for (const n of ['__name__', 'instance', 'job', 'le', 'route']) assert.ok(names.includes(n), `label ${n} in ${names.join(',')}`);
+  assert.deepEqual(await client.labelValues('route', { match: [`${METRIC}_count`] }), ['/embed', '/gen']);
+  const series = await client.series([`${METRIC}_count`], { range: { from: startedAt - 60_000, to: Date.now() } });
+  assert.deepEqual(series.map((s) => s.route).sort(), ['/embed', '/gen']);
+  assert.ok(series.every((s) => s.job === 'trisight-test' && s.__name__ === `${METRIC}_count`));
+});
+
+test('metadata carries the exporter’s TYPE and HELP', async () => {
+  const md = await client.metadata({ metric: METRIC });
+  assert.deepEqual(md[METRIC]?.[0], { type: 'histogram', help: HELP, unit: '' });
+});
+
+test('buildinfo reports the version of the binary we started', async () => {
+  const bi = await client.buildinfo();
+  const version = /version (\S+)/.exec(execFileSync('/usr/bin/prometheus', ['--version'], { encoding: 'utf8' }))?.[1];
+  assert.equal(bi.version, version);
+  assert.ok(bi.goVersion.startsWith('go'));
+});
+
+test('a real bad_data error is shown verbatim', async () => {
+  await assert.rejects(client.query('sum(rate('), (e: unknown) => {
+    assert.ok(e instanceof BackendError);
+    assert.equal(e.backend, 'prometheus');
+    assert.equal(e.status, 400);
+    assert.equal(e.errorType, 'bad_data');
+    assert.match(e.message, /parse error/);
+    return true;
+  });
+});
+
+test("Prometheus's own 11,000-points limit: an explicit tiny step is refused, the chosen one is not", async () => {
+  const range = { from: Date.now() - 3600_000, to: Date.now() };
+  await assert.rejects(client.queryRange(`${METRIC}_count`, range, { step: 0.1 }), (e: unknown) => {
+    assert.ok(e instanceof BackendError && e.errorType === 'bad_data');
+    assert.match(e.message, /11,000 points/);
+    return true;
+  });
+  const ok = await client.queryRange(`${METRIC}_count`, range, { widthPx: 1_000_000 });
+  assert.ok(ok.step <= 1, `step ${ok.step}`);
+});
