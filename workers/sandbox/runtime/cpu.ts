@@ -1,0 +1,203 @@
+// CPU backend: the transformer forward pass in plain TypeScript on the calling
+// thread (so a CPU profile of the main thread shows the kernels by name).
+// Scratch buffers are sized once (and grown only for a larger batch than seen
+// before), so decoding allocates nothing per token beyond the returned logits.
+
+import { type ModelConfig, headDim, kvDim, qkvDim } from '../model/config';
+import { paramCount, type Weights } from '../model/weights';
+import { attention, type AttentionShape } from '../kernels/cpu/attention';
+import { embedding } from '../kernels/cpu/embedding';
+import { matmul } from '../kernels/cpu/matmul';
+import { residualAdd } from '../kernels/cpu/residual';
+import { rmsnorm } from '../kernels/cpu/rmsnorm';
+import { rope, ropeTable, type RopeTable } from '../kernels/cpu/rope';
+import { swiglu } from '../kernels/cpu/swiglu';
+import type { BackendInfo, ModelRunner, SeqHandle } from './types';
+import { SequenceTable } from './sequences';
+
+/** Prompt tokens per forward pass; between chunks prefill yields to the event loop. */
+const PREFILL_CHUNK = 16;
+
+class Scratch {
+  x: Float32Array; // residual stream [rows][dim]
+  xb: Float32Array; // normed input / attention output [rows][dim]
+  xb2: Float32Array; // projection output [rows][dim]
+  qkv: Float32Array; // [rows][qkvDim]
+  gu: Float32Array; // [rows][2·hidden]
+  h: Float32Array; // [rows][hidden]
+  logits: Float32Array; // [rows][vocab]
+  tokens: Int32Array;
+  constructor(readonly rows: number, c: ModelConfig) {
+    this.x = new Float32Array(rows * c.dim);
+    this.xb = new Float32Array(rows * c.dim);
+    this.xb2 = new Float32Array(rows * c.dim);
+    this.qkv = new Float32Array(rows * qkvDim(c));
+    this.gu = new Float32Array(rows * 2 * c.hiddenDim);
+    this.h = new Float32Array(rows * c.hiddenDim);
+    this.logits = new Float32Array(rows * c.vocabSize);
+    this.tokens = new Int32Array(rows);
+  }
+}
+
+export class CpuRunner implements ModelRunner {
+  readonly info: BackendInfo;
+  private readonly c: ModelConfig;
+  private readonly w: Float32Array;
+  private readonly rope: RopeTable;
+  private readonly shape: AttentionShape;
+  private readonly scores: Float32Array;
+  private readonly seqs: SequenceTable<Float32Array>;
+  private scratch: Scratch;
+  /** per forward-pass row: its sequence's KV cache and position */
+  private rowCache: Float32Array[] = [];
+  private rowPos = new Int32Array(0);
+  private readonly layerStride: number;
+  private readonly kvStride: number;
+
+  constructor(private readonly weights: Weights, preset: string) {
+    const c = weights.config;
+    this.c = c;
+    this.w = weights.data;
+    this.rope = ropeTable(c.maxSeqLen, headDim(c), c.ropeTheta);
+    this.shape = { nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: headDim(c) };
+    this.scores = new Float32Array(c.maxSeqLen);
+    // KV cache of one sequence: [layer][K | V][position][kvDim]
+    this.kvStride = c.maxSeqLen * kvDim(c);
+    this.layerStride = 2 * this.kvStride;
+    this.seqs = new SequenceTable(c.maxSeqLen, () => new Float32Array(c.nLayers * this.layerStride));
+    this.scratch = new Scratch(PREFILL_CHUNK, c);
+    this.info = {
+      backend: 'cpu',
+      preset,
+      params: paramCount(c),
+      vocabSize: c.vocabSize,
+      maxSeqLen: c.maxSeqLen,
+      threads: 1,
+    };
+  }
+
+  allocSequence(): SeqHandle {
+    return this.seqs.alloc();
+  }
+
+  freeSequence(seq: SeqHandle): void {
+    this.seqs.free(seq);
+  }
+
+  copyPrefix(from: SeqHandle, to: SeqHandle, n: number): void {
+    this.seqs.checkPrefix(from, to, n);
+    const src = this.seqs.get(from);
+    const dst = this.seqs.get(to);
+    const len = n * kvDim(this.c);
+    for (let l = 0; l < this.c.nLayers; l++) {
+      for (const part of [0, this.kvStride]) {
+        const off = l * this.layerStride + part;
+        dst.set(src.subarray(off, off + len), off);
+      }
+    }
+    to.length = n;
+  }
+
+  async prefill(seq: SeqHandle, tokens: Int32Array): Promise<Float32Array> {
+    const cache = this.seqs.get(seq);
+    this.seqs.checkAppend(seq, tokens, this.c.vocabSize);
+    if (tokens.length === 0) throw new RangeError('prefill needs at least one token');
+    let logits: Float32Array | undefined;
+    for (let start = 0; start < tokens.length; start += PREFILL_CHUNK) {
+      if (start > 0) await new Promise<void>((r) => setImmediate(r)); // let the server answer between chunks
+      const n = Math.min(PREFILL_CHUNK, tokens.length - start);
+      this.ensureRows(n);
+      for (let r = 0; r < n; r++) {
+        this.scratch.tokens[r] = tokens[start + r];
+        this.rowCache[r] = cache;
+        this.rowPos[r] = seq.length + r;
+      }
+      const last = start + n === tokens.length;
+      this.forward(n, last ? n - 1 : n);
+      seq.length += n;
+      if (last) logits = this.scratch.logits.slice(0, this.c.vocabSize);
+    }
+    return logits!;
+  }
+
+  async decode(batch: { seq: SeqHandle; token: number }[]): Promise<Float32Array[]> {
+    const n = batch.length;
+    if (n === 0) return [];
+    this.seqs.checkDecodeBatch(batch, this.c.vocabSize);
+    this.ensureRows(n);
+    for (let r = 0; r < n; r++) {
+      this.scratch.tokens[r] = batch[r].token;
+      this.rowCache[r] = this.seqs.get(batch[r].seq);
+      this.rowPos[r] = batch[r].seq.length;
+    }
+    this.forward(n, 0);
+    const V = this.c.vocabSize;
+    const out: Float32Array[] = [];
+    for (let r = 0; r < n; r++) {
+      batch[r].seq.length++;
+      out.push(this.scratch.logits.slice(r * V, (r + 1) * V));
+    }
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    this.seqs.clear();
+  }
+
+  private ensureRows(n: number): void {
+    if (n > this.scratch.rows) this.scratch = new Scratch(n, this.c);
+    if (n > this.rowPos.length) this.rowPos = new Int32Array(n);
+  }
+
+  /**
+   * Runs `rows` tokens (scratch.tokens, at rowPos in rowCache) through every
+   * layer, appending their K/V; logits for rows ≥ firstLogitRow land in
+   * scratch.logits (row 0 onwards).
+   */
+  private forward(rows: number, firstLogitRow: number): void {
+    const c = this.c;
+    const s = this.scratch;
+    const w = this.w;
+    const L = this.weights.layout;
+    const dim = c.dim;
+    const kvd = kvDim(c);
+    const qd = qkvDim(c);
+    const hd = headDim(c);
+    embedding(s.x, w, L.tokEmbedding.offset, s.tokens, rows, dim);
+    for (let l = 0; l < c.nLayers; l++) {
+      const ly = L.layers[l];
+      rmsnorm(s.xb, s.x, w, ly.attnNorm.offset, rows, dim, c.normEps);
+      matmul(s.qkv, s.xb, rows, w, ly.wqkv.offset, dim, qd);
+      const kBase = l * this.layerStride;
+      const vBase = kBase + this.kvStride;
+      for (let r = 0; r < rows; r++) {
+        const q = r * qd;
+        const pos = this.rowPos[r];
+        rope(s.qkv, q, c.nHeads, hd, pos, this.rope);
+        rope(s.qkv, q + dim, c.nKvHeads, hd, pos, this.rope);
+        const cache = this.rowCache[r];
+        const kDst = kBase + pos * kvd;
+        const vDst = vBase + pos * kvd;
+        for (let i = 0; i < kvd; i++) {
+          cache[kDst + i] = s.qkv[q + dim + i];
+          cache[vDst + i] = s.qkv[q + dim + kvd + i];
+        }
+      }
+      // all rows' K/V are in place before any row attends (prefill rows see earlier rows)
+      for (let r = 0; r < rows; r++) {
+        attention(s.xb, r * dim, s.qkv, r * qd, this.rowCache[r], kBase, vBase, this.rowPos[r] + 1, this.shape, this.scores);
+      }
+      matmul(s.xb2, s.xb, rows, w, ly.wo.offset, dim, dim);
+      residualAdd(s.x, s.xb2, rows * dim);
+      rmsnorm(s.xb, s.x, w, ly.mlpNorm.offset, rows, dim, c.normEps);
+      matmul(s.gu, s.xb, rows, w, ly.w13.offset, dim, 2 * c.hiddenDim);
+      swiglu(s.h, s.gu, rows, c.hiddenDim);
+      matmul(s.xb2, s.h, rows, w, ly.w2.offset, c.hiddenDim, dim);
+      residualAdd(s.x, s.xb2, rows * dim);
+    }
+    const n = rows - firstLogitRow;
+    const xs = s.x.subarray(firstLogitRow * dim, rows * dim);
+    rmsnorm(s.xb, xs, w, L.finalNorm.offset, n, dim, c.normEps);
+    matmul(s.logits, s.xb, n, w, L.lmHead.offset, dim, c.vocabSize);
+  }
+}
