@@ -1,0 +1,22 @@
+import type { Metadata } from 'next';
+import Script from 'next/script';
+import type { ReactNode } from 'react';
+import { Providers } from '@/components/providers';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: { default: 'Trisight', template: '%s · Trisight' },
+  description: 'Why was this model-serving request slow? Metrics, traces and CPU profiles, correlated.',
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    // theme-init.js sets the theme class before hydration; React must not complain about it.
+    <html lang="en" suppressHydrationWarning>
+      <body className="min-h-screen bg-bg font-sans text-fg antialiased">
+        <Script src="/theme-init.js" strategy="beforeInteractive" />
+        <Providers>{children}</Providers>
+      </body>
+    </html>
+  );
+}

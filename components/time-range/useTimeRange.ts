@@ -1,0 +1,59 @@
+'use client';
+
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useCallback, useMemo, useSyncExternalStore } from 'react';
+import type { TimeRange } from '@/lib/model/types';
+import { readTimeRangeParams, withTimeRange, type RawTimeRange } from '@/lib/time-range';
+
+// "Refresh" re-resolves relative ranges against a new `now`. It is a tiny
+// shared store so every panel using the hook moves together.
+let refreshTick = 0;
+const listeners = new Set<() => void>();
+const subscribe = (l: () => void) => {
+  listeners.add(l);
+  return () => listeners.delete(l);
+};
+const getTick = () => refreshTick;
+
+export interface UseTimeRange {
+  /** As in the URL: `{ from: 'now-1h', to: 'now' }` or unix-ms strings. Use it in query keys with `range`. */
+  raw: RawTimeRange;
+  /** Resolved unix-ms window; stable until the URL changes or refresh() is called. */
+  range: TimeRange;
+  /** Why the URL's range was ignored (the default was used instead). */
+  error?: string;
+  setTimeRange: (raw: RawTimeRange) => void;
+  /** Moves relative ranges to the current time. */
+  refresh: () => void;
+}
+
+/**
+ * The global time range from `?from=…&to=…`. Components that use it must sit
+ * under a <Suspense> boundary (Next.js requires it for useSearchParams).
+ */
+export function useTimeRange(): UseTimeRange {
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const tick = useSyncExternalStore(subscribe, getTick, getTick);
+  const from = params.get('from');
+  const to = params.get('to');
+  const resolved = useMemo(
+    () => readTimeRangeParams({ get: (k) => (k === 'from' ? from : k === 'to' ? to : null) }, Date.now()),
+    // tick: recompute `now` on refresh
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [from, to, tick],
+  );
+  const setTimeRange = useCallback(
+    (raw: RawTimeRange) => {
+      const next = withTimeRange(params.toString(), raw);
+      router.push(`${pathname}?${next.toString()}`, { scroll: false });
+    },
+    [params, pathname, router],
+  );
+  const refresh = useCallback(() => {
+    refreshTick++;
+    for (const l of listeners) l();
+  }, []);
+  return { ...resolved, setTimeRange, refresh };
+}

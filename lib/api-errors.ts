@@ -1,0 +1,87 @@
+// The error contract between route handlers and panels. A route that fails
+// answers `{ error: { backend?, status?, message, errorType? } }`; fetchJson on
+// the client turns that back into a BackendError (or a plain ApiError), so a
+// Panel can say which backend failed and what it said.
+
+import { BackendError, type Backend } from '@/lib/model/types';
+
+export interface ApiErrorBody {
+  error: { message: string; backend?: Backend; status?: number; errorType?: string; issues?: { path: string; message: string }[] };
+}
+
+const BACKENDS: readonly Backend[] = ['prometheus', 'tempo', 'pyroscope', 'postgres', 'sandbox', 'embedded'];
+
+export const BACKEND_LABELS: Record<Backend, string> = {
+  prometheus: 'Prometheus',
+  tempo: 'Tempo',
+  pyroscope: 'Pyroscope',
+  postgres: 'Postgres',
+  sandbox: 'Sandbox',
+  embedded: 'Embedded store',
+};
+
+/** An error from our own API that is not a backend's (bad input, a bug). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Route handler side: a JSON error response. BackendErrors keep backend, status and message. */
+export function errorResponse(err: unknown): Response {
+  if (err instanceof BackendError) {
+    const body: ApiErrorBody = { error: { backend: err.backend, status: err.status, message: err.message, errorType: err.errorType } };
+    // 502/504 tell the browser "upstream failed"; the backend's own status travels in the body.
+    return Response.json(body, { status: err.status === 504 ? 504 : 502 });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return Response.json({ error: { message } } satisfies ApiErrorBody, { status: 500 });
+}
+
+/** Route handler side: 400 naming each bad field, from a zod error's issues. */
+export function badRequest(issues: readonly { path: readonly PropertyKey[]; message: string }[]): Response {
+  const list = issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  const message = list.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  return Response.json({ error: { message, issues: list } } satisfies ApiErrorBody, { status: 400 });
+}
+
+/** Client side: the error a failed response stands for. */
+export function errorFromBody(status: number, body: unknown): Error {
+  const e = (body as Partial<ApiErrorBody> | null)?.error;
+  const message = typeof e?.message === 'string' ? e.message : `HTTP ${status}`;
+  if (e && typeof e.backend === 'string' && (BACKENDS as string[]).includes(e.backend)) {
+    return new BackendError(e.backend, typeof e.status === 'number' ? e.status : status, message, e.errorType);
+  }
+  return new ApiError(status, message);
+}
+
+/** fetch + JSON with our error contract; pass react-query's signal so stale queries are cancelled. */
+export async function fetchJson<T>(input: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(input, { ...init, headers: { accept: 'application/json', ...init?.headers } });
+  const text = await res.text();
+  let body: unknown = undefined;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    if (!res.ok) throw new ApiError(res.status, text.slice(0, 300) || `HTTP ${res.status}`);
+    throw new ApiError(res.status, `response is not JSON: ${text.slice(0, 200)}`);
+  }
+  if (!res.ok) throw errorFromBody(res.status, body);
+  return body as T;
+}
+
+/** One line for a person: "Prometheus: <its message> (HTTP 503)". */
+export function describeError(err: unknown): { backend?: Backend; text: string } {
+  if (err && typeof err === 'object' && 'backend' in err && typeof (err as { backend: unknown }).backend === 'string') {
+    const e = err as { backend: Backend; status?: number; message?: string };
+    const label = BACKEND_LABELS[e.backend] ?? e.backend;
+    const status = typeof e.status === 'number' && e.status > 0 ? ` (HTTP ${e.status})` : '';
+    return { backend: e.backend, text: `${label}: ${e.message || 'request failed'}${status}` };
+  }
+  if (err instanceof Error) return { text: err.message || err.name };
+  return { text: String(err) };
+}
