@@ -1,0 +1,432 @@
+import type { DiffFlameTree, FlameTree } from './types';
+
+// Pure operations on flame trees: merge, diff, prune, search, top functions,
+// module keys. Nothing here touches the DOM or mutates its inputs.
+//
+// Big profiles (100k+ frames) are walked many times (every keystroke in the
+// search box, every zoom), so the work is done on a flat pre-order index built
+// once (`indexTree`), the way Grafana's flame graph precomputes a level model:
+// node i's subtree is the contiguous range [i, i + size[i]), which turns
+// "skip this subtree" into `i += size[i]` and avoids recursion on deep stacks.
+
+/** A flat, pre-order view of a FlameTree. Node 0 is the root. */
+export interface FlameIndex {
+  count: number;
+  /** interned frame names; `nameId[i]` points here */
+  names: string[];
+  nameId: Int32Array;
+  self: Float64Array;
+  total: Float64Array;
+  parent: Int32Array;
+  depth: Int32Array;
+  /** number of nodes in i's subtree, i included */
+  size: Int32Array;
+}
+
+interface Accessor<T> {
+  name(n: T): string;
+  self(n: T): number;
+  total(n: T): number;
+  children(n: T): readonly T[];
+}
+
+const flameAccess: Accessor<FlameTree> = {
+  name: (n) => n.name,
+  self: (n) => n.self,
+  total: (n) => n.total,
+  children: (n) => n.children,
+};
+
+function buildIndex<T>(root: T, get: Accessor<T>): FlameIndex {
+  // First pass counts nodes so the typed arrays are allocated once.
+  let count = 0;
+  const stack: T[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    count++;
+    for (const c of get.children(n)) stack.push(c);
+  }
+  const ix: FlameIndex = {
+    count,
+    names: [],
+    nameId: new Int32Array(count),
+    self: new Float64Array(count),
+    total: new Float64Array(count),
+    parent: new Int32Array(count),
+    depth: new Int32Array(count),
+    size: new Int32Array(count),
+  };
+  const ids = new Map<string, number>();
+  // Explicit stack of [node, parent index]; children pushed in reverse keep input order.
+  const nodes: T[] = [root];
+  const parents: number[] = [-1];
+  let i = 0;
+  while (nodes.length) {
+    const n = nodes.pop()!;
+    const p = parents.pop()!;
+    const name = get.name(n);
+    let id = ids.get(name);
+    if (id === undefined) {
+      id = ix.names.length;
+      ids.set(name, id);
+      ix.names.push(name);
+    }
+    ix.nameId[i] = id;
+    ix.self[i] = get.self(n);
+    ix.total[i] = get.total(n);
+    ix.parent[i] = p;
+    ix.depth[i] = p < 0 ? 0 : ix.depth[p] + 1;
+    ix.size[i] = 1;
+    const ch = get.children(n);
+    for (let k = ch.length - 1; k >= 0; k--) {
+      nodes.push(ch[k]);
+      parents.push(i);
+    }
+    i++;
+  }
+  // Pre-order: every parent precedes its descendants, so a reverse sweep sums sizes.
+  for (let j = count - 1; j > 0; j--) ix.size[ix.parent[j]] += ix.size[j];
+  return ix;
+}
+
+/** Index a tree once; every other operation below runs on the index. */
+export function indexTree(tree: FlameTree): FlameIndex {
+  return buildIndex(tree, flameAccess);
+}
+
+/** Child indices of node i, in input order. */
+export function childrenOf(ix: FlameIndex, i: number): number[] {
+  const out: number[] = [];
+  const end = i + ix.size[i];
+  for (let j = i + 1; j < end; j += ix.size[j]) out.push(j);
+  return out;
+}
+
+/** Names from below the root down to node i ([] for the root): the zoom path kept in the URL. */
+export function pathOf(ix: FlameIndex, i: number): string[] {
+  const out: string[] = [];
+  for (let j = i; j > 0; j = ix.parent[j]) out.push(ix.names[ix.nameId[j]]);
+  return out.reverse();
+}
+
+/** The node a zoom path names, or the deepest node that still matches when the path no longer exists. */
+export function findPath(ix: FlameIndex, path: readonly string[]): number {
+  let at = 0;
+  for (const name of path) {
+    const next = childrenOf(ix, at).find((c) => ix.names[ix.nameId[c]] === name);
+    if (next === undefined) break;
+    at = next;
+  }
+  return at;
+}
+
+// ---------------------------------------------------------------- merge / diff
+
+/** Adds `source` into `target`, summing same-named children; `kids` indexes target children by name. */
+function mergeInto(target: FlameTree, source: FlameTree, kids: WeakMap<FlameTree, Map<string, FlameTree>>): void {
+  target.self += source.self;
+  target.total += source.total;
+  let byName = kids.get(target);
+  if (!byName) kids.set(target, (byName = new Map()));
+  for (const c of source.children) {
+    let t = byName.get(c.name);
+    if (!t) {
+      t = { name: c.name, self: 0, total: 0, children: [] };
+      target.children.push(t);
+      byName.set(c.name, t);
+    }
+    mergeInto(t, c, kids);
+  }
+}
+
+/**
+ * Sum trees path by path: nodes with the same name path (root excluded, roots
+ * are merged whatever their names) add their self and total. Also collapses
+ * duplicate siblings inside one tree. Inputs are left untouched.
+ */
+export function mergeTrees(trees: readonly FlameTree[], rootName = trees[0]?.name ?? 'total'): FlameTree {
+  const out: FlameTree = { name: rootName, self: 0, total: 0, children: [] };
+  const kids = new WeakMap<FlameTree, Map<string, FlameTree>>();
+  for (const t of trees) mergeInto(out, t, kids);
+  return out;
+}
+
+/**
+ * Align two trees by name path. A path present on one side only has zeros on
+ * the other. Both sides are merged first so duplicate siblings cannot split a path.
+ */
+export function diffTrees(left: FlameTree, right: FlameTree): DiffFlameTree {
+  const l = mergeTrees([left]);
+  const r = mergeTrees([right]);
+  const zero: FlameTree = { name: '', self: 0, total: 0, children: [] };
+  const walk = (a: FlameTree, b: FlameTree, name: string): DiffFlameTree => {
+    // After merging, names are unique among siblings on each side.
+    const bByName = new Map(b.children.map((c) => [c.name, c]));
+    const aNames = new Set(a.children.map((c) => c.name));
+    return {
+      name,
+      left: { self: a.self, total: a.total },
+      right: { self: b.self, total: b.total },
+      children: [
+        ...a.children.map((c) => walk(c, bByName.get(c.name) ?? zero, c.name)),
+        ...b.children.filter((c) => !aNames.has(c.name)).map((c) => walk(zero, c, c.name)),
+      ],
+    };
+  };
+  return walk(l, r, right.name || left.name);
+}
+
+/** Per-node left and right values of a diff, in the same pre-order as `index`. */
+export interface DiffIndex {
+  /** structure, names and widths (left + right, as Pyroscope draws diffs) */
+  index: FlameIndex;
+  left: { self: Float64Array; total: Float64Array };
+  right: { self: Float64Array; total: Float64Array };
+}
+
+export function indexDiff(tree: DiffFlameTree): DiffIndex {
+  const index = buildIndex<DiffFlameTree>(tree, {
+    name: (n) => n.name,
+    self: (n) => n.left.self + n.right.self,
+    total: (n) => n.left.total + n.right.total,
+    children: (n) => n.children,
+  });
+  const side = (pick: (n: DiffFlameTree) => { self: number; total: number }) => {
+    const s = buildIndex<DiffFlameTree>(tree, {
+      name: (n) => n.name,
+      self: (n) => pick(n).self,
+      total: (n) => pick(n).total,
+      children: (n) => n.children,
+    });
+    return { self: s.self, total: s.total };
+  };
+  return { index, left: side((n) => n.left), right: side((n) => n.right) };
+}
+
+export function isDiffTree(t: FlameTree | DiffFlameTree): t is DiffFlameTree {
+  return 'left' in t && 'right' in t;
+}
+
+// ---------------------------------------------------------------------- prune
+
+/** A node of a pruned view; `i` is its index in the full FlameIndex. */
+export interface FlameViewNode extends FlameTree {
+  i: number;
+  children: FlameViewNode[];
+  /** an ancestor of the zoomed frame, drawn full width and faded */
+  fade?: boolean;
+}
+
+/**
+ * The subtree under `at` without frames narrower than `minFraction` of `at`'s
+ * total; what they held is folded into their parent's self. With `ancestors`,
+ * the path from the root down to `at` is kept as a single-child chain marked
+ * `fade`, which is how the renderer shows a zoomed frame with its callers.
+ */
+export function pruneView(ix: FlameIndex, at: number, minFraction: number, ancestors = false): FlameViewNode {
+  const threshold = ix.total[at] * minFraction;
+  const make = (i: number): FlameViewNode => ({
+    name: ix.names[ix.nameId[i]],
+    self: ix.self[i],
+    total: ix.total[i],
+    children: [],
+    i,
+  });
+  const top = make(at);
+  // Iterative pre-order walk; `open` holds the view nodes of the current ancestors.
+  const open: FlameViewNode[] = [top];
+  const end = at + ix.size[at];
+  let j = at + 1;
+  while (j < end) {
+    while (open[open.length - 1].i !== ix.parent[j]) open.pop();
+    if (ix.total[j] < threshold) {
+      j += ix.size[j];
+      continue;
+    }
+    const v = make(j);
+    open[open.length - 1].children.push(v);
+    open.push(v);
+    j++;
+  }
+  // Self = total minus what is still drawn below it, so widths add up.
+  fixSelf(top);
+  if (!ancestors || at === 0) return top;
+  let node = top;
+  for (let p = ix.parent[at]; p >= 0; p = ix.parent[p]) {
+    const a = make(p);
+    a.fade = true;
+    a.children = [node];
+    a.self = Math.max(0, a.total - node.total);
+    node = a;
+  }
+  return node;
+}
+
+function fixSelf(top: FlameViewNode): void {
+  const stack = [top];
+  while (stack.length) {
+    const v = stack.pop()!;
+    let kept = 0;
+    for (const c of v.children) {
+      kept += c.total;
+      stack.push(c);
+    }
+    v.self = Math.max(0, v.total - kept);
+  }
+}
+
+function stripView(v: FlameViewNode): FlameTree {
+  return { name: v.name, self: v.self, total: v.total, children: v.children.map(stripView) };
+}
+
+/**
+ * Drop frames narrower than `minFraction` of the root's total, folding them
+ * into their parent's self time. Used to keep only what can be drawn (one pixel
+ * = 1 / width). A new tree; the input is not modified.
+ */
+export function pruneBelowFraction(tree: FlameTree, minFraction: number): FlameTree {
+  return stripView(pruneView(indexTree(tree), 0, minFraction));
+}
+
+// --------------------------------------------------------------------- search
+
+export interface FlameSearch {
+  /** per name id: 1 when the name matches */
+  nameMatch: Uint8Array;
+  /** frames whose name matches (every occurrence) */
+  matchedFrames: number;
+  /** value of matching frames, a frame under a matching frame counted once */
+  matchedTotal: number;
+  /** matchedTotal as a percentage of the root's total */
+  percent: number;
+}
+
+/** Case-insensitive substring match on frame names; plain text, so user input is never a regex. */
+export function nameMatcher(term: string): (name: string) => boolean {
+  const t = term.trim().toLowerCase();
+  return (name) => t !== '' && name.toLowerCase().includes(t);
+}
+
+/** Search every frame of the full tree (not the pruned view: narrow frames count too). */
+export function searchIndex(ix: FlameIndex, match: (name: string) => boolean): FlameSearch {
+  const nameMatch = new Uint8Array(ix.names.length);
+  // Names repeat a lot: test each distinct name once, then look frames up by id.
+  for (let k = 0; k < ix.names.length; k++) nameMatch[k] = match(ix.names[k]) ? 1 : 0;
+  let matchedFrames = 0;
+  let matchedTotal = 0;
+  let skipUntil = 0;
+  for (let i = 0; i < ix.count; i++) {
+    if (!nameMatch[ix.nameId[i]]) continue;
+    matchedFrames++;
+    // A match inside a matching subtree (recursion) is already in its ancestor's total.
+    if (i < skipUntil) continue;
+    matchedTotal += ix.total[i];
+    skipUntil = i + ix.size[i];
+  }
+  const root = ix.count ? ix.total[0] : 0;
+  return { nameMatch, matchedFrames, matchedTotal, percent: root > 0 ? (100 * matchedTotal) / root : 0 };
+}
+
+/** Search a tree by name substring (case-insensitive). */
+export function searchTree(tree: FlameTree, term: string): FlameSearch {
+  return searchIndex(indexTree(tree), nameMatcher(term));
+}
+
+// -------------------------------------------------------------- top functions
+
+export interface TopFunction {
+  name: string;
+  self: number;
+  /** time with this function on the stack; a recursive function is counted once per stack */
+  total: number;
+  /** number of frames with this name */
+  frames: number;
+}
+
+/** Self and total per function name over the whole tree, ordered by self, then total, then name. */
+export function topFunctionsIndexed(ix: FlameIndex, values: { self: Float64Array; total: Float64Array } = ix): TopFunction[] {
+  const n = ix.names.length;
+  const self = new Float64Array(n);
+  const total = new Float64Array(n);
+  const frames = new Int32Array(n);
+  // onStack[k] = end of the outermost open subtree of name k: frames of k
+  // before it are recursion and must not add their total again.
+  const onStackUntil = new Int32Array(n);
+  for (let i = 0; i < ix.count; i++) {
+    const k = ix.nameId[i];
+    self[k] += values.self[i];
+    frames[k]++;
+    if (i >= onStackUntil[k]) {
+      total[k] += values.total[i];
+      onStackUntil[k] = i + ix.size[i];
+    }
+  }
+  const out: TopFunction[] = [];
+  for (let k = 0; k < n; k++) out.push({ name: ix.names[k], self: self[k], total: total[k], frames: frames[k] });
+  return out.sort((a, b) => b.self - a.self || b.total - a.total || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export function topFunctions(tree: FlameTree): TopFunction[] {
+  return topFunctionsIndexed(indexTree(tree));
+}
+
+// ------------------------------------------------------------ focus filtering
+
+/**
+ * Only the stacks that pass through a frame named `name`: matching frames keep
+ * their whole subtree, their callers keep only the part leading to a match
+ * (their total shrinks to that, self 0). Null when no frame matches.
+ */
+export function filterToFunction(tree: FlameTree, name: string): FlameTree | null {
+  const walk = (n: FlameTree): FlameTree | null => {
+    if (n.name === name) return stripCopy(n);
+    const children: FlameTree[] = [];
+    let total = 0;
+    for (const c of n.children) {
+      const f = walk(c);
+      if (f) {
+        children.push(f);
+        total += f.total;
+      }
+    }
+    return children.length ? { name: n.name, self: 0, total, children } : null;
+  };
+  return walk(tree);
+}
+
+function stripCopy(n: FlameTree): FlameTree {
+  return { name: n.name, self: n.self, total: n.total, children: n.children.map(stripCopy) };
+}
+
+// -------------------------------------------------------------------- modules
+
+const SOURCE_FILE = /([\w@.$~+-]+(?:\/[\w@.$~+-]+)*\.(?:[cm]?[jt]sx?|py|go|rs|rb|java|kt|cs|c|cc|cpp|cxx|h|hpp|wgsl|php|swift))(?=$|[:(\s)#])/;
+
+/**
+ * A module / package key for colouring frames, read from the frame name:
+ * - `node:internal/streams/readable` → `node:internal`, `node:fs` → `node:fs`
+ * - a source file (`workers/sandbox/kernels/matmul.ts:matmul`, `fn (file:///app/x.js:3:1)`)
+ *   → the npm package when under node_modules, else the file name
+ * - Go / dotted names (`runtime.mallocgc`, `net/http.(*conn).serve`,
+ *   `github.com/x/y.F`) → the import path before the first dot after the last slash
+ * - `std::vec::Vec::push` → `std`
+ * - anything else (`total`, `[unknown]`) → '' (no module).
+ */
+export function moduleOf(name: string): string {
+  const s = name.trim();
+  const node = /^node:([\w-]+)/.exec(s);
+  if (node) return `node:${node[1]}`;
+  const file = SOURCE_FILE.exec(s);
+  if (file) {
+    const path = file[1];
+    const nm = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    if (nm) return nm[1];
+    return path.slice(path.lastIndexOf('/') + 1);
+  }
+  const cpp = /^([A-Za-z_]\w*)::/.exec(s);
+  if (cpp) return cpp[1];
+  const slash = s.lastIndexOf('/', s.search(/[(\s]|$/));
+  const dot = s.indexOf('.', slash + 1);
+  if (dot > 0 && !/\s/.test(s.slice(0, dot))) return s.slice(0, dot);
+  return '';
+}
