@@ -74,12 +74,21 @@ export const LoadParams = z
 export type LoadParams = z.infer<typeof LoadParams>;
 export type LoadParamsInput = z.input<typeof LoadParams>;
 
-/** One line per problem, each naming the field: what a 400 says. */
-export function describeIssues(error: z.ZodError): string[] {
+export interface Issue {
+  /** dotted field path, '' for the body itself */
+  path: string;
+  /** one line that names the field and, for a limit, the limit */
+  message: string;
+}
+
+/** One issue per problem, each message naming the field: what a 400 says. */
+export function describeIssues(error: z.ZodError): Issue[] {
   return error.issues.map((i) => {
-    const field = i.path.join('.');
-    if (i.code === 'unrecognized_keys') return `${field ? field + ': ' : ''}unknown field(s) ${i.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+    const path = i.path.map(String).join('.');
+    if (i.code === 'unrecognized_keys') {
+      return { path, message: `${path ? path + ': ' : ''}unknown field(s) ${i.keys.map((k) => JSON.stringify(k)).join(', ')}` };
+    }
     // Our own messages already start with the field name; zod's defaults do not.
-    return field && !i.message.startsWith(field) ? `${field}: ${i.message}` : i.message;
+    return { path, message: path && !i.message.startsWith(path) ? `${path}: ${i.message}` : i.message };
   });
 }

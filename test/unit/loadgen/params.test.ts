@@ -28,7 +28,7 @@ test('each limit is named in its message', () => {
   for (const [patch, msg] of cases) {
     const r = LoadParams.safeParse({ ...ok, ...patch });
     assert.ok(!r.success, JSON.stringify(patch));
-    const lines = describeIssues(r.error);
+    const lines = describeIssues(r.error).map((i) => i.message);
     assert.ok(lines.some((l) => l.includes(msg)), `${JSON.stringify(patch)} → ${lines.join(' | ')}`);
   }
 });

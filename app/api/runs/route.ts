@@ -1,0 +1,35 @@
+import { errorResponse } from '@/lib/api-errors';
+import { invalid, listRuns, loadRuns, parseCreateRun } from '@/lib/loadruns';
+import { prisma } from '@/lib/db';
+
+/** POST /api/runs: {target: NAME, ...load params} → 201 {id}; the run goes on server-side. */
+export async function POST(req: Request) {
+  let body: unknown;
+  try {
+    body = await req.json();
+  } catch {
+    return invalid([{ path: '', message: 'body must be a JSON object' }]);
+  }
+  try {
+    const svc = loadRuns();
+    const input = parseCreateRun(body, svc.targetNames());
+    if (!input.ok) return invalid(input.issues);
+    const run = await svc.start(input.value.target, input.value.params);
+    return Response.json({ id: run.id }, { status: 201, headers: { location: `/api/runs/${run.id}` } });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}
+
+/** GET /api/runs?limit=50: newest first, summaries without per-request samples. */
+export async function GET(req: Request) {
+  const raw = new URL(req.url).searchParams.get('limit');
+  const limit = raw === null ? 50 : Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) return invalid([{ path: 'limit', message: 'limit must be a whole number from 1 to 500' }]);
+  try {
+    await loadRuns().recoverInterrupted();
+    return Response.json({ runs: await listRuns(prisma(), limit) });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}

@@ -1,0 +1,37 @@
+// What POST /api/runs accepts: the load parameters plus a target NAME. Any other
+// field (a `url` above all) is rejected: targets' URLs come from server config only.
+import { z } from 'zod';
+import type { ApiErrorBody } from '@/lib/api-errors';
+import { describeIssues, LoadParams, type Issue } from '@/workers/loadgen/params';
+
+export const CreateRunBody = z
+  .object({
+    target: z.string({ error: 'target must be a target name' }).min(1, 'target must be a target name').max(128),
+    ...LoadParams.shape,
+  })
+  .strict();
+export type CreateRunBody = z.infer<typeof CreateRunBody>;
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
+
+/** Validates a request body against the limits and the configured target names. */
+export function parseCreateRun(body: unknown, targetNames: readonly string[]): ParseResult<{ target: string; params: LoadParams }> {
+  const r = CreateRunBody.safeParse(body);
+  if (!r.success) return { ok: false, issues: describeIssues(r.error) };
+  const { target, ...params } = r.data;
+  if (!targetNames.includes(target)) {
+    return { ok: false, issues: [{ path: 'target', message: `target: unknown target ${JSON.stringify(target)}; configured: ${targetNames.join(', ')}` }] };
+  }
+  return { ok: true, value: { target, params } };
+}
+
+/** 400 in the API's error contract; each message already names its field. */
+export function invalid(issues: Issue[]): Response {
+  return Response.json({ error: { message: issues.map((i) => i.message).join('; '), issues } } satisfies ApiErrorBody, { status: 400 });
+}
+
+export const RunId = z.uuid();
+
+export function notFound(id: string): Response {
+  return Response.json({ error: { message: `no load run ${JSON.stringify(id)}` } } satisfies ApiErrorBody, { status: 404 });
+}
