@@ -23,6 +23,8 @@ export interface Route {
   method?: 'GET' | 'POST';
   /** exact pathname, or a pattern tested against the pathname */
   path: string | RegExp;
+  /** further condition on the query string (several routes on one path) */
+  query?: (q: URLSearchParams) => boolean;
   status?: number;
   /** a fixture file to serve … */
   file?: string;
@@ -64,7 +66,8 @@ export async function startFixtureServer(routes: Route[]): Promise<FixtureServer
       const u = new URL(req.url ?? '/', 'http://127.0.0.1');
       requests.push({ method: req.method ?? 'GET', path: u.pathname, query: u.searchParams, headers: req.headers, body: Buffer.concat(chunks) });
       const route = routes.find(
-        (r) => (!r.method || r.method === req.method) && (typeof r.path === 'string' ? r.path === u.pathname : r.path.test(u.pathname)),
+        (r) => (!r.method || r.method === req.method) && (typeof r.path === 'string' ? r.path === u.pathname : r.path.test(u.pathname)) &&
+          (!r.query || r.query(u.searchParams)),
       );
       if (!route) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end(`no fixture route for ${req.method} ${u.pathname}`);

@@ -1,0 +1,209 @@
+import { Wire } from '@/lib/datasources/wire';
+import { decodeOtlpJson, decodeTempoTraceProto, normalizeSpanId, normalizeTraceId, OtlpDecodeError, type OtlpDecodeResult } from '@/lib/otlp/decode';
+import { BackendError, type AttrValue, type Attributes, type Exemplar, type Labels, type Trace, type TraceSummary } from '@/lib/model/types';
+import type { SearchResult, TagValue, TraceQLMetricSeries } from './types';
+
+// Pure: Tempo HTTP API bodies → our model. OTLP itself (JSON or tempopb
+// protobuf) is decoded by lib/otlp, shared with the embedded OTLP receiver.
+
+const w = new Wire('tempo');
+
+export { normalizeTraceId };
+
+function fromOtlp(decode: () => OtlpDecodeResult, traceId: string, partial: boolean): Trace {
+  let r: OtlpDecodeResult;
+  try {
+    r = decode();
+  } catch (e) {
+    if (e instanceof OtlpDecodeError) throw new BackendError('tempo', 200, `unexpected tempo trace body: ${e.message}`, 'bad_response');
+    throw e;
+  }
+  // Spans Tempo stored but we cannot read are dropped; a trace of nothing but those is an error, not an empty trace.
+  if (r.spans.length === 0 && r.rejectedSpans > 0) {
+    throw new BackendError('tempo', 200, `unexpected tempo trace body: ${r.errors[0] ?? 'no readable span'}`, 'bad_response');
+  }
+  const trace: Trace = { traceId: traceId ? normalizeTraceId(traceId) : (r.spans[0]?.traceId ?? ''), spans: r.spans };
+  if (partial) trace.partial = true;
+  return trace;
+}
+
+/**
+ * A trace-by-id JSON body: v1 is the OTLP object itself (`resourceSpans`, or
+ * `batches` in older Tempo); v2 wraps it as `{trace, status, message}` where
+ * status PARTIAL (or 1) means Tempo cut the trace short.
+ */
+export function parseTraceJson(body: unknown, traceId = ''): Trace {
+  const o = w.obj(body, 'body');
+  if ('trace' in o || 'status' in o) {
+    const partial = o.status === 'PARTIAL' || o.status === 1;
+    const inner = o.trace ?? {};
+    return fromOtlp(() => decodeOtlpJson(inner), traceId, partial);
+  }
+  return fromOtlp(() => decodeOtlpJson(o), traceId, false);
+}
+
+/** A trace-by-id protobuf body (tempopb.Trace), what Tempo sends for Accept: application/protobuf. */
+export function parseTraceProto(bytes: Uint8Array, traceId = ''): Trace {
+  return fromOtlp(() => decodeTempoTraceProto(bytes), traceId, false);
+}
+
+/** OTLP JSON AnyValue → attribute value; int64 strings become numbers when exact. */
+export function anyValue(v: unknown, path: string, depth = 0): AttrValue {
+  if (v === undefined || v === null) return null;
+  const o = w.obj(v, path);
+  if (depth > 16) w.fail(path, 'nested at most 16 deep', '…');
+  if (o.stringValue !== undefined) return w.str(o.stringValue, `${path}.stringValue`);
+  if (o.boolValue !== undefined) return o.boolValue === true;
+  if (o.intValue !== undefined) {
+    const b = w.big(o.intValue, `${path}.intValue`);
+    return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b.toString();
+  }
+  if (o.doubleValue !== undefined) return w.num(o.doubleValue, `${path}.doubleValue`);
+  if (o.arrayValue !== undefined) {
+    return w.optArr(w.obj(o.arrayValue, `${path}.arrayValue`).values, `${path}.arrayValue.values`).map((x, i) => anyValue(x, `${path}.arrayValue.values[${i}]`, depth + 1));
+  }
+  if (o.kvlistValue !== undefined) return attributes(w.obj(o.kvlistValue, `${path}.kvlistValue`).values, `${path}.kvlistValue.values`, depth + 1);
+  if (o.bytesValue !== undefined) return w.str(o.bytesValue, `${path}.bytesValue`);
+  return null;
+}
+
+/** OTLP JSON KeyValue list → attributes. */
+export function attributes(v: unknown, path: string, depth = 0): Attributes {
+  const out: Attributes = {};
+  w.optArr(v, path).forEach((kv, i) => {
+    const o = w.obj(kv, `${path}[${i}]`);
+    out[w.str(o.key, `${path}[${i}].key`)] = anyValue(o.value, `${path}[${i}].value`, depth);
+  });
+  return out;
+}
+
+/** Attributes as Prometheus-style labels (every value as text). */
+function labelsOf(v: unknown, path: string): Labels {
+  const out: Labels = {};
+  for (const [k, val] of Object.entries(attributes(v, path))) out[k] = typeof val === 'string' ? val : JSON.stringify(val);
+  return out;
+}
+
+function ids(v: unknown, path: string, f: (s: string) => string): string {
+  const s = w.str(v, path);
+  try {
+    return f(s);
+  } catch (e) {
+    return w.fail(path, 'a hex or base64 id', `${s} (${(e as Error).message})`);
+  }
+}
+
+/** GET /api/search body → trace summaries with their matched spans (deduplicated across span sets). */
+export function parseSearch(body: unknown): SearchResult {
+  const o = w.obj(body, 'body');
+  const traces: TraceSummary[] = w.optArr(o.traces, 'traces').map((t, i) => {
+    const x = w.obj(t, `traces[${i}]`);
+    const p = `traces[${i}]`;
+    const summary: TraceSummary = {
+      // Tempo prints ids without their leading zeros; the model keeps 32 hex chars.
+      traceId: ids(x.traceID, `${p}.traceID`, normalizeTraceId),
+      rootServiceName: w.optStr(x.rootServiceName, `${p}.rootServiceName`) ?? '',
+      rootTraceName: w.optStr(x.rootTraceName, `${p}.rootTraceName`) ?? '',
+      startTimeUnixNano: w.big0(x.startTimeUnixNano, `${p}.startTimeUnixNano`),
+      // proto3 JSON omits a zero duration
+      durationMs: w.num0(x.durationMs, `${p}.durationMs`),
+    };
+    const sets = [...(x.spanSet ? [x.spanSet] : []), ...w.optArr(x.spanSets, `${p}.spanSets`)];
+    if (sets.length) {
+      const seen = new Map<string, NonNullable<TraceSummary['spans']>[number]>();
+      sets.forEach((set, j) => {
+        const sp = `${p}.spanSets[${j}]`;
+        w.optArr(w.obj(set, sp).spans, `${sp}.spans`).forEach((s, k) => {
+          const so = w.obj(s, `${sp}.spans[${k}]`);
+          const spanId = ids(so.spanID, `${sp}.spans[${k}].spanID`, normalizeSpanId);
+          if (seen.has(spanId)) return;
+          const name = w.optStr(so.name, `${sp}.spans[${k}].name`);
+          seen.set(spanId, {
+            spanId,
+            ...(name !== undefined ? { name } : {}),
+            startTimeUnixNano: w.big0(so.startTimeUnixNano, `${sp}.spans[${k}].startTimeUnixNano`),
+            durationNanos: w.big0(so.durationNanos, `${sp}.spans[${k}].durationNanos`),
+            attributes: attributes(so.attributes, `${sp}.spans[${k}].attributes`),
+          });
+        });
+      });
+      summary.spans = [...seen.values()];
+    }
+    return summary;
+  });
+  return { traces, metrics: numbers(o.metrics) };
+}
+
+/** Search metrics: inspectedBytes is a string (jsonpb int64) in some versions, a number in others. */
+function numbers(v: unknown, prefix = ''): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (v === undefined || v === null) return out;
+  for (const [k, val] of Object.entries(w.obj(v, 'metrics'))) {
+    if (val !== null && typeof val === 'object') Object.assign(out, numbers(val, `${prefix}${k}.`));
+    else out[`${prefix}${k}`] = w.num(val, `metrics.${prefix}${k}`);
+  }
+  return out;
+}
+
+/** GET /api/search/tags (v1) → tag names. */
+export function parseTagNamesV1(body: unknown): string[] {
+  return w.optArr(w.obj(body, 'body').tagNames, 'tagNames').map((x, i) => w.str(x, `tagNames[${i}]`));
+}
+
+/** GET /api/v2/search/tags → tag names by scope. */
+export function parseTagNamesV2(body: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  w.optArr(w.obj(body, 'body').scopes, 'scopes').forEach((s, i) => {
+    const o = w.obj(s, `scopes[${i}]`);
+    out[w.str(o.name, `scopes[${i}].name`)] = w.optArr(o.tags, `scopes[${i}].tags`).map((t, j) => w.str(t, `scopes[${i}].tags[${j}]`));
+  });
+  return out;
+}
+
+/** GET /api/search/tag/<name>/values (v1) → values. */
+export function parseTagValuesV1(body: unknown): string[] {
+  return w.optArr(w.obj(body, 'body').tagValues, 'tagValues').map((x, i) => w.str(x, `tagValues[${i}]`));
+}
+
+/** GET /api/v2/search/tag/<scope.name>/values → typed values. */
+export function parseTagValuesV2(body: unknown): TagValue[] {
+  return w.optArr(w.obj(body, 'body').tagValues, 'tagValues').map((x, i) => {
+    const o = w.obj(x, `tagValues[${i}]`);
+    return { type: w.str(o.type, `tagValues[${i}].type`), value: w.optStr(o.value, `tagValues[${i}].value`) ?? '' };
+  });
+}
+
+/**
+ * GET /api/metrics/query_range body → series. Exemplars keep Tempo's labels
+ * and also get `trace_id` (32 hex) from `trace:id`, the key Prometheus
+ * exemplars use, so the correlation code reads one key for both.
+ */
+export function parseMetricsQueryRange(body: unknown): TraceQLMetricSeries[] {
+  return w.optArr(w.obj(body, 'body').series, 'series').map((s, i) => {
+    const o = w.obj(s, `series[${i}]`);
+    const p = `series[${i}]`;
+    const values = w.optArr(o.samples, `${p}.samples`).map((x, j): [number, number] => {
+      const so = w.obj(x, `${p}.samples[${j}]`);
+      return [w.num(so.timestampMs, `${p}.samples[${j}].timestampMs`), w.num0(so.value, `${p}.samples[${j}].value`)];
+    });
+    const exemplars = w.optArr(o.exemplars, `${p}.exemplars`).map((x, j): Exemplar => {
+      const eo = w.obj(x, `${p}.exemplars[${j}]`);
+      const labels = labelsOf(eo.labels, `${p}.exemplars[${j}].labels`);
+      const tid = labels['trace:id'];
+      if (tid && !labels.trace_id) labels.trace_id = ids(tid, `${p}.exemplars[${j}].labels.trace:id`, normalizeTraceId);
+      return { labels, value: w.num0(eo.value, `${p}.exemplars[${j}].value`), timestamp: w.num(eo.timestampMs, `${p}.exemplars[${j}].timestampMs`) };
+    });
+    return { labels: labelsOf(o.labels, `${p}.labels`), values, exemplars };
+  });
+}
+
+/**
+ * Does a failed /api/metrics/query_range mean "this Tempo cannot do TraceQL
+ * metrics" (no endpoint, no local-blocks processor, generator not configured)
+ * rather than "your query is wrong"? Query errors are shown as errors.
+ */
+export function isMetricsRefusal(status: number, body: string): boolean {
+  if (/parse error|syntax error|invalid TraceQL|unknown (?:function|attribute)/i.test(body)) return false;
+  if (status === 404 || status === 405 || status === 501 || status === 400) return true;
+  return status === 500 && /not (?:supported|enabled|configured|found)|local[- ]?blocks|metrics[- ]generator/i.test(body);
+}
