@@ -1,0 +1,253 @@
+// pprof (perftools.profiles.Profile) → stacks of function names with
+// per-sample values and labels, and → FlameTree. Pure: no I/O. Decoding is
+// pprof-format's; this module validates what it decoded, because that decoder
+// is lenient and happily returns indices that point nowhere for junk input.
+import { gunzipSync } from 'node:zlib';
+import { Profile } from 'pprof-format';
+import type { FlameTree, ProfileType } from '@/lib/model/types';
+import { cleanString } from '@/lib/otlp/decode';
+
+/** The bytes are not a readable pprof (the receiver answers 400 with `message`). */
+export class PprofDecodeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PprofDecodeError';
+  }
+}
+
+/** A decompressed profile would exceed the size the caller allows (the receiver answers 413). */
+export class PprofTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`decompressed profile exceeds ${limit} bytes`);
+    this.name = 'PprofTooLargeError';
+  }
+}
+
+export const isGzip = (b: Uint8Array) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+
+/** Gunzips (when the bytes are gzip, as every SDK sends them) and decodes a pprof. */
+export function decodePprof(bytes: Uint8Array, maxDecompressedBytes = 64 << 20): Profile {
+  let raw = bytes;
+  if (isGzip(bytes)) {
+    try {
+      raw = gunzipSync(bytes, { maxOutputLength: maxDecompressedBytes });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new PprofTooLargeError(maxDecompressedBytes);
+      throw new PprofDecodeError(`malformed gzip: ${(e as Error).message}`);
+    }
+  }
+  if (raw.length === 0) throw new PprofDecodeError('empty profile');
+  let p: Profile;
+  try {
+    p = Profile.decode(raw);
+  } catch (e) {
+    throw new PprofDecodeError(`malformed pprof protobuf: ${(e as Error).message}`);
+  }
+  validate(p);
+  return p;
+}
+
+const num = (v: number | bigint) => (typeof v === 'bigint' ? Number(v) : v);
+
+/**
+ * The id a function or location is referred to by. Some writers (the .NET
+ * profiler in the fixtures) leave ids out; Pyroscope then resolves references
+ * by position, 1-based, and so do we.
+ */
+const idOf = (entry: { id: number | bigint }, position: number) => num(entry.id) || position + 1;
+
+function validate(p: Profile): void {
+  const nStrings = p.stringTable.strings.length;
+  const str = (i: number | bigint, what: string) => {
+    const n = num(i);
+    if (!Number.isInteger(n) || n < 0 || n >= nStrings) throw new PprofDecodeError(`malformed pprof: ${what} refers to string ${n} of ${nStrings}`);
+  };
+  if (p.sampleType.length === 0) throw new PprofDecodeError('malformed pprof: no sample_type');
+  p.sampleType.forEach((t, i) => {
+    str(t.type, `sample_type[${i}].type`);
+    str(t.unit, `sample_type[${i}].unit`);
+  });
+  if (p.periodType) {
+    str(p.periodType.type, 'period_type.type');
+    str(p.periodType.unit, 'period_type.unit');
+  }
+  const fns = new Set<number>();
+  p.function.forEach((f, i) => {
+    str(f.name, `function[${i}].name`);
+    str(f.systemName, `function[${i}].system_name`);
+    fns.add(idOf(f, i));
+  });
+  const locs = new Set<number>();
+  p.location.forEach((l, i) => {
+    for (const line of l.line) {
+      if (!fns.has(num(line.functionId))) throw new PprofDecodeError(`malformed pprof: location[${i}] refers to unknown function ${line.functionId}`);
+    }
+    locs.add(idOf(l, i));
+  });
+  p.sample.forEach((s, i) => {
+    if (s.value.length !== p.sampleType.length) {
+      throw new PprofDecodeError(`malformed pprof: sample[${i}] has ${s.value.length} values for ${p.sampleType.length} sample types`);
+    }
+    for (const id of s.locationId) if (!locs.has(num(id))) throw new PprofDecodeError(`malformed pprof: sample[${i}] refers to unknown location ${id}`);
+    for (const l of s.label) {
+      str(l.key, `sample[${i}].label.key`);
+      str(l.str, `sample[${i}].label.str`);
+    }
+  });
+}
+
+/** Units we turn into nanoseconds, so every time profile compares in one unit. */
+const NANOS_PER: Record<string, number> = { nanoseconds: 1, microseconds: 1e3, milliseconds: 1e6, seconds: 1e9 };
+
+export interface SampleTypeInfo {
+  type: string;
+  /** after normalisation: time units become 'nanoseconds' */
+  unit: string;
+  /** multiply raw values by this to get `unit` */
+  scale: number;
+}
+
+/** A profile reduced to what the stores and flame graphs need. */
+export interface ProfileStacks {
+  sampleTypes: SampleTypeInfo[];
+  periodType: { type: string; unit: string };
+  /** the sampling period in periodType's (normalised) unit, from the pprof itself */
+  period: number;
+  /** sampling rate in Hz when the period is a time (e.g. 100 for a 10 ms period) */
+  sampleRateHz?: number;
+  timeNanos: bigint;
+  durationNanos: bigint;
+  /** distinct stacks, frames from root to leaf */
+  stacks: string[][];
+  /** one per pprof sample: stack index, values per sample type (normalised units), string labels */
+  samples: { stack: number; values: number[]; labels: Record<string, string> }[];
+}
+
+/**
+ * Flattens a decoded pprof into stacks of function names. Inlined frames are
+ * expanded (pprof lists them innermost first); a location without symbols is
+ * named by its address. Numeric labels become strings with their unit.
+ */
+export function profileStacks(p: Profile): ProfileStacks {
+  const s = p.stringTable.strings;
+  const text = (i: number | bigint) => cleanString(s[num(i)] ?? '');
+  const fnName = new Map<number, string>();
+  p.function.forEach((f, i) => fnName.set(idOf(f, i), text(f.name) || text(f.systemName) || '<unknown>'));
+  // Frames of each location, root-most first (the caller an inlined call sits in comes last in pprof).
+  const locFrames = new Map<number, string[]>();
+  p.location.forEach((l, i) => {
+    const frames = l.line.length ? l.line.map((ln) => fnName.get(num(ln.functionId))!).reverse() : [`0x${num(l.address).toString(16)}`];
+    locFrames.set(idOf(l, i), frames);
+  });
+  const sampleTypes = p.sampleType.map((t): SampleTypeInfo => {
+    const unit = text(t.unit);
+    const scale = NANOS_PER[unit];
+    return scale ? { type: text(t.type), unit: 'nanoseconds', scale } : { type: text(t.type), unit, scale: 1 };
+  });
+  const periodUnitRaw = p.periodType ? text(p.periodType.unit) : '';
+  const periodScale = NANOS_PER[periodUnitRaw] ?? 1;
+  const periodType = { type: p.periodType ? text(p.periodType.type) : '', unit: NANOS_PER[periodUnitRaw] ? 'nanoseconds' : periodUnitRaw };
+  const period = num(p.period) * periodScale;
+
+  const stacks: string[][] = [];
+  const stackIndex = new Map<string, number>();
+  const samples: ProfileStacks['samples'] = [];
+  for (const sm of p.sample) {
+    const key = sm.locationId.join(',');
+    let stack = stackIndex.get(key);
+    if (stack === undefined) {
+      const frames: string[] = [];
+      // pprof lists the leaf first.
+      for (let i = sm.locationId.length - 1; i >= 0; i--) frames.push(...locFrames.get(num(sm.locationId[i]))!);
+      stack = stacks.push(frames) - 1;
+      stackIndex.set(key, stack);
+    }
+    const labels: Record<string, string> = {};
+    for (const l of sm.label) {
+      const k = text(l.key);
+      if (num(l.str) !== 0) labels[k] = text(l.str);
+      else if (num(l.num) !== 0 || num(l.numUnit) !== 0) labels[k] = `${num(l.num)}${num(l.numUnit) ? text(l.numUnit) : ''}`;
+    }
+    samples.push({ stack, values: sm.value.map((v, i) => num(v) * sampleTypes[i].scale), labels });
+  }
+  const out: ProfileStacks = {
+    sampleTypes,
+    periodType,
+    period,
+    timeNanos: BigInt(p.timeNanos),
+    durationNanos: BigInt(p.durationNanos),
+    stacks,
+    samples,
+  };
+  if (periodType.unit === 'nanoseconds' && period > 0) out.sampleRateHz = 1e9 / period;
+  return out;
+}
+
+/**
+ * Which sample type a CPU view should show: CPU time when the profile has it,
+ * else wall time, else the first type. .NET and Node wall profiles carry
+ * several; `preferred` (a sample type name) wins when present.
+ */
+export function pickSampleType(types: readonly Pick<SampleTypeInfo, 'type'>[], preferred?: string): number {
+  const order = [preferred, 'cpu', 'wall', 'samples', 'sample'].filter(Boolean) as string[];
+  for (const name of order) {
+    const i = types.findIndex((t) => t.type === name);
+    if (i >= 0) return i;
+  }
+  return 0;
+}
+
+/**
+ * Pyroscope's profile type id `<name>:<sample type>:<sample unit>:<period
+ * type>:<period unit>`, e.g. `process_cpu:cpu:nanoseconds:cpu:nanoseconds`.
+ * The name follows what Pyroscope shows for the common SDKs.
+ */
+export function profileTypeOf(stacks: Pick<ProfileStacks, 'sampleTypes' | 'periodType'>, index: number): ProfileType {
+  const t = stacks.sampleTypes[index];
+  const pt = stacks.periodType;
+  const name = pt.type === 'cpu' ? 'process_cpu' : pt.type === 'wall' ? 'wall' : /alloc|inuse|space|objects/.test(pt.type) ? 'memory' : pt.type || t.type;
+  return {
+    id: [name, t.type, t.unit, pt.type, pt.unit].join(':'),
+    name,
+    sampleType: t.type,
+    sampleUnit: t.unit,
+    periodType: pt.type,
+    periodUnit: pt.unit,
+  };
+}
+
+/** Builds a flame tree (root "total") from stacks and (stack index, value) weights. Zero weights are skipped. */
+export function flameTreeFromStacks(stacks: readonly (readonly string[])[], weights: Iterable<{ stack: number; value: number }>): FlameTree {
+  const root: FlameTree = { name: 'total', self: 0, total: 0, children: [] };
+  // Child lookup by name per node; kept outside the tree so the result is plain data.
+  const kids = new Map<FlameTree, Map<string, FlameTree>>();
+  for (const { stack, value } of weights) {
+    if (!value) continue;
+    let node = root;
+    node.total += value;
+    for (const name of stacks[stack]) {
+      let byName = kids.get(node);
+      if (!byName) kids.set(node, (byName = new Map()));
+      let next = byName.get(name);
+      if (!next) {
+        next = { name, self: 0, total: 0, children: [] };
+        node.children.push(next);
+        byName.set(name, next);
+      }
+      next.total += value;
+      node = next;
+    }
+    node.self += value;
+  }
+  return root;
+}
+
+/**
+ * A pprof's flame tree for one sample type (default: pickSampleType), with an
+ * optional filter on sample labels (e.g. span profiles: span_id ∈ set).
+ */
+export function pprofToFlameTree(p: ProfileStacks, opts: { sampleType?: string; where?: (labels: Record<string, string>) => boolean } = {}): FlameTree {
+  const i = pickSampleType(p.sampleTypes, opts.sampleType);
+  const weights = p.samples.filter((s) => !opts.where || opts.where(s.labels)).map((s) => ({ stack: s.stack, value: s.values[i] }));
+  return flameTreeFromStacks(p.stacks, weights);
+}
