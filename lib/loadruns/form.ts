@@ -1,0 +1,113 @@
+// The load form's state as it lives in the URL (so a form is a link), and its
+// translation into the POST /api/runs body. Pure: used by the page and tested alone.
+import { CreateRunBody } from './schema';
+import { describeIssues, type Issue } from '@/workers/loadgen/params';
+
+export interface LoadForm {
+  target: string;
+  requests: string;
+  concurrency: string;
+  prompt: 'fixed' | 'range';
+  promptTokens: string;
+  promptMin: string;
+  promptMax: string;
+  maxTokens: string;
+  temperature: string;
+  /** P0 share in percent */
+  p0: string;
+  seed: string;
+  /** overall time cap, s */
+  maxDuration: string;
+  /** goodput targets, ms; empty = none */
+  sloTtftMs: string;
+  sloTpotMs: string;
+}
+
+export const DEFAULT_FORM: LoadForm = {
+  target: 'sandbox',
+  requests: '100',
+  concurrency: '8',
+  prompt: 'range',
+  promptTokens: '128',
+  promptMin: '32',
+  promptMax: '256',
+  maxTokens: '32',
+  temperature: '0.7',
+  p0: '20',
+  seed: '1',
+  maxDuration: '600',
+  sloTtftMs: '',
+  sloTpotMs: '',
+};
+
+const KEYS = Object.keys(DEFAULT_FORM) as (keyof LoadForm)[];
+
+export function formFromSearch(get: (k: string) => string | null): LoadForm {
+  const f = { ...DEFAULT_FORM };
+  for (const k of KEYS) {
+    const v = get(k);
+    if (v === null) continue;
+    if (k === 'prompt') f.prompt = v === 'fixed' ? 'fixed' : 'range';
+    else f[k] = v.slice(0, 200);
+  }
+  return f;
+}
+
+/** Only what differs from the defaults, so links stay short. */
+export function formToSearch(f: LoadForm): URLSearchParams {
+  const p = new URLSearchParams();
+  for (const k of KEYS) if (f[k] !== DEFAULT_FORM[k]) p.set(k, f[k]);
+  return p;
+}
+
+const num = (s: string): number | undefined => (s.trim() === '' ? undefined : Number(s));
+
+export function formToBody(f: LoadForm): Record<string, unknown> {
+  const p0 = num(f.p0);
+  return {
+    target: f.target,
+    requests: num(f.requests),
+    concurrency: num(f.concurrency),
+    promptLength: f.prompt === 'fixed' ? { mode: 'fixed', tokens: num(f.promptTokens) } : { mode: 'range', min: num(f.promptMin), max: num(f.promptMax) },
+    maxTokens: num(f.maxTokens),
+    temperature: num(f.temperature),
+    p0Fraction: p0 === undefined ? undefined : p0 / 100,
+    seed: num(f.seed),
+    maxDurationS: num(f.maxDuration),
+    slo: { ttftMs: num(f.sloTtftMs), tpotMs: num(f.sloTpotMs) },
+  };
+}
+
+/** The form field an API issue belongs to (undefined: the form as a whole). */
+export function fieldOf(path: string): keyof LoadForm | undefined {
+  const map: Record<string, keyof LoadForm> = {
+    'promptLength.tokens': 'promptTokens',
+    'promptLength.min': 'promptMin',
+    'promptLength.max': 'promptMax',
+    p0Fraction: 'p0',
+    maxDurationS: 'maxDuration',
+    'slo.ttftMs': 'sloTtftMs',
+    'slo.tpotMs': 'sloTpotMs',
+  };
+  if (map[path]) return map[path];
+  return (KEYS as string[]).includes(path) ? (path as keyof LoadForm) : undefined;
+}
+
+export type FormErrors = Partial<Record<keyof LoadForm | 'form', string>>;
+
+export function errorsByField(issues: readonly Issue[]): FormErrors {
+  const out: FormErrors = {};
+  for (const i of issues) {
+    const field = fieldOf(i.path) ?? 'form';
+    // The P0 share is typed in percent; say it in the form's terms.
+    const message = field === 'p0' ? 'P0 share must be from 0 to 100 %' : i.message;
+    out[field] ??= message;
+  }
+  return out;
+}
+
+/** Client-side check with the server's own schema (target names are checked by the server). */
+export function validateForm(f: LoadForm): FormErrors {
+  const r = CreateRunBody.safeParse(formToBody(f));
+  return r.success ? {} : errorsByField(describeIssues(r.error));
+}
