@@ -83,6 +83,11 @@ export interface SchedulerOptions {
   /** finished sequences kept for prefix reuse */
   prefixCacheEntries: number;
   prefixMinTokens?: number;
+  /**
+   * Prompt tokens per prefill call. Each call runs synchronously in the CPU
+   * backend, so each chunk can be profile-labelled; the loop yields between chunks.
+   */
+  prefillChunk?: number;
   eosToken?: number;
   telemetry?: SchedulerTelemetry;
   now?: () => number;
@@ -319,9 +324,24 @@ export class Scheduler {
         s.cachedTokens = hit.length;
       }
       const spanId = req.trace?.prefillStart();
-      const rest = req.prompt.subarray(seq.length);
-      const logits = await this.label(spanId, () => this.runner.prefill(seq, rest));
-      this.prefillTokens += rest.length;
+      const chunk = this.opts.prefillChunk ?? req.prompt.length;
+      let logits!: Float32Array;
+      const first = seq.length;
+      for (let start = first; start < req.prompt.length; start += chunk) {
+        if (start > first) {
+          // between chunks: let the server answer, and notice deadlines
+          await yieldToEventLoop();
+          if (s.abort || this.now() > req.deadlineMs) break;
+        }
+        const part = req.prompt.subarray(start, Math.min(req.prompt.length, start + chunk));
+        logits = await this.label(spanId, () => this.runner.prefill(seq, part));
+        this.prefillTokens += part.length;
+      }
+      if (seq.length < req.prompt.length) {
+        req.trace?.prefillEnd({ promptTokens: req.prompt.length, cachedTokens: s.cachedTokens, kvPositions: seq.length });
+        this.fail(s, s.abort ?? 'deadline');
+        return;
+      }
       // Sampling the first token is part of this request's prefill work.
       const token = this.label(spanId, () => req.sample(logits));
       req.trace?.prefillEnd({ promptTokens: req.prompt.length, cachedTokens: s.cachedTokens, kvPositions: seq.length });

@@ -1,0 +1,144 @@
+// startSandbox(): the inference sandbox as an in-process HTTP server. Used by
+// workers/sandbox/main.ts (npm run sandbox), the app launcher and tests.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EOS } from '../model/tokenizer';
+import { createRunner, type BackendChoice } from '../runtime';
+import type { ModelRunner } from '../runtime/types';
+import { SandboxTelemetry } from '../telemetry';
+import type { SamplingPolicy } from '../telemetry/sampling';
+import { route, type ServeContext } from './http';
+import { limitsFor } from './schema';
+import { Scheduler, type SchedulerStats } from './scheduler';
+
+export interface SandboxTelemetryOptions {
+  /** OTLP/HTTP base endpoint (OTEL_EXPORTER_OTLP_ENDPOINT); traces are off without it or tracesUrl */
+  otlpEndpoint?: string;
+  /** full traces URL (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) */
+  otlpTracesUrl?: string;
+  otlpHeaders?: Record<string, string>;
+  /** span batch export delay (default 2 s) */
+  exportDelayMs?: number;
+  sampling?: Partial<SamplingPolicy>;
+  /** default true */
+  metrics?: boolean;
+  /** Pyroscope server address (PYROSCOPE_SERVER_ADDRESS); profiling is off without it */
+  pyroscopeServerAddress?: string;
+  pyroscopeTenantId?: string;
+  profileFlushIntervalMs?: number;
+  profileSamplingIntervalMicros?: number;
+  /** record prompts and completions on spans, after PII redaction */
+  recordPrompts?: boolean;
+}
+
+export interface SandboxOptions {
+  host?: string;
+  /** 0 picks a free port */
+  port?: number;
+  backend?: BackendChoice;
+  preset?: string;
+  /** weight seed */
+  seed?: number;
+  /** use this runner instead of creating one (the sandbox disposes it on close) */
+  runner?: ModelRunner;
+  maxBatch?: number;
+  maxQueue?: number;
+  prefixCacheEntries?: number;
+  requestTimeoutMs?: number;
+  /** how long close() lets in-flight requests finish */
+  drainTimeoutMs?: number;
+  telemetry?: SandboxTelemetryOptions;
+}
+
+export interface Sandbox {
+  url: string;
+  model: string;
+  stats(): SchedulerStats;
+  /** Refuses new requests, drains in-flight ones, flushes telemetry, frees the model. */
+  close(): Promise<void>;
+}
+
+export function modelName(preset: string): string {
+  return `trisight-${preset}`;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const runner = options.runner ?? (await createRunner({ backend: options.backend ?? 'auto', preset: options.preset ?? 'tiny', seed: options.seed ?? 1 }));
+  const info = runner.info;
+  const model = modelName(info.preset);
+  const t = options.telemetry ?? {};
+  const host = options.host ?? '127.0.0.1';
+  let scheduler: Scheduler | undefined;
+  const telemetry = new SandboxTelemetry(
+    {
+      model,
+      backend: info.backend,
+      preset: info.preset,
+      traces: t.otlpEndpoint || t.otlpTracesUrl ? { endpoint: t.otlpEndpoint, tracesUrl: t.otlpTracesUrl, headers: t.otlpHeaders, exportDelayMs: t.exportDelayMs } : false,
+      sampling: t.sampling,
+      metrics: t.metrics ?? true,
+      profiling: t.pyroscopeServerAddress
+        ? {
+            serverAddress: t.pyroscopeServerAddress,
+            tenantID: t.pyroscopeTenantId,
+            flushIntervalMs: t.profileFlushIntervalMs,
+            samplingIntervalMicros: t.profileSamplingIntervalMicros,
+          }
+        : false,
+      recordPrompts: t.recordPrompts ?? false,
+      serverAddress: host,
+    },
+    () => scheduler!.stats(),
+  );
+  scheduler = new Scheduler(runner, {
+    maxBatch: options.maxBatch ?? 8,
+    maxQueue: options.maxQueue ?? 64,
+    prefixCacheEntries: options.prefixCacheEntries ?? 8,
+    prefillChunk: 16,
+    eosToken: EOS,
+    telemetry,
+  });
+  const ctx: ServeContext = {
+    model,
+    info,
+    limits: limitsFor(info.maxSeqLen, info.vocabSize),
+    scheduler,
+    telemetry,
+    requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+    recordPrompts: t.recordPrompts ?? false,
+    draining: false,
+    created: Math.floor(Date.now() / 1000),
+  };
+  const server: Server = createServer((req, res) => {
+    route(req, res, ctx).catch((e) => {
+      console.error('sandbox: unhandled error', e);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: 'internal error', type: 'server_error', param: null, code: null } }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    model,
+    stats: () => scheduler.stats(),
+    close() {
+      closing ??= (async () => {
+        ctx.draining = true;
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await scheduler.drain(options.drainTimeoutMs ?? 30_000);
+        // Responses are written; drop keep-alive connections so close() completes.
+        server.closeAllConnections();
+        await stopped;
+        await telemetry.shutdown();
+        await runner.dispose();
+      })();
+      return closing;
+    },
+  };
+}

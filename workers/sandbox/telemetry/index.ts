@@ -1,0 +1,352 @@
+// The sandbox's telemetry facade: one object per server that the HTTP layer and
+// the scheduler talk to. It owns the trace pipeline, the metrics registry and the
+// profiler, and creates one RequestSpans per request.
+//
+// Span tree of a sampled request (see docs/sandbox-telemetry.md):
+//   text_completion <model>   (SERVER; gen_ai.* attributes)
+//     tokenize, queue, prefill, decode
+// plus, for every stretch of decode steps with an unchanged batch, a root span
+// `decode_batch` linked to the decode spans of the sampled requests in it; its id
+// labels the shared decode compute in the CPU profile.
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Link, type Span } from '@opentelemetry/api';
+import type { RequestTrace, SchedulerStats, SchedulerTelemetry } from '../serve/scheduler';
+import { SandboxMetrics } from './metrics';
+import { startProfiling, type Profiler, type ProfilingOptions } from './profiling';
+import { redact } from './redaction';
+import {
+  ATTR_PRIORITY,
+  ATTR_SAMPLING_PROBABILITY,
+  ATTR_SAMPLING_TOKENS,
+  DEFAULT_SAMPLING_POLICY,
+  anyOfProbability,
+  samplingProbability,
+  type Priority,
+  type SamplingPolicy,
+} from './sampling';
+import { startTracing, type Tracing, type TracingOptions } from './tracing';
+
+export const ATTR_PROFILE_ID = 'pyroscope.profile.id';
+export const SERVICE_NAME = 'trisight-sandbox';
+export const PROVIDER_NAME = 'trisight';
+/** Most batch span ids listed on one decode span. */
+const MAX_BATCH_REFS = 128;
+
+export interface TelemetryOptions {
+  model: string;
+  backend: string;
+  preset: string;
+  /** traces: false disables them; otherwise OTLP/HTTP settings */
+  traces: false | Omit<TracingOptions, 'resource' | 'policy'>;
+  sampling?: Partial<SamplingPolicy>;
+  metrics: boolean;
+  processMetrics?: boolean;
+  profiling: false | Omit<ProfilingOptions, 'appName' | 'tags'>;
+  recordPrompts: boolean;
+  serverAddress?: string;
+  serverPort?: number;
+}
+
+export interface RequestStart {
+  headers: Record<string, string | string[] | undefined>;
+  /** performance.now() values */
+  arrivalMs: number;
+  tokenizedMs: number;
+  priority: Priority;
+  maxTokens: number;
+  temperature: number;
+  topK: number;
+  seed?: number;
+  promptTokens: number;
+  prompt: string;
+}
+
+export interface RequestEnd {
+  id: string;
+  finishReason?: string;
+  /** error.type when the request failed */
+  errorType?: string;
+  httpStatus: number;
+  inputTokens: number;
+  outputTokens: number;
+  completion?: string;
+  /** milliseconds, from the scheduler when it got that far */
+  timings?: { queue?: number; ttft?: number; tpot?: number; total: number };
+}
+
+const epochMs = (perfMs: number) => performance.timeOrigin + perfMs;
+
+export class SandboxTelemetry implements SchedulerTelemetry {
+  readonly metrics?: SandboxMetrics;
+  private readonly tracing?: Tracing;
+  private readonly profiler?: Profiler;
+  readonly policy: SamplingPolicy;
+  private batchVersion = -1;
+  private batchSpan?: Span;
+  private batchSpanId?: string;
+  private batchSteps = 0;
+
+  constructor(
+    readonly opts: TelemetryOptions,
+    stats: () => SchedulerStats,
+  ) {
+    this.policy = { ...DEFAULT_SAMPLING_POLICY, ...opts.sampling };
+    if (opts.metrics) this.metrics = new SandboxMetrics(PROVIDER_NAME, stats, { processMetrics: opts.processMetrics });
+    const tags = { backend: opts.backend, preset: opts.preset };
+    if (opts.traces) {
+      this.tracing = startTracing({
+        ...opts.traces,
+        policy: this.policy,
+        resource: { 'service.name': SERVICE_NAME, 'service.version': '0.1.0', ...tags },
+      });
+    }
+    if (opts.profiling) this.profiler = startProfiling({ ...opts.profiling, appName: SERVICE_NAME, tags });
+  }
+
+  get profiling(): boolean {
+    return this.profiler !== undefined;
+  }
+
+  startRequest(r: RequestStart): RequestSpans {
+    return new RequestSpans(this, r);
+  }
+
+  /** @internal */
+  get tracer() {
+    return this.tracing?.tracer;
+  }
+
+  /** @internal */
+  extract(headers: RequestStart['headers']): Context | undefined {
+    return this.tracing?.extract(headers);
+  }
+
+  label<T>(spanId: string | undefined, fn: () => T): T {
+    return this.profiler && spanId ? this.profiler.label(spanId, fn) : fn();
+  }
+
+  batchStep(version: number, members: readonly (RequestTrace | undefined)[]): string | undefined {
+    if (version !== this.batchVersion) {
+      this.batchIdle();
+      this.batchVersion = version;
+      const tracer = this.tracer;
+      const spans = members.filter((m): m is RequestSpans => m instanceof RequestSpans);
+      const sampled = spans.filter((m) => m.sampled && m.decodeSpan);
+      if (tracer && sampled.length) {
+        const links: Link[] = sampled.map((m) => ({ context: m.decodeSpan!.spanContext() }));
+        this.batchSpan = tracer.startSpan('decode_batch', {
+          kind: SpanKind.INTERNAL,
+          links,
+          attributes: {
+            'trisight.batch.size': members.length,
+            'trisight.batch.sampled_members': sampled.length,
+            // Recorded whenever any member is: 1 − Π(1 − p_i) over all members.
+            [ATTR_SAMPLING_PROBABILITY]: anyOfProbability(spans.map((m) => m.probability)),
+          },
+        });
+        this.batchSpanId = this.batchSpan.spanContext().spanId;
+        if (this.profiler) this.batchSpan.setAttribute(ATTR_PROFILE_ID, this.batchSpanId);
+        for (const m of sampled) m.batchRefs(this.batchSpanId);
+      }
+    }
+    this.batchSteps++;
+    return this.batchSpanId;
+  }
+
+  batchIdle(): void {
+    if (this.batchSpan) {
+      this.batchSpan.setAttribute('trisight.batch.steps', this.batchSteps);
+      this.batchSpan.end();
+    }
+    this.batchSpan = undefined;
+    this.batchSpanId = undefined;
+    this.batchSteps = 0;
+    this.batchVersion = -1;
+  }
+
+  /** Ends open spans, pushes the last profile and flushes spans. */
+  async shutdown(): Promise<void> {
+    this.batchIdle();
+    await Promise.allSettled([this.profiler?.stop(), this.tracing?.shutdown()]);
+  }
+}
+
+/** Telemetry of one request: its spans (when sampled) and its metrics (always). */
+export class RequestSpans implements RequestTrace {
+  readonly sampled: boolean;
+  /** the probability this request's trace was (or would have been) recorded with */
+  readonly probability: number;
+  private readonly root?: Span;
+  private readonly ctx?: Context;
+  private queueSpan?: Span;
+  private prefillSpan?: Span;
+  decodeSpan?: Span;
+  private batchIds?: string[];
+  private ended = false;
+
+  constructor(
+    private readonly tel: SandboxTelemetry,
+    private readonly r: RequestStart,
+  ) {
+    const tokens = r.promptTokens + r.maxTokens;
+    const tracer = tel.tracer;
+    const parent = tel.extract(r.headers) ?? ROOT_CONTEXT;
+    // Mirrors AdaptiveSampler: P1 under a remote parent follows the caller's flag.
+    const remote = trace.getSpanContext(parent);
+    this.probability = remote && r.priority === 'P1' ? remote.traceFlags & 1 : samplingProbability(r.priority, tokens, tel.policy);
+    if (!tracer) {
+      this.sampled = false;
+      tel.metrics?.sampled(r.priority, false);
+      return;
+    }
+    const o = tel.opts;
+    const root = tracer.startSpan(
+      `text_completion ${o.model}`,
+      {
+        kind: SpanKind.SERVER,
+        startTime: epochMs(r.arrivalMs),
+        attributes: {
+          'gen_ai.operation.name': 'text_completion',
+          'gen_ai.provider.name': PROVIDER_NAME,
+          'gen_ai.request.model': o.model,
+          'gen_ai.request.max_tokens': r.maxTokens,
+          'gen_ai.request.temperature': r.temperature,
+          'gen_ai.request.top_k': r.topK,
+          ...(r.seed !== undefined ? { 'gen_ai.request.seed': r.seed } : {}),
+          ...(o.serverAddress ? { 'server.address': o.serverAddress } : {}),
+          ...(o.serverPort ? { 'server.port': o.serverPort } : {}),
+          [ATTR_PRIORITY]: r.priority,
+          [ATTR_SAMPLING_TOKENS]: tokens,
+        },
+      },
+      parent,
+    );
+    this.sampled = root.isRecording();
+    tel.metrics?.sampled(r.priority, this.sampled);
+    if (!this.sampled) return;
+    this.root = root;
+    this.ctx = trace.setSpan(parent, root);
+    this.child('tokenize', epochMs(r.arrivalMs)).end(epochMs(r.tokenizedMs));
+    this.queueSpan = this.child('queue', epochMs(r.tokenizedMs));
+    if (o.recordPrompts) {
+      root.setAttribute('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: redact(r.prompt).text }] }]));
+    }
+  }
+
+  get traceId(): string | undefined {
+    return this.root?.spanContext().traceId;
+  }
+
+  get spanId(): string | undefined {
+    return this.root?.spanContext().spanId;
+  }
+
+  private child(name: string, startTime?: number): Span {
+    const attributes = { [ATTR_SAMPLING_PROBABILITY]: this.probability };
+    return this.tel.tracer!.startSpan(name, { kind: SpanKind.INTERNAL, startTime, attributes }, this.ctx);
+  }
+
+  private profiled(span: Span): string | undefined {
+    const id = span.spanContext().spanId;
+    if (this.tel.profiling) span.setAttribute(ATTR_PROFILE_ID, id);
+    return id;
+  }
+
+  admitted(): void {
+    this.queueSpan?.end();
+    this.queueSpan = undefined;
+  }
+
+  prefillStart(): string | undefined {
+    if (!this.sampled) return undefined;
+    this.prefillSpan = this.child('prefill');
+    return this.profiled(this.prefillSpan);
+  }
+
+  prefillEnd(info: { promptTokens: number; cachedTokens: number; kvPositions: number }): void {
+    const s = this.prefillSpan;
+    if (!s) return;
+    s.setAttributes({
+      'gen_ai.usage.input_tokens': info.promptTokens,
+      'trisight.prefix_cache.hit_tokens': info.cachedTokens,
+      'trisight.prefill.tokens': info.promptTokens - info.cachedTokens,
+      'trisight.kv_cache.positions': info.kvPositions,
+    });
+    s.end();
+    this.prefillSpan = undefined;
+  }
+
+  decodeStart(): string | undefined {
+    if (!this.sampled) return undefined;
+    this.decodeSpan = this.child('decode');
+    return this.profiled(this.decodeSpan);
+  }
+
+  /** Called by the telemetry when this request joins a new batch span. */
+  batchRefs(batchSpanId: string): void {
+    this.batchIds ??= [];
+    if (this.batchIds.length < MAX_BATCH_REFS) this.batchIds.push(batchSpanId);
+  }
+
+  decodeEnd(info: { steps: number; batchSizeMax: number; batchSizeMean: number; kvPositions: number }): void {
+    const s = this.decodeSpan;
+    if (!s) return;
+    s.setAttributes({
+      'trisight.decode.steps': info.steps,
+      'trisight.batch.size.max': info.batchSizeMax,
+      'trisight.batch.size.mean': info.batchSizeMean,
+      'trisight.kv_cache.positions': info.kvPositions,
+      ...(this.batchIds ? { 'trisight.batch.span_ids': this.batchIds } : {}),
+    });
+    s.end();
+    this.decodeSpan = undefined;
+  }
+
+  /** Ends the request: root span attributes and status, and the request metrics. */
+  end(e: RequestEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    const o = this.tel.opts;
+    const t = e.timings;
+    const root = this.root;
+    if (root) {
+      this.queueSpan?.end();
+      this.prefillSpan?.end();
+      this.decodeSpan?.end();
+      root.setAttributes({
+        'gen_ai.response.id': e.id,
+        'gen_ai.response.model': o.model,
+        'gen_ai.usage.input_tokens': e.inputTokens,
+        'gen_ai.usage.output_tokens': e.outputTokens,
+        'http.response.status_code': e.httpStatus,
+        ...(e.finishReason ? { 'gen_ai.response.finish_reasons': [e.finishReason] } : {}),
+        ...(t?.queue !== undefined ? { 'trisight.timings.queue_ms': t.queue } : {}),
+        ...(t?.ttft !== undefined ? { 'trisight.timings.ttft_ms': t.ttft } : {}),
+        ...(t?.tpot !== undefined ? { 'trisight.timings.tpot_ms': t.tpot } : {}),
+      });
+      if (o.recordPrompts && e.completion !== undefined) {
+        root.setAttribute(
+          'gen_ai.output.messages',
+          JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: redact(e.completion).text }], finish_reason: e.finishReason ?? 'error' }]),
+        );
+      }
+      if (e.errorType) {
+        root.setAttribute('error.type', e.errorType);
+        root.setStatus({ code: SpanStatusCode.ERROR, message: e.errorType });
+      }
+      root.end();
+    }
+    this.tel.metrics?.observe({
+      model: o.model,
+      priority: this.r.priority,
+      outcome: e.errorType ?? e.finishReason ?? 'unknown',
+      errorType: e.errorType,
+      inputTokens: e.inputTokens,
+      outputTokens: e.outputTokens,
+      duration: (t?.total ?? performance.now() - this.r.arrivalMs) / 1000,
+      queue: t?.queue !== undefined ? t.queue / 1000 : undefined,
+      ttft: t?.ttft !== undefined ? t.ttft / 1000 : undefined,
+      tpot: t?.tpot !== undefined ? t.tpot / 1000 : undefined,
+      exemplar: root ? { trace_id: root.spanContext().traceId, span_id: root.spanContext().spanId } : undefined,
+    });
+  }
+}

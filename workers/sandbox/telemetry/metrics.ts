@@ -1,0 +1,179 @@
+// Prometheus metrics (prom-client, OpenMetrics exposition so exemplars are shown).
+// GenAI server metrics follow the OTel GenAI semantic conventions translated to
+// Prometheus names (dots → underscores, unit suffix): gen_ai.server.request.duration
+// → gen_ai_server_request_duration_seconds, with the semconv advisory bucket
+// boundaries. Scheduler figures follow the names serving engines (vLLM) expose,
+// under the sandbox_ prefix. Every request is counted whatever the trace sampling;
+// exemplars are attached only when the request's trace was sampled.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType } from 'prom-client';
+import type { SchedulerStats } from '../serve/scheduler';
+
+// OTel GenAI semconv explicit_bucket_boundaries_advisory.
+export const REQUEST_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+export const TTFT_BUCKETS = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0];
+export const TPOT_BUCKETS = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5];
+export const TOKEN_USAGE_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+
+const GENAI_LABELS = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model'] as const;
+
+export interface RequestObservation {
+  model: string;
+  priority: 'P0' | 'P1';
+  /** finish reason on success, error.type otherwise */
+  outcome: string;
+  errorType?: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** seconds; undefined when the stage was never reached */
+  duration: number;
+  queue?: number;
+  ttft?: number;
+  tpot?: number;
+  /** set only for sampled traces */
+  exemplar?: { trace_id: string; span_id: string };
+}
+
+export class SandboxMetrics {
+  readonly registry = new Registry<OpenMetricsContentType>();
+  private readonly requestDuration: Histogram<string>;
+  private readonly ttft: Histogram<string>;
+  private readonly tpot: Histogram<string>;
+  private readonly queueTime: Histogram<string>;
+  private readonly tokenUsage: Histogram<string>;
+  private readonly tokens: Counter<string>;
+  private readonly requests: Counter<string>;
+  private readonly sampling: Counter<string>;
+
+  constructor(
+    private readonly provider: string,
+    stats: () => SchedulerStats,
+    opts: { processMetrics?: boolean } = {},
+  ) {
+    this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    const registers = [this.registry];
+    this.requestDuration = new Histogram({
+      name: 'gen_ai_server_request_duration_seconds',
+      help: 'Generative AI server request duration such as time-to-last byte or last output token.',
+      labelNames: [...GENAI_LABELS, 'error_type'],
+      buckets: REQUEST_DURATION_BUCKETS,
+      enableExemplars: true,
+      registers,
+    });
+    this.ttft = new Histogram({
+      name: 'gen_ai_server_time_to_first_token_seconds',
+      help: 'Time to generate first token for successful responses.',
+      labelNames: GENAI_LABELS,
+      buckets: TTFT_BUCKETS,
+      enableExemplars: true,
+      registers,
+    });
+    this.tpot = new Histogram({
+      name: 'gen_ai_server_time_per_output_token_seconds',
+      help: 'Time per output token generated after the first token for successful responses.',
+      labelNames: GENAI_LABELS,
+      buckets: TPOT_BUCKETS,
+      enableExemplars: true,
+      registers,
+    });
+    // gen_ai.client.token.usage is specified for clients; the server records the same
+    // shape (tokens per request by gen_ai.token.type) under the server namespace.
+    this.tokenUsage = new Histogram({
+      name: 'gen_ai_server_token_usage',
+      help: 'Number of input and output tokens per request, by gen_ai.token.type.',
+      labelNames: [...GENAI_LABELS, 'gen_ai_token_type'],
+      buckets: TOKEN_USAGE_BUCKETS,
+      registers,
+    });
+    this.tokens = new Counter({
+      name: 'gen_ai_server_tokens_total',
+      help: 'Tokens processed, by gen_ai.token.type (input: prompt, output: generated).',
+      labelNames: [...GENAI_LABELS, 'gen_ai_token_type'],
+      registers,
+    });
+    this.queueTime = new Histogram({
+      name: 'sandbox_request_queue_time_seconds',
+      help: 'Time a request waited in the scheduler queue before its prefill started.',
+      labelNames: ['priority'],
+      buckets: TTFT_BUCKETS,
+      enableExemplars: true,
+      registers,
+    });
+    this.requests = new Counter({
+      name: 'sandbox_requests_total',
+      help: 'Completion requests by priority and outcome (finish reason or error type), sampled or not.',
+      labelNames: ['priority', 'outcome'],
+      registers,
+    });
+    this.sampling = new Counter({
+      name: 'sandbox_trace_sampling_decisions_total',
+      help: 'Head-sampling decisions for request traces.',
+      labelNames: ['priority', 'sampled'],
+      registers,
+    });
+    const gauge = (name: string, help: string, read: (s: SchedulerStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read(stats()));
+        },
+      });
+    gauge('sandbox_num_requests_running', 'Sequences in the running decode batch.', (s) => s.running);
+    gauge('sandbox_num_requests_waiting', 'Sequences waiting in the scheduler queue.', (s) => s.waiting);
+    gauge('sandbox_kv_cache_usage_ratio', 'KV-cache positions in use (running + prefix cache) over the pool; 1 = full.', (s) => s.kvCacheUsage);
+    gauge('sandbox_prefix_cache_hit_ratio', 'Prompt tokens served from the prefix cache over prompt tokens looked up, since start.', (s) => s.prefixCacheHitRatio);
+    // Monotonic scheduler counters, exposed as counters so rate() works.
+    const counter = (name: string, help: string, read: (s: SchedulerStats) => number) => {
+      let last = 0;
+      return new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          const v = read(stats());
+          if (v > last) this.inc(v - last);
+          last = v;
+        },
+      });
+    };
+    counter('sandbox_prefix_cache_queries_tokens_total', 'Prompt tokens looked up in the prefix cache.', (s) => s.prefixCacheQueriedTokens);
+    counter('sandbox_prefix_cache_hits_tokens_total', 'Prompt tokens served from the prefix cache.', (s) => s.prefixCacheHitTokens);
+    counter('sandbox_decode_steps_total', 'Batched decode steps run.', (s) => s.decodeSteps);
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  sampled(priority: string, sampled: boolean): void {
+    this.sampling.inc({ priority, sampled: String(sampled) });
+  }
+
+  observe(o: RequestObservation): void {
+    const labels = { gen_ai_operation_name: 'text_completion', gen_ai_provider_name: this.provider, gen_ai_request_model: o.model };
+    const exemplarLabels = o.exemplar ?? {};
+    // error_type is present only on failures, as the semconv attribute is.
+    this.requestDuration.observe({ labels: o.errorType ? { ...labels, error_type: o.errorType } : labels, value: o.duration, exemplarLabels });
+    if (!o.errorType) {
+      if (o.ttft !== undefined) this.ttft.observe({ labels, value: o.ttft, exemplarLabels });
+      if (o.tpot !== undefined && o.outputTokens > 1) this.tpot.observe({ labels, value: o.tpot, exemplarLabels });
+    }
+    if (o.queue !== undefined) this.queueTime.observe({ labels: { priority: o.priority }, value: o.queue, exemplarLabels });
+    this.requests.inc({ priority: o.priority, outcome: o.outcome });
+    if (o.inputTokens) {
+      this.tokens.inc({ ...labels, gen_ai_token_type: 'input' }, o.inputTokens);
+      this.tokenUsage.observe({ ...labels, gen_ai_token_type: 'input' }, o.inputTokens);
+    }
+    if (o.outputTokens) {
+      this.tokens.inc({ ...labels, gen_ai_token_type: 'output' }, o.outputTokens);
+      this.tokenUsage.observe({ ...labels, gen_ai_token_type: 'output' }, o.outputTokens);
+    }
+  }
+
+  /** Counts a request refused before it reached the scheduler (400, 429, 503). */
+  rejected(priority: string, outcome: string): void {
+    this.requests.inc({ priority, outcome });
+  }
+
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
