@@ -132,6 +132,7 @@ export function timeTicks(totalMs: number, target = 5): number[] {
 /** Compact duration text: 850 µs, 12.3 ms, 1.25 s. */
 export function formatDurationMs(ms: number): string {
   if (!Number.isFinite(ms)) return '–';
+  if (ms === 0) return '0 ms';
   if (ms < 1) return `${Math.round(ms * 1000)} µs`;
   if (ms < 1000) return `${ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;

@@ -98,6 +98,7 @@ test('time ticks are round numbers covering the axis', () => {
 });
 
 test('duration text', () => {
+  assert.equal(formatDurationMs(0), '0 ms');
   assert.equal(formatDurationMs(0.25), '250 µs');
   assert.equal(formatDurationMs(3.456), '3.46 ms');
   assert.equal(formatDurationMs(42.34), '42.3 ms');
