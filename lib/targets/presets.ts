@@ -32,16 +32,17 @@ export interface ServingMetricsPreset {
 
 export const PRESETS: Record<PresetId, ServingMetricsPreset> = {
   // OTel GenAI semantic conventions as exported by prom-client from the sandbox
-  // (dots → underscores, unit `s` → `_seconds`), see workers/sandbox/telemetry.
+  // (dots → underscores, unit `s` → `_seconds`): workers/sandbox/telemetry/metrics.ts.
   semconv: {
     id: 'semconv',
     label: 'OpenTelemetry GenAI semconv',
     requestDuration: 'gen_ai_server_request_duration_seconds',
     timeToFirstToken: 'gen_ai_server_time_to_first_token_seconds',
     timePerOutputToken: 'gen_ai_server_time_per_output_token_seconds',
-    queueTime: 'gen_ai_server_request_queue_time_seconds',
-    promptTokens: { metric: 'gen_ai_client_token_usage', kind: 'histogram_sum', matchers: { gen_ai_token_type: 'input' } },
-    generationTokens: { metric: 'gen_ai_client_token_usage', kind: 'histogram_sum', matchers: { gen_ai_token_type: 'output' } },
+    // Semconv has no queue-time metric; the sandbox's scheduler exports its own.
+    queueTime: 'sandbox_request_queue_time_seconds',
+    promptTokens: { metric: 'gen_ai_server_tokens_total', kind: 'counter', matchers: { gen_ai_token_type: 'input' } },
+    generationTokens: { metric: 'gen_ai_server_tokens_total', kind: 'counter', matchers: { gen_ai_token_type: 'output' } },
     modelLabel: 'gen_ai_request_model',
     acceptsPriority: true,
   },

@@ -6,6 +6,9 @@ import { after, before, test } from 'node:test';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { startOpenAiSseServer, type OpenAiSseServer } from '../helpers/openai-sse-server';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
+import { startSandbox } from '../../workers/sandbox/serve/index';
+import { PRESETS } from '../../lib/targets/presets';
+import { LoadParams } from '../../workers/loadgen/params';
 
 let pg: TestPostgres;
 let fast: OpenAiSseServer; // the "sandbox" target
@@ -213,5 +216,35 @@ test('after a restart, runs left running are marked failed', async () => {
     assert.ok(row.finishedAt);
   } finally {
     await client.$disconnect();
+  }
+});
+
+test('a run against the real sandbox: client-side counts match the server\'s own metrics', async () => {
+  const sandbox = await startSandbox({ preset: 'tiny', backend: 'cpu', telemetry: { metrics: true } });
+  const client = db.createPrisma(pg.url);
+  try {
+    const svc = new lib.LoadRunService({ db: client, targets: () => [{ name: 'sandbox', url: sandbox.url, preset: PRESETS.semconv, builtin: true }] });
+    const p = LoadParams.parse({ requests: 10, concurrency: 4, promptLength: { mode: 'range', min: 16, max: 48 }, maxTokens: 8, temperature: 0.7, p0Fraction: 0.5, seed: 5 });
+    const run = await svc.start('sandbox', p);
+    await svc.settle();
+    const done = (await svc.get(run.id, { samples: true }))!;
+    assert.equal(done.status, 'succeeded', done.error ?? '');
+    assert.equal(done.model, sandbox.model);
+    const r = done.summary!.report;
+    assert.equal(r.completed, 10);
+    assert.equal(r.failed, 0);
+    assert.ok(r.totalOutputTokens > 0 && r.totalOutputTokens <= 80);
+    // The sandbox counts every request and token it served; the client's totals (from usage) must agree.
+    const metrics = await (await fetch(`${sandbox.url}/metrics`)).text();
+    const value = (re: RegExp) => Number(re.exec(metrics)?.[1]);
+    assert.equal(value(/^gen_ai_server_request_duration_seconds_count\{[^}]*\} (\d+)/m), 10);
+    assert.equal(value(/^gen_ai_server_tokens_total\{[^}]*gen_ai_token_type="input"[^}]*\} (\d+)/m), r.totalInputTokens);
+    assert.equal(value(/^gen_ai_server_tokens_total\{[^}]*gen_ai_token_type="output"[^}]*\} (\d+)/m), r.totalOutputTokens);
+    // P0 and P1 both reached the sandbox's scheduler (it counts requests by priority).
+    assert.match(metrics, /^sandbox_requests_total\{[^}]*priority="P0"/m);
+    assert.match(metrics, /^sandbox_requests_total\{[^}]*priority="P1"/m);
+  } finally {
+    await client.$disconnect();
+    await sandbox.close();
   }
 });

@@ -44,6 +44,7 @@ test('presets map each latency tab to the names the server exports', () => {
     ['semconv', 'e2e', 'gen_ai_server_request_duration_seconds'],
     ['semconv', 'ttft', 'gen_ai_server_time_to_first_token_seconds'],
     ['semconv', 'tpot', 'gen_ai_server_time_per_output_token_seconds'],
+    ['semconv', 'queue', 'sandbox_request_queue_time_seconds'],
   ];
   for (const [preset, kind, want] of table) {
     assert.equal(latencyMetric(PRESETS[preset as keyof typeof PRESETS], kind as 'e2e'), want, `${preset} ${kind}`);
@@ -54,7 +55,7 @@ test('presets map each latency tab to the names the server exports', () => {
 test('token selectors pick counters or histogram sums with their matchers', () => {
   assert.equal(tokenSelector(PRESETS.vllm.promptTokens!), 'vllm:prompt_tokens_total');
   assert.equal(tokenSelector(PRESETS.tgi.generationTokens!), 'tgi_request_generated_tokens_sum');
-  assert.equal(tokenSelector(PRESETS.semconv.promptTokens!), 'gen_ai_client_token_usage_sum{gen_ai_token_type="input"}');
+  assert.equal(tokenSelector(PRESETS.semconv.promptTokens!), 'gen_ai_server_tokens_total{gen_ai_token_type="input"}');
   assert.equal(PRESETS.semconv.acceptsPriority, true);
   assert.equal(PRESETS.vllm.acceptsPriority, false);
 });
