@@ -122,7 +122,9 @@ export function expectedCatalog(dmmf: Dmmf): Catalog {
         }
         continue;
       }
-      cat.columns[`${t}.${f.dbName ?? f.name}`] = [pgType(f, enumNames), f.isRequired ? 'not null' : 'null', hasDbDefault(f) ? 'default' : 'no default'].join(' ');
+      // Prisma writes scalar lists (`String[]`) as nullable array columns although the DMMF calls them required.
+      const notNull = f.isRequired && !f.isList;
+      cat.columns[`${t}.${f.dbName ?? f.name}`] = [pgType(f, enumNames), notNull ? 'not null' : 'null', hasDbDefault(f) ? 'default' : 'no default'].join(' ');
     }
   }
   for (const i of dmmf.datamodel.indexes) {
