@@ -277,3 +277,11 @@ test('a batched step is labelled with the batch span; each request samples under
   for (const s of sampleLabels) assert.ok(s.label === `${s.who}-prefill` || s.label === `${s.who}-decode`, JSON.stringify(s));
   assert.equal(sampleLabels.filter((s) => s.who === 'a').length, 4);
 });
+
+test('ignoreEos keeps generating past the end-of-sequence token', async () => {
+  const { submit } = setup({ eosToken: 6 });
+  const { out } = submit([3], 5, { ignoreEos: true });
+  await out.done;
+  assert.deepEqual(out.tokens, [4, 5, 6, 7, 8]);
+  assert.equal(out.finish?.finishReason, 'length');
+});

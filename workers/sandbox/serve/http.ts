@@ -189,6 +189,7 @@ export async function completions(req: IncomingMessage, res: ServerResponse, ctx
   const submitted = ctx.scheduler.submit({
     prompt: tokens,
     maxTokens: p.max_tokens,
+    ignoreEos: p.ignore_eos,
     priority: p.priority,
     arrivalMs,
     deadlineMs: arrivalMs + ctx.requestTimeoutMs,

@@ -58,6 +58,8 @@ export interface SchedulerTelemetry {
 export interface SchedulerRequest {
   prompt: Int32Array;
   maxTokens: number;
+  /** generate max_tokens tokens even past end-of-sequence */
+  ignoreEos?: boolean;
   priority: Priority;
   /** performance.now() when the HTTP request arrived */
   arrivalMs: number;
@@ -361,7 +363,7 @@ export class Scheduler {
 
   /** Records a sampled token; returns true when the sequence has finished (and was released). */
   private emit(s: Sequence, token: number): boolean {
-    if (token === this.opts.eosToken) {
+    if (token === this.opts.eosToken && !s.req.ignoreEos) {
       this.finish(s, 'stop');
       return true;
     }

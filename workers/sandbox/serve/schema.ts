@@ -48,6 +48,8 @@ export function completionSchema(l: Limits) {
     stream: z.boolean({ error: 'stream must be a boolean' }).default(false),
     stream_options: z.object({ include_usage: z.boolean().default(false) }).optional(),
     n: z.literal(1, { error: 'n: only 1 completion per request is supported' }).optional(),
+    /** vLLM extension: keep generating past end-of-sequence (fixed output lengths for benchmarks) */
+    ignore_eos: z.boolean({ error: 'ignore_eos must be a boolean' }).default(false),
     priority: z.enum(['P0', 'P1'], { error: 'priority must be "P0" or "P1"' }).default('P1'),
   });
 }
@@ -63,9 +65,14 @@ export function apiError(status: number, message: string, type: string, param: s
   return { status, body: { error: { message, type, param, code } } };
 }
 
+// Building a zod schema costs far more than using it: one per Limits object.
+const schemas = new WeakMap<Limits, ReturnType<typeof completionSchema>>();
+
 /** Validates a parsed JSON body; the first problem becomes a 400 naming its field. */
 export function parseCompletion(body: unknown, l: Limits): { ok: true; value: CompletionRequest } | { ok: false; error: ApiError } {
-  const r = completionSchema(l).safeParse(body);
+  let schema = schemas.get(l);
+  if (!schema) schemas.set(l, (schema = completionSchema(l)));
+  const r = schema.safeParse(body);
   if (r.success) return { ok: true, value: r.data };
   const issue = r.error.issues[0];
   const param = issue.path.length ? issue.path.join('.') : null;
