@@ -196,6 +196,8 @@ function WaterfallRowView(props: {
   const s = r.span;
   const isError = s.status === 'error';
   const detailsId = `span-details-${s.spanId}`;
+  // Duration text goes inside wide bars, else beside the bar on whichever side has room.
+  const labelInside = r.width > 0.3;
   return (
     <div role="listitem" data-span-id={s.spanId} data-selected={selected || undefined} className={`border-b border-line/60 ${selected ? 'bg-accent/10' : ''}`}>
       <div className="grid items-center" style={{ gridTemplateColumns: `${NAME_COL} 1fr` }}>
@@ -241,8 +243,14 @@ function WaterfallRowView(props: {
             style={{ left: `${r.left * 100}%`, width: `max(2px, ${r.width * 100}%)` }}
           />
           <span
-            className="absolute top-0.5 whitespace-nowrap text-[11px] tabular-nums text-muted"
-            style={r.left + r.width > 0.8 ? { right: `${(1 - r.left) * 100 + 0.5}%` } : { left: `calc(${(r.left + r.width) * 100}% + 4px)` }}
+            className={`absolute top-1 whitespace-nowrap text-[11px] leading-4 tabular-nums ${labelInside ? 'font-medium text-white' : 'text-muted'}`}
+            style={
+              labelInside
+                ? { left: `calc(${r.left * 100}% + 4px)` }
+                : r.left + r.width > 0.8
+                  ? { right: `calc(${(1 - r.left) * 100}% + 4px)` }
+                  : { left: `calc(${(r.left + r.width) * 100}% + 4px)` }
+            }
           >
             {formatDurationMs(r.durationMs)}
           </span>

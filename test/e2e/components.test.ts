@@ -1,0 +1,238 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import tailwindcss from '@tailwindcss/postcss';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import postcss from 'postcss';
+
+// The shared chart components in real Chromium, outside the app: the harness
+// (components/harness.tsx) is bundled with esbuild, styled with the app's own
+// Tailwind stylesheet, and served from 127.0.0.1 with data this test chooses.
+// Canvas clicks, tooltips, keyboard use and text-only rendering of telemetry
+// are checked where they actually happen: in the browser.
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const RESULTS = path.join(ROOT, 'test-results');
+const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+const XSS = '<img src=x onerror=alert(1)>';
+const T0 = 1_763_791_200_000_000_000n;
+
+const bucket = (lower: number, upper: number | 'Infinity', count: number) => ({ lower, upper, count });
+const DATA = {
+  series: {
+    e2e: {
+      labels: { model: 'tiny' },
+      buckets: [bucket(0, 0.05, 4), bucket(0.05, 0.1, 9), bucket(0.1, 0.25, 12), bucket(0.25, 0.5, 3), bucket(0.5, 1, 1), bucket(1, 'Infinity', 1)],
+      count: 30,
+      sum: 4.2,
+      exemplars: [
+        { labels: { trace_id: 'a'.repeat(32) }, value: 0.07, timestamp: 1 },
+        { labels: { trace_id: XSS }, value: 0.3, timestamp: 2 },
+      ],
+    },
+    ttft: {
+      labels: {},
+      buckets: [bucket(0, 0.01, 20), bucket(0.01, 0.05, 10), bucket(0.05, 'Infinity', 0)],
+      count: 30,
+      sum: 0.4,
+    },
+  },
+  client: Array.from({ length: 30 }, (_, i) => 20 + i * 15),
+  trace: {
+    traceId: 'f'.repeat(32),
+    spans: [
+      ['1', undefined, 0, 120, 'POST /v1/chat/completions'],
+      ['2', '1', 5, 20, 'queue'],
+      ['3', '1', 20, 110, 'generate'],
+      ['4', '3', 20, 45, 'prefill'],
+      ['5', '3', 45, 110, XSS],
+    ].map(([id, parent, s, e, name]) => ({
+      traceId: 'f'.repeat(32),
+      spanId: String(id).padStart(16, '0'),
+      parentSpanId: parent ? String(parent).padStart(16, '0') : undefined,
+      service: 'sandbox',
+      name,
+      kind: 'internal',
+      startTimeUnixNano: String(T0 + BigInt(Number(s)) * 1_000_000n),
+      endTimeUnixNano: String(T0 + BigInt(Number(e)) * 1_000_000n),
+      status: name === XSS ? 'error' : 'unset',
+      statusMessage: name === XSS ? XSS : undefined,
+      attributes: { 'gen_ai.request.model': 'tiny', 'gen_ai.usage.output_tokens': 32, evil: XSS },
+      resourceAttributes: { 'service.name': 'sandbox' },
+      events: name === 'queue' ? [{ name: 'dequeued', timeUnixNano: String(T0 + 19_000_000n), attributes: { priority: 'P1' } }] : [],
+      links: [],
+    })),
+  },
+};
+
+let server: http.Server;
+let baseUrl: string;
+let browser: Browser;
+
+before(async () => {
+  const js = await build({
+    entryPoints: [path.join(import.meta.dirname, 'components', 'harness.tsx')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    jsx: 'automatic',
+    tsconfig: path.join(ROOT, 'tsconfig.json'),
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+  });
+  const cssSource = readFileSync(path.join(ROOT, 'app', 'globals.css'), 'utf8');
+  const css = await postcss([tailwindcss({ base: ROOT })]).process(cssSource, { from: path.join(ROOT, 'app', 'globals.css') });
+  // Infinity and bigints do not survive JSON; the harness revives them.
+  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>harness</title><link rel="stylesheet" href="/app.css"></head>
+<body class="bg-bg text-fg font-sans"><div id="root"></div><script>window.__harness = ${JSON.stringify(DATA).replace(/</g, '\\u003c')};</script><script type="module" src="/app.js"></script></body></html>`;
+  server = http.createServer((req, res) => {
+    if (req.url === '/app.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js.outputFiles[0].contents);
+    else if (req.url === '/app.css') res.writeHead(200, { 'content-type': 'text/css' }).end(css.css);
+    else res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.closeAllConnections();
+  await new Promise((r) => server?.close(r));
+});
+
+async function open(): Promise<{ page: Page; errors: string[]; dialogs: string[] }> {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10_000);
+  const errors: string[] = [];
+  const dialogs: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.goto(baseUrl);
+  await page.locator('[data-testid="latency-histogram"] canvas').first().waitFor();
+  return { page, errors, dialogs };
+}
+
+const events = (page: Page) => page.evaluate(() => window.__events as { type: string; [k: string]: unknown }[]);
+
+/** Centre of bucket `i`'s column on the chart (grid insets as set in LatencyHistogram). */
+async function columnPoint(page: Page, i: number, n: number) {
+  const box = (await page.locator('[data-testid="latency-histogram"] [role="img"]').boundingBox())!;
+  const left = 48;
+  const right = 16;
+  return { x: box.x + left + ((box.width - left - right) * (i + 0.5)) / n, y: box.y + box.height / 2 };
+}
+
+test('clicking a bucket column on the canvas reports its bounds and highlights it', async () => {
+  const { page, errors } = await open();
+  try {
+    const p = await columnPoint(page, 2, 6);
+    await page.mouse.click(p.x, p.y);
+    await page.waitForFunction(() => window.__events.length > 0);
+    assert.deepEqual(await events(page), [{ type: 'bucket', lower: 0.1, upper: '0.25' }]);
+    const pressed = page.locator('[data-testid="histogram-bucket-button"][aria-pressed="true"]');
+    assert.equal(await pressed.count(), 1);
+    assert.match((await page.locator('[data-testid="histogram-bucket-row"]').nth(2).textContent()) ?? '', /100 ms – 250 ms/);
+    // The +Inf bucket is clickable too and reports Infinity.
+    const last = await columnPoint(page, 5, 6);
+    await page.mouse.click(last.x, last.y);
+    await page.waitForFunction(() => window.__events.length > 1);
+    assert.deepEqual((await events(page))[1], { type: 'bucket', lower: 1, upper: 'Infinity' });
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('the tooltip shows exemplar trace ids as text, never as HTML', async () => {
+  const { page, errors, dialogs } = await open();
+  try {
+    const p = await columnPoint(page, 3, 6); // 250–500 ms holds the hostile exemplar
+    await page.mouse.move(p.x, p.y);
+    const tip = page.locator('[data-testid="latency-histogram"] div').filter({ hasText: 'exemplars: 1' }).last();
+    await tip.waitFor();
+    const text = await tip.innerText();
+    assert.match(text, /250 ms – 500 ms/);
+    assert.ok(text.includes(XSS), `tooltip shows the label literally: ${text}`);
+    assert.equal(await page.locator('img').count(), 0, 'no <img> was created from telemetry');
+    await page.waitForTimeout(300);
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('keyboard: bucket buttons in the table and the metric tabs work without a mouse', async () => {
+  const { page } = await open();
+  try {
+    assert.match((await page.getByTestId('latency-summary').textContent()) ?? '', /^30 requests in the server histogram \(p50 .*30 measured by the load generator/);
+    await page.getByText('Buckets as a table').click();
+    await page.getByRole('button', { name: 'Traces in 50 ms – 100 ms' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.__events.length > 0);
+    assert.deepEqual(await events(page), [{ type: 'bucket', lower: 0.05, upper: '0.1' }]);
+
+    await page.getByRole('tab', { name: 'End-to-end' }).focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.getByRole('tab', { name: 'TTFT' }).getAttribute('aria-selected'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'TTFT');
+    await page.waitForFunction(() => document.querySelector('[data-testid="latency-summary"]')?.textContent?.startsWith('30 requests in the server histogram (p50 7.5 ms'));
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('waterfall: select a span by click and keyboard, read its attributes as text, collapse a subtree', async () => {
+  const { page, errors, dialogs } = await open();
+  try {
+    const wf = page.getByTestId('trace-waterfall');
+    const names = await wf.locator('button[data-span-button]').allInnerTexts();
+    assert.deepEqual(
+      names.map((n) => n.replace(/\s+/g, ' ').trim()),
+      ['sandbox POST /v1/chat/completions', 'sandbox queue', 'sandbox generate', 'sandbox prefill', `sandbox ${XSS}`],
+    );
+    await wf.locator('button[data-span-button]', { hasText: 'generate' }).click();
+    assert.deepEqual(await events(page), [{ type: 'span', spanId: '0000000000000003' }]);
+    assert.equal(await wf.locator('[data-span-id="0000000000000003"]').getAttribute('data-selected'), 'true');
+
+    // Arrow keys walk the spans; Enter selects.
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await events(page))[1], { type: 'span', spanId: '0000000000000004' });
+
+    // Details: attributes and the hostile status message appear as literal text.
+    await page.getByRole('button', { name: `Show attributes and events of ${XSS}` }).click();
+    const details = wf.getByTestId('span-details');
+    const text = await details.innerText();
+    assert.ok(text.includes(`error: ${XSS}`));
+    assert.match(text, /gen_ai\.usage\.output_tokens\s+32/);
+    assert.equal(await page.locator('img').count(), 0);
+
+    await page.getByRole('button', { name: 'Show attributes and events of queue' }).click();
+    assert.match(await wf.getByTestId('span-details').first().innerText(), /\+19\.0 ms\s+dequeued/);
+
+    await page.getByRole('button', { name: 'Collapse 2 child spans of generate' }).click();
+    assert.equal(await wf.locator('button[data-span-button]').count(), 3);
+    await page.getByRole('button', { name: 'Expand 2 child spans of generate' }).click();
+    assert.equal(await wf.locator('button[data-span-button]').count(), 5);
+
+    mkdirSync(RESULTS, { recursive: true });
+    const p = await columnPoint(page, 2, 6);
+    await page.mouse.click(p.x, p.y);
+    await page.screenshot({ path: path.join(RESULTS, 'components.png') });
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.context().close();
+  }
+});

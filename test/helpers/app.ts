@@ -1,0 +1,143 @@
+// Starts Trisight the way the README does (`npm start` → scripts/start.ts):
+// embedded Postgres in a temp TRISIGHT_DATA_DIR, migrations, the Next.js app
+// and the bundled sandbox, on free ports. E2E tests share this helper.
+//
+//   const app = await startApp();            // { url, stop(), log() }
+//   try { … fetch(`${app.url}/api/health`) … } finally { await app.stop(); }
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface AppHandle {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** The launcher's pid (leader of its own process group). */
+  pid: number;
+  /** TRISIGHT_DATA_DIR of this instance (deleted by stop()). */
+  dataDir: string;
+  /** Everything the launcher and its children printed so far. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export interface StartAppOptions {
+  /** Extra environment (e.g. PROMETHEUS_URL); PORT defaults to 0 (a free port). */
+  env?: Record<string, string>;
+  /** How long to wait for "ready", including a first build (default 6 min). */
+  timeoutMs?: number;
+}
+
+const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+const BUILD_LOCK = '/tmp/trisight-build.lock';
+
+function newestMtime(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIsStale(): boolean {
+  const id = path.join(repoRoot, '.next', 'BUILD_ID');
+  if (!existsSync(id)) return true;
+  const built = statSync(id).mtimeMs;
+  return ['app', 'components', 'lib', 'public'].some((d) => newestMtime(path.join(repoRoot, d)) > built);
+}
+
+function buildNow(): void {
+  const nextBin = path.join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next');
+  const r = spawnSync(process.execPath, [nextBin, 'build'], { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  if (r.status !== 0) throw new Error(`next build failed (exit ${r.status})`);
+}
+
+/**
+ * Builds when the build is missing or older than the sources (the rule
+ * scripts/start.ts uses), holding the shared build lock so parallel test runs
+ * never build into the same .next at once; the launcher then finds it fresh.
+ */
+function ensureBuilt(): void {
+  if (!buildIsStale()) return;
+  if (spawnSync('sh', ['-c', 'command -v flock'], { stdio: 'ignore' }).status !== 0) return buildNow();
+  // Re-checked inside the lock (this file run with --build-if-stale): another run may have just built.
+  const r = spawnSync('flock', [BUILD_LOCK, process.execPath, '--import', 'tsx', import.meta.filename, '--build-if-stale'], { cwd: repoRoot, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`next build failed (exit ${r.status})`);
+}
+
+if (process.argv[1] === import.meta.filename && process.argv.includes('--build-if-stale')) {
+  if (buildIsStale()) buildNow();
+}
+
+export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
+  ensureBuilt();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'trisight-app-'));
+  const tsxCli = path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: '1',
+    PORT: '0',
+    TRISIGHT_DATA_DIR: dataDir,
+    ...opts.env,
+  };
+  // Without an explicit SANDBOX_PORT the launcher picks a free one when PORT=0.
+  if (!opts.env?.SANDBOX_PORT) delete env.SANDBOX_PORT;
+  if (!opts.env?.DATABASE_URL) delete env.DATABASE_URL;
+  // detached: its own process group, so stop() can end every child by group id.
+  const proc = spawn(process.execPath, [tsxCli, 'scripts/start.ts'], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const onData = (b: Buffer) => {
+    output += b.toString('utf8');
+    if (output.length > 2_000_000) output = output.slice(-1_000_000);
+    if (process.env.TRISIGHT_APP_LOG) process.stderr.write(b);
+  };
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (proc.exitCode === null && proc.signalCode === null) {
+      // SIGTERM to the launcher: it stops the sandbox, the app, then Postgres, in that order.
+      proc.kill('SIGTERM');
+      const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+      if (!done) {
+        try {
+          process.kill(-proc.pid!, 'SIGKILL');
+        } catch {}
+        await exited;
+      }
+    }
+    // Children that outlived the launcher (it was killed) still share its group.
+    try {
+      process.kill(-proc.pid!, 'SIGKILL');
+    } catch {}
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  const tail = () => output.split('\n').slice(-40).join('\n');
+  try {
+    const deadline = Date.now() + (opts.timeoutMs ?? 360_000);
+    let url: string | undefined;
+    while (!url) {
+      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`npm start exited (${proc.exitCode ?? proc.signalCode}) before it was ready:\n${tail()}`);
+      if (Date.now() > deadline) throw new Error(`npm start was not ready in time:\n${tail()}`);
+      url = /Trisight ready at (http:\/\/[^\s]+)/.exec(output)?.[1];
+      if (!url) await new Promise((r) => setTimeout(r, 200));
+    }
+    // The launcher already waited for the app; prove /api/health answers too.
+    const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(15_000) });
+    if (res.status !== 200) throw new Error(`/api/health answered ${res.status}:\n${tail()}`);
+    await res.body?.cancel();
+    return { url, pid: proc.pid!, dataDir, log: () => output, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
