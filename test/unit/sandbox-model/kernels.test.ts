@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { attention } from '../../../workers/sandbox/kernels/cpu/attention';
 import { embedding } from '../../../workers/sandbox/kernels/cpu/embedding';
+import { kvStore } from '../../../workers/sandbox/kernels/cpu/kv-store';
 import { gemv, matmul } from '../../../workers/sandbox/kernels/cpu/matmul';
 import { residualAdd } from '../../../workers/sandbox/kernels/cpu/residual';
 import { rmsnorm } from '../../../workers/sandbox/kernels/cpu/rmsnorm';
@@ -132,4 +133,13 @@ test('residualAdd adds in place over n elements only', () => {
   const x = Float32Array.from([1, 2, 3, 4]);
   residualAdd(x, Float32Array.from([0.5, -2, 10, 100]), 3);
   assert.deepEqual(x, Float32Array.from([1.5, 0, 13, 4]));
+});
+
+test('kvStore writes the row\'s k and v columns at the position, and nothing else', () => {
+  const dim = 4;
+  const kvDim = 2;
+  const qkv = Float32Array.from([0, 0, 0, 0, 1, 2, 3, 4]); // q(4) | k(2) | v(2)
+  const cache = new Float32Array(2 * 3 * kvDim); // K rows then V rows, 3 positions
+  kvStore(cache, 0, 3 * kvDim, 1, qkv, 0, dim, kvDim);
+  assert.deepEqual(Array.from(cache), [0, 0, 1, 2, 0, 0, 0, 0, 3, 4, 0, 0]);
 });

@@ -7,6 +7,7 @@ import { type ModelConfig, headDim, kvDim, qkvDim } from '../model/config';
 import { paramCount, type Weights } from '../model/weights';
 import { attention, type AttentionShape } from '../kernels/cpu/attention';
 import { embedding } from '../kernels/cpu/embedding';
+import { kvStore } from '../kernels/cpu/kv-store';
 import { matmul } from '../kernels/cpu/matmul';
 import { residualAdd } from '../kernels/cpu/residual';
 import { rmsnorm } from '../kernels/cpu/rmsnorm';
@@ -175,13 +176,7 @@ export class CpuRunner implements ModelRunner {
         const pos = this.rowPos[r];
         rope(s.qkv, q, c.nHeads, hd, pos, this.rope);
         rope(s.qkv, q + dim, c.nKvHeads, hd, pos, this.rope);
-        const cache = this.rowCache[r];
-        const kDst = kBase + pos * kvd;
-        const vDst = vBase + pos * kvd;
-        for (let i = 0; i < kvd; i++) {
-          cache[kDst + i] = s.qkv[q + dim + i];
-          cache[vDst + i] = s.qkv[q + dim + kvd + i];
-        }
+        kvStore(this.rowCache[r], kBase, vBase, pos, s.qkv, q, dim, kvd);
       }
       // all rows' K/V are in place before any row attends (prefill rows see earlier rows)
       for (let r = 0; r < rows; r++) {

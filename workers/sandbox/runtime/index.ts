@@ -1,6 +1,6 @@
 // Picks and builds a compute backend. 'auto' uses WebGPU only on a hardware
-// adapter: on this machine's software adapter (SwiftShader) the TypeScript CPU
-// backend is several times faster.
+// adapter: on a software adapter (SwiftShader, isFallbackAdapter) the
+// TypeScript CPU backend is several times faster.
 
 import { PRESETS, isPresetName, type PresetName } from '../model/config';
 import { generateWeights } from '../model/weights';
@@ -12,16 +12,22 @@ export type BackendChoice = 'auto' | 'cpu' | 'webgpu';
 export interface RunnerOptions {
   backend: BackendChoice;
   preset: PresetName | string;
-  /** weight seed; same seed → same model */
+  /** weight seed; same seed → same model on every backend */
   seed: number;
 }
 
 export async function createRunner(opts: RunnerOptions): Promise<ModelRunner> {
   if (!isPresetName(opts.preset)) throw new Error(`unknown preset ${JSON.stringify(opts.preset)}; expected one of ${Object.keys(PRESETS).join(', ')}`);
   const preset: PresetName = opts.preset;
-  const config = PRESETS[preset];
-  if (opts.backend === 'webgpu') {
-    throw new Error('WebGPU backend not available yet');
+  const weights = generateWeights(PRESETS[preset], opts.seed);
+  if (opts.backend === 'webgpu' || opts.backend === 'auto') {
+    // loaded on demand so a CPU-only process never loads dawn.node
+    const gpu = await import('./webgpu');
+    const adapter = await gpu.requestNodeAdapter();
+    if (opts.backend === 'webgpu') return gpu.WebGpuRunner.create(weights, preset, adapter);
+    if (adapter && !gpu.describeAdapter(adapter).isFallbackAdapter) return gpu.WebGpuRunner.create(weights, preset, adapter);
+  } else if (opts.backend !== 'cpu') {
+    throw new Error(`unknown backend ${JSON.stringify(opts.backend)}; expected auto, cpu or webgpu`);
   }
-  return new CpuRunner(generateWeights(config, opts.seed), preset);
+  return new CpuRunner(weights, preset);
 }

@@ -1,0 +1,151 @@
+// The WebGPU plumbing under the model: compiled kernels, a uniform-parameter
+// arena and cached bind groups. Works with any GPUDevice (dawn.node or a
+// browser's navigator.gpu); only the WGSL sources are passed in.
+
+import type { KernelName } from '../kernels/index';
+
+/** GPUBufferUsage / GPUMapMode values (spec constants; dawn.node exposes them only as globals). */
+export const Usage = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
+const MAP_READ_MODE = 0x1;
+
+/** Uniform buffer offsets must be 256-byte aligned (minUniformBufferOffsetAlignment). */
+const PARAM_SLOT_BYTES = 256;
+
+export interface Dispatch {
+  kernel: KernelName;
+  /** bindings 1.. in the order the kernel's WGSL declares them (binding 0 is the params) */
+  buffers: GPUBuffer[];
+  /** the kernel's Params struct, field by field, as u32 bit patterns (see f32bits) */
+  params: number[];
+  groups: [number, number?, number?];
+}
+
+const f32View = new Float32Array(1);
+const u32View = new Uint32Array(f32View.buffer);
+/** The bit pattern of an f32 value, for an f32 field of a Params struct. */
+export function f32bits(x: number): number {
+  f32View[0] = x;
+  return u32View[0];
+}
+
+export class GpuContext {
+  private readonly pipelines = new Map<KernelName, GPUComputePipeline>();
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  private nextBufferId = 1;
+  private paramBuf: GPUBuffer | null = null;
+  private paramStaging = new Uint32Array(0);
+
+  private constructor(readonly device: GPUDevice) {}
+
+  static async create(device: GPUDevice, sources: Record<KernelName, string>): Promise<GpuContext> {
+    const ctx = new GpuContext(device);
+    for (const [name, code] of Object.entries(sources) as [KernelName, string][]) {
+      const module = device.createShaderModule({ code, label: name });
+      const info = await module.getCompilationInfo();
+      const errors = info.messages.filter((m) => m.type === 'error');
+      if (errors.length) throw new Error(`${name}.wgsl: ${errors.map((e) => `${e.lineNum}:${e.linePos} ${e.message}`).join('; ')}`);
+      ctx.pipelines.set(name, await device.createComputePipelineAsync({ label: name, layout: 'auto', compute: { module, entryPoint: 'main' } }));
+    }
+    return ctx;
+  }
+
+  buffer(size: number, usage = Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST, label?: string): GPUBuffer {
+    // storage bindings need a non-zero size that is a multiple of 4
+    const buf = this.device.createBuffer({ size: Math.max(16, Math.ceil(size / 16) * 16), usage, label });
+    this.bufferIds.set(buf, this.nextBufferId++);
+    return buf;
+  }
+
+  upload(data: Float32Array | Uint32Array | Int32Array, label?: string): GPUBuffer {
+    const buf = this.buffer(data.byteLength, undefined, label);
+    this.write(buf, data);
+    return buf;
+  }
+
+  write(buf: GPUBuffer, data: Float32Array | Uint32Array | Int32Array, offsetBytes = 0): void {
+    // dawn.node copies from the view; a SharedArrayBuffer-backed view is fine too
+    this.device.queue.writeBuffer(buf, offsetBytes, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
+  }
+
+  /**
+   * Records the dispatches into one compute pass (WebGPU orders the writes of
+   * one dispatch before the reads of the next) and returns the encoder, so
+   * the caller can add copies before `submit`.
+   */
+  encode(dispatches: Dispatch[]): GPUCommandEncoder {
+    this.ensureParamSlots(dispatches.length);
+    const slotWords = PARAM_SLOT_BYTES / 4;
+    const enc = this.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    dispatches.forEach((d, i) => {
+      this.paramStaging.set(d.params, i * slotWords);
+      pass.setPipeline(this.pipelines.get(d.kernel)!);
+      pass.setBindGroup(0, this.bindGroup(i, d));
+      pass.dispatchWorkgroups(d.groups[0], d.groups[1] ?? 1, d.groups[2] ?? 1);
+    });
+    pass.end();
+    // one upload of every dispatch's params, ordered before the submit that uses them
+    this.device.queue.writeBuffer(this.paramBuf!, 0, this.paramStaging.buffer, 0, dispatches.length * PARAM_SLOT_BYTES);
+    return enc;
+  }
+
+  submit(enc: GPUCommandEncoder): void {
+    this.device.queue.submit([enc.finish()]);
+  }
+
+  /** Copies `bytes` of `src` back to the host through a mappable staging buffer. */
+  async read(src: GPUBuffer, bytes: number, staging?: GPUBuffer): Promise<ArrayBuffer> {
+    const own = !staging;
+    const st = staging ?? this.buffer(bytes, Usage.MAP_READ | Usage.COPY_DST);
+    const enc = this.device.createCommandEncoder();
+    enc.copyBufferToBuffer(src, 0, st, 0, bytes);
+    this.submit(enc);
+    await st.mapAsync(MAP_READ_MODE, 0, bytes);
+    const out = st.getMappedRange(0, bytes).slice(0);
+    st.unmap();
+    if (own) st.destroy();
+    return out;
+  }
+
+  /** Maps an already filled staging buffer and copies `bytes` out. */
+  async mapRead(staging: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+    await staging.mapAsync(MAP_READ_MODE, 0, bytes);
+    const out = staging.getMappedRange(0, bytes).slice(0);
+    staging.unmap();
+    return out;
+  }
+
+  private ensureParamSlots(n: number): void {
+    const bytes = n * PARAM_SLOT_BYTES;
+    if (this.paramBuf && this.paramBuf.size >= bytes) return;
+    this.paramBuf?.destroy();
+    const cap = Math.max(64, n) * PARAM_SLOT_BYTES;
+    this.paramBuf = this.buffer(cap, Usage.UNIFORM | Usage.COPY_DST, 'params');
+    this.paramStaging = new Uint32Array(cap / 4);
+    this.bindGroups.clear();
+  }
+
+  private bindGroup(slot: number, d: Dispatch): GPUBindGroup {
+    // A forward pass repeats the same (slot, kernel, buffers) every step, so
+    // the groups are built once; the key changes only when buffers are replaced.
+    const key = `${slot}:${d.kernel}:${d.buffers.map((b) => this.bufferIds.get(b)).join(',')}`;
+    let g = this.bindGroups.get(key);
+    if (!g) {
+      g = this.device.createBindGroup({
+        layout: this.pipelines.get(d.kernel)!.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: this.paramBuf!, offset: slot * PARAM_SLOT_BYTES, size: PARAM_SLOT_BYTES } },
+          ...d.buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+        ],
+      });
+      this.bindGroups.set(key, g);
+    }
+    return g;
+  }
+
+  /** Forget bind groups that name a buffer about to be destroyed. */
+  dropBindGroups(): void {
+    this.bindGroups.clear();
+  }
+}

@@ -1,0 +1,343 @@
+// WebGPU backend: the same forward pass as cpu.ts, as WGSL compute kernels run
+// through dawn.node (the npm `webgpu` package). Weights, KV caches and
+// activations stay on the GPU; only row metadata goes up and logits come back.
+
+import { create, globals } from 'webgpu';
+import { type ModelConfig, headDim, kvDim, qkvDim } from '../model/config';
+import { paramCount, type Weights } from '../model/weights';
+import { KERNELS, type KernelName, loadWgsl } from '../kernels/index';
+import { ropeTable } from '../kernels/cpu/rope';
+import { type Dispatch, GpuContext, Usage, f32bits } from './gpu';
+import { SequenceTable } from './sequences';
+import type { BackendInfo, ModelRunner, SeqHandle } from './types';
+
+/** Prompt tokens per forward pass (one 64-row matmul tile). */
+const PREFILL_CHUNK = 64;
+/** Up to this many rows the decode-specialised GEMV kernel is used instead of the tiled matmul. */
+const GEMV_MAX_ROWS = 4;
+/** attention.wgsl keeps one score per attended position in workgroup memory. */
+const WGSL_MAX_SEQ = 2048;
+
+// dawn.node aborts the process if the object returned by create() is
+// garbage-collected while a device made from it is alive, so there is one per
+// process, held here for good.
+let nodeGpu: GPU | undefined;
+
+export function getNodeGpu(): GPU {
+  if (!nodeGpu) {
+    for (const [k, v] of Object.entries(globals)) if (!(k in globalThis)) Object.assign(globalThis, { [k]: v });
+    nodeGpu = create([]);
+  }
+  return nodeGpu;
+}
+
+export interface AdapterDescription {
+  name: string;
+  isFallbackAdapter: boolean;
+  vendor?: string;
+  architecture?: string;
+}
+
+export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
+  const info = adapter.info;
+  const legacy = (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  return {
+    name: info.description || info.device || info.vendor || 'unknown adapter',
+    isFallbackAdapter: Boolean(info.isFallbackAdapter ?? legacy),
+    vendor: info.vendor || undefined,
+    architecture: info.architecture || undefined,
+  };
+}
+
+/**
+ * The adapter dawn.node offers, or null. Without a GPU that is SwiftShader,
+ * which needs LD_LIBRARY_PATH=/usr/lib/chromium and VK_ICD_FILENAMES pointing
+ * at its ICD JSON; without them requestAdapter() returns null.
+ */
+export async function requestNodeAdapter(): Promise<GPUAdapter | null> {
+  return getNodeGpu().requestAdapter({ powerPreference: 'high-performance' });
+}
+
+export function loadAllWgsl(): Record<KernelName, string> {
+  return Object.fromEntries(KERNELS.map((k) => [k, loadWgsl(k)])) as Record<KernelName, string>;
+}
+
+export async function openDevice(adapter: GPUAdapter, minStorageBytes: number): Promise<GPUDevice> {
+  const l = adapter.limits;
+  if (l.maxStorageBufferBindingSize < minStorageBytes) {
+    throw new Error(`adapter binds at most ${l.maxStorageBufferBindingSize} bytes per storage buffer; the model needs ${minStorageBytes}`);
+  }
+  const device = await adapter.requestDevice({
+    requiredLimits: { maxStorageBufferBindingSize: l.maxStorageBufferBindingSize, maxBufferSize: l.maxBufferSize },
+  });
+  device.addEventListener('uncapturederror', (e) => {
+    console.error(`webgpu: ${(e as GPUUncapturedErrorEvent).error.message}`);
+  });
+  return device;
+}
+
+interface Activations {
+  rows: number;
+  rowInfo: GPUBuffer;
+  x: GPUBuffer;
+  xb: GPUBuffer;
+  xb2: GPUBuffer;
+  qkv: GPUBuffer;
+  gu: GPUBuffer;
+  h: GPUBuffer;
+  logits: GPUBuffer;
+  readback: GPUBuffer;
+}
+
+export class WebGpuRunner implements ModelRunner {
+  readonly info: BackendInfo;
+  private readonly c: ModelConfig;
+  private readonly seqs: SequenceTable<number>;
+  private readonly weightsBuf: GPUBuffer;
+  private readonly cosBuf: GPUBuffer;
+  private readonly sinBuf: GPUBuffer;
+  private kvBuf: GPUBuffer;
+  private kvSlots: number;
+  private readonly maxSlots: number;
+  private nextSlot = 0;
+  private copyTmp: GPUBuffer | null = null;
+  private act: Activations;
+  private readonly slotStride: number;
+  private readonly layerStride: number;
+  private readonly kvStride: number;
+  /** forward passes run one at a time: they share activations and the readback buffer */
+  private chain: Promise<unknown> = Promise.resolve();
+  /** recent GPU time of a forward pass by row count, to sleep instead of busy-polling in mapAsync */
+  private readonly expectMs = new Map<number, number>();
+  private rowInfoHost = new Uint32Array(0);
+
+  private constructor(
+    private readonly ctx: GpuContext,
+    private readonly weights: Weights,
+    preset: string,
+    adapter: AdapterDescription,
+  ) {
+    const c = weights.config;
+    this.c = c;
+    if (c.maxSeqLen > WGSL_MAX_SEQ) throw new Error(`maxSeqLen ${c.maxSeqLen} exceeds attention.wgsl's ${WGSL_MAX_SEQ}`);
+    this.kvStride = c.maxSeqLen * kvDim(c);
+    this.layerStride = 2 * this.kvStride;
+    this.slotStride = c.nLayers * this.layerStride;
+    this.weightsBuf = ctx.upload(weights.data, 'weights');
+    const rt = ropeTable(c.maxSeqLen, headDim(c), c.ropeTheta);
+    this.cosBuf = ctx.upload(rt.cos, 'rope cos');
+    this.sinBuf = ctx.upload(rt.sin, 'rope sin');
+    const maxBind = ctx.device.limits.maxStorageBufferBindingSize;
+    this.maxSlots = Math.max(1, Math.floor(maxBind / (this.slotStride * 4)));
+    this.kvSlots = Math.min(4, this.maxSlots);
+    this.kvBuf = ctx.buffer(this.kvSlots * this.slotStride * 4, undefined, 'kv cache');
+    this.seqs = new SequenceTable(c.maxSeqLen, () => this.newSlot());
+    this.act = this.makeActivations(PREFILL_CHUNK);
+    this.info = {
+      backend: 'webgpu',
+      adapter,
+      preset,
+      params: paramCount(c),
+      vocabSize: c.vocabSize,
+      maxSeqLen: c.maxSeqLen,
+    };
+  }
+
+  static async create(weights: Weights, preset: string, adapter?: GPUAdapter | null): Promise<WebGpuRunner> {
+    const a = adapter ?? (await requestNodeAdapter());
+    if (!a) throw new Error('WebGPU: no adapter (without a GPU, set LD_LIBRARY_PATH=/usr/lib/chromium and VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json for SwiftShader)');
+    const device = await openDevice(a, weights.data.byteLength);
+    const ctx = await GpuContext.create(device, loadAllWgsl());
+    return new WebGpuRunner(ctx, weights, preset, describeAdapter(a));
+  }
+
+  allocSequence(): SeqHandle {
+    return this.seqs.alloc();
+  }
+
+  freeSequence(seq: SeqHandle): void {
+    this.seqs.free(seq);
+  }
+
+  copyPrefix(from: SeqHandle, to: SeqHandle, n: number): void {
+    this.seqs.checkPrefix(from, to, n);
+    const src = this.seqs.get(from);
+    const dst = this.seqs.get(to);
+    if (n > 0) {
+      // copyBufferToBuffer cannot copy within one buffer: go through a temporary
+      this.copyTmp ??= this.ctx.buffer(this.slotStride * 4, undefined, 'kv copy');
+      const bytes = n * kvDim(this.c) * 4;
+      const enc = this.ctx.device.createCommandEncoder();
+      const parts: number[] = [];
+      for (let l = 0; l < this.c.nLayers; l++) parts.push(l * this.layerStride, l * this.layerStride + this.kvStride);
+      for (const off of parts) enc.copyBufferToBuffer(this.kvBuf, (src * this.slotStride + off) * 4, this.copyTmp, off * 4, bytes);
+      for (const off of parts) enc.copyBufferToBuffer(this.copyTmp, off * 4, this.kvBuf, (dst * this.slotStride + off) * 4, bytes);
+      this.ctx.submit(enc);
+    }
+    to.length = n;
+  }
+
+  prefill(seq: SeqHandle, tokens: Int32Array): Promise<Float32Array> {
+    this.seqs.checkAppend(seq, tokens, this.c.vocabSize);
+    if (tokens.length === 0) return Promise.reject(new RangeError('prefill needs at least one token'));
+    return this.serial(async () => {
+      const slot = this.seqs.get(seq);
+      let logits: Float32Array | undefined;
+      for (let start = 0; start < tokens.length; start += PREFILL_CHUNK) {
+        const n = Math.min(PREFILL_CHUNK, tokens.length - start);
+        const info = this.rowInfo(n);
+        for (let r = 0; r < n; r++) info.set([tokens[start + r], seq.length + r, slot, 0], r * 4);
+        const last = start + n === tokens.length;
+        const out = await this.forward(n, last ? n - 1 : -1);
+        seq.length += n;
+        if (last) logits = out;
+      }
+      return logits!;
+    });
+  }
+
+  decode(batch: { seq: SeqHandle; token: number }[]): Promise<Float32Array[]> {
+    this.seqs.checkDecodeBatch(batch, this.c.vocabSize);
+    if (batch.length === 0) return Promise.resolve([]);
+    return this.serial(async () => {
+      const n = batch.length;
+      const info = this.rowInfo(n);
+      batch.forEach(({ seq, token }, r) => info.set([token, seq.length, this.seqs.get(seq), 0], r * 4));
+      const all = await this.forward(n, 0);
+      const V = this.c.vocabSize;
+      return batch.map((b, r) => {
+        b.seq.length++;
+        return all.slice(r * V, (r + 1) * V);
+      });
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.chain.catch(() => {});
+    this.seqs.clear();
+    this.ctx.device.destroy();
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private newSlot(): number {
+    const slot = this.nextSlot++;
+    if (slot >= this.kvSlots) this.growKv(slot + 1);
+    return slot;
+  }
+
+  private growKv(need: number): void {
+    if (need > this.maxSlots) throw new Error(`KV cache full: the adapter binds at most ${this.maxSlots} sequences of this model`);
+    const slots = Math.min(this.maxSlots, Math.max(need, this.kvSlots * 2));
+    const bigger = this.ctx.buffer(slots * this.slotStride * 4, undefined, 'kv cache');
+    const enc = this.ctx.device.createCommandEncoder();
+    enc.copyBufferToBuffer(this.kvBuf, 0, bigger, 0, this.kvSlots * this.slotStride * 4);
+    this.ctx.submit(enc);
+    this.kvBuf.destroy(); // WebGPU keeps it alive until the submitted copy has run
+    this.kvBuf = bigger;
+    this.kvSlots = slots;
+    this.ctx.dropBindGroups();
+  }
+
+  private makeActivations(rows: number): Activations {
+    const c = this.c;
+    const f = (n: number, label: string) => this.ctx.buffer(rows * n * 4, undefined, label);
+    return {
+      rows,
+      rowInfo: f(4, 'row info'),
+      x: f(c.dim, 'x'),
+      xb: f(c.dim, 'xb'),
+      xb2: f(c.dim, 'xb2'),
+      qkv: f(qkvDim(c), 'qkv'),
+      gu: f(2 * c.hiddenDim, 'gate|up'),
+      h: f(c.hiddenDim, 'h'),
+      logits: f(c.vocabSize, 'logits'),
+      readback: this.ctx.buffer(rows * c.vocabSize * 4, Usage.MAP_READ | Usage.COPY_DST, 'readback'),
+    };
+  }
+
+  private rowInfo(n: number): Uint32Array {
+    if (n > this.act.rows) {
+      for (const b of Object.values(this.act)) if (typeof b !== 'number') b.destroy();
+      this.act = this.makeActivations(Math.max(n, this.act.rows * 2));
+      this.ctx.dropBindGroups();
+    }
+    if (this.rowInfoHost.length < n * 4) this.rowInfoHost = new Uint32Array(this.act.rows * 4);
+    return this.rowInfoHost;
+  }
+
+  /** The row's matrix product: GEMV for a few rows, tiled matmul otherwise. */
+  private mm(rows: number, x: GPUBuffer, y: GPUBuffer, wOff: number, inDim: number, outDim: number): Dispatch {
+    const params = [rows, inDim, outDim, wOff];
+    if (rows <= GEMV_MAX_ROWS) return { kernel: 'gemv', buffers: [this.weightsBuf, x, y], params, groups: [Math.ceil(outDim / 64)] };
+    return { kernel: 'matmul', buffers: [this.weightsBuf, x, y], params, groups: [Math.ceil(outDim / 64), Math.ceil(rows / 64)] };
+  }
+
+  /**
+   * Runs `rows` rows (described in rowInfoHost) through the model. With
+   * logitRow ≥ 0 returns that row's logits only; with logitRow = 0 for decode
+   * returns the logits of all rows; with -1 computes no logits.
+   */
+  private async forward(rows: number, logitRow: number): Promise<Float32Array> {
+    const c = this.c;
+    const a = this.act;
+    const L = this.weights.layout;
+    const W = this.weightsBuf;
+    const dim = c.dim;
+    const kvd = kvDim(c);
+    const qd = qkvDim(c);
+    const hd = headDim(c);
+    const eps = f32bits(c.normEps);
+    this.ctx.write(a.rowInfo, this.rowInfoHost.subarray(0, rows * 4));
+    const d: Dispatch[] = [];
+    const ew = (n: number) => Math.ceil(n / 64);
+    d.push({ kernel: 'embedding', buffers: [W, a.rowInfo, a.x], params: [rows, dim, L.tokEmbedding.offset], groups: [ew(dim), rows] });
+    for (let l = 0; l < c.nLayers; l++) {
+      const ly = L.layers[l];
+      const layerOff = l * this.layerStride;
+      d.push({ kernel: 'rmsnorm', buffers: [W, a.x, a.xb], params: [rows, dim, ly.attnNorm.offset, 0, eps], groups: [rows] });
+      d.push(this.mm(rows, a.xb, a.qkv, ly.wqkv.offset, dim, qd));
+      const ropeHeads = c.nHeads + c.nKvHeads;
+      d.push({ kernel: 'rope', buffers: [a.rowInfo, this.cosBuf, this.sinBuf, a.qkv], params: [rows, ropeHeads, hd, qd], groups: [ew((ropeHeads * hd) / 2), rows] });
+      d.push({ kernel: 'kv_store', buffers: [a.rowInfo, a.qkv, this.kvBuf], params: [rows, dim, kvd, qd, layerOff, this.kvStride, this.slotStride], groups: [ew(kvd), rows] });
+      d.push({
+        kernel: 'attention',
+        buffers: [a.rowInfo, a.qkv, this.kvBuf, a.xb],
+        params: [rows, c.nHeads, c.nKvHeads, hd, qd, kvd, layerOff, this.kvStride, this.slotStride, dim],
+        groups: [c.nHeads, rows],
+      });
+      d.push(this.mm(rows, a.xb, a.xb2, ly.wo.offset, dim, dim));
+      d.push({ kernel: 'residual', buffers: [a.xb2, a.x], params: [rows * dim], groups: [Math.ceil((rows * dim) / 256)] });
+      d.push({ kernel: 'rmsnorm', buffers: [W, a.x, a.xb], params: [rows, dim, ly.mlpNorm.offset, 0, eps], groups: [rows] });
+      d.push(this.mm(rows, a.xb, a.gu, ly.w13.offset, dim, 2 * c.hiddenDim));
+      d.push({ kernel: 'swiglu', buffers: [a.gu, a.h], params: [rows, c.hiddenDim], groups: [ew(c.hiddenDim), rows] });
+      d.push(this.mm(rows, a.h, a.xb2, ly.w2.offset, c.hiddenDim, dim));
+      d.push({ kernel: 'residual', buffers: [a.xb2, a.x], params: [rows * dim], groups: [Math.ceil((rows * dim) / 256)] });
+    }
+    const outRows = logitRow < 0 ? 0 : rows - logitRow;
+    if (outRows > 0) {
+      d.push({ kernel: 'rmsnorm', buffers: [W, a.x, a.xb], params: [outRows, dim, L.finalNorm.offset, logitRow * dim, eps], groups: [outRows] });
+      d.push(this.mm(outRows, a.xb, a.logits, L.lmHead.offset, dim, c.vocabSize));
+    }
+    const enc = this.ctx.encode(d);
+    const bytes = outRows * c.vocabSize * 4;
+    if (bytes) enc.copyBufferToBuffer(a.logits, 0, a.readback, 0, bytes);
+    const t0 = performance.now();
+    this.ctx.submit(enc);
+    // a middle prefill chunk needs no result: the queue orders the next chunk after it
+    if (!bytes) return new Float32Array(0);
+    // While mapAsync is pending dawn.node busy-polls this thread; sleeping
+    // through most of the expected GPU time first leaves the CPU to the GPU
+    // (on SwiftShader the "GPU" is this machine's cores).
+    const expect = this.expectMs.get(rows) ?? 0;
+    if (expect > 4) await new Promise((r) => setTimeout(r, expect * 0.8));
+    const out = new Float32Array(await this.ctx.mapRead(a.readback, bytes));
+    const took = performance.now() - t0;
+    this.expectMs.set(rows, expect ? expect * 0.7 + took * 0.3 : took);
+    return out;
+  }
+}
