@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { Histogram, Registry } from 'prom-client';
+import { Histogram, Registry, type OpenMetricsContentType } from 'prom-client';
 import { PrometheusClient } from '../../../lib/datasources/prometheus/client';
 import { chooseStep } from '../../../lib/datasources/prometheus/step';
 import { classicHistograms, histogramQuantile } from '../../../lib/model/histogram';
@@ -35,7 +35,7 @@ const exemplarValue = new Map<string, number>();
 let exporter: http.Server;
 let prom: PrometheusHandle;
 let client: PrometheusClient;
-let histogram: Histogram<'route'>;
+let histogram: Histogram<string>;
 let observed = 0;
 const startedAt = Date.now();
 
@@ -70,9 +70,9 @@ async function countOf(route: string): Promise<number | undefined> {
 }
 
 before(async () => {
-  const registry = new Registry();
+  const registry = new Registry<OpenMetricsContentType>();
   registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-  histogram = new Histogram({ name: METRIC, help: HELP, labelNames: ['route'], buckets: BOUNDS, registers: [registry], enableExemplars: true });
+  histogram = new Histogram<string>({ name: METRIC, help: HELP, labelNames: ['route'], buckets: BOUNDS, registers: [registry], enableExemplars: true });
   observe(FIRST);
   exporter = http.createServer(async (req, res) => {
     res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
