@@ -3,7 +3,7 @@
 // (ids hex — or base64 from older Tempo —, 64-bit ints as strings, enums as
 // numbers or names). Pure: no I/O.
 import type { AttrValue, Attributes, Span, SpanEvent, SpanKind, SpanLink, SpanStatus } from '@/lib/model/types';
-import { ExportTraceServiceRequest, ExportTraceServiceResponse, TempoTrace } from './proto';
+import { ExportTraceServiceRequest, ExportTraceServiceResponse, RpcStatus, TempoTrace } from './proto';
 
 /** The input cannot be read as OTLP at all (the receiver answers 400 with `message`). */
 export class OtlpDecodeError extends Error {
@@ -119,6 +119,15 @@ interface LongBits {
 }
 const isLongBits = (v: unknown): v is LongBits => isObj(v) && typeof v.low === 'number' && typeof v.high === 'number';
 
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** A timestamp in ns: unsigned 64-bit on the wire, but beyond int64 (year 2262) it is no real time and no store can hold it. */
+function timeNanos(v: unknown, path: string): bigint {
+  const t = uint64(v, path);
+  if (t > INT64_MAX) throw new SpanError(`${path}: ${t} is beyond any real time`);
+  return t;
+}
+
 function uint64(v: unknown, path: string): bigint {
   if (v === undefined || v === null) return 0n;
   if (typeof v === 'string') {
@@ -218,15 +227,15 @@ function span(s: Loose, path: string, service: string, resourceAttributes: Attri
   if (traceId === '' || traceId === ZERO_TRACE) throw new SpanError(`${path}.traceId: missing or all zero`);
   if (spanId === '' || spanId === ZERO_SPAN) throw new SpanError(`${path}.spanId: missing or all zero`);
   const parentSpanId = id(s.parentSpanId, 8, `${path}.parentSpanId`);
-  const startTimeUnixNano = uint64(s.startTimeUnixNano, `${path}.startTimeUnixNano`);
-  const endTimeUnixNano = uint64(s.endTimeUnixNano, `${path}.endTimeUnixNano`);
+  const startTimeUnixNano = timeNanos(s.startTimeUnixNano, `${path}.startTimeUnixNano`);
+  const endTimeUnixNano = timeNanos(s.endTimeUnixNano, `${path}.endTimeUnixNano`);
   const status = obj(s.status, `${path}.status`, SpanError);
   const statusMessage = status ? str(status.message, `${path}.status.message`, SpanError) : '';
   const events: SpanEvent[] = list(s.events, `${path}.events`, SpanError).map((ev, i) => {
     const e = obj(ev, `${path}.events[${i}]`, SpanError) ?? {};
     return {
       name: str(e.name, `${path}.events[${i}].name`, SpanError),
-      timeUnixNano: uint64(e.timeUnixNano, `${path}.events[${i}].timeUnixNano`),
+      timeUnixNano: timeNanos(e.timeUnixNano, `${path}.events[${i}].timeUnixNano`),
       attributes: keyValues(e.attributes, `${path}.events[${i}].attributes`, SpanError),
     };
   });
@@ -361,4 +370,9 @@ export function encodeExportTraceServiceResponse(p?: PartialSuccess): Uint8Array
 /** ExportTraceServiceResponse as OTLP JSON (int64 as a string, per proto3 JSON). */
 export function exportTraceServiceResponseJson(p?: PartialSuccess): Record<string, unknown> {
   return p ? { partialSuccess: { rejectedSpans: String(p.rejectedSpans), errorMessage: p.errorMessage } } : {};
+}
+
+/** google.rpc.Status as protobuf bytes: the OTLP/HTTP error body (code 3 = INVALID_ARGUMENT). */
+export function encodeRpcStatus(code: number, message: string): Uint8Array {
+  return RpcStatus.encode(RpcStatus.fromObject({ code, message })).finish();
 }

@@ -8,6 +8,7 @@ export {
   decodeOtlpJsonText,
   decodeTempoTraceProto,
   encodeExportTraceServiceResponse,
+  encodeRpcStatus,
   exportTraceServiceResponseJson,
   normalizeId,
   normalizeSpanId,

@@ -140,6 +140,16 @@ const descriptor = {
         },
       },
     },
+    google: {
+      nested: {
+        rpc: {
+          nested: {
+            // The error body an OTLP/HTTP server returns with a 4xx/5xx status.
+            Status: msg({ code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 } }),
+          },
+        },
+      },
+    },
     tempopb: {
       nested: {
         // What Tempo returns for GET /api/traces/<id> with Accept: application/protobuf.
@@ -154,3 +164,4 @@ const root = protobuf.Root.fromJSON(descriptor);
 export const ExportTraceServiceRequest = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
 export const ExportTraceServiceResponse = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
 export const TempoTrace = root.lookupType('tempopb.Trace');
+export const RpcStatus = root.lookupType('google.rpc.Status');

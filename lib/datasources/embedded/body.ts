@@ -1,0 +1,54 @@
+// Reading untrusted request bodies with hard size limits: the compressed size
+// while streaming (so a huge upload is cut off early) and the decompressed
+// size while inflating (so a gzip bomb is cut off too).
+import { gunzipSync, inflateSync } from 'node:zlib';
+
+/** An ingest request we refuse; `status` is the HTTP status to answer with. */
+export class IngestError extends Error {
+  constructor(
+    readonly status: 400 | 413 | 415,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'IngestError';
+  }
+}
+
+/** Reads the body, refusing (413) as soon as it passes `maxBytes`. */
+export async function readBody(req: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(req.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) throw new IngestError(413, `body of ${declared} bytes exceeds the limit of ${maxBytes} bytes`);
+  if (!req.body) return new Uint8Array();
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new IngestError(413, `body exceeds the limit of ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+
+/** Undoes Content-Encoding (identity, gzip, deflate) within `maxBytes` of output. */
+export function decodeContentEncoding(body: Uint8Array, encoding: string | null, maxBytes: number): Uint8Array {
+  const enc = (encoding ?? 'identity').trim().toLowerCase();
+  if (enc === '' || enc === 'identity') return body;
+  if (enc !== 'gzip' && enc !== 'deflate') throw new IngestError(415, `unsupported Content-Encoding ${JSON.stringify(enc)}: use gzip or none`);
+  try {
+    return (enc === 'gzip' ? gunzipSync : inflateSync)(body, { maxOutputLength: maxBytes });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new IngestError(413, `decompressed body exceeds the limit of ${maxBytes} bytes`);
+    throw new IngestError(400, `malformed ${enc} body: ${(e as Error).message}`);
+  }
+}
+
+/** The media type of a Content-Type header, lower-case, without parameters. */
+export function mediaType(contentType: string | null): string {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase();
+}

@@ -1,0 +1,122 @@
+// Pyroscope's push endpoint (POST /ingest) as Pyroscope defines it, for the
+// pprof format: `name=app{k=v,...}`, `from`/`until` (unix seconds), the
+// profile as the raw body or as the `profile` part of a multipart form (with
+// an optional `sample_type_config` part), gzip allowed on the body and on the
+// pprof itself. The query's `sampleRate` is ignored on purpose: the period is
+// read from the pprof (the Node SDK sends 1e6/flushInterval there, e.g. 17,
+// while it samples at 100 Hz).
+import type pg from 'pg';
+import { z } from 'zod';
+import { PprofDecodeError, PprofTooLargeError, decodePprof, profileStacks } from '@/lib/profiles';
+import { LabelSyntaxError, parseAppName } from '@/lib/profiles/labels';
+import { IngestError, decodeContentEncoding, mediaType, readBody } from './body';
+import { insertProfile, type ProfilePush } from './profiles';
+
+export const INGEST_LIMITS = {
+  maxBodyBytes: 16 << 20,
+  maxDecodedBytes: 64 << 20,
+};
+
+/** sample_type_config: per sample type, how Pyroscope should treat it; we honour display-name. */
+const SampleTypeConfig = z.record(
+  z.string(),
+  z.object({
+    units: z.string().optional(),
+    aggregation: z.string().optional(),
+    'display-name': z.string().min(1).max(128).optional(),
+    sampled: z.boolean().optional(),
+    cumulative: z.boolean().optional(),
+  }),
+);
+
+/** Unix time in seconds (Pyroscope's unit); milliseconds and nanoseconds are recognised by magnitude. Returns ms. */
+export function parseUnixTime(v: string, field: string): number {
+  if (!/^\d{1,19}$/.test(v)) throw new IngestError(400, `${field}: expected unix seconds, got ${JSON.stringify(v.slice(0, 32))}`);
+  const n = Number(v);
+  if (n >= 1e17) return Math.floor(n / 1e6);
+  if (n >= 1e14) return Math.floor(n / 1e3);
+  if (n >= 1e11) return n;
+  return n * 1000;
+}
+
+export interface PushParams {
+  service: string;
+  labels: Record<string, string>;
+  from: number;
+  until: number;
+}
+
+/** Validates the query string of a push. Pure. */
+export function parsePushQuery(q: URLSearchParams, now = Date.now()): PushParams {
+  const name = q.get('name');
+  if (!name) throw new IngestError(400, 'name: required, e.g. name=myapp{env=dev}');
+  const format = q.get('format') ?? 'pprof';
+  if (format !== 'pprof') throw new IngestError(400, `format: ${JSON.stringify(format)} is not supported by the embedded store; push pprof`);
+  let parsed: { service: string; labels: Record<string, string> };
+  try {
+    parsed = parseAppName(name);
+  } catch (e) {
+    if (e instanceof LabelSyntaxError) throw new IngestError(400, e.message);
+    throw e;
+  }
+  const until = q.get('until') ? parseUnixTime(q.get('until')!, 'until') : now;
+  const from = q.get('from') ? parseUnixTime(q.get('from')!, 'from') : until - 10_000;
+  if (from > until) throw new IngestError(400, `from (${from}) is after until (${until})`);
+  return { ...parsed, from, until };
+}
+
+/** The pprof bytes and optional sample_type_config of a push body. */
+async function pushBody(req: Request): Promise<{ profile: Uint8Array; config?: z.infer<typeof SampleTypeConfig> }> {
+  const raw = await readBody(req, INGEST_LIMITS.maxBodyBytes);
+  const body = decodeContentEncoding(raw, req.headers.get('content-encoding'), INGEST_LIMITS.maxDecodedBytes);
+  const ct = req.headers.get('content-type');
+  if (mediaType(ct) !== 'multipart/form-data') return { profile: body };
+  let form: FormData;
+  try {
+    form = await new Response(body as Uint8Array<ArrayBuffer>, { headers: { 'content-type': ct! } }).formData();
+  } catch (e) {
+    throw new IngestError(400, `malformed multipart body: ${(e as Error).message}`);
+  }
+  const part = form.get('profile');
+  if (!part || typeof part === 'string') throw new IngestError(400, 'multipart body has no `profile` file part');
+  const profile = new Uint8Array(await part.arrayBuffer());
+  const cfgPart = form.get('sample_type_config');
+  if (!cfgPart) return { profile };
+  const text = typeof cfgPart === 'string' ? cfgPart : await cfgPart.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new IngestError(400, `sample_type_config: malformed JSON: ${(e as Error).message}`);
+  }
+  const cfg = SampleTypeConfig.safeParse(json);
+  if (!cfg.success) throw new IngestError(400, `sample_type_config: ${cfg.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return { profile, config: cfg.data };
+}
+
+function text(status: number, message: string): Response {
+  return new Response(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}
+
+/** Handles one POST /ingest request against `db`. */
+export async function receivePyroscopePush(req: Request, db: Pick<pg.Pool, 'query' | 'connect'>): Promise<Response> {
+  let push: ProfilePush;
+  try {
+    const params = parsePushQuery(new URL(req.url).searchParams);
+    const { profile, config } = await pushBody(req);
+    const stacks = profileStacks(decodePprof(profile, INGEST_LIMITS.maxDecodedBytes));
+    const sampleTypeNames = config ? Object.fromEntries(Object.entries(config).flatMap(([k, v]) => (v['display-name'] ? [[k, v['display-name']]] : []))) : undefined;
+    push = { ...params, profile: stacks, sampleTypeNames };
+  } catch (e) {
+    if (e instanceof IngestError) return text(e.status, e.message);
+    if (e instanceof PprofTooLargeError) return text(413, e.message);
+    if (e instanceof PprofDecodeError) return text(400, e.message);
+    throw e;
+  }
+  try {
+    await insertProfile(db, push);
+  } catch (e) {
+    return text(503, `could not store the profile: ${(e as Error).message}`);
+  }
+  return new Response(null, { status: 200 });
+}
