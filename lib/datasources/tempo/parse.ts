@@ -204,6 +204,8 @@ export function parseMetricsQueryRange(body: unknown): TraceQLMetricSeries[] {
  */
 export function isMetricsRefusal(status: number, body: string): boolean {
   if (/parse error|syntax error|invalid TraceQL|unknown (?:function|attribute)/i.test(body)) return false;
-  if (status === 404 || status === 405 || status === 501 || status === 400) return true;
-  return status === 500 && /not (?:supported|enabled|configured|found)|local[- ]?blocks|metrics[- ]generator/i.test(body);
+  // No such endpoint at all (older Tempo, or a proxy in front of one).
+  if (status === 404 || status === 405 || status === 501) return true;
+  // The endpoint exists but the metrics machinery behind it does not.
+  return (status === 400 || status === 500) && /not (?:supported|enabled|configured|found)|local[- ]?blocks|metrics[- ]generator|empty ring/i.test(body);
 }

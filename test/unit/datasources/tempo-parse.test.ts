@@ -10,6 +10,8 @@ test('isMetricsRefusal: missing feature vs wrong query', () => {
     [501, 'not implemented', true],
     [500, 'metrics generator is not configured', true],
     [500, 'context deadline exceeded', false],
+    [500, 'error finding generators in Querier.queryRangeRecent: empty ring', true],
+    [400, 'invalid start: must be a unix epoch', false],
     [400, 'invalid TraceQL query: parse error at line 1, col 3: syntax error', false],
     [401, 'unauthorized', false],
     [429, 'too many requests', false],
