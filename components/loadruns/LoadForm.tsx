@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useId, useMemo, useState, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { errorFromBody, type ApiErrorBody } from '@/lib/api-errors';
 import { errorsByField, formFromSearch, formToBody, formToSearch, validateForm, type FormErrors, type LoadForm as Form } from '@/lib/loadruns/form';
 import { LIMITS } from '@/workers/loadgen/params';
@@ -43,15 +43,18 @@ export function LoadForm() {
   const qc = useQueryClient();
   const targets = useTargets();
   const uid = useId();
-  const form = useMemo(() => formFromSearch((k) => params.get(k)), [params]);
+  // Typing must not wait for a navigation: the form state is local and mirrored into
+  // the URL with history.replaceState (which Next.js keeps useSearchParams in sync with).
+  const [form, setForm] = useState<Form>(() => formFromSearch((k) => params.get(k)));
   const [shown, setShown] = useState<FormErrors>({});
 
   const set = (patch: Partial<Form>) => {
     const next = { ...form, ...patch };
+    setForm(next);
     const qs = formToSearch(next);
     // Keep the global time range and anything else on the URL.
     for (const [k, v] of params) if (!(k in next)) qs.set(k, v);
-    router.replace(`${pathname}${qs.size ? `?${qs}` : ''}`, { scroll: false });
+    window.history.replaceState(null, '', `${pathname}${qs.size ? `?${qs}` : ''}`);
     // Clear a field's message as soon as it is edited.
     if (Object.keys(shown).length) setShown((s) => Object.fromEntries(Object.entries(s).filter(([k]) => !(k in patch))));
   };
