@@ -246,7 +246,7 @@ export function selectMergeStacktraces(db: Queryable, sel: ProfileSelector, opts
 }
 
 /** The profile of exactly these spans: only samples labelled span_id ∈ spanIds. */
-export function spanProfile(db: Queryable, sel: ProfileSelector, spanIds: readonly string[]): Promise<FlameGraphResult> {
+export async function spanProfile(db: Queryable, sel: ProfileSelector, spanIds: readonly string[]): Promise<FlameGraphResult> {
   for (const id of spanIds) if (!/^[0-9a-f]{1,16}$/i.test(id)) throw badRequest(`not a span id: ${JSON.stringify(id)}`);
   return merged(db, sel, spanIds.map((s) => s.toLowerCase()));
 }
