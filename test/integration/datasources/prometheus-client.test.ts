@@ -8,12 +8,16 @@ import { PrometheusClient } from '../../../lib/datasources/prometheus/client';
 import { chooseStep } from '../../../lib/datasources/prometheus/step';
 import { classicHistograms, histogramQuantile } from '../../../lib/model/histogram';
 import { BackendError } from '../../../lib/model/types';
+import { startFixtureServer, type FixtureServer } from '../../helpers/fixture-server';
 import { startPrometheus, type PrometheusHandle } from '../../helpers/prometheus';
 
 // The Prometheus client against a real Prometheus (Debian's /usr/bin/prometheus)
 // scraping a real exporter on 127.0.0.1: a prom-client histogram with exemplars,
 // fed with observations this test chooses, served in OpenMetrics. Every answer is
-// checked against what the test generated.
+// checked against what the test generated. A second target replays the recorded
+// OpenMetrics exposition in ../shared/fixtures/prometheus (negative bucket bounds,
+// exemplars with their own 2024 timestamps), so that file is read by the real
+// Prometheus and comes back through the client.
 
 const METRIC = 'trisight_it_request_duration_seconds';
 const HELP = 'Request latency observed by the integration test.';
@@ -33,6 +37,7 @@ const traceIdOf = (n: number) => n.toString(16).padStart(32, '0');
 const exemplarValue = new Map<string, number>();
 
 let exporter: http.Server;
+let recorded: FixtureServer;
 let prom: PrometheusHandle;
 let client: PrometheusClient;
 let histogram: Histogram<string>;
@@ -79,14 +84,47 @@ before(async () => {
   });
   await new Promise<void>((r) => exporter.listen(0, '127.0.0.1', r));
   const { port } = exporter.address() as AddressInfo;
-  prom = await startPrometheus({ scrapeTargets: [`127.0.0.1:${port}`], scrapeInterval: '1s' });
+  recorded = await startFixtureServer([
+    { path: '/metrics', file: 'prometheus/openmetrics-exemplars.om.txt', contentType: 'application/openmetrics-text; version=1.0.0; charset=utf-8' },
+  ]);
+  prom = await startPrometheus({ scrapeTargets: [`127.0.0.1:${port}`, new URL(recorded.url).host], scrapeInterval: '1s' });
   client = new PrometheusClient({ baseUrl: prom.url, timeoutMs: 5_000 });
   await until('the first scrape', async () => ((await countOf('/gen')) === 12 ? true : undefined));
+  await until('the recorded exposition', async () => {
+    const r = await client.query('rpc_durations_histogram_seconds_count');
+    return r.resultType === 'vector' && r.samples.length ? true : undefined;
+  });
 });
 
 after(async () => {
   await prom?.stop();
+  await recorded?.stop();
   await new Promise<void>((r) => (exporter ? exporter.close(() => r()) : r()));
+});
+
+test('recorded OpenMetrics exposition: negative bucket bounds, quantiles as Prometheus computes them, exemplars', async () => {
+  const r = await client.query('rpc_durations_histogram_seconds_bucket');
+  assert.equal(r.resultType, 'vector');
+  if (r.resultType !== 'vector') return;
+  const [h] = classicHistograms(r.samples);
+  assert.equal(h.count, 15);
+  assert.equal(h.buckets.length, 21);
+  assert.deepEqual([h.buckets[0].lower, h.buckets[0].upper], [-Infinity, -0.00099]);
+  assert.equal(h.buckets.find((b) => b.upper === -0.0002899999999999998)?.count, 3);
+  for (const q of [0.1, 0.5, 0.9]) {
+    const server = await client.query(`histogram_quantile(${q}, rpc_durations_histogram_seconds_bucket)`);
+    assert.ok(server.resultType === 'vector');
+    assert.ok(Math.abs(histogramQuantile(q, h.buckets) - server.samples[0].value) < 1e-12, `q=${q}`);
+  }
+  const ex = await client.queryExemplars('rpc_durations_histogram_seconds_bucket', { from: 1726839813_000, to: 1726839816_000 });
+  assert.deepEqual(ex.map((e) => e.labels.dummyID).sort(), ['17783', '19206', '29640', '3974', '84741', '9818']);
+  const first = ex.find((e) => e.labels.dummyID === '17783')!;
+  assert.equal(first.value, -0.0003825067330956884);
+  assert.equal(first.timestamp, 1726839814223); // Prometheus keeps exemplar times in whole ms
+  assert.equal(first.seriesLabels?.le, '-0.0002899999999999998');
+  const md = await client.metadata();
+  assert.equal(md.rpc_durations_seconds?.[0]?.type, 'summary');
+  assert.equal(md.rpc_durations_histogram_seconds?.[0]?.help, 'RPC latency distributions.');
 });
 
 test('instant query: bucket counts, count and sum are the observations the test made', async () => {
