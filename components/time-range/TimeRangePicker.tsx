@@ -88,7 +88,10 @@ export function TimeRangePicker() {
         onClick={() => setOpen((o) => !o)}
         className="inline-flex h-8 max-w-[22rem] items-center gap-2 rounded-md border border-line bg-panel px-2 text-sm hover:bg-panel-2"
       >
-        <span aria-hidden="true">🕑</span>
+        <svg aria-hidden="true" viewBox="0 0 16 16" className="h-4 w-4 shrink-0 text-muted" fill="none" stroke="currentColor" strokeWidth="1.5">
+          <circle cx="8" cy="8" r="6.25" />
+          <path d="M8 4.5V8l2.5 1.5" strokeLinecap="round" />
+        </svg>
         <span className="truncate">
           <span className="sr-only">Time range: </span>
           {label}

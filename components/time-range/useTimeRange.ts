@@ -40,8 +40,7 @@ export function useTimeRange(): UseTimeRange {
   const to = params.get('to');
   const resolved = useMemo(
     () => readTimeRangeParams({ get: (k) => (k === 'from' ? from : k === 'to' ? to : null) }, Date.now()),
-    // tick: recompute `now` on refresh
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `tick` is not read inside: it changes when refresh() asks for a new `now`.
     [from, to, tick],
   );
   const setTimeRange = useCallback(
