@@ -73,6 +73,7 @@ export async function backendFetch(backend: RemoteBackend, opts: ClientOptions, 
   if (opts.tenant) headers['X-Scope-OrgID'] = opts.tenant;
   let res: Response;
   try {
+    // No redirects: the backend is the configured URL, never wherever it points us (and the tenant header stays there).
     res = await fetch(url, { method: req.method ?? 'GET', headers, body: req.body, signal, redirect: 'error' });
   } catch (err) {
     throw translateFetchError(backend, opts, err, req.signal);
