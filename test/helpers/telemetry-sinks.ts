@@ -45,13 +45,18 @@ const attrs = (list: OtlpAttr[] | undefined) => Object.fromEntries((list ?? []).
 export interface Sinks {
   url: string;
   spans: ReceivedSpan[];
+  /** spans received, also when not kept */
+  spanCount: number;
   profiles: ReceivedProfile[];
   /** raw requests, for counting */
   requests: { path: string; contentType: string | undefined }[];
   close(): Promise<void>;
 }
 
-export async function startSinks(): Promise<Sinks> {
+/** keepSpans: false counts spans without keeping them (long runs in the same process). */
+export async function startSinks(opts: { keepSpans?: boolean } = {}): Promise<Sinks> {
+  const keep = opts.keepSpans ?? true;
+  let spanCount = 0;
   const spans: ReceivedSpan[] = [];
   const profiles: ReceivedProfile[] = [];
   const requests: Sinks['requests'] = [];
@@ -60,7 +65,7 @@ export async function startSinks(): Promise<Sinks> {
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
     const u = new URL(req.url ?? '/', 'http://x');
-    requests.push({ path: u.pathname, contentType: req.headers['content-type'] });
+    if (keep) requests.push({ path: u.pathname, contentType: req.headers['content-type'] });
     try {
       if (req.method === 'POST' && u.pathname === '/v1/traces') {
         const doc = JSON.parse(body.toString('utf8'));
@@ -68,6 +73,8 @@ export async function startSinks(): Promise<Sinks> {
           const resource = attrs(rs.resource?.attributes);
           for (const ss of rs.scopeSpans ?? []) {
             for (const s of ss.spans ?? []) {
+              spanCount++;
+              if (!keep) continue;
               spans.push({
                 traceId: s.traceId,
                 spanId: s.spanId,
@@ -120,6 +127,9 @@ export async function startSinks(): Promise<Sinks> {
   return {
     url: `http://127.0.0.1:${port}`,
     spans,
+    get spanCount() {
+      return spanCount;
+    },
     profiles,
     requests,
     close: () =>
