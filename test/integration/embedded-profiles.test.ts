@@ -93,7 +93,7 @@ test('a raw gzip pprof push (like @pyroscope/nodejs) is stored; merge and span p
 test('multipart push with sample_type_config and gzip Content-Encoding; .NET multi-type profile', async () => {
   const multipart = async (profile: Buffer, config?: object) => {
     const form = new FormData();
-    form.append('profile', new Blob([profile]), 'profile.pprof');
+    form.append('profile', new Blob([new Uint8Array(profile)]), 'profile.pprof');
     if (config) form.append('sample_type_config', new Blob([JSON.stringify(config)]), 'sample_type_config.json');
     const encoded = new Response(form);
     return { body: gzipSync(Buffer.from(await encoded.arrayBuffer())), headers: { 'content-type': encoded.headers.get('content-type')!, 'content-encoding': 'gzip' } };
@@ -216,7 +216,7 @@ test('a push is stored in one transaction: a failing row leaves no stacks or row
   const before = await stackCount();
   await poison();
   try {
-    const r = await push({ name: 'atomic' }, p.encode());
+    const r = await push({ name: 'atomic' }, p.encode() as Uint8Array<ArrayBuffer>);
     assert.equal(r.status, 503);
     assert.match(await r.text(), /could not store the profile/);
   } finally {
@@ -225,7 +225,7 @@ test('a push is stored in one transaction: a failing row leaves no stacks or row
   assert.equal(await rows('service = $1', ['atomic']), 0);
   assert.equal(await stackCount(), before, 'the new stack was rolled back with the rows');
   // The stack cache must not believe the rolled-back stack exists: a retry stores it.
-  assert.equal((await push({ name: 'atomic' }, p.encode())).status, 200);
+  assert.equal((await push({ name: 'atomic' }, p.encode() as Uint8Array<ArrayBuffer>)).status, 200);
   const now = Date.now();
   const t = await store.selectMergeStacktraces(pool, { profileTypeId: CPU, labelSelector: '{service_name="atomic"}', range: { from: now - 60_000, to: now + 60_000 } });
   assert.equal(t.tree.children[0]?.name, 'only_in_failed_push');

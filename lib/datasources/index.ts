@@ -1,0 +1,139 @@
+// One place that decides, per signal, whether the app reads a remote backend
+// (its URL is configured) or the embedded Postgres store. Panels and route
+// handlers ask for a TraceSource / ProfileSource and never learn which one
+// they got, except through `backend`, which they show as the data's source.
+import { config, durationToMs } from '@/lib/config';
+import { pgPool } from '@/lib/db';
+import type { DiffFlameTree, ProfileType, Series, TimeRange, Trace } from '@/lib/model/types';
+import { PyroscopeClient } from './pyroscope/client';
+import type { FlameGraphResult, ProfileSelector } from './pyroscope/types';
+import { TempoClient } from './tempo/client';
+import type { SearchParams, SearchResult, TagValue } from './tempo/types';
+import * as profiles from './embedded/profiles';
+import { startRetention, type CleanupResult } from './embedded/retention';
+import * as spanMetrics from './embedded/span-metrics';
+import * as spans from './embedded/spans';
+
+type Signal = { signal?: AbortSignal };
+
+/** Traces: Tempo's API shape, served by Tempo or by the embedded store. */
+export interface TraceSource {
+  readonly backend: 'tempo' | 'embedded';
+  traceById(id: string, opts?: { range?: TimeRange } & Signal): Promise<Trace | null>;
+  /** TraceQL (`q`; the embedded store runs one `{ … && … }` span set) or tags search */
+  search(params: SearchParams, opts?: Signal): Promise<SearchResult>;
+  /** values of `resource.service.name`, `name`, `span.<attr>`, … */
+  tagValues(scopedName: string, opts?: { q?: string; range?: TimeRange } & Signal): Promise<TagValue[]>;
+}
+
+/** Profiles: Pyroscope's querier shape, served by Pyroscope or by the embedded store. */
+export interface ProfileSource {
+  readonly backend: 'pyroscope' | 'embedded';
+  profileTypes(range: TimeRange, opts?: Signal): Promise<ProfileType[]>;
+  labelNames(opts?: { matchers?: string[]; range?: TimeRange } & Signal): Promise<string[]>;
+  labelValues(name: string, opts?: { matchers?: string[]; range?: TimeRange } & Signal): Promise<string[]>;
+  selectMergeStacktraces(sel: ProfileSelector, opts?: { maxNodes?: number; spanSelector?: string[] } & Signal): Promise<FlameGraphResult>;
+  /** only samples labelled span_id ∈ spanIds */
+  spanProfile(sel: ProfileSelector, spanIds: string[], opts?: { maxNodes?: number } & Signal): Promise<FlameGraphResult>;
+  selectSeries(sel: ProfileSelector, opts: { stepS: number } & Signal): Promise<Series[]>;
+  diff(left: ProfileSelector, right: ProfileSelector, opts?: { maxNodes?: number } & Signal): Promise<{ tree: DiffFlameTree; leftTicks: number; rightTicks: number }>;
+}
+
+/**
+ * Request metrics computed from stored spans (embedded mode only; with a
+ * Prometheus configured, panels query it with PromQL). Results carry
+ * `source: 'embedded (spans)'` for the UI to show.
+ */
+export interface SpanMetricsSource {
+  readonly backend: 'embedded';
+  latencyHistogram(q: spanMetrics.SpanMetricsQuery): Promise<spanMetrics.LatencyHistogramResult>;
+  redSeries(q: spanMetrics.SpanMetricsQuery & { stepS: number }): Promise<spanMetrics.RedResult>;
+}
+
+const lastHour = (): TimeRange => ({ from: Date.now() - 3_600_000, to: Date.now() });
+
+export function embeddedTraceSource(db = pgPool()): TraceSource {
+  return {
+    backend: 'embedded',
+    traceById: (id, opts = {}) => spans.getTrace(db, id, opts),
+    search: (params) => spans.searchTraces(db, params),
+    tagValues: (name, opts = {}) => spans.tagValues(db, name, opts),
+  };
+}
+
+export function embeddedProfileSource(db = pgPool()): ProfileSource {
+  return {
+    backend: 'embedded',
+    profileTypes: (range) => profiles.profileTypes(db, range),
+    labelNames: (opts = {}) => profiles.labelNames(db, { matchers: opts.matchers, range: opts.range ?? lastHour() }),
+    labelValues: (name, opts = {}) => profiles.labelValues(db, name, { matchers: opts.matchers, range: opts.range ?? lastHour() }),
+    selectMergeStacktraces: (sel, opts = {}) => profiles.selectMergeStacktraces(db, sel, { spanSelector: opts.spanSelector }),
+    spanProfile: (sel, spanIds) => profiles.spanProfile(db, sel, spanIds),
+    selectSeries: (sel, opts) => profiles.selectSeries(db, sel, opts),
+    diff: (l, r) => profiles.diff(db, l, r),
+  };
+}
+
+export function embeddedSpanMetrics(db = pgPool()): SpanMetricsSource {
+  return {
+    backend: 'embedded',
+    latencyHistogram: (q) => spanMetrics.latencyHistogram(db, q),
+    redSeries: (q) => spanMetrics.redSeries(db, q),
+  };
+}
+
+/** Tempo when TEMPO_URL is set, else the embedded store. */
+export function traceSource(): TraceSource {
+  if (!config().TEMPO_URL) return embeddedTraceSource();
+  const c = TempoClient.fromConfig();
+  return {
+    backend: 'tempo',
+    traceById: (id, opts) => c.traceById(id, opts),
+    search: (params, opts) => c.search(params, opts),
+    tagValues: (name, opts) => c.tagValues(name, opts),
+  };
+}
+
+/** Pyroscope when PYROSCOPE_URL is set, else the embedded store. */
+export function profileSource(): ProfileSource {
+  if (!config().PYROSCOPE_URL) return embeddedProfileSource();
+  const c = PyroscopeClient.fromConfig();
+  return {
+    backend: 'pyroscope',
+    profileTypes: (range, opts) => c.profileTypes(range, opts),
+    labelNames: (opts) => c.labelNames(opts),
+    labelValues: (name, opts) => c.labelValues(name, opts),
+    selectMergeStacktraces: (sel, opts) => c.selectMergeStacktraces(sel, opts),
+    spanProfile: (sel, ids, opts) => c.spanProfile(sel, ids, opts),
+    selectSeries: (sel, opts) => c.selectSeries(sel, opts),
+    diff: (l, r, opts) => c.diff(l, r, opts),
+  };
+}
+
+/** Span-derived request metrics when PROMETHEUS_URL is not set; null when Prometheus serves metrics. */
+export function spanMetricsSource(): SpanMetricsSource | null {
+  return config().PROMETHEUS_URL ? null : embeddedSpanMetrics();
+}
+
+/** Which signals the embedded stores serve (for the health page and for starting retention). */
+export function embeddedSignals(): { traces: boolean; profiles: boolean; metrics: boolean } {
+  const c = config();
+  return { traces: !c.TEMPO_URL, profiles: !c.PYROSCOPE_URL, metrics: !c.PROMETHEUS_URL };
+}
+
+/**
+ * Starts EMBEDDED_RETENTION cleanup when any embedded store is in use. The
+ * app calls this once at start; the returned stop() ends it.
+ */
+export function startEmbeddedRetention(log: (m: string) => void = () => {}): { stop(): void; runOnce(): Promise<CleanupResult | undefined> } | null {
+  const s = embeddedSignals();
+  if (!s.traces && !s.profiles) return null;
+  const retentionMs = durationToMs(config().EMBEDDED_RETENTION);
+  return startRetention(pgPool(), {
+    retentionMs,
+    onResult: (r) => {
+      if (r.spans || r.profiles || r.stacks) log(`embedded retention: deleted ${r.spans} spans, ${r.profiles} profiles, ${r.stacks} stacks`);
+    },
+    onError: (e) => log(`embedded retention failed: ${(e as Error).message}`),
+  });
+}
