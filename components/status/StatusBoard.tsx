@@ -14,7 +14,7 @@ const STATE: Record<HealthState, { tone: 'ok' | 'accent' | 'danger'; text: strin
   unreachable: { tone: 'danger', text: 'Unreachable' },
 };
 
-function ComponentCard({ c }: { c: ComponentHealth }) {
+export function ComponentCard({ c }: { c: ComponentHealth }) {
   const s = STATE[c.state];
   return (
     <li

@@ -137,6 +137,11 @@ test('theme: follows the OS first, the toggle switches and persists across reloa
     await page.reload();
     assert.equal(await isDark(), true);
     assert.equal(await bg(), darkBg);
+    // The dark theme, for a person to look at.
+    await page.goto(`${app.url}/status`);
+    await page.getByTestId('health-postgres').waitFor();
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: path.join(RESULTS, 'status-dark.png') });
   } finally {
     await page.context().close();
   }

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { LatencyHistogram } from '../../../components/histogram/LatencyHistogram';
 import { TraceWaterfall } from '../../../components/trace/TraceWaterfall';
+import { ComponentCard } from '../../../components/status/StatusBoard';
 import { Panel } from '../../../components/ui/Panel';
 import { BackendError, type HistogramSeries, type Span, type Trace } from '../../../lib/model/types';
 
@@ -110,4 +111,24 @@ test('Panel: a backend error names the backend; empty and loading states replace
   );
   assert.match(ok, /content/);
   assert.match(ok, /Embedded \(Postgres\)/);
+});
+
+test('Status card: an unreachable component shows its error and what to do', () => {
+  const html = renderToStaticMarkup(
+    <ComponentCard
+      c={{
+        name: 'prometheus',
+        label: 'Prometheus',
+        state: 'unreachable',
+        mode: 'external',
+        target: 'http://127.0.0.1:9',
+        error: 'cannot reach prometheus at http://127.0.0.1:9: ECONNREFUSED',
+        hint: 'Check that PROMETHEUS_URL (http://127.0.0.1:9) points at a running Prometheus, or unset it to use the embedded store.',
+        latencyMs: 3,
+      }}
+    />,
+  );
+  assert.match(html, /data-state="unreachable"/);
+  assert.match(html, /Unreachable/);
+  assert.match(html, /role="alert"[\s\S]*ECONNREFUSED[\s\S]*Check that PROMETHEUS_URL/);
 });
