@@ -7,7 +7,7 @@ import type { LoadParams } from '@/workers/loadgen/params';
 import type { LiveStats } from '@/workers/loadgen/report';
 import { runLoad } from '@/workers/loadgen/run';
 import { toColumns } from './samples';
-import { createRun, failInterruptedRuns, finishRun, getRun, markRunning, saveProgress, type RunStatus, type RunView } from './store';
+import { createRun, failInterruptedRuns, finishRun, getRun, markRunning, saveProgress, saveStart, type RunStatus, type RunView } from './store';
 
 export type RunEvent =
   | { type: 'progress'; stats: LiveStats }
@@ -91,6 +91,11 @@ export class LoadRunService {
         sendPriority: target.preset.acceptsPriority,
         signal: a.controller.signal,
         progressIntervalMs: this.deps.progressIntervalMs ?? 250,
+        onStart: ({ model, startedAtMs }) => {
+          writes = writes
+            .then(() => saveStart(db, id, model, new Date(startedAtMs)))
+            .catch((e) => this.deps.log?.(`load run ${id}: start write failed: ${(e as Error).message}`));
+        },
         onProgress: (stats) => {
           a.latest = stats;
           this.emit(a, { type: 'progress', stats });

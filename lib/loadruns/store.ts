@@ -62,6 +62,11 @@ export async function markRunning(db: PrismaClient, id: string): Promise<void> {
   await db.loadRun.update({ where: { id }, data: { status: 'running', startedAt: new Date() } });
 }
 
+/** The model and first-request time, once the generator knows them. */
+export async function saveStart(db: PrismaClient, id: string, model: string, startedAt: Date): Promise<void> {
+  await db.loadRun.updateMany({ where: { id, status: 'running' }, data: { model, startedAt } });
+}
+
 /** Progress counters while running; a row that already ended is left alone. */
 export async function saveProgress(db: PrismaClient, id: string, done: number, failed: number): Promise<void> {
   await db.loadRun.updateMany({ where: { id, status: 'running' }, data: { done, failed } });

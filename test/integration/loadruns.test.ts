@@ -174,6 +174,15 @@ test('a vLLM target gets no priority field; a run can be cancelled, once', async
   const { id } = (await res.json()) as { id: string };
   // Wait until requests are in flight.
   while (slow.received.length < 2) await new Promise((r) => setTimeout(r, 20));
+  // While running, the row already says which model the run addresses and when it began.
+  let mid: import('../../lib/loadruns').RunView | undefined;
+  for (let i = 0; i < 50 && !mid?.model; i++) {
+    mid = (await (await routes.run.GET(new Request(`http://app/api/runs/${id}`), ctx(id))).json()) as import('../../lib/loadruns').RunView;
+    if (!mid.model) await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(mid?.status, 'running');
+  assert.equal(mid?.model, 'org/llama');
+  assert.ok(mid?.startedAt);
   const c = await routes.cancel.POST(new Request(`http://app/api/runs/${id}/cancel`, { method: 'POST' }), ctx(id));
   assert.equal(c.status, 200);
   const run = (await c.json()) as import('../../lib/loadruns').RunView;

@@ -15,6 +15,8 @@ export interface RunLoadOptions {
   signal?: AbortSignal;
   onProgress?: (s: LiveStats) => void;
   progressIntervalMs?: number;
+  /** once the model is known, just before the first request */
+  onStart?: (info: { model: string; startedAtMs: number }) => void;
 }
 
 export interface RunLoadResult {
@@ -70,6 +72,7 @@ export async function runLoad(o: RunLoadOptions): Promise<RunLoadResult> {
     let outputTokens = 0;
     const startedAtMs = Date.now();
     const t0 = performance.now();
+    o.onStart?.({ model, startedAtMs });
     const snapshot = () =>
       liveStats(e2eSorted, { done, failed, inFlight, total: params.requests, outputTokens }, (performance.now() - t0) / 1000);
     if (o.onProgress) progressTimer = setInterval(() => o.onProgress!(snapshot()), o.progressIntervalMs ?? 250);
