@@ -11,7 +11,8 @@ import { backendFetch, readText, type ClientOptions } from '../../lib/datasource
 import { PrometheusClient } from '../../lib/datasources/prometheus/client';
 import { decodePrometheusError, parseEnvelope, parseExemplarsData, parseQueryData, parseRangeData } from '../../lib/datasources/prometheus/parse';
 import { alignToStep, chooseStep } from '../../lib/datasources/prometheus/step';
-import { classicHistograms, type LabeledValue } from '../../lib/model/histogram';
+import { latencyHistogram, latencyHistogramFrom, latencyQueries } from '../../lib/datasources/prometheus/views';
+import type { LabeledValue } from '../../lib/model/histogram';
 import { buildLatencyView } from '../../lib/model/latency-view';
 import { startPrometheus, type PrometheusHandle } from '../helpers/prometheus';
 
@@ -62,30 +63,38 @@ try {
   feeder = undefined;
   const now = Date.now();
   const window = { from: startedAt - 1000, to: now };
-  const windowS = Math.ceil((window.to - window.from) / 1000);
+  const q = { metric: METRIC, labels: {}, range: window };
+  const lq = latencyQueries(q);
   const step = chooseStep({ range: window, widthPx: 800, minStepS: 1 });
   const { start, end } = alignToStep(window, step);
-  const forms = {
-    buckets: { query: `sum by (le) (increase(${METRIC}_bucket[${windowS}s]))`, time: String(now / 1000) },
-    exemplars: { query: `${METRIC}_bucket`, start: String(window.from / 1000), end: String(now / 1000) },
-    p99: { query: `histogram_quantile(0.99, sum by (le) (rate(${METRIC}_bucket[4s])))`, start: String(start), end: String(end), step: String(step) },
-  };
-  const paths = { buckets: '/api/v1/query', exemplars: '/api/v1/query_exemplars', p99: '/api/v1/query_range' } as const;
+  const at = String(now / 1000);
+  // The panel's five calls: the window's histogram (buckets, sum, count), its exemplars, and a p99 line.
+  const calls = {
+    buckets: ['/api/v1/query', { query: lq.buckets, time: at }],
+    sum: ['/api/v1/query', { query: lq.sum, time: at }],
+    count: ['/api/v1/query', { query: lq.count, time: at }],
+    exemplars: ['/api/v1/query_exemplars', { query: lq.exemplars, start: String(window.from / 1000), end: at }],
+    p99: ['/api/v1/query_range', { query: `histogram_quantile(0.99, sum by (le) (rate(${METRIC}_bucket[4s])))`, start: String(start), end: String(end), step: String(step) }],
+  } as const;
+  type Call = keyof typeof calls;
+  const names = Object.keys(calls) as Call[];
 
-  const fetchBody = async (k: keyof typeof forms) => {
-    const res = await backendFetch('prometheus', opts, { method: 'POST', path: paths[k], body: new URLSearchParams(forms[k]), decodeError: decodePrometheusError });
+  const fetchBody = async (k: Call) => {
+    const [path, form] = calls[k];
+    const res = await backendFetch('prometheus', opts, { method: 'POST', path, body: new URLSearchParams(form), decodeError: decodePrometheusError });
     return readText('prometheus', opts, res);
   };
-  /** Everything we do with the three bodies to produce the panel's view model. */
-  const shape = (bodies: Record<keyof typeof forms, string>) => {
-    const b = parseQueryData(parseEnvelope(JSON.parse(bodies.buckets)).data);
-    const ex = parseExemplarsData(parseEnvelope(JSON.parse(bodies.exemplars)).data);
-    const p99 = parseRangeData(parseEnvelope(JSON.parse(bodies.p99)).data);
-    const samples: LabeledValue[] = b.resultType === 'vector' ? b.samples : [];
-    const [hist] = classicHistograms(samples);
-    if (!hist) throw new Error(`no histogram in ${bodies.buckets.slice(0, 300)}`);
-    hist.exemplars = ex;
-    return { view: buildLatencyView(hist, undefined, 's'), p99, exemplars: ex.length };
+  /** Everything we do with the bodies to produce the panel's view model. */
+  const shape = (bodies: Record<Call, string>) => {
+    const data = (k: Call) => parseEnvelope(JSON.parse(bodies[k])).data;
+    const vector = (k: Call): LabeledValue[] => {
+      const r = parseQueryData(data(k));
+      return r.resultType === 'vector' ? r.samples : [];
+    };
+    const exemplars = parseExemplarsData(data('exemplars'));
+    const { histogram } = latencyHistogramFrom(q, { buckets: vector('buckets'), sums: vector('sum'), counts: vector('count'), exemplars });
+    if (!histogram.buckets.length) throw new Error(`no histogram in ${bodies.buckets.slice(0, 300)}`);
+    return { view: buildLatencyView(histogram, undefined, 's'), p99: parseRangeData(data('p99')), exemplars: exemplars.length };
   };
 
   const backendMs: number[] = [];
@@ -93,32 +102,26 @@ try {
   let sizes = { bytes: 0, exemplars: 0, drawn: 0, points: 0 };
   for (let i = 0; i < ITERATIONS + 5; i++) {
     const t0 = performance.now();
-    // The panel issues the three calls at once, as the UI does.
-    const [buckets, exemplars, p99] = await Promise.all([fetchBody('buckets'), fetchBody('exemplars'), fetchBody('p99')]);
+    // The panel issues its calls at once, as the UI does.
+    const texts = await Promise.all(names.map(fetchBody));
     const t1 = performance.now();
-    const out = shape({ buckets, exemplars, p99 });
+    const bodies = Object.fromEntries(names.map((k, j) => [k, texts[j]])) as Record<Call, string>;
+    const out = shape(bodies);
     const t2 = performance.now();
     if (i >= 5) {
       backendMs.push(t1 - t0);
       oursMs.push(t2 - t1);
     }
-    sizes = { bytes: buckets.length + exemplars.length + p99.length, exemplars: out.exemplars, drawn: out.view.exemplars.length, points: out.p99[0]?.values.length ?? 0 };
+    sizes = { bytes: texts.reduce((a, t) => a + t.length, 0), exemplars: out.exemplars, drawn: out.view.exemplars.length, points: out.p99[0]?.values.length ?? 0 };
   }
-  // The same view through the public client, end to end, as a cross-check of the split.
+  // The same view through the public functions, end to end, as a cross-check of the split.
   const client = new PrometheusClient(opts);
   const e2e: number[] = [];
   for (let i = 0; i < 15; i++) {
     const t0 = performance.now();
-    const [b, ex, p] = await Promise.all([
-      client.query(forms.buckets.query, { time: now }),
-      client.queryExemplars(forms.exemplars.query, window),
-      client.queryRange(forms.p99.query, window, { step }),
-    ]);
-    const [hist] = classicHistograms(b.resultType === 'vector' ? b.samples : []);
-    hist.exemplars = ex;
-    buildLatencyView(hist, undefined, 's');
+    const [{ histogram }] = await Promise.all([latencyHistogram(client, q), client.queryRange(calls.p99[1].query, window, { step })]);
+    buildLatencyView(histogram, undefined, 's');
     if (i >= 3) e2e.push(performance.now() - t0);
-    void p;
   }
 
   const back = median(backendMs);

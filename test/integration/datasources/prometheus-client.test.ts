@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { Histogram, Registry, type OpenMetricsContentType } from 'prom-client';
 import { PrometheusClient } from '../../../lib/datasources/prometheus/client';
 import { chooseStep } from '../../../lib/datasources/prometheus/step';
+import { latencyHistogram, selector } from '../../../lib/datasources/prometheus/views';
 import { classicHistograms, histogramQuantile } from '../../../lib/model/histogram';
 import { BackendError } from '../../../lib/model/types';
 import { startFixtureServer, type FixtureServer } from '../../helpers/fixture-server';
@@ -43,6 +44,7 @@ let client: PrometheusClient;
 let histogram: Histogram<string>;
 let observed = 0;
 const startedAt = Date.now();
+let secondBatchAt = 0;
 
 function observe(batch: [string, number, number][]) {
   for (const [route, value, times] of batch) {
@@ -158,6 +160,7 @@ test("our histogramQuantile equals Prometheus's histogram_quantile on the same b
 });
 
 test('query_range sees the count rise after more observations', async () => {
+  secondBatchAt = Date.now();
   observe([['/gen', 0.3, 5]]);
   await until('the second batch to be scraped', async () => ((await countOf('/gen')) === 17 ? true : undefined));
   const range = { from: startedAt - 5_000, to: Date.now() + 1_000 };
@@ -169,6 +172,25 @@ test('query_range sees the count rise after more observations', async () => {
   assert.deepEqual([...values].sort((a, b) => a - b), values, 'a counter never goes down');
   const ts = r.series[0].values.map((v) => v[0]);
   for (let i = 1; i < ts.length; i++) assert.equal(ts[i] - ts[i - 1], r.step * 1000);
+});
+
+test('latencyHistogram view: what was observed during the range, its exemplars, the same shape as the embedded store', async () => {
+  assert.ok(secondBatchAt > 0, 'runs after the second batch');
+  const range = { from: secondBatchAt - 3_000, to: Date.now() };
+  const { source, histogram: h } = await latencyHistogram(client, { metric: METRIC, labels: { route: '/gen' }, range });
+  assert.equal(source, 'prometheus');
+  assert.deepEqual(h.labels, { __name__: METRIC, route: '/gen' });
+  // Only the five 0.3 s observations fall in the range. increase() extrapolates
+  // counts to the range edges, but the same factor applies to _sum and every bucket.
+  assert.ok(h.count >= 5, `count ${h.count}`);
+  assert.deepEqual(
+    h.buckets.map((b) => [b.upper, b.count > 0]),
+    [[0.1, false], [0.25, false], [0.5, true], [1, false], [Infinity, false]],
+  );
+  assert.ok(Math.abs(h.sum / h.count - 0.3) < 1e-9, `mean ${h.sum / h.count}`);
+  assert.ok(h.exemplars!.length >= 1);
+  for (const e of h.exemplars!) assert.ok(e.timestamp >= range.from && e.timestamp <= range.to);
+  assert.ok(h.exemplars!.some((e) => e.value === 0.3 && e.seriesLabels?.route === '/gen'));
 });
 
 test('exemplars: trace ids the test attached, each in the bucket its value belongs to', async () => {
@@ -196,6 +218,12 @@ test('labels, label values and series', async () => {
   const series = await client.series([`${METRIC}_count`], { range: { from: startedAt - 60_000, to: Date.now() } });
   assert.deepEqual(series.map((s) => s.route).sort(), ['/embed', '/gen']);
   assert.ok(series.every((s) => s.job === 'trisight-test' && s.__name__ === `${METRIC}_count`));
+});
+
+test('a hostile label value stays a value: Prometheus parses the selector and matches nothing', async () => {
+  const r = await client.query(selector(`${METRIC}_count`, { route: '/gen"} or vector(1) # \\ \n' }));
+  assert.equal(r.resultType, 'vector');
+  assert.deepEqual(r.resultType === 'vector' ? r.samples : null, []);
 });
 
 test('metadata carries the exporter’s TYPE and HELP', async () => {

@@ -64,3 +64,11 @@ test('decodePrometheusError: JSON contract or raw text', () => {
   assert.deepEqual(decodePrometheusError(503, 'Service Unavailable\n'), { message: 'Service Unavailable' });
   assert.deepEqual(decodePrometheusError(500, '', 'Internal Server Error'), { message: 'Internal Server Error' });
 });
+
+test('selector quotes and escapes label values, and refuses bad names', async () => {
+  const { selector } = await import('../../../lib/datasources/prometheus/views');
+  assert.equal(selector('up'), 'up');
+  assert.equal(selector('vllm:e2e_request_latency_seconds_bucket', { model_name: 'a"b\\c\n}' }), 'vllm:e2e_request_latency_seconds_bucket{model_name="a\\"b\\\\c\\n}"}');
+  assert.throws(() => selector('up or vector(1)'), /metric name/);
+  assert.throws(() => selector('up', { 'a="x"} or vector(1) #': 'v' }), /label name/);
+});
