@@ -84,9 +84,11 @@ export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
     TRISIGHT_DATA_DIR: dataDir,
     ...opts.env,
   };
-  // Without an explicit SANDBOX_PORT the launcher picks a free one when PORT=0.
-  if (!opts.env?.SANDBOX_PORT) delete env.SANDBOX_PORT;
-  if (!opts.env?.DATABASE_URL) delete env.DATABASE_URL;
+  // A developer's own settings must not leak in: unless the test passes them,
+  // everything is embedded, and with PORT=0 the launcher also picks the sandbox port.
+  for (const k of ['SANDBOX_PORT', 'SANDBOX_URL', 'DATABASE_URL', 'TRISIGHT_EMBEDDED_PG', 'PROMETHEUS_URL', 'TEMPO_URL', 'PYROSCOPE_URL', 'TELEMETRY_TENANT', 'LOAD_TARGETS']) {
+    if (!opts.env || !(k in opts.env)) delete env[k];
+  }
   // detached: its own process group, so stop() can end every child by group id.
   const proc = spawn(process.execPath, [tsxCli, 'scripts/start.ts'], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
