@@ -12,7 +12,8 @@ export interface ReceivedRequest {
 export interface OpenAiSseServer {
   url: string;
   received: ReceivedRequest[];
-  /** requests whose body made `fail` return a status got that status */
+  /** the most completion streams open at once */
+  maxActive(): number;
   stop(): Promise<void>;
 }
 
@@ -22,12 +23,16 @@ export interface OpenAiSseOptions {
   tokenDelayMs?: number;
   /** a status to answer instead of streaming (e.g. 429), per request */
   fail?: (body: Record<string, unknown>, n: number) => number | undefined;
+  /** write this raw SSE data line instead of the n-th request's first token */
+  corrupt?: (n: number) => string | undefined;
 }
 
 export async function startOpenAiSseServer(opts: OpenAiSseOptions = {}): Promise<OpenAiSseServer> {
   const model = opts.model ?? 'tiny-test';
   const received: ReceivedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  let active = 0;
+  let maxActive = 0;
   const server = http.createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/v1/models') {
       res.setHeader('content-type', 'application/json');
@@ -52,6 +57,14 @@ export async function startOpenAiSseServer(opts: OpenAiSseOptions = {}): Promise
         return;
       }
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      active++;
+      maxActive = Math.max(maxActive, active);
+      res.on('close', () => active--);
+      const bad = opts.corrupt?.(n - 1);
+      if (bad !== undefined) {
+        res.end(`data: ${bad}\n\n`);
+        return;
+      }
       const maxTokens = Number(body.max_tokens ?? 16);
       const promptTokens = Buffer.byteLength(String(body.prompt ?? ''));
       let sent = 0;
@@ -76,6 +89,7 @@ export async function startOpenAiSseServer(opts: OpenAiSseOptions = {}): Promise
   return {
     url: `http://127.0.0.1:${port}`,
     received,
+    maxActive: () => maxActive,
     stop: async () => {
       for (const t of timers) clearTimeout(t);
       server.closeAllConnections();
