@@ -7,6 +7,7 @@
 //   goodput  completed requests meeting every given SLO target, per second of run
 // Percentiles interpolate linearly between closest ranks (numpy's default).
 import type { SloTargets } from './params';
+import { mulberry32 } from './prompt';
 
 /** What the client measured for one request. Times are ms; `startMs` is unix ms. */
 export interface RequestSample {
@@ -20,7 +21,7 @@ export interface RequestSample {
   error?: string;
   ttftMs: number | null;
   e2eMs: number;
-  /** gaps between consecutive output chunks */
+  /** gaps between consecutive output chunks (emptied once folded into an ItlPool) */
   itlMs: number[];
   promptTokens: number;
   outputTokens: number;
@@ -91,15 +92,52 @@ export function hasSlo(slo: SloTargets): boolean {
   return slo.ttftMs !== undefined || slo.tpotMs !== undefined || slo.e2eMs !== undefined;
 }
 
-/** The report over a run's samples; `durationS` is the run's wall-clock time. */
-export function buildReport(samples: readonly RequestSample[], durationS: number, slo: SloTargets = {}): BenchmarkReport {
+/**
+ * Every inter-token gap of a run, pooled. A long run against a fast server can stream
+ * millions of tokens, so past `capacity` gaps the pool keeps a uniform random sample
+ * (reservoir sampling, seeded) for the median and p99; count and mean stay exact.
+ */
+export class ItlPool {
+  count = 0;
+  private sum = 0;
+  private readonly values: number[] = [];
+  private readonly rng: () => number;
+
+  constructor(
+    private readonly capacity = 500_000,
+    seed = 1,
+  ) {
+    this.rng = mulberry32(seed);
+  }
+
+  add(v: number): void {
+    this.count++;
+    this.sum += v;
+    if (this.values.length < this.capacity) this.values.push(v);
+    else {
+      const j = Math.floor(this.rng() * this.count);
+      if (j < this.capacity) this.values[j] = v;
+    }
+  }
+
+  stat(): Stat | null {
+    const s = stat(this.values);
+    return s && { ...s, mean: this.sum / this.count };
+  }
+}
+
+/**
+ * The report over a run's samples; `durationS` is the run's wall-clock time. ITL comes
+ * from `itl` when the caller pooled the gaps as requests finished, else from the samples.
+ */
+export function buildReport(samples: readonly RequestSample[], durationS: number, slo: SloTargets = {}, itlPool?: ItlPool): BenchmarkReport {
   const ok = samples.filter((s) => s.ok);
   const rate = (n: number) => (durationS > 0 ? n / durationS : 0);
   let inTok = 0;
   let outTok = 0;
   const ttft: number[] = [];
   const tpot: number[] = [];
-  const itl: number[] = [];
+  const itl = itlPool ?? new ItlPool(Infinity);
   const e2e: number[] = [];
   let good = 0;
   for (const s of ok) {
@@ -108,7 +146,7 @@ export function buildReport(samples: readonly RequestSample[], durationS: number
     if (s.ttftMs !== null) ttft.push(s.ttftMs);
     const t = tpotMs(s);
     if (t !== null) tpot.push(t);
-    for (const g of s.itlMs) itl.push(g);
+    if (!itlPool) for (const g of s.itlMs) itl.add(g);
     e2e.push(s.e2eMs);
     if (meetsSlo(s, slo)) good++;
   }
@@ -125,7 +163,7 @@ export function buildReport(samples: readonly RequestSample[], durationS: number
     totalTokenThroughput: rate(inTok + outTok),
     ttftMs: stat(ttft),
     tpotMs: stat(tpot),
-    itlMs: stat(itl),
+    itlMs: itl.stat(),
     e2eMs: stat(e2e),
     slo,
     goodput: withSlo ? rate(good) : null,

@@ -2,7 +2,7 @@
 // by the caller's signal or by the run's own time cap, whichever comes first.
 import type { LoadParams } from './params';
 import { planRequest } from './prompt';
-import { buildReport, liveStats, type BenchmarkReport, type LiveStats, type RequestSample } from './report';
+import { buildReport, ItlPool, liveStats, type BenchmarkReport, type LiveStats, type RequestSample } from './report';
 import { RequestAborted, firstModel, streamCompletion } from './request';
 
 export type StopReason = 'completed' | 'cancelled' | 'time-cap';
@@ -64,6 +64,9 @@ export async function runLoad(o: RunLoadOptions): Promise<RunLoadResult> {
     const settings = { maxTokens: params.maxTokens, temperature: params.temperature };
     const samples: RequestSample[] = [];
     const e2eSorted: number[] = [];
+    // Gaps are pooled as requests finish and dropped from the samples: memory stays
+    // bounded however many tokens a run streams.
+    const itl = new ItlPool();
     let next = 0;
     let inFlight = 0;
     let done = 0;
@@ -83,6 +86,8 @@ export async function runLoad(o: RunLoadOptions): Promise<RunLoadResult> {
         inFlight++;
         try {
           const s = await streamCompletion(target, planned, settings, stop.signal, params.requestTimeoutS * 1000);
+          if (s.ok) for (const g of s.itlMs) itl.add(g);
+          s.itlMs = [];
           samples.push(s);
           if (s.ok) {
             done++;
@@ -104,7 +109,7 @@ export async function runLoad(o: RunLoadOptions): Promise<RunLoadResult> {
     const durationS = (performance.now() - t0) / 1000;
     o.onProgress?.(snapshot());
     samples.sort((a, b) => a.index - b.index);
-    return { model, stopReason, aborted, startedAtMs, finishedAtMs, report: buildReport(samples, durationS, params.slo), samples };
+    return { model, stopReason, aborted, startedAtMs, finishedAtMs, report: buildReport(samples, durationS, params.slo, itl), samples };
   } finally {
     clearTimeout(cap);
     clearInterval(progressTimer);

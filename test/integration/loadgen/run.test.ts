@@ -19,7 +19,9 @@ test('never more than `concurrency` requests in flight; every request measured',
     assert.equal(r.stopReason, 'completed');
     assert.equal(r.report.completed, 20);
     assert.equal(r.report.totalOutputTokens, 80);
-    assert.ok(r.samples.every((s) => s.ok && s.ttftMs !== null && s.itlMs.length === 3 && s.e2eMs >= s.ttftMs));
+    assert.ok(r.samples.every((s) => s.ok && s.ttftMs !== null && s.e2eMs >= s.ttftMs));
+    // 3 gaps per request, each about the server's 5 ms token delay.
+    assert.ok(r.report.itlMs && r.report.itlMs.median >= 4, JSON.stringify(r.report.itlMs));
     assert.ok(progress.every((p) => p.inFlight <= 3));
     assert.deepEqual({ ...progress.at(-1)!, elapsedS: 0, p50Ms: 0, p99Ms: 0, tokensPerS: 0 }, { done: 20, failed: 0, inFlight: 0, total: 20, elapsedS: 0, p50Ms: 0, p99Ms: 0, tokensPerS: 0 });
   } finally {

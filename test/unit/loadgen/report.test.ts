@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildReport, formatReport, liveStats, percentile, stat, tpotMs, type RequestSample } from '../../../workers/loadgen/report';
+import { buildReport, formatReport, ItlPool, liveStats, percentile, stat, tpotMs, type RequestSample } from '../../../workers/loadgen/report';
 
 const close = (actual: number | undefined, expected: number, what: string) =>
   assert.ok(actual !== undefined && Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
@@ -109,4 +109,24 @@ test('live stats give p50/p99 of completed E2E and tokens per second', () => {
   const s = liveStats([200, 410, 500], { done: 3, failed: 1, inFlight: 2, total: 10, outputTokens: 10 }, 2);
   assert.deepEqual(s, { done: 3, failed: 1, inFlight: 2, total: 10, elapsedS: 2, p50Ms: 410, p99Ms: 498.2, tokensPerS: 5 });
   assert.equal(liveStats([], { done: 0, failed: 0, inFlight: 0, total: 1, outputTokens: 0 }, 0).p50Ms, null);
+});
+
+test('the ITL pool is exact under its capacity and keeps an exact mean over it', () => {
+  const small = new ItlPool(10);
+  for (const v of [50, 100, 100, 100, 100, 100, 210]) small.add(v);
+  assert.deepEqual(small.stat(), stat([50, 100, 100, 100, 100, 100, 210]));
+  // Pooled gaps give the same report as gaps left on the samples.
+  const pool = new ItlPool();
+  for (const s of samples) if (s.ok) for (const g of s.itlMs) pool.add(g);
+  assert.deepEqual(buildReport(samples, 2, {}, pool).itlMs, buildReport(samples, 2).itlMs);
+
+  const big = new ItlPool(10_000, 7);
+  for (let i = 0; i < 100_000; i++) big.add(i);
+  assert.equal(big.count, 100_000);
+  const s = big.stat()!;
+  close(s.mean, 49_999.5, 'mean is exact');
+  // A uniform 10% sample: the median and p99 land within 2% of the range of the truth.
+  assert.ok(Math.abs(s.median - 50_000) < 2_000, `median ${s.median}`);
+  assert.ok(Math.abs(s.p99 - 99_000) < 2_000, `p99 ${s.p99}`);
+  assert.equal(new ItlPool().stat(), null);
 });
