@@ -141,3 +141,36 @@ export function fractionAtOrBelow(buckets: HistogramBucket[], threshold: number)
   }
   return n / total;
 }
+
+/**
+ * The q-quantile of a native (sparse, exponential-bucket) histogram, estimated
+ * as Prometheus 2.42's histogram_quantile does for native histograms: walk the
+ * buckets in ascending order to the one holding rank q·count and interpolate
+ * linearly inside it. There is no +Inf bucket; `count` is the histogram's own
+ * count. A zero bucket straddling 0 is cut at 0 on the side with no buckets.
+ */
+export function nativeHistogramQuantile(q: number, h: { count: number; buckets: HistogramBucket[] }): number {
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  if (Number.isNaN(q) || !(h.count > 0)) return NaN;
+  const bs = [...h.buckets].sort((a, b) => a.lower - b.lower || a.upper - b.upper);
+  if (!bs.length) return NaN;
+  const rank = q * h.count;
+  let cum = 0;
+  let i = 0;
+  for (; i < bs.length; i++) {
+    cum += bs[i].count;
+    if (cum >= rank) break;
+  }
+  if (i === bs.length) return bs[bs.length - 1].upper; // rank never reached (NaN observations)
+  let { lower, upper } = bs[i];
+  const count = bs[i].count;
+  if (lower < 0 && upper > 0) {
+    const neg = bs.some((b) => b.upper <= 0);
+    const pos = bs.some((b) => b.lower >= 0);
+    if (pos && !neg) lower = 0;
+    else if (neg && !pos) upper = 0;
+  }
+  const before = Math.min(cum, h.count) - count;
+  return lower + (upper - lower) * ((rank - before) / count);
+}

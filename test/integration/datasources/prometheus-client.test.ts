@@ -7,9 +7,10 @@ import { Histogram, Registry, type OpenMetricsContentType } from 'prom-client';
 import { PrometheusClient } from '../../../lib/datasources/prometheus/client';
 import { chooseStep } from '../../../lib/datasources/prometheus/step';
 import { latencyHistogram, selector } from '../../../lib/datasources/prometheus/views';
-import { classicHistograms, histogramQuantile } from '../../../lib/model/histogram';
+import { classicHistograms, histogramQuantile, nativeHistogramQuantile } from '../../../lib/model/histogram';
 import { BackendError } from '../../../lib/model/types';
 import { startFixtureServer, type FixtureServer } from '../../helpers/fixture-server';
+import { startNativeHistogramExporter } from '../../helpers/native-histogram-exporter';
 import { startPrometheus, type PrometheusHandle } from '../../helpers/prometheus';
 
 // The Prometheus client against a real Prometheus (Debian's /usr/bin/prometheus)
@@ -39,6 +40,7 @@ const exemplarValue = new Map<string, number>();
 
 let exporter: http.Server;
 let recorded: FixtureServer;
+let native: Awaited<ReturnType<typeof startNativeHistogramExporter>>;
 let prom: PrometheusHandle;
 let client: PrometheusClient;
 let histogram: Histogram<string>;
@@ -89,7 +91,17 @@ before(async () => {
   recorded = await startFixtureServer([
     { path: '/metrics', file: 'prometheus/openmetrics-exemplars.om.txt', contentType: 'application/openmetrics-text; version=1.0.0; charset=utf-8' },
   ]);
-  prom = await startPrometheus({ scrapeTargets: [`127.0.0.1:${port}`, new URL(recorded.url).host], scrapeInterval: '1s' });
+  // Native histogram, schema 0: 3 observations in (0.25, 0.5], 2 in (1, 2], 1 in (2, 4], 1 in the zero bucket.
+  native = await startNativeHistogramExporter({
+    name: 'trisight_it_native_seconds',
+    help: 'A native histogram.',
+    labels: { route: '/native' },
+    positiveBuckets: new Map([[-1, 3], [1, 2], [2, 1]]),
+    zeroThreshold: 0.001,
+    zeroCount: 1,
+    sum: 6.9,
+  });
+  prom = await startPrometheus({ scrapeTargets: [`127.0.0.1:${port}`, new URL(recorded.url).host, native.host], scrapeInterval: '1s' });
   client = new PrometheusClient({ baseUrl: prom.url, timeoutMs: 5_000 });
   await until('the first scrape', async () => ((await countOf('/gen')) === 12 ? true : undefined));
   await until('the recorded exposition', async () => {
@@ -101,6 +113,7 @@ before(async () => {
 after(async () => {
   await prom?.stop();
   await recorded?.stop();
+  await native?.stop();
   await new Promise<void>((r) => (exporter ? exporter.close(() => r()) : r()));
 });
 
@@ -127,6 +140,32 @@ test('recorded OpenMetrics exposition: negative bucket bounds, quantiles as Prom
   const md = await client.metadata();
   assert.equal(md.rpc_durations_seconds?.[0]?.type, 'summary');
   assert.equal(md.rpc_durations_histogram_seconds?.[0]?.help, 'RPC latency distributions.');
+});
+
+test('native histogram from a real scrape: buckets with their bounds, quantiles as Prometheus computes them', async () => {
+  const r = await until('the native histogram', async () => {
+    const x = await client.query('trisight_it_native_seconds');
+    return x.resultType === 'vector' && x.samples.length ? x : undefined;
+  });
+  assert.equal(r.resultType, 'vector');
+  if (r.resultType !== 'vector') return;
+  const h = r.samples[0].histogram;
+  assert.ok(h, 'the sample is a histogram');
+  assert.ok(Number.isNaN(r.samples[0].value));
+  assert.equal(h.count, 7);
+  assert.equal(h.sum, 6.9);
+  assert.deepEqual(h.buckets, [
+    { lower: -0.001, upper: 0.001, count: 1 },
+    { lower: 0.25, upper: 0.5, count: 3 },
+    { lower: 1, upper: 2, count: 2 },
+    { lower: 2, upper: 4, count: 1 },
+  ]);
+  for (const q of [0, 0.05, 0.25, 0.5, 0.75, 0.9, 1]) {
+    const server = await client.query(`histogram_quantile(${q}, trisight_it_native_seconds)`);
+    assert.ok(server.resultType === 'vector');
+    const theirs = server.samples[0].value;
+    assert.ok(Math.abs(nativeHistogramQuantile(q, h) - theirs) < 1e-12, `q=${q}: ours ${nativeHistogramQuantile(q, h)}, prometheus ${theirs}`);
+  }
 });
 
 test('instant query: bucket counts, count and sum are the observations the test made', async () => {

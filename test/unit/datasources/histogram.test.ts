@@ -70,3 +70,23 @@ test('bucketIndexOf and fractionAtOrBelow', () => {
   assert.equal(fractionAtOrBelow(b, 0.5), 0.7);
   assert.ok(Math.abs(fractionAtOrBelow(b, 0.3) - 0.45) < 1e-12); // 2 + 5·(0.2/0.4) = 4.5 of 10
 });
+
+test('nativeHistogramQuantile: linear within exponential buckets, no +Inf bucket needed, zero bucket cut at 0', async () => {
+  const { nativeHistogramQuantile } = await import('../../../lib/model/histogram');
+  const h = {
+    count: 7,
+    buckets: [
+      { lower: 0.25, upper: 0.5, count: 3 },
+      { lower: -0.001, upper: 0.001, count: 1 },
+      { lower: 2, upper: 4, count: 1 },
+      { lower: 1, upper: 2, count: 2 },
+    ],
+  };
+  assert.ok(Math.abs(nativeHistogramQuantile(0.05, h) - 0.00035) < 1e-15); // rank 0.35 in the zero bucket, taken as [0, 0.001]
+  assert.equal(nativeHistogramQuantile(0.5, h), 0.25 + 0.25 * (2.5 / 3)); // rank 3.5: 2.5 into (0.25, 0.5]
+  assert.equal(nativeHistogramQuantile(1, h), 4);
+  assert.ok(Number.isNaN(nativeHistogramQuantile(0.5, { count: 0, buckets: [] })));
+  // Only negative buckets: the zero bucket is cut at 0 from above.
+  const neg = { count: 2, buckets: [{ lower: -0.001, upper: 0.001, count: 1 }, { lower: -2, upper: -1, count: 1 }] };
+  assert.equal(nativeHistogramQuantile(1, neg), 0);
+});
