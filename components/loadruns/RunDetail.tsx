@@ -11,6 +11,7 @@ import { Panel } from '@/components/ui/Panel';
 import { useRun } from './api';
 import { ms, rate, when } from './format';
 import { StatusBadge } from './StatusBadge';
+import { SlowestRequests } from './SlowestRequests';
 import { SummaryTable } from './SummaryTable';
 import { useRunEvents } from './useRunEvents';
 
@@ -188,6 +189,9 @@ export function RunDetail({ id }: { id: string }) {
                                                   each has the traceId it sent)
       */}
       <div data-slot="run-side-by-side" className="grid gap-4 lg:grid-cols-2 empty:hidden" />
+
+      {/* `?trace=<id>` on this page is where the lead's trace waterfall reads the selected trace. */}
+      {run && !live && run.summary && <SlowestRequests id={id} traceHref={(t) => `/sandbox/runs/${encodeURIComponent(id)}?trace=${t}`} />}
     </div>
   );
 }

@@ -77,3 +77,8 @@ export function fromColumns(c: SampleColumns): SampleRow[] {
     outputTokens: c.outputTokens[i],
   }));
 }
+
+/** The n slowest requests by client-side E2E, failed ones first. */
+export function slowest(rows: readonly SampleRow[], n: number): SampleRow[] {
+  return [...rows].sort((a, b) => Number(a.ok) - Number(b.ok) || b.e2eMs - a.e2eMs).slice(0, n);
+}
