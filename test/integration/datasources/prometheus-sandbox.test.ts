@@ -22,7 +22,7 @@ let promptTokens = 0;
 let completionTokens = 0;
 const startedAt = Date.now();
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const v = await f().catch(() => undefined);
