@@ -1,4 +1,4 @@
-import type { Exemplar, HistogramBucket, Labels, Series } from '@/lib/model/types';
+import type { HistogramBucket, Labels, Series } from '@/lib/model/types';
 
 // Wire shapes of the Prometheus HTTP API (docs/querying/api.md), field names as
 // Prometheus spells them, and the typed results our client returns.
@@ -106,4 +106,3 @@ export interface BuildInfo {
   goVersion: string;
 }
 
-export type { Exemplar };
