@@ -45,18 +45,21 @@ const attrs = (list: OtlpAttr[] | undefined) => Object.fromEntries((list ?? []).
 export interface Sinks {
   url: string;
   spans: ReceivedSpan[];
-  /** spans received, also when not kept */
-  spanCount: number;
+  /** POST bodies received per path (counted also when not decoded) */
+  counts: Record<string, number>;
   profiles: ReceivedProfile[];
   /** raw requests, for counting */
   requests: { path: string; contentType: string | undefined }[];
   close(): Promise<void>;
 }
 
-/** keepSpans: false counts spans without keeping them (long runs in the same process). */
-export async function startSinks(opts: { keepSpans?: boolean } = {}): Promise<Sinks> {
-  const keep = opts.keepSpans ?? true;
-  let spanCount = 0;
+/**
+ * decode: false only counts what arrives, without parsing or keeping it (long runs
+ * and benchmarks in the same process, where decoding would cost memory and CPU).
+ */
+export async function startSinks(opts: { decode?: boolean } = {}): Promise<Sinks> {
+  const keep = opts.decode ?? true;
+  const counts: Record<string, number> = {};
   const spans: ReceivedSpan[] = [];
   const profiles: ReceivedProfile[] = [];
   const requests: Sinks['requests'] = [];
@@ -65,7 +68,13 @@ export async function startSinks(opts: { keepSpans?: boolean } = {}): Promise<Si
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
     const u = new URL(req.url ?? '/', 'http://x');
-    if (keep) requests.push({ path: u.pathname, contentType: req.headers['content-type'] });
+    counts[u.pathname] = (counts[u.pathname] ?? 0) + 1;
+    if (!keep) {
+      res.writeHead(req.method === 'POST' ? 200 : 404);
+      res.end();
+      return;
+    }
+    requests.push({ path: u.pathname, contentType: req.headers['content-type'] });
     try {
       if (req.method === 'POST' && u.pathname === '/v1/traces') {
         const doc = JSON.parse(body.toString('utf8'));
@@ -73,8 +82,6 @@ export async function startSinks(opts: { keepSpans?: boolean } = {}): Promise<Si
           const resource = attrs(rs.resource?.attributes);
           for (const ss of rs.scopeSpans ?? []) {
             for (const s of ss.spans ?? []) {
-              spanCount++;
-              if (!keep) continue;
               spans.push({
                 traceId: s.traceId,
                 spanId: s.spanId,
@@ -127,9 +134,7 @@ export async function startSinks(opts: { keepSpans?: boolean } = {}): Promise<Si
   return {
     url: `http://127.0.0.1:${port}`,
     spans,
-    get spanCount() {
-      return spanCount;
-    },
+    counts,
     profiles,
     requests,
     close: () =>
