@@ -41,6 +41,8 @@ export interface HealthDeps {
   config: Config;
   /** TRISIGHT_EMBEDDED_PG=1: the launcher started Postgres itself. */
   embeddedPostgres: boolean;
+  /** TRISIGHT_SANDBOX_MANAGED=1: the launcher runs the bundled sandbox (else SANDBOX_URL is someone else's). */
+  sandboxManaged?: boolean;
   query: SqlQuery;
 }
 
@@ -214,10 +216,11 @@ async function checkRemote(backend: RemoteBackend, cfg: Config, timeoutMs: numbe
   return { ...base, mode: 'external', target, state: 'connected', version: r.value, latencyMs: r.ms };
 }
 
-async function checkSandbox(cfg: Config, timeoutMs: number): Promise<ComponentHealth> {
+async function checkSandbox(cfg: Config, timeoutMs: number, managed: boolean): Promise<ComponentHealth> {
   const baseUrl = cfg.SANDBOX_URL ?? `http://127.0.0.1:${cfg.SANDBOX_PORT}`;
   const target = redactUrl(baseUrl);
-  const base = { name: 'sandbox' as const, label: 'Sandbox', mode: 'embedded' as const, target };
+  const mode = managed || !cfg.SANDBOX_URL ? ('embedded' as const) : ('external' as const);
+  const base = { name: 'sandbox' as const, label: 'Sandbox', mode, target };
   const r = await timed(async () => {
     const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' }, redirect: 'error' });
     const text = await res.text();
@@ -233,7 +236,7 @@ async function checkSandbox(cfg: Config, timeoutMs: number): Promise<ComponentHe
       ...base,
       state: 'unreachable',
       error: `${target}/healthz: ${errorText(r.error)}`,
-      hint: cfg.SANDBOX_URL
+      hint: mode === 'external'
         ? 'Check that SANDBOX_URL points at a running sandbox (`npm run sandbox`).'
         : `Check the sandbox log in the \`npm start\` output; it should listen on port ${cfg.SANDBOX_PORT} (SANDBOX_PORT). Run it alone with \`npm run sandbox\`.`,
       latencyMs: r.ms,
@@ -257,7 +260,7 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
     checkRemote('prometheus', deps.config, t),
     checkRemote('tempo', deps.config, t),
     checkRemote('pyroscope', deps.config, t),
-    checkSandbox(deps.config, t),
+    checkSandbox(deps.config, t, deps.sandboxManaged ?? false),
   ]);
   return { checkedAt: new Date().toISOString(), ok: components.every((c) => c.state !== 'unreachable'), components };
 }
@@ -268,6 +271,7 @@ export async function checkAppHealth(): Promise<HealthReport> {
   return checkHealth({
     config: cfg,
     embeddedPostgres: process.env.TRISIGHT_EMBEDDED_PG === '1',
+    sandboxManaged: process.env.TRISIGHT_SANDBOX_MANAGED === '1',
     query: async (sql) => {
       // Imported lazily so a missing DATABASE_URL never breaks the other checks.
       const { pgPool } = await import('@/lib/db');

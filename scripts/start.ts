@@ -4,12 +4,13 @@
 // sandbox, whose traces and profiles go to the app's embedded receivers unless
 // real backends are configured. Ctrl-C stops everything it started.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { ConfigError, parseConfig, type Config } from '../lib/config';
 import { freePort, startEmbeddedPostgres, type EmbeddedPg } from '../lib/db/embedded';
 import { MigrationError, migrate } from '../lib/db/migrate';
+import { buildIsStale } from './build-state';
 
 const dev = process.argv.includes('--dev');
 const forceBuild = process.argv.includes('--rebuild');
@@ -56,23 +57,9 @@ function stopChild(proc: ChildProcess, graceMs = 10_000): Promise<void> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  if (!existsSync(dir)) return 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 /** A build is needed on first run and whenever app sources are newer than it. */
 function needsBuild(): boolean {
-  const buildId = path.join(root, '.next', 'BUILD_ID');
-  if (forceBuild || !existsSync(buildId)) return true;
-  const built = statSync(buildId).mtimeMs;
-  return ['app', 'components', 'lib', 'public'].some((d) => newestMtime(path.join(root, d)) > built);
+  return forceBuild || buildIsStale(root);
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -145,6 +132,7 @@ async function main() {
   const sandboxPort = process.env.SANDBOX_PORT || cfg.PORT !== 0 ? cfg.SANDBOX_PORT : await freePort();
   const sandboxUrl = cfg.SANDBOX_URL ?? `http://127.0.0.1:${sandboxPort}`;
   env.SANDBOX_URL = sandboxUrl;
+  if (startSandbox) env.TRISIGHT_SANDBOX_MANAGED = '1'; // the Status page says who runs it
   startChild('app', process.execPath, [nextBin, dev ? 'dev' : 'start', '-p', String(port), '-H', cfg.HOST], env);
   await waitFor(`${appUrl}/api/health`, 'the app');
 

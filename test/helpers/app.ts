@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { buildIsStale as buildIsStaleAt } from '../../scripts/build-state';
 
 export interface AppHandle {
   /** e.g. http://127.0.0.1:41234 */
@@ -32,22 +33,8 @@ export interface StartAppOptions {
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const BUILD_LOCK = '/tmp/trisight-build.lock';
 
-function newestMtime(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 function buildIsStale(): boolean {
-  const id = path.join(repoRoot, '.next', 'BUILD_ID');
-  if (!existsSync(id)) return true;
-  const built = statSync(id).mtimeMs;
-  return ['app', 'components', 'lib', 'public'].some((d) => newestMtime(path.join(repoRoot, d)) > built);
+  return buildIsStaleAt(repoRoot);
 }
 
 function buildNow(): void {

@@ -83,6 +83,7 @@ test('everything configured and up: connected with versions; embedded Postgres i
   assert.deepEqual(pyroscope.requests.map((q) => q.path), ['/api/v1/status/buildinfo', '/ready']);
 
   assert.equal(c.sandbox.state, 'connected');
+  assert.equal(c.sandbox.mode, 'external', 'a SANDBOX_URL the launcher did not start is someone else\'s');
   // Telemetry-ish text is passed as plain text; the page renders it as text.
   assert.equal(c.sandbox.detail, 'backend webgpu · adapter SwiftShader <b>Device</b> · preset otel-genai');
 });
@@ -92,6 +93,8 @@ test('unset backend URLs are embedded; the non-external Postgres is "connected"'
   const c = byName(await checkHealth({ config, embeddedPostgres: false, query }));
   assert.equal(c.postgres.state, 'connected');
   assert.equal(c.postgres.mode, 'external');
+  const managed = byName(await checkHealth({ config, embeddedPostgres: false, sandboxManaged: true, query }));
+  assert.equal(managed.sandbox.mode, 'embedded', 'the launcher runs the bundled sandbox');
   for (const n of ['prometheus', 'tempo', 'pyroscope'] as const) {
     assert.equal(c[n].state, 'embedded', n);
     assert.equal(c[n].mode, 'embedded');

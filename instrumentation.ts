@@ -1,0 +1,13 @@
+// Runs once when the Next.js server starts: background work the app owns.
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== 'nodejs' || !process.env.DATABASE_URL) return;
+  const log = (m: string) => console.log(`[trisight] ${m}`);
+  // Embedded stores keep EMBEDDED_RETENTION of telemetry, no more.
+  const { startEmbeddedRetention } = await import('./lib/datasources');
+  startEmbeddedRetention(log);
+  // Runs that were in flight when the server stopped can never finish: say so.
+  const { loadRuns } = await import('./lib/loadruns');
+  await loadRuns()
+    .recoverInterrupted()
+    .catch((e: Error) => log(`load-run recovery failed: ${e.message}`));
+}
