@@ -4,7 +4,7 @@ import { prisma } from '@/lib/db';
 import { loadTargets } from '@/lib/targets';
 import { LoadRunService } from './service';
 
-export { LoadRunService, type RunEvent } from './service';
+export { LoadRunService, MAX_ACTIVE_RUNS, TooManyActiveRuns, type RunEvent } from './service';
 export { invalid, notFound, parseCreateRun, RunId } from './schema';
 export { runEventStream } from './events';
 export { listRuns, getRun, INTERRUPTED, type RunView, type RunSummary, type RunStatus } from './store';

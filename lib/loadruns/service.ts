@@ -22,9 +22,20 @@ interface ActiveRun {
   finished: Promise<void>;
 }
 
+/** Runs that may go on at once in one app process: each is bounded, and so is their number. */
+export const MAX_ACTIVE_RUNS = 4;
+
+export class TooManyActiveRuns extends Error {
+  constructor(readonly limit: number) {
+    super(`${limit} load runs are already running; wait for one to finish or cancel one`);
+  }
+}
+
 export interface LoadRunDeps {
   db: PrismaClient;
   targets: () => LoadTarget[];
+  /** default MAX_ACTIVE_RUNS */
+  maxActiveRuns?: number;
   /** how often progress reaches subscribers */
   progressIntervalMs?: number;
   /** how often done/failed counters are written to the row */
@@ -57,6 +68,8 @@ export class LoadRunService {
     await this.recoverInterrupted();
     const target = this.deps.targets().find((t) => t.name === targetName);
     if (!target) throw new Error(`unknown target ${JSON.stringify(targetName)}`);
+    const limit = this.deps.maxActiveRuns ?? MAX_ACTIVE_RUNS;
+    if (this.active.size >= limit) throw new TooManyActiveRuns(limit);
     const run = await createRun(this.deps.db, target.name, params);
     const a: ActiveRun = { controller: new AbortController(), latest: null, listeners: new Set(), finished: Promise.resolve() };
     this.active.set(run.id, a);

@@ -195,6 +195,24 @@ test('a vLLM target gets no priority field; a run can be cancelled, once', async
   assert.equal(twice.status, 409);
 });
 
+test('at most MAX_ACTIVE_RUNS runs go on at once; the next is a 429 and is not stored', async () => {
+  const ids: string[] = [];
+  try {
+    for (let i = 0; i < lib.MAX_ACTIVE_RUNS; i++) {
+      const res = await post({ ...params, target: 'slowvllm', requests: 4, concurrency: 1, maxTokens: 50 });
+      assert.equal(res.status, 201);
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    const before = await countRuns();
+    const res = await post({ ...params, target: 'slowvllm', requests: 4, concurrency: 1 });
+    assert.equal(res.status, 429);
+    assert.match(((await res.json()) as { error: { message: string } }).error.message, /4 load runs are already running/);
+    assert.equal(await countRuns(), before);
+  } finally {
+    for (const id of ids) await routes.cancel.POST(new Request(`http://app/api/runs/${id}/cancel`, { method: 'POST' }), ctx(id));
+  }
+});
+
 test('an unreachable target fails the run with the reason', async () => {
   const res = await post({ ...params, target: 'dead' });
   const { id } = (await res.json()) as { id: string };

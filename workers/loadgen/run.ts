@@ -102,7 +102,13 @@ export async function runLoad(o: RunLoadOptions): Promise<RunLoadResult> {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(params.concurrency, params.requests) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.min(params.concurrency, params.requests) }, worker));
+    } catch (e) {
+      // A bug in one worker must not leave the others sending: stop them all.
+      stop.abort(e);
+      throw e;
+    }
     // Requests never sent because the run stopped count as aborted too.
     aborted += params.requests - next;
     const finishedAtMs = Date.now();

@@ -1,5 +1,5 @@
 import { errorResponse } from '@/lib/api-errors';
-import { invalid, listRuns, loadRuns, parseCreateRun } from '@/lib/loadruns';
+import { invalid, listRuns, loadRuns, parseCreateRun, TooManyActiveRuns } from '@/lib/loadruns';
 import { prisma } from '@/lib/db';
 
 /** POST /api/runs: {target: NAME, ...load params} → 201 {id}; the run goes on server-side. */
@@ -17,6 +17,7 @@ export async function POST(req: Request) {
     const run = await svc.start(input.value.target, input.value.params);
     return Response.json({ id: run.id }, { status: 201, headers: { location: `/api/runs/${run.id}` } });
   } catch (e) {
+    if (e instanceof TooManyActiveRuns) return Response.json({ error: { message: e.message } }, { status: 429, headers: { 'retry-after': '10' } });
     return errorResponse(e);
   }
 }
