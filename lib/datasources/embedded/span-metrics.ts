@@ -27,6 +27,12 @@ export interface SpanMetricsQuery {
   range: TimeRange;
   /** bucket upper bounds in seconds (ascending); +Inf is added */
   bounds?: number[];
+  /**
+   * latencyHistogram only: bucket this numeric span attribute (milliseconds, e.g.
+   * `trisight.timings.ttft_ms`) instead of the span's duration; spans without a
+   * numeric value for it are left out. TTFT and TPOT exist only as attributes.
+   */
+  valueAttributeMs?: string;
 }
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
@@ -37,6 +43,7 @@ function where(q: SpanMetricsQuery, params: unknown[]): string {
   const p = (v: unknown) => `$${params.push(v)}`;
   const w = [`service = ${p(q.service)}`, `kind = ${p(q.kind ?? 'server')}`, `start_ns >= ${p(msToNs(q.range.from))}`, `start_ns < ${p(msToNs(q.range.to))}`];
   if (q.spanName) w.push(`name = ${p(q.spanName)}`);
+  if (q.valueAttributeMs !== undefined) w.push(`jsonb_typeof(attributes -> ${p(q.valueAttributeMs)}) = 'number'`);
   return w.join(' AND ');
 }
 
@@ -50,7 +57,13 @@ function boundsNs(bounds: number[]): string[] {
  * bound inclusive): the number of bounds strictly below it. Durations are
  * whole nanoseconds, so "bounds < d" is "bounds <= d - 1", which width_bucket counts.
  */
-const BUCKET_SQL = (boundsParam: string) => `width_bucket(duration_ns - 1, ${boundsParam}::bigint[])`;
+const BUCKET_SQL = (boundsParam: string, valueNs = 'duration_ns') => `width_bucket(${valueNs} - 1, ${boundsParam}::bigint[])`;
+
+/** The measured value in whole ns: the span's duration, or a ms attribute's value (see valueAttributeMs). */
+function valueNsSql(q: SpanMetricsQuery, params: unknown[]): string {
+  if (q.valueAttributeMs === undefined) return 'duration_ns';
+  return `round((attributes ->> $${params.push(q.valueAttributeMs)})::float8 * 1e6)::bigint`;
+}
 
 /** Inverse sampling probability: the number of requests one stored span stands for. */
 const WEIGHT_SQL = '1.0 / coalesce(sampling_probability, 1.0)';
@@ -70,10 +83,11 @@ export interface LatencyHistogramResult {
 export async function latencyHistogram(db: Queryable, q: SpanMetricsQuery): Promise<LatencyHistogramResult> {
   const bounds = q.bounds ?? DEFAULT_LATENCY_BOUNDS;
   const params: unknown[] = [boundsNs(bounds)];
+  const v = valueNsSql(q, params);
   const r = await db.query<{ b: number; w: number; s: number; n: number; trace_id: string; span_id: string; dur: string; start: string }>(
-    `SELECT ${BUCKET_SQL('$1')} AS b, sum(${WEIGHT_SQL})::float8 AS w, sum(duration_ns / 1e9 * ${WEIGHT_SQL})::float8 AS s, count(*)::int AS n,
+    `SELECT ${BUCKET_SQL('$1', v)} AS b, sum(${WEIGHT_SQL})::float8 AS w, sum(${v} / 1e9 * ${WEIGHT_SQL})::float8 AS s, count(*)::int AS n,
             (array_agg(trace_id ORDER BY start_ns DESC))[1] AS trace_id, (array_agg(span_id ORDER BY start_ns DESC))[1] AS span_id,
-            (array_agg(duration_ns ORDER BY start_ns DESC))[1]::text AS dur, (array_agg(start_ns ORDER BY start_ns DESC))[1]::text AS start
+            (array_agg(${v} ORDER BY start_ns DESC))[1]::text AS dur, (array_agg(start_ns ORDER BY start_ns DESC))[1]::text AS start
      FROM embedded_span WHERE ${where(q, params)} GROUP BY 1 ORDER BY 1`,
     params,
   );
