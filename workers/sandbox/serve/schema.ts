@@ -28,9 +28,9 @@ export function completionSchema(l: Limits) {
   const int = (field: string) => z.number({ error: `${field} must be a number` }).int({ error: `${field} must be an integer` });
   return z.object({
     model: z.string({ error: 'model must be a string' }).min(1, { error: 'model must not be empty' }),
-    prompt: z.union([z.string(), z.array(z.string()).length(1, { error: 'prompt: only one prompt per request is supported' })], {
-      error: 'prompt must be a string',
-    }),
+    prompt: z
+      .union([z.string(), z.array(z.string())], { error: 'prompt must be a string' })
+      .refine((p) => typeof p === 'string' || p.length === 1, { error: 'prompt: only one prompt per request is supported' }),
     max_tokens: int('max_tokens')
       .min(1, { error: 'max_tokens must be at least 1' })
       .max(l.maxNewTokens, { error: `max_tokens must be at most ${l.maxNewTokens}` })
@@ -77,7 +77,7 @@ export function parseCompletion(body: unknown, l: Limits): { ok: true; value: Co
   const issue = r.error.issues[0];
   const param = issue.path.length ? issue.path.join('.') : null;
   const message = param && !issue.message.startsWith(param.split('.')[0]) ? `${param}: ${issue.message}` : issue.message;
-  return { ok: false, error: apiError(400, body === null || typeof body !== 'object' ? 'body must be a JSON object' : message, 'invalid_request_error', param) };
+  return { ok: false, error: apiError(400, body === null || typeof body !== 'object' || Array.isArray(body) ? 'body must be a JSON object' : message, 'invalid_request_error', param) };
 }
 
 /** Token limits known only after tokenizing the prompt. */
