@@ -165,6 +165,29 @@ describe('sandbox limits', () => {
     }
   });
 
+  test('a client that disconnects mid-stream frees its slot and KV cache', async () => {
+    const sb = await startSandbox({ preset: 'tiny', maxBatch: 2, prefixCacheEntries: 0 });
+    try {
+      const ac = new AbortController();
+      const r = await fetch(`${sb.url}/v1/completions`, {
+        method: 'POST',
+        signal: ac.signal,
+        body: JSON.stringify({ model: sb.model, prompt: 'bye', max_tokens: 250, ignore_eos: true, stream: true }),
+      });
+      const reader = r.body!.getReader();
+      await reader.read(); // first token arrived
+      ac.abort();
+      const t0 = performance.now();
+      while (sb.stats().liveSequences > 0 && performance.now() - t0 < 5000) await new Promise((x) => setTimeout(x, 5));
+      assert.equal(sb.stats().liveSequences, 0);
+      assert.equal(sb.stats().running, 0);
+      const m = await (await fetch(`${sb.url}/metrics`)).text();
+      assert.match(m, /sandbox_requests_total\{priority="P1",outcome="cancelled"\} 1/);
+    } finally {
+      await sb.close();
+    }
+  });
+
   test('close() drains in-flight requests, refusing new ones', async () => {
     const sb = await startSandbox({ preset: 'tiny', maxBatch: 2 });
     const inflight = post(sb, { model: sb.model, prompt: 'drain me', max_tokens: 60, temperature: 0, ignore_eos: true });
