@@ -11,7 +11,7 @@ const post = (sb: Sandbox, body: unknown, headers: Record<string, string> = {}) 
 describe('sandbox serving', () => {
   let sb: Sandbox;
   before(async () => {
-    sb = await startSandbox({ preset: 'tiny', maxBatch: 4, maxQueue: 16 });
+    sb = await startSandbox({ preset: 'tiny', backend: 'cpu', maxBatch: 4, maxQueue: 16 });
   });
   after(() => sb?.close());
 
@@ -121,7 +121,7 @@ describe('sandbox serving', () => {
 
 describe('sandbox limits', () => {
   test('full queue → 429 with Retry-After; queued requests still complete', async () => {
-    const sb = await startSandbox({ preset: 'tiny', maxBatch: 1, maxQueue: 2, prefixCacheEntries: 0 });
+    const sb = await startSandbox({ preset: 'tiny', backend: 'cpu', maxBatch: 1, maxQueue: 2, prefixCacheEntries: 0 });
     try {
       const body = { model: sb.model, prompt: 'busy', max_tokens: 200, temperature: 0.7, ignore_eos: true };
       const running = post(sb, body);
@@ -144,7 +144,7 @@ describe('sandbox limits', () => {
   });
 
   test('deadline → 504 and the KV cache is freed', async () => {
-    const sb = await startSandbox({ preset: 'tiny', maxBatch: 2, prefixCacheEntries: 0, requestTimeoutMs: 60 });
+    const sb = await startSandbox({ preset: 'tiny', backend: 'cpu', maxBatch: 2, prefixCacheEntries: 0, requestTimeoutMs: 60 });
     try {
       const r = await post(sb, { model: sb.model, prompt: 'long', max_tokens: 250, temperature: 0.7, ignore_eos: true });
       assert.equal(r.status, 504);
@@ -166,7 +166,7 @@ describe('sandbox limits', () => {
   });
 
   test('a client that disconnects mid-stream frees its slot and KV cache', async () => {
-    const sb = await startSandbox({ preset: 'tiny', maxBatch: 2, prefixCacheEntries: 0 });
+    const sb = await startSandbox({ preset: 'tiny', backend: 'cpu', maxBatch: 2, prefixCacheEntries: 0 });
     try {
       const ac = new AbortController();
       const r = await fetch(`${sb.url}/v1/completions`, {
@@ -189,7 +189,7 @@ describe('sandbox limits', () => {
   });
 
   test('close() drains in-flight requests, refusing new ones', async () => {
-    const sb = await startSandbox({ preset: 'tiny', maxBatch: 2 });
+    const sb = await startSandbox({ preset: 'tiny', backend: 'cpu', maxBatch: 2 });
     const inflight = post(sb, { model: sb.model, prompt: 'drain me', max_tokens: 60, temperature: 0, ignore_eos: true });
     while (sb.stats().running === 0) await new Promise((r) => setTimeout(r, 2));
     const closing = sb.close();

@@ -24,6 +24,7 @@ describe('sandbox telemetry', () => {
     sinks = await startSinks();
     sb = await startSandbox({
       preset: 'tiny',
+      backend: 'cpu',
       maxBatch: 4,
       telemetry: {
         otlpEndpoint: sinks.url,
