@@ -1,0 +1,14 @@
+import { badRequest } from '@/lib/api-errors';
+import { notFound, RunId } from '@/lib/loadruns';
+import { respond } from '@/lib/runs/http';
+import { flamePanel, runWithSamples } from '@/lib/runs/panels';
+import { FlameQuery, queryObject } from '@/lib/runs/views';
+
+/** GET /api/runs/:id/flame[?compare=<run id>]: the CPU flame graph of the run's window, or its diff against another run's. */
+export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
+  const { id } = await ctx.params;
+  if (!RunId.safeParse(id).success) return notFound(id);
+  const q = FlameQuery.safeParse(queryObject(req.url));
+  if (!q.success) return badRequest(q.error.issues);
+  return respond(async () => flamePanel(await runWithSamples(id), q.data.compare, { signal: req.signal }));
+}

@@ -1,0 +1,258 @@
+// The data behind a load run's side-by-side page: the latency histogram of the
+// run's window (Prometheus, or span metrics from the embedded store), the CPU
+// flame graph of the same window (Pyroscope or embedded), the traces of one
+// bucket, one trace, and one span's own CPU profile. Route handlers validate
+// and call these; every result names its data source.
+import { config } from '@/lib/config';
+import { bucketTraceQL, spanProfileIds, spanWindow, type LatencyBucket } from '@/lib/correlate';
+import { profileSource, spanMetricsSource, traceSource } from '@/lib/datasources';
+import { PrometheusClient } from '@/lib/datasources/prometheus/client';
+import { latencyHistogram as promLatencyHistogram } from '@/lib/datasources/prometheus/views';
+import { loadRuns, type RunView } from '@/lib/loadruns';
+import { encodeHistogram, encodeTrace, type HistogramSeriesJson, type TraceJson } from '@/lib/model/json';
+import type { DiffFlameTree, FlameTree, Labels, ProfileType, TimeRange, Trace } from '@/lib/model/types';
+import { latencyMetric, loadTargets, type LoadTarget } from '@/lib/targets';
+import {
+  clientLatenciesMs,
+  pickProfileType,
+  profileFlushIntervalMs,
+  profilesMayStillArrive,
+  profileSourceLabel,
+  requestsInBucket,
+  rowsFromSamples,
+  rowsFromSearch,
+  runRange,
+  SANDBOX_BOUNDS,
+  SANDBOX_SERVICE,
+  serviceSelector,
+  TIMING_ATTRIBUTES,
+  traceSourceLabel,
+  type LatencyMetric,
+  type SourceLabel,
+  type StoredRequest,
+  type TraceRow,
+} from './views';
+
+type Signal = { signal?: AbortSignal };
+
+/** A run id that does not exist, or a trace / span that is not stored: the routes answer 404. */
+export class NotFound extends Error {}
+
+/** The run with its per-request samples, or NotFound. */
+export async function runWithSamples(id: string): Promise<RunView> {
+  const svc = loadRuns();
+  await svc.recoverInterrupted();
+  const run = await svc.get(id, { samples: true });
+  if (!run) throw new NotFound(`no load run ${JSON.stringify(id)}`);
+  return run;
+}
+
+function targetOf(run: RunView): LoadTarget | undefined {
+  return loadTargets(config()).find((t) => t.name === run.target);
+}
+
+/** The service name the run's server-side telemetry is stored under; only the bundled sandbox's is known. */
+function serviceOf(run: RunView): string | null {
+  return targetOf(run)?.builtin ? SANDBOX_SERVICE : null;
+}
+
+// ---------------------------------------------------------------- latency histogram
+
+export interface LatencyPanel {
+  source: SourceLabel;
+  window: TimeRange;
+  metric: LatencyMetric;
+  /** the server's histogram for the window (seconds); null when there is no server-side source */
+  histogram: HistogramSeriesJson | null;
+  /** what the load generator measured for the same requests, ms */
+  clientLatenciesMs: number[];
+  /** why the histogram is missing, or how to read it */
+  note?: string;
+}
+
+export async function latencyPanel(run: RunView, metric: LatencyMetric, opts: Signal = {}): Promise<LatencyPanel> {
+  const window = runRange(run);
+  const client = clientLatenciesMs(run.samples, metric);
+  const spans = spanMetricsSource();
+  if (!spans) {
+    const target = targetOf(run);
+    const base = { source: 'Prometheus' as const, window, metric, clientLatenciesMs: client };
+    if (!target) return { ...base, histogram: null, note: `Target ${JSON.stringify(run.target)} is no longer configured, so its metric names are unknown.` };
+    const name = latencyMetric(target.preset, metric);
+    if (!name) return { ...base, histogram: null, note: `${target.preset.label} exports no ${metric.toUpperCase()} histogram; only the client-side latencies are shown.` };
+    const labels: Labels = target.preset.modelLabel && run.model ? { [target.preset.modelLabel]: run.model } : {};
+    const r = await promLatencyHistogram(PrometheusClient.fromConfig(), { metric: name, labels, range: window }, opts.signal);
+    return {
+      ...base,
+      histogram: encodeHistogram(r.histogram),
+      note: `${name} over the run's window. Counts come from increase() and may be fractional (extrapolated to the window's edges); other traffic to the same server in the window is counted too.`,
+    };
+  }
+  const service = serviceOf(run);
+  const base = { source: 'embedded (spans)' as const, window, metric, clientLatenciesMs: client };
+  if (!service) {
+    return {
+      ...base,
+      histogram: null,
+      note: `The embedded store only receives the bundled sandbox's telemetry. Set PROMETHEUS_URL to a Prometheus that scrapes ${JSON.stringify(run.target)} to see its server-side histogram; the client-side latencies are shown alone.`,
+    };
+  }
+  const r = await spans.latencyHistogram({
+    service,
+    kind: 'server',
+    range: window,
+    bounds: SANDBOX_BOUNDS[metric],
+    ...(metric === 'e2e' ? {} : { valueAttributeMs: TIMING_ATTRIBUTES[metric] }),
+  });
+  return {
+    ...base,
+    histogram: encodeHistogram(r.histogram),
+    note:
+      metric === 'e2e'
+        ? 'Server: request-span durations, each weighted by 1/its sampling probability.'
+        : `Server: the request spans' ${TIMING_ATTRIBUTES[metric]} attribute, weighted by 1/sampling probability.`,
+  };
+}
+
+// ---------------------------------------------------------------- flame graph
+
+export interface FlamePanel {
+  source: SourceLabel;
+  window: TimeRange;
+  profileType: ProfileType | null;
+  tree: FlameTree | null;
+  /** compare: the other run's window (the "before" side) and the diff */
+  compare?: { runId: string; window: TimeRange; diff: DiffFlameTree; leftTicks: number; rightTicks: number };
+  /** profiles for this window may still be on their way (the panel polls) */
+  pending: boolean;
+  flushIntervalS: number;
+  note?: string;
+}
+
+const MAX_NODES = 16_384;
+
+/** The window's profile type; prefers CPU. */
+async function profileTypeFor(range: TimeRange, opts: Signal): Promise<ProfileType | null> {
+  return pickProfileType(await profileSource().profileTypes(range, opts));
+}
+
+export async function flamePanel(run: RunView, compareId: string | undefined, opts: Signal = {}): Promise<FlamePanel> {
+  const profiles = profileSource();
+  const window = runRange(run);
+  const flushMs = profileFlushIntervalMs(process.env);
+  const base = { source: profileSourceLabel(profiles.backend), window, flushIntervalS: flushMs / 1000 };
+  const service = serviceOf(run);
+  if (!service) {
+    return {
+      ...base,
+      profileType: null,
+      tree: null,
+      pending: false,
+      note: `Only the bundled sandbox's CPU profiles are known to Trisight; ${JSON.stringify(run.target)} has none here.`,
+    };
+  }
+  const pending = run.finishedAt === null || profilesMayStillArrive(window.to, flushMs);
+  const type = await profileTypeFor(window, opts);
+  if (!type) return { ...base, profileType: null, tree: null, pending };
+  const sel = { profileTypeId: type.id, labelSelector: serviceSelector(service), range: window };
+  if (compareId) {
+    const other = await runWithSamples(compareId);
+    const otherWindow = runRange(other);
+    const d = await profiles.diff({ ...sel, range: otherWindow }, sel, { maxNodes: MAX_NODES, ...opts });
+    return { ...base, profileType: type, tree: null, pending, compare: { runId: other.id, window: otherWindow, diff: d.tree, leftTicks: d.leftTicks, rightTicks: d.rightTicks } };
+  }
+  const r = await profiles.selectMergeStacktraces(sel, { maxNodes: MAX_NODES, ...opts });
+  return { ...base, profileType: type, tree: r.tree.total > 0 ? r.tree : null, pending };
+}
+
+// ---------------------------------------------------------------- traces of a bucket
+
+export interface TracesPanel {
+  source: SourceLabel;
+  window: TimeRange;
+  metric: LatencyMetric;
+  /** how the rows were found */
+  method: 'trace search' | 'client-side values';
+  query?: string;
+  traces: TraceRow[];
+  note?: string;
+}
+
+/** The request span of a stored trace: the server span, else the root. */
+function requestSpan(t: Trace) {
+  return t.spans.find((s) => s.kind === 'server') ?? t.spans.find((s) => !s.parentSpanId) ?? t.spans[0];
+}
+
+export async function bucketTraces(run: RunView, metric: LatencyMetric, bucket: LatencyBucket, limit: number, opts: Signal = {}): Promise<TracesPanel> {
+  const traces = traceSource();
+  const window = runRange(run);
+  const source = traceSourceLabel(traces.backend);
+  const service = serviceOf(run);
+  // End-to-end is a span duration: a duration-bounded search finds exactly the bucket's
+  // server-side requests. TTFT / TPOT are not span durations, so the run's own
+  // requests whose client-measured value falls in the bucket are listed instead.
+  if (metric === 'e2e' && service) {
+    const q = bucketTraceQL(service, bucket);
+    const r = await traces.search({ q, range: window, limit, spss: 1 }, opts);
+    return { source, window, metric, method: 'trace search', query: q, traces: rowsFromSearch(r.traces, run.samples, metric) };
+  }
+  const rows = requestsInBucket(run.samples, metric, bucket).slice(0, limit);
+  const stored = new Map<string, StoredRequest>();
+  // One lookup per row; rows are few (limit ≤ 200, the page asks for 50).
+  await Promise.all(
+    rows.map(async (r) => {
+      const t = await traces.traceById(r.traceId, { range: window, ...opts });
+      const s = t && requestSpan(t);
+      if (s) {
+        stored.set(r.traceId, {
+          durationMs: Number(s.endTimeUnixNano - s.startTimeUnixNano) / 1e6,
+          startMs: Number(s.startTimeUnixNano / 1_000_000n),
+          attributes: s.attributes,
+        });
+      }
+    }),
+  );
+  return {
+    source,
+    window,
+    metric,
+    method: 'client-side values',
+    traces: rowsFromSamples(rows, stored, metric),
+    note: `Requests of this run whose client-measured ${metric.toUpperCase()} falls in the bucket, with the trace id each one sent.`,
+  };
+}
+
+// ---------------------------------------------------------------- one trace, one span's profile
+
+export async function traceById(traceId: string, range: TimeRange | undefined, opts: Signal = {}): Promise<{ source: SourceLabel; trace: TraceJson }> {
+  const traces = traceSource();
+  const t = await traces.traceById(traceId, { range, ...opts });
+  if (!t) throw new NotFound(`trace ${traceId} is not stored${range ? ' in that time range' : ''} (sampled out, or not received yet)`);
+  return { source: traceSourceLabel(traces.backend), trace: encodeTrace(t) };
+}
+
+export interface SpanProfilePanel {
+  source: SourceLabel;
+  window: TimeRange;
+  spanIds: string[];
+  profileType: ProfileType | null;
+  tree: FlameTree | null;
+  pending: boolean;
+  flushIntervalS: number;
+}
+
+export async function spanProfilePanel(run: RunView, traceId: string, spanId: string, opts: Signal = {}): Promise<SpanProfilePanel> {
+  const t = await traceSource().traceById(traceId, { range: runRange(run), ...opts });
+  if (!t) throw new NotFound(`trace ${traceId} is not stored in this run's window`);
+  const span = t.spans.find((s) => s.spanId === spanId);
+  if (!span) throw new NotFound(`span ${spanId} is not in trace ${traceId}`);
+  const profiles = profileSource();
+  const window = spanWindow(span);
+  const flushMs = profileFlushIntervalMs(process.env);
+  const spanIds = spanProfileIds(t, spanId);
+  const base = { source: profileSourceLabel(profiles.backend), window, spanIds, flushIntervalS: flushMs / 1000, pending: profilesMayStillArrive(window.to, flushMs) };
+  const type = await profileTypeFor(window, opts);
+  if (!type) return { ...base, profileType: null, tree: null };
+  const r = await profiles.spanProfile({ profileTypeId: type.id, labelSelector: serviceSelector(span.service), range: window }, spanIds, { maxNodes: MAX_NODES, ...opts });
+  return { ...base, profileType: type, tree: r.tree.total > 0 ? r.tree : null };
+}

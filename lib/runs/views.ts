@@ -1,0 +1,221 @@
+// The pure half of a run's side-by-side panels: which query parameters the
+// routes take, the run's window, which client-side measures go beside the
+// server's histogram, which requests fall in a bucket, which profile type to
+// show, and how trace rows are joined. No I/O here (lib/runs/panels.ts does it).
+import { z } from 'zod';
+import { parseBucketParam, runWindow, type LatencyBucket } from '@/lib/correlate';
+import { fromColumns, type SampleColumns, type SampleRow } from '@/lib/loadruns/samples';
+import type { ProfileType, TimeRange, TraceSummary } from '@/lib/model/types';
+
+/** The histogram tabs: end-to-end request latency, time to first token, time per output token. */
+export const LATENCY_METRICS = ['e2e', 'ttft', 'tpot'] as const;
+export type LatencyMetric = (typeof LATENCY_METRICS)[number];
+
+export const METRIC_LABELS: Record<LatencyMetric, string> = { e2e: 'End-to-end', ttft: 'TTFT', tpot: 'TPOT' };
+
+/**
+ * The bundled sandbox's OTel service.name and Pyroscope application name
+ * (workers/sandbox/telemetry SERVICE_NAME; a unit test keeps them equal). Kept
+ * here so the app does not import the sandbox's telemetry SDK.
+ */
+export const SANDBOX_SERVICE = 'trisight-sandbox';
+
+/** Root-span attributes (ms) the sandbox records TTFT and TPOT in. */
+export const TIMING_ATTRIBUTES: Record<Exclude<LatencyMetric, 'e2e'>, string> = {
+  ttft: 'trisight.timings.ttft_ms',
+  tpot: 'trisight.timings.tpot_ms',
+};
+
+/**
+ * Bucket bounds (s) for the embedded histograms: the OTel GenAI semconv advisory
+ * boundaries the sandbox's own Prometheus histograms use (workers/sandbox/telemetry/
+ * metrics.ts; a unit test keeps them equal), so both sources bucket alike.
+ */
+export const SANDBOX_BOUNDS: Record<LatencyMetric, number[]> = {
+  e2e: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92],
+  ttft: [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0],
+  tpot: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5],
+};
+
+/** Where a panel's data came from, as the page shows it. */
+export type SourceLabel = 'Prometheus' | 'embedded (spans)' | 'Tempo' | 'Pyroscope' | 'embedded' | 'load generator';
+
+export const traceSourceLabel = (backend: 'tempo' | 'embedded'): SourceLabel => (backend === 'tempo' ? 'Tempo' : 'embedded');
+export const profileSourceLabel = (backend: 'pyroscope' | 'embedded'): SourceLabel => (backend === 'pyroscope' ? 'Pyroscope' : 'embedded');
+
+// ---------------------------------------------------------------- query parameters
+
+const metric = z.enum(LATENCY_METRICS, { error: 'metric must be one of e2e, ttft, tpot' }).default('e2e');
+const hex = (n: number, what: string) => z.string().regex(new RegExp(`^[0-9a-fA-F]{1,${n}}$`), `${what} must be up to ${n} hex digits`).transform((s) => s.toLowerCase().padStart(n, '0'));
+
+export const LatencyQuery = z.object({ metric });
+
+export const TracesQuery = z.object({
+  metric,
+  bucket: z
+    .string({ error: 'bucket is required, e.g. 0.25-0.5 (seconds; "inf" for the last bucket)' })
+    .transform((s, ctx) => {
+      const b = parseBucketParam(s);
+      if (!b) ctx.addIssue({ code: 'custom', message: `bucket must look like 0.25-0.5 or 10-inf (seconds, lower < upper), not ${JSON.stringify(s.slice(0, 40))}` });
+      return b ?? { lower: 0, upper: 0 };
+    }),
+  limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(200, 'limit must be at most 200').default(50),
+});
+
+export const FlameQuery = z.object({ compare: z.uuid({ error: 'compare must be a run id' }).optional() });
+
+export const SpanProfileQuery = z.object({ trace: hex(32, 'trace'), span: hex(16, 'span') });
+
+export const TraceParams = z.object({ traceId: hex(32, 'traceId') });
+
+const unixMs = (name: string) => z.coerce.number({ error: `${name} must be unix ms` }).int(`${name} must be unix ms`).min(0, `${name} must be unix ms`).optional();
+export const TraceQuery = z
+  .object({ from: unixMs('from'), to: unixMs('to') })
+  .refine((q) => (q.from === undefined) === (q.to === undefined), { message: 'give both from and to, or neither', path: ['to'] })
+  .refine((q) => q.from === undefined || q.to === undefined || q.to > q.from, { message: 'to must be after from', path: ['to'] });
+
+/** URLSearchParams → a plain object for zod (first value of each key). */
+export function queryObject(url: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of new URL(url).searchParams) if (!(k in out)) out[k] = v;
+  return out;
+}
+
+// ---------------------------------------------------------------- the run's window and samples
+
+export interface RunTimes {
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** The run's window (unix ms, padded at the edges): what every panel of the page reads. */
+export function runRange(run: RunTimes, now = Date.now()): TimeRange {
+  const d = (s: string | null) => (s === null ? null : new Date(s));
+  return runWindow({ createdAt: new Date(run.createdAt), startedAt: d(run.startedAt), finishedAt: d(run.finishedAt) }, now);
+}
+
+/** A request's client-measured value for a tab, in ms (null when it has none, e.g. failed or one token). */
+export function sampleValueMs(row: SampleRow, m: LatencyMetric): number | null {
+  if (!row.ok) return null;
+  return m === 'e2e' ? row.e2eMs : m === 'ttft' ? row.ttftMs : row.tpotMs;
+}
+
+/** The load generator's own measurements for a tab, in ms, successful requests only. */
+export function clientLatenciesMs(samples: SampleColumns | null | undefined, m: LatencyMetric): number[] {
+  if (!samples) return [];
+  const out: number[] = [];
+  for (const row of fromColumns(samples)) {
+    const v = sampleValueMs(row, m);
+    if (v !== null) out.push(v);
+  }
+  return out;
+}
+
+/** Whether a value in seconds falls in the bucket, `(lower, upper]` as `le` means it. */
+export const inBucket = (seconds: number, b: LatencyBucket) => seconds > b.lower && seconds <= b.upper;
+
+/** The run's requests whose client-measured value falls in the bucket, slowest first. */
+export function requestsInBucket(samples: SampleColumns | null | undefined, m: LatencyMetric, b: LatencyBucket): SampleRow[] {
+  if (!samples) return [];
+  const rows = fromColumns(samples).filter((r) => {
+    const v = sampleValueMs(r, m);
+    return v !== null && inBucket(v / 1000, b);
+  });
+  return rows.sort((a, b2) => (sampleValueMs(b2, m) ?? 0) - (sampleValueMs(a, m) ?? 0));
+}
+
+// ---------------------------------------------------------------- profiles
+
+/**
+ * The profile type the flame graph shows: CPU time first (Pyroscope's
+ * process_cpu, or the Node SDK's wall profile's `cpu` sample type), then wall
+ * time, then whatever exists. Null when nothing was stored.
+ */
+export function pickProfileType(types: readonly ProfileType[]): ProfileType | null {
+  const rank = (t: ProfileType) => (t.sampleType === 'cpu' ? (t.name === 'process_cpu' ? 0 : 1) : t.sampleType === 'wall' ? 2 : 3);
+  return [...types].sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))[0] ?? null;
+}
+
+/** Pyroscope label selector for one application; the name is quoted and escaped. */
+export function serviceSelector(service: string): string {
+  return `{service_name=${JSON.stringify(service)}}`;
+}
+
+/**
+ * How often the sandbox pushes profiles: PYROSCOPE_FLUSH_INTERVAL_MS, which the
+ * launcher passes to the app and the sandbox alike, else the SDK wrapper's 15 s.
+ */
+export function profileFlushIntervalMs(env: Record<string, string | undefined>): number {
+  const n = Number(env.PYROSCOPE_FLUSH_INTERVAL_MS);
+  return Number.isInteger(n) && n >= 1000 && n <= 600_000 ? n : 15_000;
+}
+
+/**
+ * Profiles of a window can still be on their way until one flush interval (plus
+ * a little for the push itself) after its end: the panel keeps polling until then.
+ */
+export function profilesMayStillArrive(windowEndMs: number, flushMs: number, now = Date.now()): boolean {
+  return now < windowEndMs + flushMs + 3_000;
+}
+
+// ---------------------------------------------------------------- trace rows
+
+export interface TraceRow {
+  traceId: string;
+  /** server-side duration of the request span, ms (null when the trace is not stored) */
+  durationMs: number | null;
+  /** client-measured value of the tab's metric, ms, when the request is one of this run's */
+  clientMs: number | null;
+  outputTokens: number | null;
+  priority: string | null;
+  /** unix ms */
+  startMs: number | null;
+  /** the trace is in the trace store (a sampled-out or external request is not) */
+  stored: boolean;
+}
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown) => (typeof v === 'string' ? v : null);
+
+/** Rows from a duration-bounded trace search, filled in from the run's own requests where the trace id matches. */
+export function rowsFromSearch(traces: readonly TraceSummary[], samples: SampleColumns | null | undefined, m: LatencyMetric): TraceRow[] {
+  const byTrace = new Map((samples ? fromColumns(samples) : []).map((r) => [r.traceId, r]));
+  return traces.map((t) => {
+    const span = t.spans?.[0];
+    const a = span?.attributes ?? {};
+    const s = byTrace.get(t.traceId);
+    return {
+      traceId: t.traceId,
+      durationMs: span ? Number(span.durationNanos) / 1e6 : t.durationMs,
+      clientMs: s ? sampleValueMs(s, m) : null,
+      outputTokens: num(a['gen_ai.usage.output_tokens']) ?? s?.outputTokens ?? null,
+      priority: str(a['trisight.priority']) ?? s?.priority ?? null,
+      startMs: Number((span?.startTimeUnixNano ?? t.startTimeUnixNano) / 1_000_000n),
+      stored: true,
+    };
+  });
+}
+
+/** What is known of a stored trace for a row: its request span's duration and attributes. */
+export interface StoredRequest {
+  durationMs: number;
+  startMs: number;
+  attributes: Record<string, unknown>;
+}
+
+/** Rows for the run's own requests (client-side bucket), joined with the stored trace where there is one. */
+export function rowsFromSamples(rows: readonly SampleRow[], stored: ReadonlyMap<string, StoredRequest>, m: LatencyMetric): TraceRow[] {
+  return rows.map((r) => {
+    const t = stored.get(r.traceId);
+    return {
+      traceId: r.traceId,
+      durationMs: t?.durationMs ?? null,
+      clientMs: sampleValueMs(r, m),
+      outputTokens: num(t?.attributes['gen_ai.usage.output_tokens']) ?? r.outputTokens,
+      priority: str(t?.attributes['trisight.priority']) ?? r.priority,
+      startMs: t?.startMs ?? r.startMs,
+      stored: !!t,
+    };
+  });
+}
