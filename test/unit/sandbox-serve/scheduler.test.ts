@@ -285,3 +285,25 @@ test('ignoreEos keeps generating past the end-of-sequence token', async () => {
   assert.deepEqual(out.tokens, [4, 5, 6, 7, 8]);
   assert.equal(out.finish?.finishReason, 'length');
 });
+
+test('prefill token budget interleaves admissions with decode steps', async () => {
+  const { runner, submit } = setup({ maxBatch: 4, prefillTokenBudget: 2 });
+  const a = submit([1, 2], 12);
+  while (runner.decodeBatches.length < 1) await new Promise((r) => setImmediate(r));
+  const rest = [submit([3, 4], 4), submit([5, 6], 4), submit([7, 8], 4)];
+  await Promise.all([a, ...rest].map((x) => x.out.done));
+  const sizes = runner.decodeBatches.map((b) => b.length);
+  const grown = sizes.slice(sizes.findIndex((x) => x > 1));
+  // One 2-token prompt fits the budget per step: the batch grows 2 → 3 → 4, a step each.
+  assert.deepEqual(grown.slice(0, 3), [2, 3, 4]);
+});
+
+test('without a budget all free slots are filled before the next decode step', async () => {
+  const { runner, submit } = setup({ maxBatch: 4 });
+  const a = submit([1, 2], 12);
+  while (runner.decodeBatches.length < 1) await new Promise((r) => setImmediate(r));
+  const rest = [submit([3, 4], 4), submit([5, 6], 4), submit([7, 8], 4)];
+  await Promise.all([a, ...rest].map((x) => x.out.done));
+  const sizes = runner.decodeBatches.map((b) => b.length);
+  assert.equal(sizes.find((x) => x > 1), 4);
+});

@@ -44,6 +44,8 @@ export interface SandboxOptions {
   maxBatch?: number;
   maxQueue?: number;
   prefixCacheEntries?: number;
+  /** prompt tokens prefilled between two decode steps (default 128) */
+  prefillTokenBudget?: number;
   requestTimeoutMs?: number;
   /** how long close() lets in-flight requests finish */
   drainTimeoutMs?: number;
@@ -95,6 +97,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     maxQueue: options.maxQueue ?? 64,
     prefixCacheEntries: options.prefixCacheEntries ?? 8,
     prefillChunk: 16,
+    prefillTokenBudget: options.prefillTokenBudget ?? 128,
     eosToken: EOS,
     telemetry,
   });

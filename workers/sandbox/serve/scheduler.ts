@@ -90,6 +90,11 @@ export interface SchedulerOptions {
    * backend, so each chunk can be profile-labelled; the loop yields between chunks.
    */
   prefillChunk?: number;
+  /**
+   * Prompt tokens admitted (prefilled) between two decode steps, at least one
+   * sequence: bounds how long running sequences wait while new ones prefill.
+   */
+  prefillTokenBudget?: number;
   eosToken?: number;
   telemetry?: SchedulerTelemetry;
   now?: () => number;
@@ -259,10 +264,11 @@ export class Scheduler {
         continue;
       }
       this.expire();
-      while (this.running.length < this.opts.maxBatch) {
+      let budget = this.opts.prefillTokenBudget ?? Infinity;
+      while (this.running.length < this.opts.maxBatch && budget > 0) {
         const s = this.waiting[0].shift() ?? this.waiting[1].shift();
         if (!s) break;
-        await this.prefill(s);
+        budget -= await this.prefill(s);
         await yieldToEventLoop();
         this.expire();
       }
@@ -306,7 +312,8 @@ export class Scheduler {
     return this.tel && spanId ? this.tel.label(spanId, fn) : fn();
   }
 
-  private async prefill(s: Sequence): Promise<void> {
+  /** Admits one sequence; returns the prompt tokens it prefilled. */
+  private async prefill(s: Sequence): Promise<number> {
     const { req } = s;
     s.admittedMs = this.now();
     req.trace?.admitted(s.admittedMs);
@@ -315,7 +322,7 @@ export class Scheduler {
       seq = this.runner.allocSequence();
     } catch (e) {
       this.fail(s, 'error', e);
-      return;
+      return 0;
     }
     this.live++;
     s.seq = seq;
@@ -342,14 +349,14 @@ export class Scheduler {
       if (seq.length < req.prompt.length) {
         req.trace?.prefillEnd({ promptTokens: req.prompt.length, cachedTokens: s.cachedTokens, kvPositions: seq.length });
         this.fail(s, s.abort ?? 'deadline');
-        return;
+        return req.prompt.length - s.cachedTokens;
       }
       // Sampling the first token is part of this request's prefill work.
       const token = this.label(spanId, () => req.sample(logits));
       req.trace?.prefillEnd({ promptTokens: req.prompt.length, cachedTokens: s.cachedTokens, kvPositions: seq.length });
       if (s.abort || this.now() > req.deadlineMs) {
         this.fail(s, s.abort ?? 'deadline');
-        return;
+        return req.prompt.length - s.cachedTokens;
       }
       s.firstTokenMs = this.now();
       if (!this.emit(s, token)) {
@@ -359,6 +366,7 @@ export class Scheduler {
     } catch (e) {
       this.fail(s, 'error', e);
     }
+    return req.prompt.length - s.cachedTokens;
   }
 
   /** Records a sampled token; returns true when the sequence has finished (and was released). */
