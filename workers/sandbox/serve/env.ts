@@ -27,6 +27,7 @@ export const SandboxEnvSchema = z.object({
   SANDBOX_MAX_BATCH: int(1, 256).default(8),
   SANDBOX_MAX_QUEUE: int(0, 100_000).default(64),
   SANDBOX_PREFIX_CACHE_ENTRIES: int(0, 1024).default(8),
+  SANDBOX_PREFILL_TOKEN_BUDGET: int(1, 1_000_000).default(128),
   SANDBOX_REQUEST_TIMEOUT_MS: int(1, 3_600_000).default(60_000),
   SANDBOX_DRAIN_TIMEOUT_MS: int(0, 600_000).default(30_000),
   /** adaptive sampling: P1 probability up to the reference token count, its fall-off and floor */
@@ -64,6 +65,7 @@ export function parseSandboxEnv(env: Record<string, string | undefined>): Sandbo
     maxBatch: e.SANDBOX_MAX_BATCH,
     maxQueue: e.SANDBOX_MAX_QUEUE,
     prefixCacheEntries: e.SANDBOX_PREFIX_CACHE_ENTRIES,
+    prefillTokenBudget: e.SANDBOX_PREFILL_TOKEN_BUDGET,
     requestTimeoutMs: e.SANDBOX_REQUEST_TIMEOUT_MS,
     drainTimeoutMs: e.SANDBOX_DRAIN_TIMEOUT_MS,
     telemetry: {
