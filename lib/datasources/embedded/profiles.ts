@@ -30,11 +30,21 @@ export interface ProfilePush {
   sampleTypeNames?: Record<string, string>;
 }
 
-/** 64-bit stack id from the frames (signed, as Postgres bigint). */
+// A service pushes the same stacks every few seconds: remember their ids
+// rather than hashing them again (bounded; cleared when full).
+const stackIds = new Map<string, string>();
+const STACK_ID_CACHE_MAX = 200_000;
+
+/** 64-bit stack id from the frames (signed, as Postgres bigint): the first 8 bytes of a SHA-256. */
 export function stackId(frames: readonly string[]): string {
-  const h = createHash('sha256');
-  for (const f of frames) h.update(f).update('\u0000');
-  return h.digest().readBigInt64BE(0).toString();
+  const key = frames.join('\u0000');
+  let id = stackIds.get(key);
+  if (id === undefined) {
+    id = createHash('sha256').update(key).update('\u0000').digest().readBigInt64BE(0).toString();
+    if (stackIds.size >= STACK_ID_CACHE_MAX) stackIds.clear();
+    stackIds.set(key, id);
+  }
+  return id;
 }
 
 // Stacks this process knows to be stored, with when it last refreshed their

@@ -195,3 +195,4 @@ test('a real @datadog/pprof wall+CPU profile (what @pyroscope/nodejs pushes) kee
   assert.ok(span.total <= spanMs * 1e6 + p.period, `${span.total} ns > ${spanMs} ms`);
   assert.ok(span.total < pprofToFlameTree(p).total);
 });
+

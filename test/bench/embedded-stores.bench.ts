@@ -1,0 +1,244 @@
+// Embedded stores on a real (embedded) Postgres: OTLP ingest, pprof ingest,
+// merged flame graph over an hour, trace by id, span profile. Ingest goes
+// through the real receivers (decode + store), reads through the stores.
+// Prints `name value unit` lines with the issue's goals and ratios against a
+// reference measured in the same run; never fails on speed.
+//
+//   npm run bench -- embedded-stores
+//   EMBEDDED_BENCH_SPANS=20000 … for a quicker run
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { gzipSync } from 'node:zlib';
+import pg from 'pg';
+import { SpanKind, context, trace } from '@opentelemetry/api';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { Function as PFunction, Label, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
+import { startTestPostgres } from '../helpers/postgres';
+import { decodeExportTraceServiceRequest } from '../../lib/otlp';
+import { receiveOtlpTraces } from '../../lib/datasources/embedded/otlp-receiver';
+import { receivePyroscopePush } from '../../lib/datasources/embedded/pyroscope-receiver';
+import { getTrace } from '../../lib/datasources/embedded/spans';
+import { insertProfile, selectMergeStacktraces, spanProfile } from '../../lib/datasources/embedded/profiles';
+import { decodePprof, profileStacks } from '../../lib/profiles';
+
+const SPANS = Number(process.env.EMBEDDED_BENCH_SPANS ?? 60_000);
+const BATCH = 512; // the OTel BatchSpanProcessor's default maxExportBatchSize
+const PROFILES = Number(process.env.EMBEDDED_BENCH_PROFILES ?? 300);
+const CONCURRENCY = 4;
+
+const line = (name: string, value: number, unit: string, note = '') => console.log(`${name} ${Number(value.toPrecision(4))} ${unit}${note ? `  # ${note}` : ''}`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Sandbox-like request traces: a server span with five children, GenAI attributes. */
+async function otlpBatches(n: number): Promise<{ bodies: Uint8Array[]; traceIds: string[] }> {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'bench', 'host.name': 'bench-host', 'process.pid': 1234 }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tracer = provider.getTracer('bench');
+  const t0 = Date.now() - 600_000;
+  const traceIds: string[] = [];
+  for (let i = 0; i < n / 6; i++) {
+    const start = t0 + i;
+    const root = tracer.startSpan('POST /v1/chat/completions', {
+      kind: SpanKind.SERVER,
+      startTime: start,
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'tiny-llama', 'gen_ai.usage.input_tokens': 40 + (i % 50), 'gen_ai.usage.output_tokens': 64, 'trisight.sampling.probability': 1, 'http.response.status_code': 200 },
+    });
+    traceIds.push(root.spanContext().traceId);
+    const ctx = trace.setSpan(context.active(), root);
+    for (const [k, name] of ['queue', 'prefill', 'decode', 'decode', 'sample'].entries()) {
+      tracer.startSpan(name, { startTime: start + k, attributes: { 'trisight.sampling.probability': 1, step: k } }, ctx).end(start + k + 1);
+    }
+    root.end(start + 8);
+  }
+  await provider.forceFlush();
+  const spans: ReadableSpan[] = exporter.getFinishedSpans();
+  await provider.shutdown();
+  const bodies: Uint8Array[] = [];
+  for (let i = 0; i < spans.length; i += BATCH) bodies.push(ProtobufTraceSerializer.serializeRequest(spans.slice(i, i + BATCH))!);
+  return { bodies, traceIds };
+}
+
+/**
+ * A Node-like wall+CPU pprof of about 50 KB gzipped: a fixed call graph (so
+ * successive profiles share stacks, as a service's do) sampled with per-push
+ * noise, half of the samples labelled with one of the push's own span ids
+ * (requests are short: a span's samples sit in one or two pushes).
+ */
+function makeProfile(seed: number, spanIds: string[]): Uint8Array {
+  const st = new StringTable();
+  const FUNCS = 1500;
+  const fns = Array.from({ length: FUNCS }, (_, i) => new PFunction({ id: i + 1, name: st.dedup(`module${i % 40}.fn${i}`), filename: st.dedup(`/app/src/module${i % 40}.js`) }));
+  const locs = Array.from({ length: FUNCS }, (_, i) => new Location({ id: i + 1, line: [new Line({ functionId: i + 1, line: 10 + (i % 200) })] }));
+  let x = seed * 7919 + 1;
+  const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const spanKey = st.dedup('span_id');
+  const spanStr = spanIds.map((s) => st.dedup(s));
+  const samples: Sample[] = [];
+  for (let i = 0; i < 1100; i++) {
+    // Stacks drawn from a fixed family: the same (i mod 700) path each time.
+    const k = i % 700;
+    const depth = 12 + (k % 25);
+    const stack: number[] = [];
+    for (let d = 0; d < depth; d++) stack.push(1 + ((k * 31 + d * 17) % FUNCS));
+    const labels = i % 2 === 0 ? [new Label({ key: spanKey, str: spanStr[(i >> 1) % spanStr.length] })] : [];
+    const hits = 1 + Math.floor(rnd() * 3);
+    samples.push(new Sample({ locationId: stack.reverse(), value: [hits, hits * 10_000_000, Math.floor(hits * 10_000_000 * rnd())], label: labels }));
+  }
+  const p = new Profile({
+    sampleType: [new ValueType({ type: st.dedup('sample'), unit: st.dedup('count') }), new ValueType({ type: st.dedup('wall'), unit: st.dedup('nanoseconds') }), new ValueType({ type: st.dedup('cpu'), unit: st.dedup('nanoseconds') })],
+    periodType: new ValueType({ type: st.dedup('wall'), unit: st.dedup('nanoseconds') }),
+    period: 10_000_000,
+    function: fns,
+    location: locs,
+    sample: samples,
+    stringTable: st,
+    durationNanos: 10_000_000_000,
+  });
+  return gzipSync(p.encode());
+}
+
+/**
+ * CPU seconds used so far by this process and by the pool's Postgres backends
+ * (from /proc). The machine is shared, so wall-clock rates swing with other
+ * load; CPU time per item does not, and is printed beside them.
+ */
+async function cpuSeconds(pool: pg.Pool): Promise<{ node: number; pg: number }> {
+  const u = process.cpuUsage();
+  const r = await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`);
+  let ticks = 0;
+  for (const { pid } of r.rows) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime
+    } catch {
+      // a backend that has gone since the query
+    }
+  }
+  return { node: (u.user + u.system) / 1e6, pg: ticks / 100 };
+}
+
+async function measure(pool: pg.Pool, f: () => Promise<void>): Promise<{ wall: number; node: number; pg: number }> {
+  const c0 = await cpuSeconds(pool);
+  const t0 = performance.now();
+  await f();
+  const wall = (performance.now() - t0) / 1000;
+  const c1 = await cpuSeconds(pool);
+  return { wall, node: c1.node - c0.node, pg: c1.pg - c0.pg };
+}
+
+async function pool_run<T>(items: T[], n: number, f: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) await f(items[next++]);
+  }));
+}
+
+async function main() {
+  const started = Date.now();
+  const db = await startTestPostgres();
+  const pool = new pg.Pool({ connectionString: db.url, max: CONCURRENCY + 2 });
+  try {
+    // ---- OTLP ingest
+    const { bodies, traceIds } = await otlpBatches(SPANS);
+    const spanCount = bodies.reduce((a, b) => a + decodeExportTraceServiceRequest(b).spans.length, 0);
+    // Reference: decoding alone, the part that is not Postgres.
+    let t = performance.now();
+    for (const b of bodies) decodeExportTraceServiceRequest(b);
+    const decodeS = (performance.now() - t) / 1000;
+    // Open the pool's connections first so their backends are counted.
+    await Promise.all(Array.from({ length: CONCURRENCY }, () => pool.query('SELECT 1')));
+    const m = await measure(pool, () =>
+      pool_run(bodies, CONCURRENCY, async (b) => {
+        const r = await receiveOtlpTraces(new Request('http://bench/v1/traces', { method: 'POST', body: b as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/x-protobuf' } }), pool);
+        if (r.status !== 200) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
+      }),
+    );
+    const ingestS = m.wall;
+    line('otlp_ingest', spanCount / ingestS, 'spans/s', `goal ≥ 20000; ${spanCount} spans in ${bodies.length} protobuf requests of ${BATCH}, ${CONCURRENCY} concurrent; load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores`);
+    line('otlp_ingest_cpu', (1e6 * (m.node + m.pg)) / spanCount, 'µs CPU/span', `node ${((1e6 * m.node) / spanCount).toFixed(1)} + postgres backends ${((1e6 * m.pg) / spanCount).toFixed(1)}`);
+    line('otlp_decode_only', spanCount / decodeS, 'spans/s', 'reference: protobuf decode without Postgres');
+    line('otlp_ingest_vs_decode_only', decodeS / ingestS, 'ratio');
+
+    // ---- trace by id
+    const byId: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const id = traceIds[(i * 7919) % traceIds.length];
+      const t1 = performance.now();
+      const tr = await getTrace(pool, id);
+      byId.push(performance.now() - t1);
+      if (tr?.spans.length !== 6) throw new Error(`trace ${id} has ${tr?.spans.length} spans`);
+    }
+    line('trace_by_id_median', median(byId), 'ms', `goal ≤ 50; ${spanCount} spans stored`);
+
+    // ---- pprof ingest through /ingest
+    const spanIdsOf = Array.from({ length: PROFILES }, () => Array.from({ length: 8 }, () => randomBytes(8).toString('hex')));
+    const pushes = Array.from({ length: PROFILES }, (_, i) => makeProfile(i, spanIdsOf[i]));
+    const avgKb = pushes.reduce((a, b) => a + b.length, 0) / pushes.length / 1024;
+    t = performance.now();
+    for (const b of pushes.slice(0, 50)) profileStacks(decodePprof(b));
+    const decodeEach = (performance.now() - t) / 50;
+    const now = Math.floor(Date.now() / 1000);
+    let k = 0;
+    const pm = await measure(pool, () =>
+      pool_run(pushes, CONCURRENCY, async (b) => {
+        const from = now - 3600 + 10 * (k++ % 360);
+        const url = `http://bench/ingest?name=${encodeURIComponent('pushbench{env=bench}')}&from=${from}&until=${from + 10}&format=pprof&sampleRate=17`;
+        const r = await receivePyroscopePush(new Request(url, { method: 'POST', body: b as Uint8Array<ArrayBuffer> }), pool);
+        if (r.status !== 200) throw new Error(`push answered ${r.status}: ${await r.text()}`);
+      }),
+    );
+    const pushS = pm.wall;
+    line('pprof_ingest', PROFILES / pushS, 'profiles/s', `goal ≥ 100; ${PROFILES} pushes of ${avgKb.toFixed(0)} KB gzipped, ${CONCURRENCY} concurrent; load average ${os.loadavg()[0].toFixed(1)}`);
+    line('pprof_ingest_cpu', (1000 * (pm.node + pm.pg)) / PROFILES, 'ms CPU/profile', `node ${((1000 * pm.node) / PROFILES).toFixed(1)} + postgres backends ${((1000 * pm.pg) / PROFILES).toFixed(1)}`);
+    line('pprof_decode_only', 1000 / decodeEach, 'profiles/s', 'reference: gunzip + decode + stacks without Postgres');
+    line('pprof_ingest_vs_decode_only', 1000 / decodeEach / (PROFILES / pushS), 'ratio');
+
+    // ---- merged flame graph: one hour of 10-second profiles from one service
+    const hourStart = Date.now() - 7_200_000;
+    for (let i = 0; i < 360; i++) {
+      const profile = profileStacks(decodePprof(pushes[i % pushes.length]));
+      await insertProfile(pool, { service: 'hour', labels: { service_name: 'hour' }, from: hourStart + i * 10_000, until: hourStart + (i + 1) * 10_000, profile });
+    }
+    const sel = { profileTypeId: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds', labelSelector: '{service_name="hour"}', range: { from: hourStart, to: hourStart + 3_600_000 } };
+    const merges: number[] = [];
+    let nodes = 0;
+    for (let i = 0; i < 5; i++) {
+      const t1 = performance.now();
+      const r = await selectMergeStacktraces(pool, sel);
+      merges.push(performance.now() - t1);
+      nodes = countNodes(r.tree);
+    }
+    line('merged_flame_1h_median', merges[0] && median(merges), 'ms', `goal ≤ 500; 360 profiles × 1 type, ${nodes} nodes in the tree`);
+
+    // ---- span profile for one span among all stored profiles
+    const spanTimes: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t1 = performance.now();
+      const r = await spanProfile(pool, { ...sel, labelSelector: '{service_name="hour"}' }, [spanIdsOf[(i * 37) % PROFILES][i % 8]]);
+      spanTimes.push(performance.now() - t1);
+      if (!(r.tree.total > 0)) throw new Error('empty span profile');
+    }
+    line('span_profile_median', median(spanTimes), 'ms', 'goal ≤ 100; one span id, looked up among the hour of profiles');
+    console.log(`# embedded-stores bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    await pool.end();
+    await db.stop();
+  }
+}
+
+function countNodes(t: { children: unknown[] }): number {
+  let n = 0;
+  const stack = [t as { children: { children: unknown[] }[] }];
+  while (stack.length) {
+    const x = stack.pop()!;
+    n++;
+    for (const c of x.children) stack.push(c as { children: { children: unknown[] }[] });
+  }
+  return n;
+}
+
+await main();

@@ -1,0 +1,149 @@
+// The real sandbox pointed at the app with no backend URLs: its OTLP exporter
+// and its Pyroscope SDK send to the app's own route handlers (POST /v1/traces,
+// POST /ingest, served here over real HTTP on 127.0.0.1), and the embedded
+// stores return traces, profiles and span profiles. One request's span profile
+// holds only samples labelled with that request's span ids, and its CPU time
+// fits in the request span's duration.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
+import { startSandbox, type Sandbox } from '../../workers/sandbox/serve/index';
+import { spanProfileIds } from '../../lib/correlate';
+import type { Trace } from '../../lib/model/types';
+
+const MODEL = 'trisight-tiny';
+const SERVICE = 'trisight-sandbox';
+const CPU = 'process_cpu:cpu:nanoseconds:cpu:nanoseconds';
+
+let db: TestPostgres;
+let pool: pg.Pool;
+let app: Server;
+let sb: Sandbox | undefined;
+let spans: typeof import('../../lib/datasources/embedded/spans');
+let profiles: typeof import('../../lib/datasources/embedded/profiles');
+const received: string[] = [];
+let started = 0;
+
+/** The app's two receivers behind a plain node:http server, as Next would route them. */
+async function startApp(): Promise<string> {
+  const traces = (await import('../../app/v1/traces/route')).POST;
+  const ingest = (await import('../../app/ingest/route')).POST;
+  app = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+    const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined });
+    const path = new URL(request.url).pathname;
+    const handler = req.method === 'POST' && path === '/v1/traces' ? traces : req.method === 'POST' && path === '/ingest' ? ingest : undefined;
+    const r = handler ? await handler(request) : new Response('not found', { status: 404 });
+    received.push(`${path} ${r.status}`);
+    res.writeHead(r.status, Object.fromEntries(r.headers));
+    res.end(Buffer.from(await r.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+}
+
+before(async () => {
+  db = await startTestPostgres();
+  process.env.DATABASE_URL = db.url;
+  spans = await import('../../lib/datasources/embedded/spans');
+  profiles = await import('../../lib/datasources/embedded/profiles');
+  pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  const url = await startApp();
+  started = Date.now();
+  sb = await startSandbox({
+    preset: 'tiny',
+    backend: 'cpu',
+    maxBatch: 4,
+    telemetry: {
+      otlpEndpoint: url,
+      exportDelayMs: 100,
+      pyroscopeServerAddress: url,
+      profileFlushIntervalMs: 60_000, // one push, at close
+      profileSamplingIntervalMicros: 1000,
+      // Every P0 request is traced: the test picks them deterministically.
+      sampling: { p1Base: 0, minProbability: 0 },
+    },
+  });
+  const send = (prompt: string, priority = 'P0') =>
+    fetch(`${sb!.url}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: MODEL, prompt, max_tokens: 48, ignore_eos: true, priority }),
+    }).then((r) => r.json());
+  await send('a first request, alone, with a prompt long enough for a couple of prefill chunks');
+  await Promise.all([send('second, batched with the third'), send('third, batched with the second'), send('an unsampled one', 'P1')]);
+  await sb.close(); // flushes spans and pushes the last profile
+  sb = undefined;
+});
+after(async () => {
+  await sb?.close();
+  await new Promise((r) => (app ? app.close(r) : r(undefined)));
+  await pool?.end();
+  const { pgPool } = await import('../../lib/db');
+  await pgPool().end();
+  await db?.stop();
+});
+
+test('the sandbox exported to the app and every delivery was accepted', () => {
+  assert.ok(received.some((r) => r === '/v1/traces 200'), received.join(', '));
+  assert.ok(received.some((r) => r === '/ingest 200'), received.join(', '));
+  assert.deepEqual(received.filter((r) => !r.endsWith(' 200')), []);
+});
+
+async function requestTraces(): Promise<Trace[]> {
+  const range = { from: started - 1000, to: Date.now() + 1000 };
+  const found = await spans.searchTraces(pool, { q: `{ resource.service.name = "${SERVICE}" && kind = server }`, range, limit: 20 });
+  const traces = await Promise.all(found.traces.map((t) => spans.getTrace(pool, t.traceId)));
+  return traces.filter((t): t is Trace => t !== null);
+}
+
+test('traces: the three P0 requests are searchable and whole; spans and profile agree on ids', async () => {
+  const traces = await requestTraces();
+  assert.equal(traces.length, 3);
+  for (const t of traces) {
+    const root = t.spans.find((s) => s.kind === 'server')!;
+    assert.equal(root.name, `text_completion ${MODEL}`);
+    assert.equal(root.service, SERVICE);
+    assert.equal(root.attributes['trisight.sampling.probability'], 1);
+    assert.ok(t.spans.length > 1, 'the request span has children');
+  }
+});
+
+test('one request span profile: only samples labelled with its span ids, CPU time within its duration', async () => {
+  const range = { from: started - 1000, to: Date.now() + 1000 };
+  const sel = { profileTypeId: CPU, labelSelector: `{service_name="${SERVICE}"}`, range };
+  const whole = await profiles.selectMergeStacktraces(pool, sel);
+  assert.ok(whole.tree.total > 0, 'the pushed profile has CPU samples');
+  const types = await profiles.profileTypes(pool, range);
+  const cpuType = types.find((t) => t.sampleType === 'cpu')!;
+  assert.ok(cpuType, `a cpu sample type among ${types.map((t) => t.id)}`);
+
+  let checked = 0;
+  for (const t of await requestTraces()) {
+    const root = t.spans.find((s) => s.kind === 'server')!;
+    const ids = spanProfileIds(t, root.spanId);
+    assert.ok(ids.includes(root.spanId));
+    const sp = await profiles.spanProfile(pool, sel, ids);
+    // Independently of the store's query: the CPU values of exactly the samples labelled with these ids.
+    const expected = await pool.query<{ v: number; other: number }>(
+      `SELECT coalesce(sum(u.v) FILTER (WHERE u.s = ANY($2)), 0)::float8 AS v, coalesce(sum(u.v) FILTER (WHERE NOT u.s = ANY($2)), 0)::float8 AS other
+       FROM embedded_profile p CROSS JOIN LATERAL unnest(p.stack_ids, p."values", p.span_ids) AS u(st, v, s)
+       WHERE p.service = $1 AND p.profile_type = $3`,
+      [SERVICE, ids, cpuType.id],
+    );
+    assert.equal(sp.tree.total, expected.rows[0].v);
+    assert.ok(expected.rows[0].other > 0, 'other samples exist and were left out');
+    assert.ok(sp.tree.total < whole.tree.total);
+    const durationNs = Number(root.endTimeUnixNano - root.startTimeUnixNano);
+    const period = (await pool.query<{ p: number }>(`SELECT max(period) AS p FROM embedded_profile WHERE service = $1`, [SERVICE])).rows[0].p;
+    assert.ok(sp.tree.total <= durationNs + period, `span CPU ${sp.tree.total} ns > duration ${durationNs} ns`);
+    if (sp.tree.total > 0) checked++;
+  }
+  assert.ok(checked >= 1, 'at least one request has CPU samples of its own');
+});
