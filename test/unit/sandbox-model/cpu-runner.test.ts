@@ -126,3 +126,21 @@ test('createRunner builds the cpu backend for a preset and seed', async () => {
   await r.dispose();
   await assert.rejects(createRunner({ backend: 'cpu', preset: 'huge', seed: 1 }), /unknown preset "huge"/);
 });
+
+test('two-thread mode gives bit-identical logits to one thread, for one sequence and a batch', async () => {
+  const one = new CpuRunner(tinyWeights, 'tiny');
+  const two = await CpuRunner.create(tinyWeights, 'tiny', { threads: 2 });
+  try {
+    assert.equal(two.info.threads, 2);
+    const a = [one.allocSequence(), one.allocSequence(), one.allocSequence()];
+    const b = [two.allocSequence(), two.allocSequence(), two.allocSequence()];
+    for (let i = 0; i < 3; i++) assert.deepEqual(await two.prefill(b[i], prompt.subarray(i)), await one.prefill(a[i], prompt.subarray(i)));
+    for (let step = 0; step < 2; step++) {
+      const oa = await one.decode(a.map((seq, i) => ({ seq, token: 40 + i })));
+      const ob = await two.decode(b.map((seq, i) => ({ seq, token: 40 + i })));
+      assert.deepEqual(ob, oa);
+    }
+  } finally {
+    await two.dispose();
+  }
+});

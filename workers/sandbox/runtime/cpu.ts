@@ -15,9 +15,26 @@ import { rope, ropeTable, type RopeTable } from '../kernels/cpu/rope';
 import { swiglu } from '../kernels/cpu/swiglu';
 import type { BackendInfo, ModelRunner, SeqHandle } from './types';
 import { SequenceTable } from './sequences';
+import { MatmulHelper } from './cpu-threads';
 
 /** Prompt tokens per forward pass; between chunks prefill yields to the event loop. */
 const PREFILL_CHUNK = 16;
+
+/** Matrix products smaller than this many multiply-adds are not worth splitting across threads. */
+const SPLIT_MIN_MACS = 1 << 16;
+
+export interface CpuRunnerOptions {
+  /**
+   * 1 (default): everything on the calling thread, so a CPU profile of the
+   * main thread shows the kernels. 2: a helper thread computes half of every
+   * large matrix product over shared memory (needs no other change by callers).
+   */
+  threads?: 1 | 2;
+}
+
+function floats(n: number, shared: boolean): Float32Array {
+  return new Float32Array(shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
+}
 
 class Scratch {
   x: Float32Array; // residual stream [rows][dim]
@@ -28,15 +45,20 @@ class Scratch {
   h: Float32Array; // [rows][hidden]
   logits: Float32Array; // [rows][vocab]
   tokens: Int32Array;
-  constructor(readonly rows: number, c: ModelConfig) {
-    this.x = new Float32Array(rows * c.dim);
-    this.xb = new Float32Array(rows * c.dim);
-    this.xb2 = new Float32Array(rows * c.dim);
-    this.qkv = new Float32Array(rows * qkvDim(c));
-    this.gu = new Float32Array(rows * 2 * c.hiddenDim);
-    this.h = new Float32Array(rows * c.hiddenDim);
-    this.logits = new Float32Array(rows * c.vocabSize);
+  constructor(readonly rows: number, c: ModelConfig, shared: boolean) {
+    this.x = floats(rows * c.dim, shared);
+    this.xb = floats(rows * c.dim, shared);
+    this.xb2 = floats(rows * c.dim, shared);
+    this.qkv = floats(rows * qkvDim(c), shared);
+    this.gu = floats(rows * 2 * c.hiddenDim, shared);
+    this.h = floats(rows * c.hiddenDim, shared);
+    this.logits = floats(rows * c.vocabSize, shared);
     this.tokens = new Int32Array(rows);
+  }
+
+  /** the buffers a helper thread reads or writes */
+  shared(): Float32Array[] {
+    return [this.x, this.xb, this.xb2, this.qkv, this.gu, this.h, this.logits];
   }
 }
 
@@ -54,11 +76,19 @@ export class CpuRunner implements ModelRunner {
   private rowPos = new Int32Array(0);
   private readonly layerStride: number;
   private readonly kvStride: number;
+  private readonly helper: MatmulHelper | null;
 
-  constructor(private readonly weights: Weights, preset: string) {
+  /** Single-threaded runner; use `CpuRunner.create` for the two-thread mode. */
+  constructor(
+    private readonly weights: Weights,
+    preset: string,
+    helper: MatmulHelper | null = null,
+  ) {
     const c = weights.config;
     this.c = c;
     this.w = weights.data;
+    this.helper = helper;
+    const threads = helper ? 2 : 1;
     this.rope = ropeTable(c.maxSeqLen, headDim(c), c.ropeTheta);
     this.shape = { nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: headDim(c) };
     this.scores = new Float32Array(c.maxSeqLen);
@@ -66,15 +96,27 @@ export class CpuRunner implements ModelRunner {
     this.kvStride = c.maxSeqLen * kvDim(c);
     this.layerStride = 2 * this.kvStride;
     this.seqs = new SequenceTable(c.maxSeqLen, () => new Float32Array(c.nLayers * this.layerStride));
-    this.scratch = new Scratch(PREFILL_CHUNK, c);
+    this.scratch = new Scratch(PREFILL_CHUNK, c, this.helper !== null);
+    this.helper?.setBuffers(this.scratch.shared());
     this.info = {
       backend: 'cpu',
       preset,
       params: paramCount(c),
       vocabSize: c.vocabSize,
       maxSeqLen: c.maxSeqLen,
-      threads: 1,
+      threads,
     };
+  }
+
+  static async create(weights: Weights, preset: string, opts: CpuRunnerOptions = {}): Promise<CpuRunner> {
+    if ((opts.threads ?? 1) === 1) return new CpuRunner(weights, preset);
+    let shared = weights;
+    if (!(weights.data.buffer instanceof SharedArrayBuffer)) {
+      const data = floats(weights.data.length, true);
+      data.set(weights.data);
+      shared = { ...weights, data };
+    }
+    return new CpuRunner(shared, preset, await MatmulHelper.start(shared.data));
   }
 
   allocSequence(): SeqHandle {
@@ -143,11 +185,25 @@ export class CpuRunner implements ModelRunner {
 
   async dispose(): Promise<void> {
     this.seqs.clear();
+    await this.helper?.terminate();
   }
 
   private ensureRows(n: number): void {
-    if (n > this.scratch.rows) this.scratch = new Scratch(n, this.c);
+    if (n > this.scratch.rows) {
+      this.scratch = new Scratch(n, this.c, this.helper !== null);
+      this.helper?.setBuffers(this.scratch.shared());
+    }
     if (n > this.rowPos.length) this.rowPos = new Int32Array(n);
+  }
+
+  /** Y = X·Wᵀ, on this thread or split with the helper thread. */
+  private mm(y: Float32Array, x: Float32Array, rows: number, wOff: number, inDim: number, outDim: number): void {
+    const h = this.helper;
+    if (!h || rows * inDim * outDim < SPLIT_MIN_MACS) {
+      matmul(y, x, rows, this.w, wOff, inDim, outDim);
+      return;
+    }
+    h.matmul(y, x, rows, this.w, wOff, inDim, outDim);
   }
 
   /**
@@ -168,7 +224,7 @@ export class CpuRunner implements ModelRunner {
     for (let l = 0; l < c.nLayers; l++) {
       const ly = L.layers[l];
       rmsnorm(s.xb, s.x, w, ly.attnNorm.offset, rows, dim, c.normEps);
-      matmul(s.qkv, s.xb, rows, w, ly.wqkv.offset, dim, qd);
+      this.mm(s.qkv, s.xb, rows, ly.wqkv.offset, dim, qd);
       const kBase = l * this.layerStride;
       const vBase = kBase + this.kvStride;
       for (let r = 0; r < rows; r++) {
@@ -182,17 +238,17 @@ export class CpuRunner implements ModelRunner {
       for (let r = 0; r < rows; r++) {
         attention(s.xb, r * dim, s.qkv, r * qd, this.rowCache[r], kBase, vBase, this.rowPos[r] + 1, this.shape, this.scores);
       }
-      matmul(s.xb2, s.xb, rows, w, ly.wo.offset, dim, dim);
+      this.mm(s.xb2, s.xb, rows, ly.wo.offset, dim, dim);
       residualAdd(s.x, s.xb2, rows * dim);
       rmsnorm(s.xb, s.x, w, ly.mlpNorm.offset, rows, dim, c.normEps);
-      matmul(s.gu, s.xb, rows, w, ly.w13.offset, dim, 2 * c.hiddenDim);
+      this.mm(s.gu, s.xb, rows, ly.w13.offset, dim, 2 * c.hiddenDim);
       swiglu(s.h, s.gu, rows, c.hiddenDim);
-      matmul(s.xb2, s.h, rows, w, ly.w2.offset, c.hiddenDim, dim);
+      this.mm(s.xb2, s.h, rows, ly.w2.offset, c.hiddenDim, dim);
       residualAdd(s.x, s.xb2, rows * dim);
     }
     const n = rows - firstLogitRow;
     const xs = s.x.subarray(firstLogitRow * dim, rows * dim);
     rmsnorm(s.xb, xs, w, L.finalNorm.offset, n, dim, c.normEps);
-    matmul(s.logits, s.xb, n, w, L.lmHead.offset, dim, c.vocabSize);
+    this.mm(s.logits, s.xb, n, L.lmHead.offset, dim, c.vocabSize);
   }
 }

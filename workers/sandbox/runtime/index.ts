@@ -14,12 +14,14 @@ export interface RunnerOptions {
   preset: PresetName | string;
   /** weight seed; same seed → same model on every backend */
   seed: number;
+  /** CPU backend only: 2 adds a helper thread for the matrix products (see cpu.ts) */
+  threads?: 1 | 2;
 }
 
 export async function createRunner(opts: RunnerOptions): Promise<ModelRunner> {
   if (!isPresetName(opts.preset)) throw new Error(`unknown preset ${JSON.stringify(opts.preset)}; expected one of ${Object.keys(PRESETS).join(', ')}`);
   const preset: PresetName = opts.preset;
-  const weights = generateWeights(PRESETS[preset], opts.seed);
+  const weights = generateWeights(PRESETS[preset], opts.seed, { shared: opts.threads === 2 });
   if (opts.backend === 'webgpu' || opts.backend === 'auto') {
     // loaded on demand so a CPU-only process never loads dawn.node
     const gpu = await import('./webgpu');
@@ -29,5 +31,5 @@ export async function createRunner(opts: RunnerOptions): Promise<ModelRunner> {
   } else if (opts.backend !== 'cpu') {
     throw new Error(`unknown backend ${JSON.stringify(opts.backend)}; expected auto, cpu or webgpu`);
   }
-  return new CpuRunner(weights, preset);
+  return CpuRunner.create(weights, preset, { threads: opts.threads });
 }
