@@ -1,0 +1,108 @@
+'use client';
+
+import { memo, useMemo, useState } from 'react';
+import { nameMatcher } from '@/lib/model/flame';
+import { formatPercent, formatValue } from './format';
+import styles from './FlameGraph.module.css';
+
+export interface TopRow {
+  name: string;
+  self: number;
+  total: number;
+  /** diff only: change of the total's share, percentage points (after − before) */
+  change?: number;
+}
+
+type SortKey = 'self' | 'total' | 'name' | 'change';
+
+/**
+ * Self / total per function over the whole profile. Sortable; a row's button
+ * selects the function (the graph then shows only stacks through it). Rows are
+ * limited to `limit` after the search filter, so 30k distinct names stay cheap.
+ */
+export const TopFunctions = memo(function TopFunctions(props: {
+  rows: TopRow[];
+  unit: string;
+  rootTotal: number;
+  limit: number;
+  search: string;
+  selected: string | null;
+  onSelect: (name: string) => void;
+  diff: boolean;
+}) {
+  const { rows, unit, rootTotal, limit, search, selected, onSelect, diff } = props;
+  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'self', desc: true });
+  const shown = useMemo(() => {
+    const match = nameMatcher(search);
+    const list = search.trim() ? rows.filter((r) => match(r.name)) : rows.slice();
+    const dir = sort.desc ? -1 : 1;
+    list.sort((a, b) => {
+      if (sort.key === 'name') return dir * (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+      const va = sort.key === 'change' ? Math.abs(a.change ?? 0) : a[sort.key];
+      const vb = sort.key === 'change' ? Math.abs(b.change ?? 0) : b[sort.key];
+      return dir * (va - vb);
+    });
+    return list.slice(0, limit);
+  }, [rows, search, sort, limit]);
+
+  const header = (key: SortKey, label: string) => (
+    <th scope="col" aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+      <button
+        type="button"
+        className={styles.sort}
+        onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : key !== 'name' }))}
+      >
+        {label}
+        {sort.key === key ? (sort.desc ? ' ▼' : ' ▲') : ''}
+      </button>
+    </th>
+  );
+  const pct = (v: number) => formatPercent(rootTotal > 0 ? (100 * v) / rootTotal : 0);
+
+  return (
+    <div className={styles.tableWrap}>
+      <table className={styles.table} data-testid="flame-top-functions">
+        <caption className={styles.caption}>
+          Top functions{diff ? ' (after)' : ''} · {shown.length} of {rows.length}
+        </caption>
+        <thead>
+          <tr>
+            {header('name', 'Function')}
+            {header('self', 'Self')}
+            {header('total', 'Total')}
+            {diff && header('change', 'Δ share')}
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((r) => (
+            <tr key={r.name} className={r.name === selected ? styles.selectedRow : undefined}>
+              <td className={styles.fn}>
+                <button
+                  type="button"
+                  className={styles.rowButton}
+                  aria-pressed={r.name === selected}
+                  title={r.name}
+                  onClick={() => onSelect(r.name)}
+                >
+                  {r.name}
+                </button>
+              </td>
+              <td className={styles.num}>
+                {formatValue(r.self, unit)} <span className={styles.muted}>{pct(r.self)}</span>
+              </td>
+              <td className={styles.num}>
+                {formatValue(r.total, unit)} <span className={styles.muted}>{pct(r.total)}</span>
+              </td>
+              {diff && (
+                <td className={styles.num}>
+                  {(r.change ?? 0) >= 0 ? '+' : ''}
+                  {(r.change ?? 0).toFixed(2)} pp
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+});
