@@ -238,7 +238,7 @@ async function merged(db: Queryable, sel: ProfileSelector, spanIds?: readonly st
   }
   const r = await db.query<{ frames: string[]; v: number }>(
     `WITH m AS (
-       SELECT u.stack_id, sum(u.v)::float8 AS v
+       SELECT u.stack_id, sum(u.v::float8) AS v
        FROM embedded_profile p CROSS JOIN LATERAL ${unnest}
        WHERE ${where}
        GROUP BY u.stack_id

@@ -66,7 +66,8 @@ function valueNsSql(q: SpanMetricsQuery, params: unknown[]): string {
 }
 
 /** Inverse sampling probability: the number of requests one stored span stands for. */
-const WEIGHT_SQL = '1.0 / coalesce(sampling_probability, 1.0)';
+// float8 throughout: a numeric literal or bigint division would make Postgres sum in (slow) numeric.
+const WEIGHT_SQL = '1.0::float8 / coalesce(sampling_probability, 1.0::float8)';
 
 function toBuckets(bounds: number[], counts: Map<number, number>): HistogramBucket[] {
   return [...bounds, Infinity].map((upper, i) => ({ lower: i === 0 ? 0 : bounds[i - 1], upper, count: counts.get(i) ?? 0 }));
@@ -85,7 +86,7 @@ export async function latencyHistogram(db: Queryable, q: SpanMetricsQuery): Prom
   const params: unknown[] = [boundsNs(bounds)];
   const v = valueNsSql(q, params);
   const r = await db.query<{ b: number; w: number; s: number; n: number; trace_id: string; span_id: string; dur: string; start: string }>(
-    `SELECT ${BUCKET_SQL('$1', v)} AS b, sum(${WEIGHT_SQL})::float8 AS w, sum(${v} / 1e9 * ${WEIGHT_SQL})::float8 AS s, count(*)::int AS n,
+    `SELECT ${BUCKET_SQL('$1', v)} AS b, sum(${WEIGHT_SQL})::float8 AS w, sum((${v})::float8 / 1e9 * ${WEIGHT_SQL}) AS s, count(*)::int AS n,
             (array_agg(trace_id ORDER BY start_ns DESC))[1] AS trace_id, (array_agg(span_id ORDER BY start_ns DESC))[1] AS span_id,
             (array_agg(${v} ORDER BY start_ns DESC))[1]::text AS dur, (array_agg(start_ns ORDER BY start_ns DESC))[1]::text AS start
      FROM embedded_span WHERE ${where(q, params)} GROUP BY 1 ORDER BY 1`,
