@@ -34,7 +34,7 @@
  * so it only ever gets the frames at least one pixel wide under the zoomed frame
  * (`pruneView`), rebuilt from a flat index on every zoom so detail returns as you zoom in.
  * Search and the table run on the flat index of the full tree. Its transitions are
- * replaced by immediate changes while it draws (`instantly`): `transitionDuration(0)`
+ * replaced by immediate changes while it draws (`drawDirect`): `transitionDuration(0)`
  * alone still leaves new rects growing for 250 ms and a timer per element.
  *
  * Frame names come from telemetry and are untrusted: they reach the DOM only as text
@@ -253,18 +253,16 @@ export function FlameGraph(props: FlameGraphProps) {
         .tooltip(silentTooltip());
       chartRef.current = chart;
       const c = chart;
-      instantly(() => select(host).datum(view).call(c));
+      drawDirect(() => select(host).datum(view).call(c));
     } else {
       const c = chart.width(w);
-      instantly(() => c.update(view));
+      drawDirect(() => c.update(view));
     }
     lastDraw.current = { model: shown, width: w, zoomIdx };
 
     const svg = host.querySelector('svg');
     const drawn: DrawnFrame[] = [];
     if (svg) {
-      // The library's own click-to-zoom would redraw the unpruned way; clicks are handled on the host.
-      select(svg).selectAll('g').on('click', null);
       for (const g of svg.querySelectorAll('g')) {
         const d = (g as SVGGElement & { __data__?: HNode }).__data__;
         const rect = g.firstElementChild;
@@ -347,6 +345,9 @@ export function FlameGraph(props: FlameGraphProps) {
     });
   }, [full]);
 
+  // Stable, so the memoised table does not re-render on zoom or hover.
+  const onSelectFunction = useCallback((name: string) => setSelected(name === selected ? null : name), [selected, setSelected]);
+
   const hiddenMatches = found ? found.matchedFrames - visibleMatches : 0;
   // Table percentages: of the "after" profile in a diff, of the whole profile otherwise.
   const tableRoot = full.diff ? full.diff.right.total[0] : full.ix.total[0];
@@ -421,7 +422,7 @@ export function FlameGraph(props: FlameGraphProps) {
           limit={topFunctionsLimit}
           search={search}
           selected={selected}
-          onSelect={(name) => setSelected(name === selected ? null : name)}
+          onSelect={onSelectFunction}
           diff={full.diff !== null}
         />
       </div>
@@ -431,17 +432,20 @@ export function FlameGraph(props: FlameGraphProps) {
 }
 
 /**
- * Runs `draw` with d3 transitions replaced by immediate changes. d3-flame-graph
- * always goes through `selection.transition()`: with `transitionDuration(0)` its
- * updates still wait a frame, new rects animate their width for d3's default
- * 250 ms, labels appear a frame late, and the thousands of scheduled timers cost
- * more than the drawing itself. The stand-in applies attr / style / text at once;
- * the prototype is restored before returning (drawing is synchronous), so other
- * d3 users never see it.
+ * Runs d3-flame-graph's drawing with two parts of d3-selection swapped out:
+ * - `transition()` applies attr / style / text at once. The library always goes
+ *   through transitions: with `transitionDuration(0)` its updates still wait a
+ *   frame, new rects grow for d3's default 250 ms, labels appear late, and the
+ *   timer scheduled per element costs more than the drawing itself.
+ * - `on()` does nothing. The library re-binds click / mouseover / mouseout on every
+ *   frame at every draw (its click zooms the unpruned way); this component handles
+ *   those events once, on the host element.
+ * The prototype is restored before returning (drawing is synchronous), so other d3
+ * users never see the swap.
  */
-function instantly(draw: () => void): void {
+function drawDirect(draw: () => void): void {
   const proto = selection.prototype;
-  const saved = proto.transition;
+  const saved = { transition: proto.transition, on: proto.on };
   proto.transition = function (this: Selection) {
     const sel = this;
     const t = {
@@ -454,10 +458,14 @@ function instantly(draw: () => void): void {
     };
     return t;
   };
+  proto.on = function (this: Selection) {
+    return this;
+  };
   try {
     draw();
   } finally {
-    proto.transition = saved;
+    proto.transition = saved.transition;
+    proto.on = saved.on;
   }
 }
 

@@ -17,7 +17,9 @@ declare module 'd3-selection' {
   }
   export function select(node: Element): Selection;
   /** the Selection constructor; d3-transition adds `transition` / `interrupt` to its prototype */
-  export const selection: { prototype: { transition: (this: Selection, name?: string) => unknown } };
+  export const selection: {
+    prototype: { transition: (this: Selection, name?: string) => unknown; on: (this: Selection, ...args: never[]) => unknown };
+  };
 }
 
 declare module 'd3-flame-graph' {

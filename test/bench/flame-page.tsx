@@ -28,6 +28,8 @@ interface BenchState {
   /** raw only: until the library's 250 ms enter animation has finished */
   settledMs?: number;
   frames?: number;
+  /** frames drawn at first paint */
+  firstFrames?: number;
   /** transitions still pending right after our first paint (should be 0) */
   pendingTransitions?: number;
   zoomMs?: number;
@@ -142,6 +144,7 @@ async function runOurs(tree: FlameTree | DiffFlameTree) {
   await first;
   await afterPaint();
   state.firstPaintMs = performance.now() - t0;
+  state.firstFrames = state.frames;
   state.pendingTransitions = pending(app.querySelectorAll('g,rect,div'));
 
   const target = isDiffTree(tree) ? zoomTarget(tree, indexDiff(tree).index) : zoomTarget(tree, indexTree(tree));
@@ -180,7 +183,7 @@ async function runRaw(tree: FlameTree) {
   state.firstPaintMs = performance.now() - t0;
   await settled(host);
   state.settledMs = performance.now() - t0;
-  state.frames = host.querySelectorAll('g').length;
+  state.frames = state.firstFrames = host.querySelectorAll('g').length;
 
   const target = zoomTarget(tree, indexTree(tree));
   state.zoom = async () => {
