@@ -1,17 +1,32 @@
 // Matrix products against row-major weights W[outDim][inDim]:
-//   gemv:   y = W·x for one input row (decode of one sequence) — memory-bound,
-//           so it streams each weight row once with four independent
-//           accumulators (lets the CPU overlap loads and multiply-adds).
-//   matmul: Y[r] = W·X[r] for several input rows (prefill, batched decode) —
-//           each weight row is loaded once and reused for every input row,
-//           so a batch of B costs far less than B separate GEMVs.
-// Twins of gemv.wgsl and matmul.wgsl. inDim must be a multiple of 4.
+//   gemv:   y = W·x for one input row (decode of one sequence).
+//   matmul: Y[r] = W·X[r] for several input rows (prefill, batched decode);
+//           each weight row is fetched from memory once and reused for every
+//           input row while it sits in L1.
+// Twins of gemv.wgsl and matmul.wgsl. inDim must be even.
+//
+// V8 compiles these to scalar code, so they are limited by instructions per
+// multiply-add rather than by memory: each loaded value is used as often as
+// the registers allow (x against four weight rows; a 2×2 block of weight rows
+// × input rows), x is widened to f64 once per call instead of once per use,
+// and every output is summed in the same order — even and odd i in two
+// accumulators, added at the end — so a sequence gets bit-identical logits
+// whatever batch or thread split it is computed in.
+
+let x64 = new Float64Array(0);
+
+/** x[off .. off+n) widened to f64 in a reused buffer. */
+function widen(x: Float32Array, off: number, n: number): Float64Array {
+  if (x64.length < n) x64 = new Float64Array(n);
+  for (let i = 0; i < n; i++) x64[i] = x[off + i];
+  return x64;
+}
 
 /** y[yOff + o] = Σ_i W[wOff + o·inDim + i] · x[xOff + i] for o in [rowStart, rowEnd). */
 export function gemv(
   y: Float32Array,
   yOff: number,
-  x: Float32Array,
+  x32: Float32Array,
   xOff: number,
   w: Float32Array,
   wOff: number,
@@ -19,66 +34,57 @@ export function gemv(
   rowStart: number,
   rowEnd: number,
 ): void {
+  const x = widen(x32, xOff, inDim);
   let o = rowStart;
-  // Two weight rows per pass share each load of x: V8 emits scalar code, so
-  // fewer loads per weight is what brings this close to a plain summing loop.
-  for (; o + 2 <= rowEnd; o += 2) {
+  for (; o + 4 <= rowEnd; o += 4) {
     const wa = wOff + o * inDim;
     const wb = wa + inDim;
+    const wc = wb + inDim;
+    const wd = wc + inDim;
     let a0 = 0;
     let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
     let b0 = 0;
     let b1 = 0;
-    let b2 = 0;
-    let b3 = 0;
-    for (let i = 0; i < inDim; i += 4) {
-      const x0 = x[xOff + i];
-      const x1 = x[xOff + i + 1];
-      const x2 = x[xOff + i + 2];
-      const x3 = x[xOff + i + 3];
+    let c0 = 0;
+    let c1 = 0;
+    let d0 = 0;
+    let d1 = 0;
+    for (let i = 0; i < inDim; i += 2) {
+      const x0 = x[i];
+      const x1 = x[i + 1];
       a0 += w[wa + i] * x0;
       a1 += w[wa + i + 1] * x1;
-      a2 += w[wa + i + 2] * x2;
-      a3 += w[wa + i + 3] * x3;
       b0 += w[wb + i] * x0;
       b1 += w[wb + i + 1] * x1;
-      b2 += w[wb + i + 2] * x2;
-      b3 += w[wb + i + 3] * x3;
+      c0 += w[wc + i] * x0;
+      c1 += w[wc + i + 1] * x1;
+      d0 += w[wd + i] * x0;
+      d1 += w[wd + i + 1] * x1;
     }
-    y[yOff + o] = a0 + a1 + a2 + a3;
-    y[yOff + o + 1] = b0 + b1 + b2 + b3;
+    y[yOff + o] = a0 + a1;
+    y[yOff + o + 1] = b0 + b1;
+    y[yOff + o + 2] = c0 + c1;
+    y[yOff + o + 3] = d0 + d1;
   }
-  if (o < rowEnd) {
-    // same four-accumulator order as above, so results do not depend on row parity
+  for (; o < rowEnd; o++) {
     const wa = wOff + o * inDim;
     let a0 = 0;
     let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    for (let i = 0; i < inDim; i += 4) {
-      a0 += w[wa + i] * x[xOff + i];
-      a1 += w[wa + i + 1] * x[xOff + i + 1];
-      a2 += w[wa + i + 2] * x[xOff + i + 2];
-      a3 += w[wa + i + 3] * x[xOff + i + 3];
+    for (let i = 0; i < inDim; i += 2) {
+      a0 += w[wa + i] * x[i];
+      a1 += w[wa + i + 1] * x[i + 1];
     }
-    y[yOff + o] = a0 + a1 + a2 + a3;
+    y[yOff + o] = a0 + a1;
   }
 }
 
 /**
  * Y[r·outDim + o] = Σ_i W[wOff + o·inDim + i] · X[r·inDim + i] for r < rows
  * and o in [rowStart, rowEnd) (a row range lets two threads split the work).
- *
- * The weight row is the outer loop, so each row is fetched from memory once
- * and then served from L1 to every input row. Input rows go in pairs with the
- * same four-accumulator order as `gemv`, so a sequence gets bit-identical
- * results whatever batch it is decoded in.
  */
 export function matmul(
   y: Float32Array,
-  x: Float32Array,
+  x32: Float32Array,
   rows: number,
   w: Float32Array,
   wOff: number,
@@ -88,40 +94,78 @@ export function matmul(
   rowEnd = outDim,
 ): void {
   if (rows === 1) {
-    gemv(y, 0, x, 0, w, wOff, inDim, rowStart, rowEnd);
+    gemv(y, 0, x32, 0, w, wOff, inDim, rowStart, rowEnd);
     return;
   }
-  for (let o = rowStart; o < rowEnd; o++) {
-    const wb = wOff + o * inDim;
+  const x = widen(x32, 0, rows * inDim);
+  let o = rowStart;
+  for (; o + 2 <= rowEnd; o += 2) {
+    const wa = wOff + o * inDim;
+    const wb = wa + inDim;
     let r = 0;
     for (; r + 2 <= rows; r += 2) {
       const xa = r * inDim;
       const xb = xa + inDim;
+      let aa0 = 0;
+      let aa1 = 0;
+      let ab0 = 0;
+      let ab1 = 0;
+      let ba0 = 0;
+      let ba1 = 0;
+      let bb0 = 0;
+      let bb1 = 0;
+      for (let i = 0; i < inDim; i += 2) {
+        const wa0 = w[wa + i];
+        const wa1 = w[wa + i + 1];
+        const wb0 = w[wb + i];
+        const wb1 = w[wb + i + 1];
+        const xa0 = x[xa + i];
+        const xa1 = x[xa + i + 1];
+        const xb0 = x[xb + i];
+        const xb1 = x[xb + i + 1];
+        aa0 += wa0 * xa0;
+        aa1 += wa1 * xa1;
+        ab0 += wa0 * xb0;
+        ab1 += wa1 * xb1;
+        ba0 += wb0 * xa0;
+        ba1 += wb1 * xa1;
+        bb0 += wb0 * xb0;
+        bb1 += wb1 * xb1;
+      }
+      y[r * outDim + o] = aa0 + aa1;
+      y[(r + 1) * outDim + o] = ab0 + ab1;
+      y[r * outDim + o + 1] = ba0 + ba1;
+      y[(r + 1) * outDim + o + 1] = bb0 + bb1;
+    }
+    if (r < rows) {
+      const xa = r * inDim;
       let a0 = 0;
       let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
       let b0 = 0;
       let b1 = 0;
-      let b2 = 0;
-      let b3 = 0;
-      for (let i = 0; i < inDim; i += 4) {
-        const w0 = w[wb + i];
-        const w1 = w[wb + i + 1];
-        const w2 = w[wb + i + 2];
-        const w3 = w[wb + i + 3];
-        a0 += w0 * x[xa + i];
-        a1 += w1 * x[xa + i + 1];
-        a2 += w2 * x[xa + i + 2];
-        a3 += w3 * x[xa + i + 3];
-        b0 += w0 * x[xb + i];
-        b1 += w1 * x[xb + i + 1];
-        b2 += w2 * x[xb + i + 2];
-        b3 += w3 * x[xb + i + 3];
+      for (let i = 0; i < inDim; i += 2) {
+        const x0 = x[xa + i];
+        const x1 = x[xa + i + 1];
+        a0 += w[wa + i] * x0;
+        a1 += w[wa + i + 1] * x1;
+        b0 += w[wb + i] * x0;
+        b1 += w[wb + i + 1] * x1;
       }
-      y[r * outDim + o] = a0 + a1 + a2 + a3;
-      y[(r + 1) * outDim + o] = b0 + b1 + b2 + b3;
+      y[r * outDim + o] = a0 + a1;
+      y[r * outDim + o + 1] = b0 + b1;
     }
-    if (r < rows) gemv(y, r * outDim, x, r * inDim, w, wOff, inDim, o, o + 1);
+  }
+  if (o < rowEnd) {
+    const wa = wOff + o * inDim;
+    for (let r = 0; r < rows; r++) {
+      const xa = r * inDim;
+      let a0 = 0;
+      let a1 = 0;
+      for (let i = 0; i < inDim; i += 2) {
+        a0 += w[wa + i] * x[xa + i];
+        a1 += w[wa + i + 1] * x[xa + i + 1];
+      }
+      y[r * outDim + o] = a0 + a1;
+    }
   }
 }
