@@ -30,6 +30,27 @@ describe('sandbox serving', () => {
     assert.ok(j.timings.ttft <= j.timings.total && j.timings.queue <= j.timings.ttft);
   });
 
+  test('a repeated prompt prefix is served from the prefix KV cache', async () => {
+    const system = 'You are a helpful assistant. Answer briefly and precisely. ';
+    const a = await (await post(sb, { model: sb.model, prompt: `${system}Question one?`, max_tokens: 4, temperature: 0 })).json();
+    const b = await (await post(sb, { model: sb.model, prompt: `${system}Question two?`, max_tokens: 4, temperature: 0 })).json();
+    assert.equal(a.usage.prompt_tokens_details.cached_tokens, 0);
+    // BOS + the shared system text (up to where the questions differ) is reused.
+    assert.equal(b.usage.prompt_tokens_details.cached_tokens, 1 + `${system}Question `.length);
+    const m = await (await fetch(`${sb.url}/metrics`)).text();
+    const ratio = Number(/^sandbox_prefix_cache_hit_ratio (\S+)$/m.exec(m)?.[1]);
+    assert.ok(ratio > 0 && ratio < 1, `hit ratio ${ratio}`);
+    // Reused KV gives the same greedy continuation as computing the prompt afresh.
+    const fresh = await startSandbox({ preset: 'tiny', backend: 'cpu', prefixCacheEntries: 0 });
+    try {
+      const c = await (await post(fresh, { model: fresh.model, prompt: `${system}Question two?`, max_tokens: 4, temperature: 0 })).json();
+      assert.equal(c.usage.prompt_tokens_details.cached_tokens, 0);
+      assert.equal(b.choices[0].text, c.choices[0].text);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test('same seed gives the same text; greedy is deterministic', async () => {
     const body = { model: sb.model, prompt: 'seeded', max_tokens: 12, temperature: 0.9, top_k: 20, seed: 42 };
     const [a, b] = await Promise.all([post(sb, body).then((r) => r.json()), post(sb, body).then((r) => r.json())]);
