@@ -38,45 +38,43 @@ const flameAccess: Accessor<FlameTree> = {
 };
 
 function buildIndex<T>(root: T, get: Accessor<T>): FlameIndex {
-  // First pass counts nodes so the typed arrays are allocated once.
-  let count = 0;
-  const stack: T[] = [root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    count++;
-    for (const c of get.children(n)) stack.push(c);
-  }
-  const ix: FlameIndex = {
-    count,
-    names: [],
-    nameId: new Int32Array(count),
-    self: new Float64Array(count),
-    total: new Float64Array(count),
-    parent: new Int32Array(count),
-    depth: new Int32Array(count),
-    size: new Int32Array(count),
-  };
+  // One pass into typed arrays that double when full (counting first would walk
+  // the tree twice: the walk, not the copying, is what costs on 300k frames).
+  let cap = 1024;
+  let nameId = new Int32Array(cap);
+  let self = new Float64Array(cap);
+  let total = new Float64Array(cap);
+  let parent = new Int32Array(cap);
+  let depth = new Int32Array(cap);
+  const names: string[] = [];
   const ids = new Map<string, number>();
-  // Explicit stack of [node, parent index]; children pushed in reverse keep input order.
+  // Explicit stacks of node and parent index; children pushed in reverse keep input order.
   const nodes: T[] = [root];
   const parents: number[] = [-1];
   let i = 0;
   while (nodes.length) {
     const n = nodes.pop()!;
     const p = parents.pop()!;
+    if (i === cap) {
+      cap *= 2;
+      nameId = grow(nameId, cap);
+      self = grow(self, cap);
+      total = grow(total, cap);
+      parent = grow(parent, cap);
+      depth = grow(depth, cap);
+    }
     const name = get.name(n);
     let id = ids.get(name);
     if (id === undefined) {
-      id = ix.names.length;
+      id = names.length;
       ids.set(name, id);
-      ix.names.push(name);
+      names.push(name);
     }
-    ix.nameId[i] = id;
-    ix.self[i] = get.self(n);
-    ix.total[i] = get.total(n);
-    ix.parent[i] = p;
-    ix.depth[i] = p < 0 ? 0 : ix.depth[p] + 1;
-    ix.size[i] = 1;
+    nameId[i] = id;
+    self[i] = get.self(n);
+    total[i] = get.total(n);
+    parent[i] = p;
+    depth[i] = p < 0 ? 0 : depth[p] + 1;
     const ch = get.children(n);
     for (let k = ch.length - 1; k >= 0; k--) {
       nodes.push(ch[k]);
@@ -85,8 +83,24 @@ function buildIndex<T>(root: T, get: Accessor<T>): FlameIndex {
     i++;
   }
   // Pre-order: every parent precedes its descendants, so a reverse sweep sums sizes.
-  for (let j = count - 1; j > 0; j--) ix.size[ix.parent[j]] += ix.size[j];
-  return ix;
+  const size = new Int32Array(i).fill(1);
+  for (let j = i - 1; j > 0; j--) size[parent[j]] += size[j];
+  return {
+    count: i,
+    names,
+    nameId: nameId.slice(0, i),
+    self: self.slice(0, i),
+    total: total.slice(0, i),
+    parent: parent.slice(0, i),
+    depth: depth.slice(0, i),
+    size,
+  };
+}
+
+function grow<A extends Int32Array | Float64Array>(a: A, cap: number): A {
+  const b = (a instanceof Int32Array ? new Int32Array(cap) : new Float64Array(cap)) as A;
+  b.set(a);
+  return b;
 }
 
 /** Index a tree once; every other operation below runs on the index. */
