@@ -2,6 +2,9 @@
 // cache, with grouped-query heads and a max-shifted (numerically stable)
 // softmax. Twin of attention.wgsl.
 
+/** per-head output accumulator, f64 so the weighted sum is not rounded at every position */
+let acc = new Float64Array(0);
+
 export interface AttentionShape {
   nHeads: number;
   nKvHeads: number;
@@ -29,6 +32,7 @@ export function attention(
   const kvDim = nKvHeads * headDim;
   const group = nHeads / nKvHeads;
   const scale = 1 / Math.sqrt(headDim);
+  if (acc.length < headDim) acc = new Float64Array(headDim);
   for (let h = 0; h < nHeads; h++) {
     const qb = qOff + h * headDim;
     const kvh = (h / group) | 0;
@@ -51,13 +55,14 @@ export function attention(
       scores[t] = e;
       sum += e;
     }
-    const ob = outOff + h * headDim;
-    for (let i = 0; i < headDim; i++) out[ob + i] = 0;
-    const inv = 1 / sum;
+    acc.fill(0, 0, headDim);
     for (let t = 0; t < len; t++) {
-      const p = scores[t] * inv;
+      const p = scores[t];
       const vb = vOff + t * kvDim + kvh * headDim;
-      for (let i = 0; i < headDim; i++) out[ob + i] += p * cache[vb + i];
+      for (let i = 0; i < headDim; i++) acc[i] += p * cache[vb + i];
     }
+    const ob = outOff + h * headDim;
+    const inv = 1 / sum;
+    for (let i = 0; i < headDim; i++) out[ob + i] = acc[i] * inv;
   }
 }
