@@ -334,10 +334,12 @@ export function FlameGraph(props: FlameGraphProps) {
   }, [ix, zoomIdx]);
 
   const rows = useMemo<TopRow[]>(() => {
-    if (!full.diff) return topFunctionsIndexed(full.ix).map((f) => ({ name: f.name, self: f.self, total: f.total }));
+    // The root ("total") is not a function: leave it out unless the name also occurs below it.
+    const notRoot = (f: { name: string; frames: number }) => !(f.name === full.ix.names[full.ix.nameId[0]] && f.frames === 1);
+    if (!full.diff) return topFunctionsIndexed(full.ix).filter(notRoot);
     const { left, right } = full.diff;
     const before = new Map(topFunctionsIndexed(full.ix, left).map((f) => [f.name, f]));
-    return topFunctionsIndexed(full.ix, right).map((f) => {
+    return topFunctionsIndexed(full.ix, right).filter(notRoot).map((f) => {
       const b = before.get(f.name);
       const change =
         (right.total[0] > 0 ? f.total / right.total[0] : 0) - (left.total[0] > 0 ? (b?.total ?? 0) / left.total[0] : 0);

@@ -5,6 +5,7 @@ import { nameMatcher } from '@/lib/model/flame';
 import { formatPercent, formatValue } from './format';
 import styles from './FlameGraph.module.css';
 
+/** One function; `rows` must come ordered by self, largest first (as topFunctionsIndexed returns them). */
 export interface TopRow {
   name: string;
   self: number;
@@ -34,7 +35,10 @@ export const TopFunctions = memo(function TopFunctions(props: {
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'self', desc: true });
   const shown = useMemo(() => {
     const match = nameMatcher(search);
-    const list = search.trim() ? rows.filter((r) => match(r.name)) : rows.slice();
+    let list = search.trim() ? rows.filter((r) => match(r.name)) : rows;
+    // Rows arrive ordered by self, largest first: the default order needs no sort of 30k+ rows.
+    if (sort.key === 'self' && sort.desc) return list.slice(0, limit);
+    if (list === rows) list = rows.slice();
     const dir = sort.desc ? -1 : 1;
     list.sort((a, b) => {
       if (sort.key === 'name') return dir * (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { parseFlameGraphResponse } from '../../lib/datasources/pyroscope/parse';
-import { diffTrees } from '../../lib/model/flame';
+import { diffTrees, topFunctions } from '../../lib/model/flame';
 import type { FlameTree } from '../../lib/model/types';
 import { buildFlamePage, launchChromium, serveDir } from '../helpers/flame-page';
 
@@ -20,6 +20,7 @@ const EVIL2 = '"><script>window.__xss=1</script><b>bold</b>';
 let browser: Browser;
 let server: { url: string; stop(): Promise<void> };
 let dir: string;
+let fixture: FlameTree;
 
 before(async () => {
   dir = await buildFlamePage();
@@ -37,7 +38,7 @@ before(async () => {
     ],
   };
   writeFileSync(path.join(dir, 'trees', 'evil.json'), JSON.stringify(evil));
-  const fixture = parseFlameGraphResponse(JSON.parse(readFileSync(FIXTURE, 'utf8'))).tree;
+  fixture = parseFlameGraphResponse(JSON.parse(readFileSync(FIXTURE, 'utf8'))).tree;
   writeFileSync(path.join(dir, 'trees', 'pyroscope-fixture.json'), JSON.stringify(fixture));
   // Before: work 25 % of 1000; after: work 60 % of 2000 (+35 pp), idle the rest.
   const leaf = (name: string, v: number): FlameTree => ({ name, self: v, total: v, children: [] });
@@ -137,6 +138,19 @@ test('a real Pyroscope flame graph renders, zooms on click, searches the full tr
     assert.match(status, /^\d+(\.\d+)? % matched · \d+ frames/);
     assert.equal(new URL(page.url()).searchParams.get('search'), 'runtime.');
     await page.getByLabel('Search functions').fill('');
+
+    // Table: sorted by self (the root is not a row); the Total header re-sorts it.
+    const table = page.getByTestId('flame-top-functions');
+    const top = topFunctions(fixture).filter((f) => f.name !== 'total');
+    const firstRow = () => table.locator('tbody tr').first().getByRole('button').textContent();
+    assert.equal(await firstRow(), top[0].name);
+    await table.getByRole('button', { name: 'Total' }).click();
+    assert.equal(await table.locator('th[aria-sort=descending]').textContent(), 'Total ▼');
+    const byTotal = [...top].sort((a, b) => b.total - a.total);
+    assert.equal(await firstRow(), byTotal[0].name);
+    assert.notEqual(byTotal[0].name, top[0].name);
+    await table.getByRole('button', { name: 'Self' }).click();
+    assert.equal(await firstRow(), top[0].name);
 
     // Table: click a function, the graph keeps only stacks through it.
     const row = page.getByTestId('flame-top-functions').getByRole('button', { name: 'runtime.mallocgc', exact: true });
