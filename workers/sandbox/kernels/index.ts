@@ -2,9 +2,9 @@
 // very same sources for navigator.gpu; in Node they are read from disk here.
 
 import { readFileSync } from 'node:fs';
+import type { KernelName } from './names';
 
-export const KERNELS = ['embedding', 'rmsnorm', 'gemv', 'matmul', 'rope', 'kv_store', 'attention', 'swiglu', 'residual'] as const;
-export type KernelName = (typeof KERNELS)[number];
+export { KERNELS, type KernelName } from './names';
 
 export function loadWgsl(name: KernelName): string {
   return readFileSync(new URL(`./${name}.wgsl`, import.meta.url), 'utf8');

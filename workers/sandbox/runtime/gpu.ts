@@ -2,7 +2,7 @@
 // arena and cached bind groups. Works with any GPUDevice (dawn.node or a
 // browser's navigator.gpu); only the WGSL sources are passed in.
 
-import type { KernelName } from '../kernels/index';
+import type { KernelName } from '../kernels/names';
 
 /** GPUBufferUsage / GPUMapMode values (spec constants; dawn.node exposes them only as globals). */
 export const Usage = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
