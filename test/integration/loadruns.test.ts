@@ -150,7 +150,7 @@ test('a run against the sandbox target streams progress, then stores the report 
   // Every request carried a traceparent whose trace id is stored with that request's sample.
   const s = run.samples!;
   assert.equal(s.traceId.length, 12);
-  const sentTraceIds = served.map((q) => /^00-([0-9a-f]{32})-[0-9a-f]{16}-01$/.exec(q.traceparent ?? '')?.[1]);
+  const sentTraceIds = served.map((q) => /^00-([0-9a-f]{32})-[0-9a-f]{16}-00$/.exec(q.traceparent ?? '')?.[1]);
   assert.ok(sentTraceIds.every(Boolean), 'traceparent on every request');
   assert.deepEqual([...s.traceId].sort(), [...sentTraceIds].sort());
   // The sandbox preset takes the priority field; the mix is the seeded plan's.

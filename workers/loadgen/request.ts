@@ -5,13 +5,16 @@ import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { PlannedRequest } from './prompt';
 import type { RequestSample } from './report';
 
-/** A fresh W3C trace context for one request (version 00, sampled). */
+/** A fresh W3C trace context for one request (version 00, not sampled). */
 export function newTraceContext(): { traceId: string; spanId: string; traceparent: string } {
   const traceId = randomBytes(16).toString('hex');
   const spanId = randomBytes(8).toString('hex');
-  // "sampled" asks the server to keep the trace; its own sampler may still drop P1
-  // requests (the sandbox re-weights by the probability it records on each span).
-  return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-01` };
+  // Flag 00: the load generator records no spans itself, so it asks for no
+  // recording and leaves the decision to the server's sampler (the sandbox traces
+  // P0 always and P1 by its token-count policy, recording the probability so
+  // counts can be re-weighted). The trace id still links each client-side
+  // latency to its trace whenever the server keeps it.
+  return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-00` };
 }
 
 export interface CompletionTarget {

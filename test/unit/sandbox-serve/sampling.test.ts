@@ -72,12 +72,17 @@ test('sampler: P0 always, P1 by probability, recording the probability', () => {
   assert.equal(p1out.decision, SamplingDecision.NOT_RECORD);
 });
 
-test('sampler: incoming traceparent — P1 follows the caller, P0 is traced anyway', () => {
+test('sampler: incoming traceparent — a sampling caller is followed, otherwise the policy decides; P0 is traced anyway', () => {
   const follow = sampler.shouldSample(remote(true), traceHigh, 'x', SpanKind.SERVER, { 'trisight.priority': 'P1', 'trisight.sampling.tokens': 99999 }, []);
   assert.equal(follow.decision, SamplingDecision.RECORD_AND_SAMPLED);
   assert.equal(follow.attributes?.['trisight.sampling.rule'], 'parent');
-  const drop = sampler.shouldSample(remote(false), traceLow, 'x', SpanKind.SERVER, { 'trisight.priority': 'P1', 'trisight.sampling.tokens': 1 }, []);
-  assert.equal(drop.decision, SamplingDecision.NOT_RECORD);
+  // Flag 00: the caller records nothing, so the token-count policy applies (p = 0.5 here).
+  const policyIn = sampler.shouldSample(remote(false), traceLow, 'x', SpanKind.SERVER, { 'trisight.priority': 'P1', 'trisight.sampling.tokens': 1 }, []);
+  assert.equal(policyIn.decision, SamplingDecision.RECORD_AND_SAMPLED);
+  assert.equal(policyIn.attributes?.['trisight.sampling.rule'], 'tokens');
+  assert.equal(policyIn.attributes?.['trisight.sampling.probability'], 0.5);
+  const policyOut = sampler.shouldSample(remote(false), traceHigh, 'x', SpanKind.SERVER, { 'trisight.priority': 'P1', 'trisight.sampling.tokens': 1 }, []);
+  assert.equal(policyOut.decision, SamplingDecision.NOT_RECORD);
   const p0 = sampler.shouldSample(remote(false), traceHigh, 'x', SpanKind.SERVER, { 'trisight.priority': 'P0' }, []);
   assert.equal(p0.decision, SamplingDecision.RECORD_AND_SAMPLED);
 });

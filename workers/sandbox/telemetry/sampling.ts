@@ -54,8 +54,11 @@ export function traceIdBelow(traceId: string, probability: number): boolean {
  * OTel sampler for the sandbox's tracer:
  * - a span with a local parent follows its parent (children of a request span);
  * - a request span (carries ATTR_PRIORITY) applies the policy; with a remote
- *   parent (incoming traceparent) P0 is still always traced and P1 follows the
- *   caller's sampled flag, recorded as rule "parent" with probability 1;
+ *   parent (incoming traceparent) P0 is still always traced, and a P1 whose
+ *   caller sampled (flag 01: the caller records this trace) is kept, recorded
+ *   as rule "parent" with probability 1; a caller that did not sample (flag 00,
+ *   e.g. our load generator, which records no spans) leaves the decision to
+ *   the policy — its trace id is still continued;
  * - any other root span (the decode batch span) is only started when the caller
  *   already knows it must be recorded, so it is sampled.
  */
@@ -70,10 +73,8 @@ export class AdaptiveSampler implements Sampler {
       return { decision: sampledParent ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD };
     }
     if (priority === undefined) return { decision: SamplingDecision.RECORD_AND_SAMPLED };
-    if (parent && priority === 'P1') {
-      return sampledParent
-        ? { decision: SamplingDecision.RECORD_AND_SAMPLED, attributes: { [ATTR_SAMPLING_PROBABILITY]: 1, [ATTR_SAMPLING_RULE]: 'parent' } }
-        : { decision: SamplingDecision.NOT_RECORD };
+    if (parent && priority === 'P1' && sampledParent) {
+      return { decision: SamplingDecision.RECORD_AND_SAMPLED, attributes: { [ATTR_SAMPLING_PROBABILITY]: 1, [ATTR_SAMPLING_RULE]: 'parent' } };
     }
     const tokens = Number(attributes[ATTR_SAMPLING_TOKENS] ?? 0);
     const p = samplingProbability(priority, tokens, this.policy);
