@@ -35,6 +35,8 @@ interface BenchState {
   zoomMs?: number;
   zoomSettledMs?: number;
   searchMs?: number;
+  /** true while the tree the page loaded still serialises to the file's text (nothing mutated it) */
+  treeUnchanged?: () => boolean;
   zoom?: () => Promise<number>;
   search?: (term: string) => Promise<number>;
 }
@@ -204,7 +206,9 @@ async function main() {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`tree ${url}: HTTP ${res.status}`);
   // A FlameTree, or a DiffFlameTree (impl=ours only: the raw library has no such input).
-  const tree = (await res.json()) as FlameTree | DiffFlameTree;
+  const text = await res.text();
+  const tree = JSON.parse(text) as FlameTree | DiffFlameTree;
+  state.treeUnchanged = () => JSON.stringify(tree) === JSON.stringify(JSON.parse(text));
   state.parseMs = performance.now() - t0;
   const diff = isDiffTree(tree);
   if (diff && impl === 'raw') throw new Error('impl=raw takes a FlameTree, not a diff');

@@ -161,6 +161,8 @@ test('a real Pyroscope flame graph renders, zooms on click, searches the full tr
     assert.ok(names.includes('runtime.mallocgc'));
     assert.ok(!names.includes('runtime.gcBgMarkWorker'), 'a stack that does not pass through mallocgc is gone');
     await page.screenshot({ path: path.join(RESULTS, 'flame-pyroscope-fixture-filtered.png'), fullPage: true });
+    // d3-flame-graph mutates what it is given; the component never hands it the caller's tree.
+    assert.equal(await page.evaluate(() => window.__flame.treeUnchanged!()), true);
   } finally {
     await page.context().close();
   }
