@@ -29,7 +29,10 @@ export class PprofTooLargeError extends Error {
 
 export const isGzip = (b: Uint8Array) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
-/** Gunzips (when the bytes are gzip, as every SDK sends them) and decodes a pprof. */
+/**
+ * Gunzips (when the bytes are gzip, as every SDK sends them), decodes and
+ * validates a pprof; profileStacks() completes the check of sample → location references.
+ */
 export function decodePprof(bytes: Uint8Array, maxDecompressedBytes = 64 << 20): Profile {
   let raw = bytes;
   if (isGzip(bytes)) {
@@ -86,26 +89,26 @@ function validate(p: Profile): void {
     str(f.systemName, () => `function[${i}].system_name`);
     fns.add(idOf(f, i));
   });
-  const locs = new Set<number>();
   p.location.forEach((l, i) => {
     for (const line of l.line) {
       if (!fns.has(num(line.functionId))) throw new PprofDecodeError(`malformed pprof: location[${i}] refers to unknown function ${line.functionId}`);
     }
-    locs.add(idOf(l, i));
   });
   const nTypes = p.sampleType.length;
   for (let i = 0; i < p.sample.length; i++) {
     const s = p.sample[i];
     if (s.value.length !== nTypes) throw new PprofDecodeError(`malformed pprof: sample[${i}] has ${s.value.length} values for ${nTypes} sample types`);
-    const ids = s.locationId;
-    for (let j = 0; j < ids.length; j++) {
-      if (!locs.has(num(ids[j]))) throw new PprofDecodeError(`malformed pprof: sample[${i}] refers to unknown location ${ids[j]}`);
-    }
+    // Location references are checked by profileStacks, once per distinct stack.
     for (let j = 0; j < s.label.length; j++) {
       const l = s.label[j];
       if (!okString(l.key) || !okString(l.str) || !okString(l.numUnit)) throw new PprofDecodeError(`malformed pprof: sample[${i}].label[${j}] refers to a string beyond ${nStrings}`);
     }
   }
+}
+
+interface StackTrieNode {
+  next: Map<number, StackTrieNode>;
+  stack?: number;
 }
 
 /** Units we turn into nanoseconds, so every time profile compares in one unit. */
@@ -163,23 +166,32 @@ export function profileStacks(p: Profile): ProfileStacks {
   const period = num(p.period) * periodScale;
 
   const stacks: string[][] = [];
-  const stackIndex = new Map<string, number>();
+  // Samples with the same location ids share a stack: found through a trie of
+  // location ids (numeric Map keys), far cheaper than joining ids into string keys.
+  const trie: StackTrieNode = { next: new Map() };
   const samples: ProfileStacks['samples'] = [];
+  const noLabels: Record<string, string> = {};
   for (const sm of p.sample) {
-    let key = '';
-    for (let i = 0; i < sm.locationId.length; i++) key += `${num(sm.locationId[i])},`;
-    let stack = stackIndex.get(key);
+    let node = trie;
+    for (let i = 0; i < sm.locationId.length; i++) {
+      const id = num(sm.locationId[i]);
+      let next = node.next.get(id);
+      if (!next) node.next.set(id, (next = { next: new Map() }));
+      node = next;
+    }
+    let stack = node.stack;
     if (stack === undefined) {
       const frames: string[] = [];
       // pprof lists the leaf first.
       for (let i = sm.locationId.length - 1; i >= 0; i--) {
-        const lf = locFrames.get(num(sm.locationId[i]))!;
+        const lf = locFrames.get(num(sm.locationId[i]));
+        if (!lf) throw new PprofDecodeError(`malformed pprof: a sample refers to unknown location ${sm.locationId[i]}`);
         for (let j = 0; j < lf.length; j++) frames.push(lf[j]);
       }
-      stack = stacks.push(frames) - 1;
-      stackIndex.set(key, stack);
+      stack = node.stack = stacks.push(frames) - 1;
     }
-    const labels: Record<string, string> = {};
+    // Unlabelled samples share one (never mutated) empty label set.
+    const labels: Record<string, string> = sm.label.length ? {} : noLabels;
     for (let li = 0; li < sm.label.length; li++) {
       const l = sm.label[li];
       const k = text(l.key);

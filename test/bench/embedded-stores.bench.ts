@@ -140,7 +140,8 @@ async function pool_run<T>(items: T[], n: number, f: (t: T) => Promise<void>): P
 async function main() {
   const started = Date.now();
   const db = await startTestPostgres();
-  const pool = new pg.Pool({ connectionString: db.url, max: CONCURRENCY + 2 });
+  // Idle connections stay open so their backends' CPU time can be read before and after each phase.
+  const pool = new pg.Pool({ connectionString: db.url, max: CONCURRENCY + 2, idleTimeoutMillis: 0 });
   try {
     // ---- OTLP ingest
     const { bodies, traceIds } = await otlpBatches(SPANS);
@@ -149,8 +150,9 @@ async function main() {
     let t = performance.now();
     for (const b of bodies) decodeExportTraceServiceRequest(b);
     const decodeS = (performance.now() - t) / 1000;
-    // Open the pool's connections first so their backends are counted.
-    await Promise.all(Array.from({ length: CONCURRENCY }, () => pool.query('SELECT 1')));
+    // Open all the pool's connections first so every backend is counted.
+    const clients = await Promise.all(Array.from({ length: CONCURRENCY + 2 }, () => pool.connect()));
+    clients.forEach((c) => c.release());
     const m = await measure(pool, () =>
       pool_run(bodies, CONCURRENCY, async (b) => {
         const r = await receiveOtlpTraces(new Request('http://bench/v1/traces', { method: 'POST', body: b as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/x-protobuf' } }), pool);

@@ -135,8 +135,9 @@ test('junk, truncated and oversized inputs fail with a reason', () => {
   assert.throws(() => decodePprof(gz.subarray(0, gz.length - 20)), (e: unknown) => e instanceof PprofDecodeError && /gzip/.test(e.message));
   // A profile whose sample points at a location that does not exist.
   const raw = gunzipSync(gz);
-  const bad = Buffer.concat([raw, Buffer.from([0x12, 0x04, 0x08, 0xe7, 0x07, 0x10])]);
-  assert.throws(() => decodePprof(bad), PprofDecodeError);
+  // sample { location_id: 999, value: [1, 2] }
+  const bad = Buffer.concat([raw, Buffer.from([0x12, 0x07, 0x08, 0xe7, 0x07, 0x10, 0x01, 0x10, 0x02])]);
+  assert.throws(() => profileStacks(decodePprof(bad)), (e: unknown) => e instanceof PprofDecodeError && /unknown location 999/.test(e.message));
   const bomb = gzipSync(Buffer.alloc(2 << 20));
   assert.throws(() => decodePprof(bomb, 1 << 20), PprofTooLargeError);
 });
