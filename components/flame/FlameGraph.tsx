@@ -230,6 +230,15 @@ export function FlameGraph(props: FlameGraphProps) {
     const t0 = performance.now();
     const w = Math.max(100, Math.floor(width || host.clientWidth || 1200));
     let chart = chartRef.current;
+    if (!(shown.ix.total[0] > 0)) {
+      // Nothing to draw (d3's partition would divide by zero); the message below says so.
+      chart?.destroy();
+      chartRef.current = null;
+      lastDraw.current = { model: null, width: 0, zoomIdx: -1 };
+      drawnRef.current = [];
+      onRender?.({ kind: chart ? 'data' : 'mount', frames: 0, nodes: shown.ix.count, width: w, ms: performance.now() - t0 });
+      return;
+    }
     const last = lastDraw.current;
     // The first ResizeObserver report repeats the width measured here: nothing to redraw.
     if (chart && last.model === shown && last.width === w && last.zoomIdx === zoomIdx) return;
@@ -350,6 +359,7 @@ export function FlameGraph(props: FlameGraphProps) {
   // Stable, so the memoised table does not re-render on zoom or hover.
   const onSelectFunction = useCallback((name: string) => setSelected(name === selected ? null : name), [selected, setSelected]);
 
+  const empty = !(full.ix.total[0] > 0);
   const hiddenMatches = found ? found.matchedFrames - visibleMatches : 0;
   // Table percentages: of the "after" profile in a diff, of the whole profile otherwise.
   const tableRoot = full.diff ? full.diff.right.total[0] : full.ix.total[0];
@@ -404,10 +414,11 @@ export function FlameGraph(props: FlameGraphProps) {
         </p>
       )}
       <div className={`${styles.body} ${props.layout === 'below' ? styles.below : ''}`}>
+        {empty && <p className={styles.empty}>No samples in this profile for the selected window.</p>}
         <div
           ref={hostRef}
           className={styles.graph}
-          style={{ maxHeight }}
+          style={{ maxHeight, display: empty ? 'none' : undefined }}
           tabIndex={0}
           role="group"
           aria-label="Flame graph. Arrow up: zoom out; arrow down: zoom into the widest child; arrow left and right: neighbouring frame; Escape: reset."

@@ -45,6 +45,7 @@ before(async () => {
   const before = { name: 'total', self: 0, total: 1000, children: [leaf('work', 250), leaf('idle', 750)] };
   const after = { name: 'total', self: 0, total: 2000, children: [leaf('work', 1200), leaf('idle', 800)] };
   writeFileSync(path.join(dir, 'trees', 'diff.json'), JSON.stringify(diffTrees(before, after)));
+  writeFileSync(path.join(dir, 'trees', 'empty.json'), JSON.stringify({ name: 'total', self: 0, total: 0, children: [] }));
   server = await serveDir(dir);
   browser = await launchChromium();
 });
@@ -182,6 +183,16 @@ test('a diff flame graph colours gain and loss and puts the numbers in the toolt
     assert.match(tip, /After: total 1,200 samples \(60\.0 %\)/);
     assert.match(tip, /Change: \+35\.00 pp of total \(\+140\.0 %\)/);
     await page.screenshot({ path: path.join(RESULTS, 'flame-diff.png') });
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('an empty profile says so instead of drawing', async () => {
+  const page = await open('tree=trees/empty.json&impl=ours');
+  try {
+    assert.equal(await page.getByText('No samples in this profile for the selected window.').count(), 1);
+    assert.equal(await page.getByTestId('flame-graph').locator('svg').count(), 0);
   } finally {
     await page.context().close();
   }
