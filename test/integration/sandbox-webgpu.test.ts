@@ -1,6 +1,6 @@
 // WebGPU backend on whatever adapter dawn.node finds — on CI that is
 // SwiftShader (software Vulkan), which is slow, so these use the tiny preset
-// and few tokens. Each WGSL kernel is checked against its CPU twin, then the
+// and few tokens (the small preset for a handful of tokens only). Each WGSL kernel is checked against its CPU twin, then the
 // whole model against the CPU runner.
 
 import assert from 'node:assert/strict';
@@ -252,6 +252,28 @@ test(`the tiny model gives the same logits on WebGPU and CPU (max abs diff < ${L
     const oc = await cpu.decode(cs.map((seq, i) => ({ seq, token: 97 + i })));
     const og = await gpu.decode(gs.map((seq, i) => ({ seq, token: 97 + i })));
     oc.forEach((o, i) => assert.ok(maxAbsDiff(o, og[i]) < LOGITS_TOLERANCE, `batch row ${i}: ${maxAbsDiff(o, og[i])}`));
+  } finally {
+    await gpu.dispose();
+  }
+});
+
+test(`the small (25M) model gives the same logits on WebGPU and CPU too (max abs diff < ${LOGITS_TOLERANCE}; 3 prompt tokens, 2 steps)`, async () => {
+  const weights = generateWeights(PRESETS.small, 3);
+  const cpu = new CpuRunner(weights, 'small');
+  const gpu = await WebGpuRunner.create(weights, 'small');
+  try {
+    const [c, g] = [cpu.allocSequence(), gpu.allocSequence()];
+    const prompt = encode('Hi', { bos: true });
+    const lc = await cpu.prefill(c, prompt);
+    const lg = await gpu.prefill(g, prompt);
+    assert.ok(maxAbsDiff(lc, lg) < LOGITS_TOLERANCE, `prefill: ${maxAbsDiff(lc, lg)}`);
+    let tok = argmax(lc);
+    for (let step = 0; step < 2; step++) {
+      const [oc] = await cpu.decode([{ seq: c, token: tok }]);
+      const [og] = await gpu.decode([{ seq: g, token: tok }]);
+      assert.ok(maxAbsDiff(oc, og) < LOGITS_TOLERANCE, `step ${step}: ${maxAbsDiff(oc, og)}`);
+      tok = argmax(oc);
+    }
   } finally {
     await gpu.dispose();
   }
