@@ -2,12 +2,13 @@
 
 import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
-import type { ReactNode } from 'react';
+import { Suspense, type ReactNode } from 'react';
 import { fetchJson } from '@/lib/api-errors';
 import type { RunView } from '@/lib/loadruns/store';
 import type { LiveStats } from '@/workers/loadgen/report';
 import { Button } from '@/components/ui/Button';
 import { Panel } from '@/components/ui/Panel';
+import { SideBySide } from '@/components/runs/SideBySide';
 import { useRun } from './api';
 import { ms, rate, when } from './format';
 import { StatusBadge } from './StatusBadge';
@@ -177,20 +178,19 @@ export function RunDetail({ id }: { id: string }) {
         </Panel>
       )}
 
-      {/*
-        ── SIDE-BY-SIDE REGION (wired by the lead) ───────────────────────────────────────
-        Left: latency histogram (components/histogram) for the run's window and target,
-        with the client-side latencies overlaid. Right: CPU flame graph (components/flame)
-        for the same window. Inputs available here:
-          run.summary.window {startMs, endMs}   – the run's window (unix ms)
-          run.target                            – target name; its preset via useTargets()
-          useRun(id, { samples: true })         – per-request client-side samples
-                                                  (fromColumns() in lib/loadruns/samples.ts;
-                                                  each has the traceId it sent)
-      */}
-      <div data-slot="run-side-by-side" className="grid gap-4 lg:grid-cols-2 empty:hidden" />
+      {/* Latency histogram | CPU flame graph for exactly the run's window, then the drill-down. */}
+      {run && !live && (
+        <Suspense fallback={<div className="h-64 rounded-lg border border-line bg-panel" aria-hidden="true" />}>
+          <SideBySide run={run} />
+        </Suspense>
+      )}
+      {run && live && (
+        <p className="rounded-md border border-dashed border-line p-3 text-sm text-muted" data-testid="run-side-by-side-waiting">
+          The latency histogram and CPU flame graph of this run appear here when it ends.
+        </p>
+      )}
 
-      {/* `?trace=<id>` on this page is where the lead's trace waterfall reads the selected trace. */}
+      {/* `?trace=<id>` on this page opens that trace in the side-by-side drill-down above. */}
       {run && !live && run.summary && <SlowestRequests id={id} traceHref={(t) => `/sandbox/runs/${encodeURIComponent(id)}?trace=${t}`} />}
     </div>
   );

@@ -18,6 +18,7 @@ import {
   profileFlushIntervalMs,
   profilesMayStillArrive,
   profileSourceLabel,
+  profileSpanIds,
   requestsInBucket,
   rowsFromSamples,
   rowsFromSearch,
@@ -68,7 +69,18 @@ export interface LatencyPanel {
   clientLatenciesMs: number[];
   /** why the histogram is missing, or how to read it */
   note?: string;
+  /** the run ended so recently that data may still be on its way (the panel polls) */
+  pending: boolean;
 }
+
+/**
+ * How long after a run's end its server-side numbers may still change: the
+ * sandbox exports spans every 2 s (BatchSpanProcessor), Prometheus scrapes
+ * every 15 s or so.
+ */
+const SETTLE_MS = { spans: 8_000, prometheus: 35_000 };
+
+const settling = (run: RunView, ms: number, now = Date.now()) => run.finishedAt === null || now < Date.parse(run.finishedAt) + ms;
 
 export async function latencyPanel(run: RunView, metric: LatencyMetric, opts: Signal = {}): Promise<LatencyPanel> {
   const window = runRange(run);
@@ -76,10 +88,10 @@ export async function latencyPanel(run: RunView, metric: LatencyMetric, opts: Si
   const spans = spanMetricsSource();
   if (!spans) {
     const target = targetOf(run);
-    const base = { source: 'Prometheus' as const, window, metric, clientLatenciesMs: client };
-    if (!target) return { ...base, histogram: null, note: `Target ${JSON.stringify(run.target)} is no longer configured, so its metric names are unknown.` };
+    const base = { source: 'Prometheus' as const, window, metric, clientLatenciesMs: client, pending: settling(run, SETTLE_MS.prometheus) };
+    if (!target) return { ...base, histogram: null, pending: false, note: `Target ${JSON.stringify(run.target)} is no longer configured, so its metric names are unknown.` };
     const name = latencyMetric(target.preset, metric);
-    if (!name) return { ...base, histogram: null, note: `${target.preset.label} exports no ${metric.toUpperCase()} histogram; only the client-side latencies are shown.` };
+    if (!name) return { ...base, histogram: null, pending: false, note: `${target.preset.label} exports no ${metric.toUpperCase()} histogram; only the client-side latencies are shown.` };
     const labels: Labels = target.preset.modelLabel && run.model ? { [target.preset.modelLabel]: run.model } : {};
     const r = await promLatencyHistogram(PrometheusClient.fromConfig(), { metric: name, labels, range: window }, opts.signal);
     return {
@@ -89,10 +101,11 @@ export async function latencyPanel(run: RunView, metric: LatencyMetric, opts: Si
     };
   }
   const service = serviceOf(run);
-  const base = { source: 'embedded (spans)' as const, window, metric, clientLatenciesMs: client };
+  const base = { source: 'embedded (spans)' as const, window, metric, clientLatenciesMs: client, pending: settling(run, SETTLE_MS.spans) };
   if (!service) {
     return {
       ...base,
+      pending: false,
       histogram: null,
       note: `The embedded store only receives the bundled sandbox's telemetry. Set PROMETHEUS_URL to a Prometheus that scrapes ${JSON.stringify(run.target)} to see its server-side histogram; the client-side latencies are shown alone.`,
     };
@@ -234,7 +247,10 @@ export async function traceById(traceId: string, range: TimeRange | undefined, o
 export interface SpanProfilePanel {
   source: SourceLabel;
   window: TimeRange;
+  /** the span and its same-service descendants */
   spanIds: string[];
+  /** decode batches those spans took part in (CPU shared with the other requests in them) */
+  batchSpanIds: string[];
   profileType: ProfileType | null;
   tree: FlameTree | null;
   pending: boolean;
@@ -250,9 +266,10 @@ export async function spanProfilePanel(run: RunView, traceId: string, spanId: st
   const window = spanWindow(span);
   const flushMs = profileFlushIntervalMs(process.env);
   const spanIds = spanProfileIds(t, spanId);
-  const base = { source: profileSourceLabel(profiles.backend), window, spanIds, flushIntervalS: flushMs / 1000, pending: profilesMayStillArrive(window.to, flushMs) };
+  const { ids, shared } = profileSpanIds(t, spanIds);
+  const base = { source: profileSourceLabel(profiles.backend), window, spanIds, batchSpanIds: shared, flushIntervalS: flushMs / 1000, pending: profilesMayStillArrive(window.to, flushMs) };
   const type = await profileTypeFor(window, opts);
   if (!type) return { ...base, profileType: null, tree: null };
-  const r = await profiles.spanProfile({ profileTypeId: type.id, labelSelector: serviceSelector(span.service), range: window }, spanIds, { maxNodes: MAX_NODES, ...opts });
+  const r = await profiles.spanProfile({ profileTypeId: type.id, labelSelector: serviceSelector(span.service), range: window }, ids, { maxNodes: MAX_NODES, ...opts });
   return { ...base, profileType: type, tree: r.tree.total > 0 ? r.tree : null };
 }

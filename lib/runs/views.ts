@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { parseBucketParam, runWindow, type LatencyBucket } from '@/lib/correlate';
 import { fromColumns, type SampleColumns, type SampleRow } from '@/lib/loadruns/samples';
-import type { ProfileType, TimeRange, TraceSummary } from '@/lib/model/types';
+import type { ProfileType, TimeRange, Trace, TraceSummary } from '@/lib/model/types';
 
 /** The histogram tabs: end-to-end request latency, time to first token, time per output token. */
 export const LATENCY_METRICS = ['e2e', 'ttft', 'tpot'] as const;
@@ -157,6 +157,30 @@ export function profileFlushIntervalMs(env: Record<string, string | undefined>):
  */
 export function profilesMayStillArrive(windowEndMs: number, flushMs: number, now = Date.now()): boolean {
   return now < windowEndMs + flushMs + 3_000;
+}
+
+/**
+ * The sandbox decodes requests in batches: each decode step's CPU is labelled
+ * with the id of a `decode_batch` span (its own trace), which the request's
+ * decode span lists in this attribute.
+ */
+export const ATTR_BATCH_SPAN_IDS = 'trisight.batch.span_ids';
+
+/**
+ * The span ids whose CPU samples make up a span's profile: the span and its
+ * same-service descendants (`own`, from lib/correlate's spanProfileIds), plus
+ * the decode batches those spans took part in. A batch's CPU is shared with the
+ * other requests in it, so `shared` is reported apart for the page to say so.
+ */
+export function profileSpanIds(trace: Trace, own: readonly string[]): { ids: string[]; shared: string[] } {
+  const mine = new Set(own);
+  const shared = new Set<string>();
+  for (const s of trace.spans) {
+    if (!mine.has(s.spanId)) continue;
+    const v = s.attributes[ATTR_BATCH_SPAN_IDS];
+    for (const id of Array.isArray(v) ? v : []) if (typeof id === 'string' && /^[0-9a-f]{16}$/.test(id) && !mine.has(id)) shared.add(id);
+  }
+  return { ids: [...own, ...shared], shared: [...shared] };
 }
 
 // ---------------------------------------------------------------- trace rows

@@ -7,6 +7,7 @@ import {
   pickProfileType,
   profileFlushIntervalMs,
   profilesMayStillArrive,
+  profileSpanIds,
   queryObject,
   requestsInBucket,
   rowsFromSamples,
@@ -141,4 +142,24 @@ test('trace rows: search results take the matched span, and the run\'s own reque
     { traceId: 'd'.repeat(32), durationMs: 470, clientMs: 6, outputTokens: 24, priority: 'P0', startMs: T0 + 31, stored: true },
     { traceId: 'a'.repeat(32), durationMs: null, clientMs: 4, outputTokens: 9, priority: 'P0', startMs: T0, stored: false },
   ]);
+});
+
+test('a span profile adds the decode batches its spans list, reported as shared', () => {
+  const span = (spanId: string, parentSpanId: string | undefined, attributes: Record<string, unknown> = {}) => ({
+    traceId: 'f'.repeat(32), spanId, parentSpanId, service: 's', name: spanId, kind: 'internal' as const,
+    startTimeUnixNano: 0n, endTimeUnixNano: 1n, status: 'unset' as const, attributes: attributes as never, resourceAttributes: {}, events: [], links: [],
+  });
+  const trace = {
+    traceId: 'f'.repeat(32),
+    spans: [
+      span('a'.repeat(16), undefined),
+      span('b'.repeat(16), 'a'.repeat(16), { 'trisight.batch.span_ids': ['1'.repeat(16), '2'.repeat(16), 'not an id', 'b'.repeat(16)] }),
+    ],
+  };
+  assert.deepEqual(profileSpanIds(trace, ['a'.repeat(16), 'b'.repeat(16)]), {
+    ids: ['a'.repeat(16), 'b'.repeat(16), '1'.repeat(16), '2'.repeat(16)],
+    shared: ['1'.repeat(16), '2'.repeat(16)],
+  });
+  // A span outside the chosen set contributes nothing.
+  assert.deepEqual(profileSpanIds(trace, ['a'.repeat(16)]), { ids: ['a'.repeat(16)], shared: [] });
 });

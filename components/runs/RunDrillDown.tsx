@@ -1,0 +1,184 @@
+'use client';
+
+import { useMemo } from 'react';
+import { FlameGraph } from '@/components/flame/FlameGraph';
+import { ms } from '@/components/loadruns/format';
+import { TraceWaterfall } from '@/components/trace/TraceWaterfall';
+import { Badge } from '@/components/ui/Badge';
+import { Panel } from '@/components/ui/Panel';
+import { formatBucketParam } from '@/lib/correlate';
+import { formatLatencyMs } from '@/lib/model/latency-view';
+import { decodeTrace } from '@/lib/model/json';
+import type { TimeRange } from '@/lib/model/types';
+import type { RunViewState } from '@/lib/runs/url-state';
+import { METRIC_LABELS } from '@/lib/runs/views';
+import { useBucketTraces, useSpanProfile, useTrace } from './api';
+import { windowText } from './format';
+import type { UpdateView } from './useRunViewState';
+
+const bucketText = (b: { lower: number; upper: number }) =>
+  b.upper === Infinity ? `over ${formatLatencyMs(b.lower * 1000)}` : `${formatLatencyMs(b.lower * 1000)} – ${formatLatencyMs(b.upper * 1000)}`;
+
+function BucketTraces({ runId, view, update }: { runId: string; view: RunViewState; update: UpdateView }) {
+  const q = useBucketTraces(runId, view.tab, view.bucket);
+  const d = q.data;
+  const b = view.bucket!;
+  return (
+    <Panel
+      title={`Traces in ${METRIC_LABELS[view.tab]} bucket ${bucketText(b)}`}
+      source={d?.source}
+      testId="run-bucket-traces"
+      loading={q.isPending}
+      error={q.error}
+      onRetry={() => void q.refetch()}
+      subtitle={d && (d.method === 'trace search' ? <span className="font-mono">{d.query}</span> : d.note)}
+      empty={
+        d &&
+        d.traces.length === 0 &&
+        (d.method === 'trace search'
+          ? 'No stored trace in this bucket: its requests were sampled out (P1 requests are sampled; P0 always traced). Pick another bucket or raise the P0 share.'
+          : 'None of this run’s requests has a client-measured value in this bucket. Pick another bucket.')
+      }
+      actions={
+        <button type="button" className="text-xs text-accent underline-offset-2 hover:underline" onClick={() => update({ bucket: null })}>
+          Clear bucket
+        </button>
+      }
+    >
+      {d && (
+        <div className="max-h-72 overflow-auto">
+          <table className="w-full min-w-[640px] text-sm" data-testid="bucket-trace-table" data-bucket={formatBucketParam(b)}>
+            <caption className="sr-only">Traces in the selected bucket</caption>
+            <thead>
+              <tr className="border-b border-line text-left text-xs text-muted">
+                <th scope="col" className="py-1 pr-3 font-medium">Trace</th>
+                <th scope="col" className="py-1 pr-3 text-right font-medium">Server ms</th>
+                <th scope="col" className="py-1 pr-3 text-right font-medium">Client {METRIC_LABELS[view.tab]} ms</th>
+                <th scope="col" className="py-1 pr-3 text-right font-medium">Output tokens</th>
+                <th scope="col" className="py-1 font-medium">Priority</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.traces.map((t) => {
+                const sel = t.traceId === view.trace;
+                return (
+                  <tr key={t.traceId} className={`border-b border-line/60 last:border-0 ${sel ? 'bg-panel-2' : ''}`} data-testid="bucket-trace-row">
+                    <td className="py-1 pr-3">
+                      {t.stored ? (
+                        <button
+                          type="button"
+                          aria-pressed={sel}
+                          onClick={() => update({ trace: t.traceId })}
+                          className="font-mono text-xs text-accent underline-offset-2 hover:underline"
+                        >
+                          {t.traceId}
+                        </button>
+                      ) : (
+                        <span className="font-mono text-xs text-muted" title="not in the trace store (sampled out)">
+                          {t.traceId} (not traced)
+                        </span>
+                      )}
+                    </td>
+                    <td className="py-1 pr-3 text-right font-mono tabular-nums">{ms(t.durationMs)}</td>
+                    <td className="py-1 pr-3 text-right font-mono tabular-nums">{ms(t.clientMs)}</td>
+                    <td className="py-1 pr-3 text-right font-mono tabular-nums">{t.outputTokens ?? '—'}</td>
+                    <td className="py-1">{t.priority ? <Badge tone={t.priority === 'P0' ? 'accent' : 'neutral'}>{t.priority}</Badge> : '—'}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Panel>
+  );
+}
+
+function TracePanel({ traceId, range, view, update }: { traceId: string; range: TimeRange; view: RunViewState; update: UpdateView }) {
+  const q = useTrace(traceId, range);
+  const trace = useMemo(() => (q.data ? decodeTrace(q.data.trace) : null), [q.data]);
+  return (
+    <Panel
+      title="Trace"
+      source={q.data?.source}
+      testId="run-trace"
+      loading={q.isPending}
+      error={q.error}
+      onRetry={() => void q.refetch()}
+      subtitle={
+        <>
+          <span className="font-mono">{traceId}</span> · choose a span to see its own CPU profile
+        </>
+      }
+      actions={
+        <button type="button" className="text-xs text-accent underline-offset-2 hover:underline" onClick={() => update({ trace: null })}>
+          Close trace
+        </button>
+      }
+    >
+      {trace && <TraceWaterfall trace={trace} selectedSpanId={view.span} onSpanSelect={(span) => update({ span })} />}
+    </Panel>
+  );
+}
+
+function SpanProfilePanel({ runId, view, update }: { runId: string; view: RunViewState; update: UpdateView }) {
+  const q = useSpanProfile(runId, view.trace, view.span);
+  const d = q.data;
+  return (
+    <Panel
+      title="Span CPU profile"
+      source={d?.source}
+      testId="run-span-profile"
+      loading={q.isPending}
+      error={q.error}
+      onRetry={() => void q.refetch()}
+      subtitle={
+        d && (
+          <>
+            span <span className="font-mono">{view.span}</span> and {d.spanIds.length - 1} same-service descendant{d.spanIds.length === 2 ? '' : 's'}
+            {d.batchSpanIds.length > 0 &&
+              `, plus the ${d.batchSpanIds.length} decode batch${d.batchSpanIds.length === 1 ? '' : 'es'} it took part in (their CPU is shared with the other requests in them)`}{' '}
+            · {windowText(d.window)}
+            {d.profileType ? ` · ${d.profileType.sampleType}` : ''}
+          </>
+        )
+      }
+      empty={
+        d &&
+        !d.tree &&
+        (d.pending
+          ? `No samples for this span yet: profiles arrive every ${d.flushIntervalS} s. Checking again…`
+          : 'No CPU samples carry this span’s id. Spans that only wait (queue, the request itself between steps) use no CPU; try its prefill or decode child.')
+      }
+    >
+      {d?.tree && (
+        <FlameGraph
+          tree={d.tree}
+          unit={d.profileType?.sampleUnit ?? 'nanoseconds'}
+          zoomPath={view.szoom}
+          onZoomPathChange={(szoom) => update({ szoom })}
+          search={view.sq}
+          onSearchChange={(sq) => update({ sq }, 'replace')}
+          layout="below"
+          maxHeight={360}
+          topFunctionsLimit={15}
+        />
+      )}
+    </Panel>
+  );
+}
+
+/** Below the two panels: bucket → traces → waterfall → the chosen span's own CPU profile. */
+export function RunDrillDown({ runId, range, view, update }: { runId: string; range: TimeRange; view: RunViewState; update: UpdateView }) {
+  return (
+    <div className="flex flex-col gap-4" data-testid="run-drill-down">
+      {view.bucket ? (
+        <BucketTraces runId={runId} view={view} update={update} />
+      ) : (
+        !view.trace && <p className="rounded-md border border-dashed border-line p-3 text-sm text-muted">Choose a latency bucket above to list its traces, then open a trace and a span to see that span’s own CPU profile.</p>
+      )}
+      {view.trace && <TracePanel traceId={view.trace} range={range} view={view} update={update} />}
+      {view.trace && view.span && <SpanProfilePanel runId={runId} view={view} update={update} />}
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+'use client';
+
+// The run panels' API as react-query hooks: each panel has its own query, so each
+// loads, fails and retries on its own. Types come from lib (type-only imports).
+import { useQuery } from '@tanstack/react-query';
+import { fetchJson } from '@/lib/api-errors';
+import { formatBucketParam, type LatencyBucket } from '@/lib/correlate';
+import type { TraceJson } from '@/lib/model/json';
+import type { TimeRange } from '@/lib/model/types';
+import type { FlamePanel, LatencyPanel, SpanProfilePanel, TracesPanel } from '@/lib/runs/panels';
+import type { LatencyMetric } from '@/lib/runs/views';
+
+const base = (id: string) => `/api/runs/${encodeURIComponent(id)}`;
+
+/** While profiles may still arrive, poll a few times per flush interval (2–5 s). */
+const pollWhilePending = (d: { pending: boolean; flushIntervalS: number } | undefined) =>
+  d?.pending ? Math.min(5000, Math.max(2000, (d.flushIntervalS * 1000) / 3)) : false;
+
+export function useLatency(id: string, metric: LatencyMetric) {
+  return useQuery({
+    queryKey: ['run-panels', id, 'latency', metric],
+    queryFn: ({ signal }) => fetchJson<LatencyPanel>(`${base(id)}/latency?metric=${metric}`, { signal }),
+    // Spans (or scrapes) of a run that just ended may still be arriving.
+    refetchInterval: (q) => (q.state.data?.pending ? 2000 : false),
+  });
+}
+
+export function useFlame(id: string, compare: string | null) {
+  return useQuery({
+    queryKey: ['run-panels', id, 'flame', compare],
+    queryFn: ({ signal }) => fetchJson<FlamePanel>(`${base(id)}/flame${compare ? `?compare=${encodeURIComponent(compare)}` : ''}`, { signal }),
+    refetchInterval: (q) => pollWhilePending(q.state.data),
+  });
+}
+
+export function useBucketTraces(id: string, metric: LatencyMetric, bucket: LatencyBucket | null) {
+  const b = bucket ? formatBucketParam(bucket) : null;
+  return useQuery({
+    queryKey: ['run-panels', id, 'traces', metric, b],
+    queryFn: ({ signal }) => fetchJson<TracesPanel>(`${base(id)}/traces?metric=${metric}&bucket=${encodeURIComponent(b!)}`, { signal }),
+    enabled: b !== null,
+  });
+}
+
+export function useTrace(traceId: string | null, range: TimeRange) {
+  return useQuery({
+    queryKey: ['trace', traceId, range.from, range.to],
+    queryFn: ({ signal }) =>
+      fetchJson<{ source: string; trace: TraceJson }>(`/api/traces/${encodeURIComponent(traceId!)}?from=${Math.floor(range.from)}&to=${Math.ceil(range.to)}`, { signal }),
+    enabled: traceId !== null,
+  });
+}
+
+export function useSpanProfile(id: string, traceId: string | null, spanId: string | null) {
+  return useQuery({
+    queryKey: ['run-panels', id, 'span-profile', traceId, spanId],
+    queryFn: ({ signal }) => fetchJson<SpanProfilePanel>(`${base(id)}/span-profile?trace=${traceId}&span=${spanId}`, { signal }),
+    enabled: traceId !== null && spanId !== null,
+    refetchInterval: (q) => (q.state.data && !q.state.data.tree ? pollWhilePending(q.state.data) : false),
+  });
+}
