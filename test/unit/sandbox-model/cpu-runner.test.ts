@@ -140,6 +140,19 @@ test('two-thread mode gives bit-identical logits to one thread, for one sequence
       const ob = await two.decode(b.map((seq, i) => ({ seq, token: 40 + i })));
       assert.deepEqual(ob, oa);
     }
+    // a batch larger than the scratch buffers were sized for makes both grow (and the helper re-map them)
+    const many = (r: CpuRunner) => Array.from({ length: 20 }, () => r.allocSequence());
+    const [ma, mb] = [many(one), many(two)];
+    for (let i = 0; i < 20; i++) {
+      await one.prefill(ma[i], Int32Array.from([i + 1]));
+      await two.prefill(mb[i], Int32Array.from([i + 1]));
+    }
+    const big = await two.decode(mb.map((seq, i) => ({ seq, token: 60 + i })));
+    assert.deepEqual(big, await one.decode(ma.map((seq, i) => ({ seq, token: 60 + i }))));
+    const fresh = new CpuRunner(tinyWeights, 'tiny');
+    const alone = fresh.allocSequence();
+    await fresh.prefill(alone, Int32Array.from([20]));
+    assert.deepEqual((await fresh.decode([{ seq: alone, token: 79 }]))[0], big[19]);
   } finally {
     await two.dispose();
   }
