@@ -63,6 +63,10 @@ let refreshMs = stackRefreshMs(24 * 3_600_000);
 export function setStackRefreshMs(ms: number): void {
   refreshMs = ms;
 }
+/** The longest a stack in use may go without a last_seen refresh in this process. */
+export function currentStackRefreshMs(): number {
+  return refreshMs;
+}
 /** Forget which stacks are stored (retention just deleted some). */
 export function forgetKnownStacks(db: object): void {
   knownStacks.delete(db);

@@ -2,7 +2,7 @@
 // database does not grow without bound. Age is counted from when the app
 // received the data, so a client with a skewed clock cannot keep data forever.
 import type pg from 'pg';
-import { forgetKnownStacks, setStackRefreshMs, stackRefreshMs } from './profiles';
+import { currentStackRefreshMs, forgetKnownStacks, setStackRefreshMs, stackRefreshMs } from './profiles';
 
 type Db = Pick<pg.Pool, 'query' | 'connect'>;
 
@@ -21,7 +21,9 @@ export interface CleanupResult {
 export async function cleanupEmbedded(db: Db, opts: { retentionMs: number; now?: number }): Promise<CleanupResult> {
   const now = opts.now ?? Date.now();
   const cutoff = new Date(now - opts.retentionMs).toISOString();
-  const stackCutoff = new Date(now - opts.retentionMs - stackRefreshMs(opts.retentionMs)).toISOString();
+  // Whichever is longer: the refresh this retention implies or the one pushes in this process use.
+  const refresh = Math.max(stackRefreshMs(opts.retentionMs), currentStackRefreshMs());
+  const stackCutoff = new Date(now - opts.retentionMs - refresh).toISOString();
   const client = await db.connect();
   try {
     await client.query('BEGIN');
