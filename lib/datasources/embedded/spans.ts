@@ -101,6 +101,11 @@ function rowToSpan(r: SpanRow): Span {
 
 const msToNs = (ms: number) => BigInt(Math.round(ms)) * 1_000_000n;
 
+/** An integer in [min, max] (`fallback` when not a finite number): safe to write into SQL as a LIMIT. */
+function clampInt(v: number | undefined, fallback: number, min: number, max: number): number {
+  return Number.isFinite(v) ? Math.min(Math.max(Math.trunc(v!), min), max) : fallback;
+}
+
 /** A trace by id (hex, any case, leading zeros dropped or not; or base64); null when none of its spans is stored. */
 export async function getTrace(db: Queryable, id: string, opts: { range?: TimeRange } = {}): Promise<Trace | null> {
   let traceId: string;
@@ -165,8 +170,8 @@ export function searchConditions(params: SearchParams): SpanConditions {
  */
 export async function searchTraces(db: Queryable, params: SearchParams): Promise<SearchResult> {
   const c = searchConditions(params);
-  const limit = Math.min(Math.max(params.limit ?? 20, 1), 1000);
-  const spss = Math.min(Math.max(params.spss ?? 3, 1), 100);
+  const limit = clampInt(params.limit, 20, 1, 1000);
+  const spss = clampInt(params.spss, 3, 1, 100);
   const args: unknown[] = [];
   const where = conditionsSql(c, params.range, args);
   const t0 = performance.now();
@@ -239,7 +244,7 @@ export async function tagValues(db: Queryable, scopedName: string, opts: { q?: s
   else if (scopedName.startsWith('resource.')) expr = `resource_attributes ->> $${params.push(scopedName.slice(9))}`;
   else if (scopedName.startsWith('span.')) expr = `attributes ->> $${params.push(scopedName.slice(5))}`;
   else throw new BackendError('embedded', 400, `unsupported tag ${JSON.stringify(scopedName)}: use resource.<name>, span.<name>, name, kind or status`, 'bad_request');
-  const limit = Math.min(Math.max(opts.limit ?? 1000, 1), 10_000);
+  const limit = clampInt(opts.limit, 1000, 1, 10_000);
   const r = await db.query<{ v: string }>(`SELECT DISTINCT ${expr} AS v FROM embedded_span WHERE ${where} AND ${expr} IS NOT NULL ORDER BY 1 LIMIT ${limit}`, params);
   return r.rows.map((row) => ({ type: 'string', value: row.v }));
 }
