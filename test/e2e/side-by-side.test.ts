@@ -129,7 +129,12 @@ test('a 30-request run: histogram sums to 30, the flame graph shows kernel frame
   await spanProfile.getByTestId('flame-graph').locator('rect').first().waitFor({ timeout: 30_000 });
   assert.match((await spanProfile.locator('header').textContent()) ?? '', /Span CPU profile.*embedded/s);
 
+  // Once the run's data has settled, the panels stop polling and say so no longer.
+  await until('the panels to settle', async () => !/data may still be arriving/.test((await latency.locator('header').textContent()) ?? ''), 20_000, 500);
+  await until('the profiles to settle', async () => !/may still arrive/.test((await flamePanel.locator('header').textContent()) ?? ''), 20_000, 500);
   mkdirSync(RESULTS, { recursive: true });
+  // From the top, so the sticky header is where a user sees it.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(RESULTS, 'side-by-side.png'), fullPage: true });
 
   // A reload (or a shared link) restores the whole view from the URL.
@@ -140,6 +145,24 @@ test('a 30-request run: histogram sums to 30, the flame graph shows kernel frame
   assert.equal(await page.getByTestId('bucket-trace-table').getAttribute('data-bucket'), before.get('bucket'));
   assert.equal(await page.getByTestId('run-trace').locator(`[data-span-id="${before.get('span')}"]`).getAttribute('data-selected'), 'true');
   assert.equal(await page.getByTestId('bucket-trace-row').locator('button[aria-pressed="true"]').textContent(), before.get('trace'));
+
+  // Compare with run…: a second, smaller run (after the first, so their windows do not overlap) → a diff flame graph.
+  const second = await fetch(`${app.url}/api/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ target: 'sandbox', requests: 6, concurrency: 2, promptLength: { mode: 'fixed', tokens: 96 }, maxTokens: 4, temperature: 0, p0Fraction: 1, seed: 3, maxDurationS: 60 }),
+  });
+  assert.equal(second.status, 201);
+  const secondId = ((await second.json()) as { id: string }).id;
+  await until('the second run to finish', async () => (await api<{ finishedAt: string | null }>(`/api/runs/${secondId}`)).body.finishedAt, 60_000);
+  await page.reload();
+  const compare = page.getByTestId('run-flame').getByLabel('Compare with run…');
+  await until('the second run in the compare list', async () => (await compare.locator(`option[value="${secondId}"]`).count()) === 1, 20_000, 500);
+  await compare.selectOption(secondId);
+  await page.waitForURL((u) => u.searchParams.get('compare') === secondId);
+  await page.getByTestId('run-flame').getByText('larger share after').waitFor();
+  await page.getByTestId('run-flame').getByTestId('flame-graph').locator('rect').first().waitFor();
+  assert.match((await page.getByTestId('run-flame').locator('header').textContent()) ?? '', /CPU flame graph \(diff\).*before: /s);
 });
 
 test('the panel API: a bad bucket is a 400 naming it; unknown runs and traces are 404', async () => {
