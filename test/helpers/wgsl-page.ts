@@ -24,7 +24,8 @@ async function open() {
   const sources = Object.fromEntries(
     await Promise.all(KERNELS.map(async (k) => [k, await (await fetch(`./${k}.wgsl`)).text()] as const)),
   ) as Record<KernelName, string>;
-  return { ctx: await GpuContext.create(device, sources), adapter: adapter.info };
+  // the GEMV as a hardware adapter runs it (a warp per row, with barriers)
+  return { ctx: await GpuContext.create(device, sources, { gemv: { TPR: 32 } }), adapter: adapter.info };
 }
 
 async function compileAll(): Promise<{ kernels: number; adapter: string; fallback: boolean }> {

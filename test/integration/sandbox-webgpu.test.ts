@@ -20,9 +20,10 @@ import { argmax } from '../../workers/sandbox/model/sampling';
 import { encode } from '../../workers/sandbox/model/tokenizer';
 import { generateWeights } from '../../workers/sandbox/model/weights';
 import { CpuRunner } from '../../workers/sandbox/runtime/cpu';
-import { GpuContext, f32bits } from '../../workers/sandbox/runtime/gpu';
+import { GpuContext, f32bits, gemvGroups } from '../../workers/sandbox/runtime/gpu';
 import { createRunner } from '../../workers/sandbox/runtime/index';
 import { WebGpuRunner, loadAllWgsl, openDevice, requestNodeAdapter } from '../../workers/sandbox/runtime/webgpu';
+import { loadWgsl } from '../../workers/sandbox/kernels/index';
 
 /**
  * Max abs difference allowed between WebGPU and CPU logits. The CPU sums in
@@ -36,13 +37,16 @@ const LOGITS_TOLERANCE = 1e-4;
 const KERNEL_TOLERANCE = 1e-5;
 
 let ctx: GpuContext;
+/** gemv.wgsl as compiled for hardware adapters (a warp per row); `ctx` has it as for software ones */
+let ctxWarpGemv: GpuContext;
 let device: GPUDevice;
 
 before(async () => {
   const adapter = await requestNodeAdapter();
   assert.ok(adapter, 'no WebGPU adapter: LD_LIBRARY_PATH and VK_ICD_FILENAMES must point at SwiftShader (test/run.ts sets them)');
   device = await openDevice(adapter, 1 << 20);
-  ctx = await GpuContext.create(device, loadAllWgsl());
+  ctx = await GpuContext.create(device, loadAllWgsl(), { gemv: { TPR: 1 } });
+  ctxWarpGemv = await GpuContext.create(device, { gemv: loadWgsl('gemv') }, { gemv: { TPR: 32 } });
 });
 
 after(() => device?.destroy());
@@ -71,12 +75,13 @@ async function runKernel(
   outIndex: number,
   params: number[],
   groups: [number, number?, number?],
+  on = ctx,
 ): Promise<Float32Array> {
-  const bufs = inputs.map((a) => ctx.upload(a));
-  ctx.submit(ctx.encode([{ kernel, buffers: bufs, params, groups }]));
-  const out = new Float32Array(await ctx.read(bufs[outIndex], inputs[outIndex].byteLength));
+  const bufs = inputs.map((a) => on.upload(a));
+  on.submit(on.encode([{ kernel, buffers: bufs, params, groups }]));
+  const out = new Float32Array(await on.read(bufs[outIndex], inputs[outIndex].byteLength));
   bufs.forEach((b) => b.destroy());
-  ctx.dropBindGroups();
+  on.dropBindGroups();
   return out;
 }
 
@@ -107,17 +112,19 @@ test('rmsnorm.wgsl equals cpu/rmsnorm, including an input row offset', async () 
   assert.ok(maxAbsDiff(got, want) < KERNEL_TOLERANCE * maxAbs(want) * 10);
 });
 
-test('gemv.wgsl equals cpu gemv for 1 to 4 rows', async () => {
+test('gemv.wgsl equals cpu gemv for 1 to 4 rows, with one invocation per row and with a warp per row', async () => {
   const rng = new Rng(3);
   const inDim = 132;
-  const outDim = 70; // not a multiple of the workgroup size
+  const outDim = 70; // not a multiple of the rows per workgroup
   const w = rand(rng, 8 + outDim * inDim);
-  for (const rows of [1, 2, 3, 4]) {
-    const x = rand(rng, rows * inDim);
-    const want = new Float32Array(rows * outDim);
-    for (let r = 0; r < rows; r++) gemv(want, r * outDim, x, r * inDim, w, 8, inDim, 0, outDim);
-    const got = await runKernel('gemv', [w, x, new Float32Array(rows * outDim)], 2, [rows, inDim, outDim, 8], [Math.ceil(outDim / 64)]);
-    assert.ok(maxAbsDiff(got, want) < KERNEL_TOLERANCE * maxAbs(want) * 10, `rows ${rows}: ${maxAbsDiff(got, want)}`);
+  for (const [tpr, on] of [[1, ctx], [32, ctxWarpGemv]] as const) {
+    for (const rows of [1, 2, 3, 4]) {
+      const x = rand(rng, rows * inDim);
+      const want = new Float32Array(rows * outDim);
+      for (let r = 0; r < rows; r++) gemv(want, r * outDim, x, r * inDim, w, 8, inDim, 0, outDim);
+      const got = await runKernel('gemv', [w, x, new Float32Array(rows * outDim)], 2, [rows, inDim, outDim, 8], [gemvGroups(outDim, tpr)], on);
+      assert.ok(maxAbsDiff(got, want) < KERNEL_TOLERANCE * maxAbs(want) * 10, `TPR ${tpr}, rows ${rows}: ${maxAbsDiff(got, want)}`);
+    }
   }
 });
 

@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { attention } from '../../workers/sandbox/kernels/cpu/attention';
 import { matmul } from '../../workers/sandbox/kernels/cpu/matmul';
 import { KERNELS } from '../../workers/sandbox/kernels/names';
+import { gemvGroups } from '../../workers/sandbox/runtime/gpu';
 import { Rng } from '../../workers/sandbox/model/rng';
 import { CHROMIUM_ARGS, serveDir } from '../helpers/flame-page';
 import { chromium } from 'playwright-core';
@@ -91,7 +92,7 @@ test('the tiled matmul and the decode GEMV give the CPU twin’s results in Chro
     const x = rand(rng, rows * inDim);
     const want = new Float32Array(rows * outDim);
     matmul(want, x, rows, w, 0, inDim, outDim);
-    const groups = kernel === 'gemv' ? [Math.ceil(outDim / 64)] : [Math.ceil(outDim / 64), 1];
+    const groups = kernel === 'gemv' ? [gemvGroups(outDim, 32)] : [Math.ceil(outDim / 64), 1]; // the page compiles gemv with TPR 32
     const got = await inBrowser.run({ kernel, inputs: [f32(w), f32(x), f32(new Float32Array(want.length))], outIndex: 2, params: [rows, inDim, outDim, 0], groups });
     assert.ok(relErr(got, want) < TOLERANCE, `${kernel}: ${relErr(got, want)}`);
   }

@@ -11,6 +11,19 @@ const MAP_READ_MODE = 0x1;
 /** Uniform buffer offsets must be 256-byte aligned (minUniformBufferOffsetAlignment). */
 const PARAM_SLOT_BYTES = 256;
 
+/**
+ * Invocations of gemv.wgsl per output row: a warp per row on a GPU, one
+ * invocation (no barriers) on a software adapter, where barriers are slow.
+ */
+export function gemvThreadsPerRow(isFallbackAdapter: boolean): number {
+  return isFallbackAdapter ? 1 : 32;
+}
+
+/** Workgroups for gemv.wgsl (64 invocations each) over `outDim` rows. */
+export function gemvGroups(outDim: number, threadsPerRow: number): number {
+  return Math.ceil(outDim / (64 / threadsPerRow));
+}
+
 export interface Dispatch {
   kernel: KernelName;
   /** bindings 1.. in the order the kernel's WGSL declares them (binding 0 is the params) */
@@ -38,14 +51,24 @@ export class GpuContext {
 
   private constructor(readonly device: GPUDevice) {}
 
-  static async create(device: GPUDevice, sources: Record<KernelName, string>): Promise<GpuContext> {
+  /**
+   * Compiles every kernel. `constants` sets a module's pipeline-overridable
+   * constants (WGSL `override`), e.g. the GEMV's invocations per row.
+   */
+  static async create(
+    device: GPUDevice,
+    sources: Partial<Record<KernelName, string>>,
+    constants: Partial<Record<KernelName, Record<string, number>>> = {},
+  ): Promise<GpuContext> {
     const ctx = new GpuContext(device);
     for (const [name, code] of Object.entries(sources) as [KernelName, string][]) {
+      // (a subset of the kernels is enough for tests that run single dispatches)
       const module = device.createShaderModule({ code, label: name });
       const info = await module.getCompilationInfo();
       const errors = info.messages.filter((m) => m.type === 'error');
       if (errors.length) throw new Error(`${name}.wgsl: ${errors.map((e) => `${e.lineNum}:${e.linePos} ${e.message}`).join('; ')}`);
-      ctx.pipelines.set(name, await device.createComputePipelineAsync({ label: name, layout: 'auto', compute: { module, entryPoint: 'main' } }));
+      const compute: GPUProgrammableStage = { module, entryPoint: 'main', constants: constants[name] };
+      ctx.pipelines.set(name, await device.createComputePipelineAsync({ label: name, layout: 'auto', compute }));
     }
     return ctx;
   }

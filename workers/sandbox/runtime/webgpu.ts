@@ -7,7 +7,7 @@ import { type ModelConfig, headDim, kvDim, qkvDim } from '../model/config';
 import { paramCount, type Weights } from '../model/weights';
 import { KERNELS, type KernelName, loadWgsl } from '../kernels/index';
 import { ropeTable } from '../kernels/cpu/rope';
-import { type Dispatch, GpuContext, Usage, f32bits } from './gpu';
+import { type Dispatch, GpuContext, Usage, f32bits, gemvGroups, gemvThreadsPerRow } from './gpu';
 import { SequenceTable } from './sequences';
 import type { BackendInfo, ModelRunner, SeqHandle } from './types';
 
@@ -116,6 +116,7 @@ export class WebGpuRunner implements ModelRunner {
     private readonly weights: Weights,
     preset: string,
     adapter: AdapterDescription,
+    private readonly gemvTpr: number,
   ) {
     const c = weights.config;
     this.c = c;
@@ -147,8 +148,10 @@ export class WebGpuRunner implements ModelRunner {
     const a = adapter ?? (await requestNodeAdapter());
     if (!a) throw new Error('WebGPU: no adapter (without a GPU, set LD_LIBRARY_PATH=/usr/lib/chromium and VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json for SwiftShader)');
     const device = await openDevice(a, weights.data.byteLength);
-    const ctx = await GpuContext.create(device, loadAllWgsl());
-    return new WebGpuRunner(ctx, weights, preset, describeAdapter(a));
+    const adapterInfo = describeAdapter(a);
+    const tpr = gemvThreadsPerRow(adapterInfo.isFallbackAdapter);
+    const ctx = await GpuContext.create(device, loadAllWgsl(), { gemv: { TPR: tpr } });
+    return new WebGpuRunner(ctx, weights, preset, adapterInfo, tpr);
   }
 
   allocSequence(): SeqHandle {
@@ -273,7 +276,7 @@ export class WebGpuRunner implements ModelRunner {
   /** The row's matrix product: GEMV for a few rows, tiled matmul otherwise. */
   private mm(rows: number, x: GPUBuffer, y: GPUBuffer, wOff: number, inDim: number, outDim: number): Dispatch {
     const params = [rows, inDim, outDim, wOff];
-    if (rows <= GEMV_MAX_ROWS) return { kernel: 'gemv', buffers: [this.weightsBuf, x, y], params, groups: [Math.ceil(outDim / 64)] };
+    if (rows <= GEMV_MAX_ROWS) return { kernel: 'gemv', buffers: [this.weightsBuf, x, y], params, groups: [gemvGroups(outDim, this.gemvTpr)] };
     return { kernel: 'matmul', buffers: [this.weightsBuf, x, y], params, groups: [Math.ceil(outDim / 64), Math.ceil(rows / 64)] };
   }
 
