@@ -32,10 +32,13 @@
  *
  * Why it is fast on 100k+ frame profiles: d3-flame-graph builds five DOM nodes per frame,
  * so it only ever gets the frames at least one pixel wide under the zoomed frame
- * (`pruneView`), rebuilt from a flat index on every zoom so detail returns as you zoom in.
- * Search and the table run on the flat index of the full tree. Its transitions are
- * replaced by immediate changes while it draws (`drawDirect`): `transitionDuration(0)`
- * alone still leaves new rects growing for 250 ms and a timer per element.
+ * (`flameView`, which walks only those frames and their children), rebuilt on every zoom
+ * so detail returns as you zoom in. Search and the top-functions table run on a flat
+ * index of the full tree (narrow frames included), built right after the first paint.
+ * The library's transitions and per-frame listeners are swapped out while it draws
+ * (`drawDirect`): `transitionDuration(0)` alone still leaves new rects growing for 250 ms
+ * and a timer per element. Zoom paths name frames by name, so in a tree with duplicate
+ * sibling names (not merged) the first one is used.
  *
  * Frame names come from telemetry and are untrusted: they reach the DOM only as text
  * (textContent / React text). d3-flame-graph writes labels with `.text()` and its default
@@ -56,22 +59,23 @@ import {
   type MouseEvent as ReactMouseEvent,
 } from 'react';
 import {
-  childrenOf,
+  diffAccess,
   filterToFunction,
-  findPath,
+  flameAccess,
+  flameView,
   indexDiff,
   indexTree,
   isDiffTree,
   moduleOf,
   nameMatcher,
-  pathOf,
-  pruneView,
+  resolvePath,
   searchIndex,
   topFunctionsIndexed,
   type DiffIndex,
   type FlameIndex,
   type FlameSearch,
   type FlameViewNode,
+  type TreeAccess,
 } from '@/lib/model/flame';
 import type { DiffFlameTree, FlameTree } from '@/lib/model/types';
 import { DIMMED, diffColor, frameColor } from './colors';
@@ -84,8 +88,6 @@ export interface FlameRenderInfo {
   kind: 'mount' | 'zoom' | 'data' | 'resize';
   /** frames handed to d3-flame-graph after pruning */
   frames: number;
-  /** frames in the full tree */
-  nodes: number;
   /** drawing width, px */
   width: number;
   /** time spent pruning and drawing, ms */
@@ -127,44 +129,30 @@ function useControllable<T>(value: T | undefined, onChange: ((v: T) => void) | u
   return [current, set] as const;
 }
 
-interface Model {
+type Node = FlameTree | DiffFlameTree;
+type View = FlameViewNode<Node>;
+type Chart = FlameGraphChart<View>;
+type HNode = FlameHierarchyNode<View>;
+
+/** The whole tree indexed, for search and the table; built once per tree, after the first paint. */
+interface Indexed {
+  tree: Node;
   ix: FlameIndex;
   diff: DiffIndex | null;
-  /** module colour per name id, filled as frames are first drawn */
-  colors: (string | undefined)[];
 }
 
-function buildModel(tree: FlameTree | DiffFlameTree): Model {
+function buildIndexed(tree: Node): Indexed {
   if (isDiffTree(tree)) {
     const diff = indexDiff(tree);
-    return { ix: diff.index, diff, colors: [] };
+    return { tree, ix: diff.index, diff };
   }
-  const ix = indexTree(tree);
-  return { ix, diff: null, colors: [] };
-}
-
-function colorOf(m: Model, i: number): string {
-  if (m.diff) {
-    const { left, right } = m.diff;
-    const share = (v: Float64Array) => (v[0] > 0 ? v[i] / v[0] : 0);
-    return diffColor(share(left.total), share(right.total));
-  }
-  const k = m.ix.nameId[i];
-  let c = m.colors[k];
-  if (c === undefined) {
-    const name = m.ix.names[k];
-    c = m.colors[k] = frameColor(moduleOf(name), name);
-  }
-  return c;
+  return { tree, ix: indexTree(tree), diff: null };
 }
 
 interface DrawnFrame {
   rect: SVGRectElement;
-  i: number;
+  node: View;
 }
-
-type Chart = FlameGraphChart<FlameViewNode>;
-type HNode = FlameHierarchyNode<FlameViewNode>;
 
 /** The hierarchy node d3 bound to a frame's <g> (d3 keeps it in `__data__`). */
 function frameDatum(target: EventTarget | null): HNode | undefined {
@@ -182,47 +170,78 @@ export function FlameGraph(props: FlameGraphProps) {
     null,
   );
 
-  // The full tree: the table and the tooltip's percentages always refer to it.
-  const full = useMemo(() => buildModel(tree), [tree]);
+  const isDiff = isDiffTree(tree);
+  const access = (isDiff ? diffAccess : flameAccess) as TreeAccess<Node>;
+  const rootTotal = access.total(tree);
   // What is drawn: the stacks through the selected function, or everything.
-  const shown = useMemo(() => {
-    if (!selected || isDiffTree(tree)) return full;
-    const f = filterToFunction(tree, selected);
-    return f ? buildModel(f) : full;
-  }, [full, tree, selected]);
-  const { ix } = shown;
-  const zoomIdx = useMemo(() => findPath(ix, zoomPath), [ix, zoomPath]);
+  const shown = useMemo<Node>(
+    () => (selected !== null && !isDiffTree(tree) ? (filterToFunction(tree, selected) ?? tree) : tree),
+    [tree, selected],
+  );
+  const chain = useMemo(() => resolvePath(shown, zoomPath, access), [shown, zoomPath, access]);
+  const zoomed = chain[chain.length - 1];
+  const path = useMemo(() => chain.slice(1).map((n) => access.name(n)), [chain, access]);
+
+  // Search and the table need every frame; the drawing does not. Index after the
+  // first paint so a 300k-frame profile shows up without waiting for it.
+  const [indexed, setIndexed] = useState<Indexed | null>(null);
+  const index = indexed?.tree === tree ? indexed : null;
+  useEffect(() => {
+    if (indexed?.tree === tree) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // rAF runs just before the next paint; a task queued from it runs just after.
+    const raf = requestAnimationFrame(() => {
+      timer = setTimeout(() => setIndexed(buildIndexed(tree)), 0);
+    });
+    return () => {
+      cancelAnimationFrame(raf);
+      clearTimeout(timer);
+    };
+  }, [tree, indexed]);
+
+  const searching = search.trim() !== '';
+  const matcher = useMemo(() => nameMatcher(search), [search]);
   const found = useMemo<FlameSearch | null>(
-    () => (search.trim() ? searchIndex(ix, nameMatcher(search)) : null),
-    [ix, search],
+    () => (index && searching ? searchIndex(index.ix, matcher) : null),
+    [index, searching, matcher],
   );
 
   const hostRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<Chart | null>(null);
   const drawnRef = useRef<DrawnFrame[]>([]);
-  const lastDraw = useRef<{ model: Model | null; width: number; zoomIdx: number }>({ model: null, width: 0, zoomIdx: -1 });
+  const colorsRef = useRef(new Map<string, string>());
+  const lastDraw = useRef<{ shown: Node | null; zoomed: Node | null; width: number }>({ shown: null, zoomed: null, width: 0 });
   const [width, setWidth] = useState(0);
   const [visibleMatches, setVisibleMatches] = useState(0);
   const tipRef = useRef<((t: TipState | null) => void) | null>(null);
 
   // Colours and outlines only: cheap, so it runs on every search keystroke.
   const paint = useCallback(() => {
+    const colors = colorsRef.current;
+    const diffRoot = isDiffTree(tree) ? tree : null;
     let matches = 0;
-    for (const f of drawnRef.current) {
-      const k = shown.ix.nameId[f.i];
-      let fill = colorOf(shown, f.i);
-      if (found) {
-        if (found.nameMatch[k]) matches++;
+    for (const { rect, node } of drawnRef.current) {
+      let fill: string;
+      if (diffRoot) {
+        const d = node.src as DiffFlameTree;
+        const share = (v: number, of: number) => (of > 0 ? v / of : 0);
+        fill = diffColor(share(d.left.total, diffRoot.left.total), share(d.right.total, diffRoot.right.total));
+      } else {
+        fill = colors.get(node.name) ?? '';
+        if (!fill) colors.set(node.name, (fill = frameColor(moduleOf(node.name), node.name)));
+      }
+      if (searching) {
+        if (matcher(node.name)) matches++;
         else fill = DIMMED;
       }
-      f.rect.setAttribute('fill', fill);
+      rect.setAttribute('fill', fill);
       // Inline style: the library's stylesheet sets `stroke` and would win over an attribute.
-      const isSel = selected !== null && shown.ix.names[k] === selected;
-      f.rect.style.stroke = isSel ? '#111' : '';
-      f.rect.style.strokeWidth = isSel ? '1.5' : '';
+      const isSel = selected !== null && node.name === selected;
+      rect.style.stroke = isSel ? '#111' : '';
+      rect.style.strokeWidth = isSel ? '1.5' : '';
     }
     setVisibleMatches(matches);
-  }, [shown, found, selected]);
+  }, [tree, searching, matcher, selected]);
 
   useLayoutEffect(() => {
     const host = hostRef.current;
@@ -230,28 +249,28 @@ export function FlameGraph(props: FlameGraphProps) {
     const t0 = performance.now();
     const w = Math.max(100, Math.floor(width || host.clientWidth || 1200));
     let chart = chartRef.current;
-    if (!(shown.ix.total[0] > 0)) {
+    if (!(access.total(shown) > 0)) {
       // Nothing to draw (d3's partition would divide by zero); the message below says so.
       chart?.destroy();
       chartRef.current = null;
-      lastDraw.current = { model: null, width: 0, zoomIdx: -1 };
+      lastDraw.current = { shown: null, zoomed: null, width: 0 };
       drawnRef.current = [];
-      onRender?.({ kind: chart ? 'data' : 'mount', frames: 0, nodes: shown.ix.count, width: w, ms: performance.now() - t0 });
+      onRender?.({ kind: chart ? 'data' : 'mount', frames: 0, width: w, ms: performance.now() - t0 });
       return;
     }
     const last = lastDraw.current;
     // The first ResizeObserver report repeats the width measured here: nothing to redraw.
-    if (chart && last.model === shown && last.width === w && last.zoomIdx === zoomIdx) return;
+    if (chart && last.shown === shown && last.zoomed === zoomed && last.width === w) return;
     const kind: FlameRenderInfo['kind'] = !chart
       ? 'mount'
-      : last.model !== shown
+      : last.shown !== shown
         ? 'data'
         : last.width !== w
           ? 'resize'
           : 'zoom';
-    const view = pruneView(shown.ix, zoomIdx, 1 / w, true);
+    const view = flameView(chain, 1 / w, access);
     if (!chart) {
-      chart = flamegraph<FlameViewNode>()
+      chart = flamegraph<View>()
         .width(w)
         .cellHeight(CELL)
         .transitionDuration(0)
@@ -267,7 +286,7 @@ export function FlameGraph(props: FlameGraphProps) {
       const c = chart.width(w);
       drawDirect(() => c.update(view));
     }
-    lastDraw.current = { model: shown, width: w, zoomIdx };
+    lastDraw.current = { shown, zoomed, width: w };
 
     const svg = host.querySelector('svg');
     const drawn: DrawnFrame[] = [];
@@ -276,19 +295,19 @@ export function FlameGraph(props: FlameGraphProps) {
         const d = (g as SVGGElement & { __data__?: HNode }).__data__;
         const rect = g.firstElementChild;
         if (!d || !(rect instanceof SVGRectElement)) continue;
-        drawn.push({ rect, i: d.data.i });
+        drawn.push({ rect, node: d.data });
         // The library hides narrow labels with display:none on the inner <div> only; a
-        // shown <foreignObject> still costs a layout box each, the bulk of the paint time.
+        // shown <foreignObject> still costs the browser a layout box per frame.
         const fo = rect.nextElementSibling as SVGElement | null;
         if (fo) fo.style.display = (d.x1 - d.x0) * w < LABEL_MIN_PX ? 'none' : '';
       }
     }
     drawnRef.current = drawn;
     paint();
-    onRender?.({ kind, frames: drawn.length, nodes: shown.ix.count, width: w, ms: performance.now() - t0 });
+    onRender?.({ kind, frames: drawn.length, width: w, ms: performance.now() - t0 });
     // `paint` and `onRender` change with search / selection; a redraw is not needed for those.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [shown, zoomIdx, width]);
+  }, [shown, zoomed, width]);
 
   useLayoutEffect(paint, [paint]);
 
@@ -304,65 +323,65 @@ export function FlameGraph(props: FlameGraphProps) {
       ro.disconnect();
       chartRef.current?.destroy();
       chartRef.current = null;
-      lastDraw.current = { model: null, width: 0, zoomIdx: -1 };
+      lastDraw.current = { shown: null, zoomed: null, width: 0 };
     };
   }, []);
 
-  const zoomTo = useCallback((i: number) => setZoomPath(pathOf(ix, i)), [ix, setZoomPath]);
-
   const onClick = (e: ReactMouseEvent) => {
     const d = frameDatum(e.target);
-    if (d) zoomTo(d.data.i);
+    if (!d) return;
+    // The drawn tree mirrors the real one along this path, so its names are the zoom path.
+    const names: string[] = [];
+    for (let h: HNode | null = d; h?.parent; h = h.parent) names.push(h.data.name);
+    setZoomPath(names.reverse());
   };
   const onMouseMove = (e: ReactMouseEvent) => {
     const d = frameDatum(e.target);
-    tipRef.current?.(d ? { x: e.clientX, y: e.clientY, i: d.data.i } : null);
+    tipRef.current?.(d ? { x: e.clientX, y: e.clientY, node: d.data.src } : null);
   };
   const onKeyDown = (e: KeyboardEvent) => {
-    const parent = ix.parent[zoomIdx];
-    let next = -1;
-    if (e.key === 'ArrowUp') next = parent;
+    let next: string[] | null = null;
+    if (e.key === 'ArrowUp') next = path.length ? path.slice(0, -1) : null;
     else if (e.key === 'ArrowDown') {
-      const kids = childrenOf(ix, zoomIdx);
-      next = kids.reduce((best, c) => (best < 0 || ix.total[c] > ix.total[best] ? c : best), -1);
+      const kids = access.children(zoomed);
+      if (kids.length) next = [...path, access.name(kids.reduce((a, b) => (access.total(b) > access.total(a) ? b : a)))];
     } else if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
-      if (parent >= 0) {
-        const sib = childrenOf(ix, parent);
-        next = sib[sib.indexOf(zoomIdx) + (e.key === 'ArrowLeft' ? -1 : 1)] ?? -1;
+      if (chain.length > 1) {
+        const sib = access.children(chain[chain.length - 2]);
+        const n = sib[sib.indexOf(zoomed) + (e.key === 'ArrowLeft' ? -1 : 1)];
+        if (n) next = [...path.slice(0, -1), access.name(n)];
       }
-    } else if (e.key === 'Escape') next = 0;
+    } else if (e.key === 'Escape') next = [];
     else return;
     e.preventDefault();
-    if (next >= 0) zoomTo(next);
+    if (next) setZoomPath(next);
   };
 
-  const crumbs = useMemo(() => {
-    const out: number[] = [];
-    for (let j = zoomIdx; j >= 0; j = ix.parent[j]) out.push(j);
-    return out.reverse();
-  }, [ix, zoomIdx]);
-
-  const rows = useMemo<TopRow[]>(() => {
+  const rows = useMemo<TopRow[] | null>(() => {
+    if (!index) return null;
+    const { ix, diff } = index;
     // The root ("total") is not a function: leave it out unless the name also occurs below it.
-    const notRoot = (f: { name: string; frames: number }) => !(f.name === full.ix.names[full.ix.nameId[0]] && f.frames === 1);
-    if (!full.diff) return topFunctionsIndexed(full.ix).filter(notRoot);
-    const { left, right } = full.diff;
-    const before = new Map(topFunctionsIndexed(full.ix, left).map((f) => [f.name, f]));
-    return topFunctionsIndexed(full.ix, right).filter(notRoot).map((f) => {
-      const b = before.get(f.name);
-      const change =
-        (right.total[0] > 0 ? f.total / right.total[0] : 0) - (left.total[0] > 0 ? (b?.total ?? 0) / left.total[0] : 0);
-      return { name: f.name, self: f.self, total: f.total, change: 100 * change };
-    });
-  }, [full]);
+    const notRoot = (f: { name: string; frames: number }) => !(f.name === ix.names[ix.nameId[0]] && f.frames === 1);
+    if (!diff) return topFunctionsIndexed(ix).filter(notRoot);
+    const { left, right } = diff;
+    const before = new Map(topFunctionsIndexed(ix, left).map((f) => [f.name, f]));
+    return topFunctionsIndexed(ix, right)
+      .filter(notRoot)
+      .map((f) => {
+        const b = before.get(f.name);
+        const change =
+          (right.total[0] > 0 ? f.total / right.total[0] : 0) - (left.total[0] > 0 ? (b?.total ?? 0) / left.total[0] : 0);
+        return { name: f.name, self: f.self, total: f.total, change: 100 * change };
+      });
+  }, [index]);
 
   // Stable, so the memoised table does not re-render on zoom or hover.
   const onSelectFunction = useCallback((name: string) => setSelected(name === selected ? null : name), [selected, setSelected]);
 
-  const empty = !(full.ix.total[0] > 0);
+  const empty = !(rootTotal > 0);
   const hiddenMatches = found ? found.matchedFrames - visibleMatches : 0;
   // Table percentages: of the "after" profile in a diff, of the whole profile otherwise.
-  const tableRoot = full.diff ? full.diff.right.total[0] : full.ix.total[0];
+  const tableRoot = isDiffTree(tree) ? tree.right.total : rootTotal;
 
   return (
     <div className={`${styles.flame} ${props.className ?? ''}`}>
@@ -375,7 +394,7 @@ export function FlameGraph(props: FlameGraphProps) {
           value={search}
           onChange={(e) => setSearch(e.target.value)}
         />
-        <button type="button" className={styles.button} onClick={() => setZoomPath([])} disabled={zoomIdx === 0}>
+        <button type="button" className={styles.button} onClick={() => setZoomPath([])} disabled={chain.length === 1}>
           Reset zoom
         </button>
         {selected !== null && (
@@ -385,28 +404,30 @@ export function FlameGraph(props: FlameGraphProps) {
         )}
         <span className={styles.status} role="status" data-testid="flame-search-status">
           {found
-            ? `${formatPercent((100 * found.matchedTotal) / (full.ix.total[0] || 1))} matched · ${found.matchedFrames} frame${found.matchedFrames === 1 ? '' : 's'}` +
-              (hiddenMatches > 0 ? ` (${hiddenMatches} too narrow to draw here: zoom in)` : '')
-            : selected !== null
-              ? `Stacks through ${selected}`
-              : ''}
+            ? `${formatPercent((100 * found.matchedTotal) / (index!.ix.total[0] || 1))} matched · ${found.matchedFrames} frame${found.matchedFrames === 1 ? '' : 's'}` +
+              (hiddenMatches > 0 ? ` (${hiddenMatches} not drawn here: zoom in)` : '')
+            : searching
+              ? 'Searching…'
+              : selected !== null
+                ? `Stacks through ${selected}`
+                : ''}
         </span>
       </div>
       <nav className={styles.crumbs} aria-label="Zoomed frame" aria-live="polite">
-        {crumbs.map((j, k) => (
-          <span key={j}>
+        {chain.map((n, k) => (
+          <span key={k}>
             {k > 0 && <span aria-hidden="true"> › </span>}
-            {k === crumbs.length - 1 ? (
-              <strong>{ix.names[ix.nameId[j]]}</strong>
+            {k === chain.length - 1 ? (
+              <strong>{access.name(n)}</strong>
             ) : (
-              <button type="button" className={styles.crumb} onClick={() => zoomTo(j)}>
-                {ix.names[ix.nameId[j]]}
+              <button type="button" className={styles.crumb} onClick={() => setZoomPath(path.slice(0, k))}>
+                {access.name(n)}
               </button>
             )}
           </span>
         ))}
       </nav>
-      {full.diff && (
+      {isDiff && (
         <p className={styles.legend}>
           <span className={styles.swatch} style={{ background: diffColor(0.5, 1) }} /> larger share after
           <span className={styles.swatch} style={{ background: diffColor(1, 0.5) }} /> smaller share after
@@ -436,10 +457,10 @@ export function FlameGraph(props: FlameGraphProps) {
           search={search}
           selected={selected}
           onSelect={onSelectFunction}
-          diff={full.diff !== null}
+          diff={isDiff}
         />
       </div>
-      <Tooltip register={tipRef} model={shown} full={full} unit={unit} />
+      <Tooltip register={tipRef} root={tree} unit={unit} />
     </div>
   );
 }
@@ -483,7 +504,7 @@ function drawDirect(draw: () => void): void {
 }
 
 /** Stands in for the library's tooltip (which would add a <title> per frame); does nothing. */
-function silentTooltip(): FlameTooltip<FlameViewNode> {
+function silentTooltip(): FlameTooltip<View> {
   const tip = Object.assign(() => {}, { show: () => tip, hide: () => tip });
   return tip;
 }
@@ -491,14 +512,13 @@ function silentTooltip(): FlameTooltip<FlameViewNode> {
 interface TipState {
   x: number;
   y: number;
-  i: number;
+  node: Node;
 }
 
 /** Text-only tooltip with its own state, so hovering does not re-render the table. */
 const Tooltip = memo(function Tooltip(props: {
   register: { current: ((t: TipState | null) => void) | null };
-  model: Model;
-  full: Model;
+  root: Node;
   unit: string;
 }) {
   const [tip, setTip] = useState<TipState | null>(null);
@@ -509,41 +529,35 @@ const Tooltip = memo(function Tooltip(props: {
     };
   }, [props.register]);
   if (!tip) return null;
-  const { ix, diff } = props.model;
-  const i = tip.i;
-  if (i >= ix.count) return null;
-  const name = ix.names[ix.nameId[i]];
-  const module = moduleOf(name);
+  const { node, x, y } = tip;
+  const module = moduleOf(node.name);
   const fmt = (v: number) => formatValue(v, props.unit);
   const pct = (v: number, of: number) => formatPercent(of > 0 ? (100 * v) / of : 0);
-  const root = props.full.ix.total[0];
   let lines: string[];
-  if (diff) {
-    const { left, right } = diff;
-    const b = left.total[i] / (left.total[0] || 1);
-    const a = right.total[i] / (right.total[0] || 1);
+  if (isDiffTree(node) && isDiffTree(props.root)) {
+    const { left, right } = node;
+    const L = props.root.left.total;
+    const R = props.root.right.total;
+    const b = L > 0 ? left.total / L : 0;
+    const a = R > 0 ? right.total / R : 0;
     const rel = b > 0 ? `${a >= b ? '+' : ''}${formatPercent((100 * (a - b)) / b)}` : 'new';
     lines = [
-      `Before: total ${fmt(left.total[i])} (${pct(left.total[i], left.total[0])}), self ${fmt(left.self[i])}`,
-      `After: total ${fmt(right.total[i])} (${pct(right.total[i], right.total[0])}), self ${fmt(right.self[i])}`,
+      `Before: total ${fmt(left.total)} (${pct(left.total, L)}), self ${fmt(left.self)}`,
+      `After: total ${fmt(right.total)} (${pct(right.total, R)}), self ${fmt(right.self)}`,
       `Change: ${a >= b ? '+' : ''}${(100 * (a - b)).toFixed(2)} pp of total (${rel})`,
     ];
-  } else {
-    lines = [
-      `Total: ${fmt(ix.total[i])} (${pct(ix.total[i], root)})`,
-      `Self: ${fmt(ix.self[i])} (${pct(ix.self[i], root)})`,
-    ];
-  }
+  } else if (!isDiffTree(node) && !isDiffTree(props.root)) {
+    const root = props.root.total;
+    lines = [`Total: ${fmt(node.total)} (${pct(node.total, root)})`, `Self: ${fmt(node.self)} (${pct(node.self, root)})`];
+  } else return null;
   // Keep the box on screen: flip to the left / above near the viewport edges.
-  const vw = typeof window === 'undefined' ? 1e9 : window.innerWidth;
-  const vh = typeof window === 'undefined' ? 1e9 : window.innerHeight;
   const style = {
-    left: tip.x + 360 > vw ? Math.max(4, tip.x - 360) : tip.x + 12,
-    top: tip.y + 120 > vh ? Math.max(4, tip.y - 100) : tip.y + 14,
+    left: x + 360 > window.innerWidth ? Math.max(4, x - 360) : x + 12,
+    top: y + 120 > window.innerHeight ? Math.max(4, y - 100) : y + 14,
   };
   return (
     <div className={styles.tooltip} style={style} role="tooltip" data-testid="flame-tooltip">
-      <div className={styles.tipName}>{name}</div>
+      <div className={styles.tipName}>{node.name}</div>
       {module && <div className={styles.tipModule}>{module}</div>}
       {lines.map((l) => (
         <div key={l}>{l}</div>

@@ -22,7 +22,8 @@ type SortKey = 'self' | 'total' | 'name' | 'change';
  * limited to `limit` after the search filter, so 30k distinct names stay cheap.
  */
 export const TopFunctions = memo(function TopFunctions(props: {
-  rows: TopRow[];
+  /** null while the profile is still being indexed */
+  rows: TopRow[] | null;
   unit: string;
   rootTotal: number;
   limit: number;
@@ -34,6 +35,7 @@ export const TopFunctions = memo(function TopFunctions(props: {
   const { rows, unit, rootTotal, limit, search, selected, onSelect, diff } = props;
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'self', desc: true });
   const shown = useMemo(() => {
+    if (!rows) return [];
     const match = nameMatcher(search);
     let list = search.trim() ? rows.filter((r) => match(r.name)) : rows;
     // Rows arrive ordered by self, largest first: the default order needs no sort of 30k+ rows.
@@ -65,9 +67,9 @@ export const TopFunctions = memo(function TopFunctions(props: {
 
   return (
     <div className={styles.tableWrap}>
-      <table className={styles.table} data-testid="flame-top-functions">
+      <table className={styles.table} data-testid="flame-top-functions" aria-busy={rows === null}>
         <caption className={styles.caption}>
-          Top functions{diff ? ' (after)' : ''} · {shown.length} of {rows.length}
+          Top functions{diff ? ' (after)' : ''} · {rows ? `${shown.length} of ${rows.length}` : 'indexing…'}
         </caption>
         <thead>
           <tr>

@@ -23,21 +23,30 @@ export interface FlameIndex {
   size: Int32Array;
 }
 
-interface Accessor<T> {
+/** How to read a tree's nodes, so one walk serves FlameTree and DiffFlameTree. */
+export interface TreeAccess<T> {
   name(n: T): string;
   self(n: T): number;
   total(n: T): number;
   children(n: T): readonly T[];
 }
 
-const flameAccess: Accessor<FlameTree> = {
+export const flameAccess: TreeAccess<FlameTree> = {
   name: (n) => n.name,
   self: (n) => n.self,
   total: (n) => n.total,
   children: (n) => n.children,
 };
 
-function buildIndex<T>(root: T, get: Accessor<T>): FlameIndex {
+/** A diff drawn with widths of before + after, as Pyroscope draws diffs. */
+export const diffAccess: TreeAccess<DiffFlameTree> = {
+  name: (n) => n.name,
+  self: (n) => n.left.self + n.right.self,
+  total: (n) => n.left.total + n.right.total,
+  children: (n) => n.children,
+};
+
+function buildIndex<T>(root: T, get: TreeAccess<T>): FlameIndex {
   // One pass into typed arrays that double when full (counting first would walk
   // the tree twice: the walk, not the copying, is what costs on 300k frames).
   let cap = 1024;
@@ -116,24 +125,6 @@ export function childrenOf(ix: FlameIndex, i: number): number[] {
   return out;
 }
 
-/** Names from below the root down to node i ([] for the root): the zoom path kept in the URL. */
-export function pathOf(ix: FlameIndex, i: number): string[] {
-  const out: string[] = [];
-  for (let j = i; j > 0; j = ix.parent[j]) out.push(ix.names[ix.nameId[j]]);
-  return out.reverse();
-}
-
-/** The node a zoom path names, or the deepest node that still matches when the path no longer exists. */
-export function findPath(ix: FlameIndex, path: readonly string[]): number {
-  let at = 0;
-  for (const name of path) {
-    const next = childrenOf(ix, at).find((c) => ix.names[ix.nameId[c]] === name);
-    if (next === undefined) break;
-    at = next;
-  }
-  return at;
-}
-
 // ---------------------------------------------------------------- merge / diff
 
 /** Adds `source` into `target`, summing same-named children; `kids` indexes target children by name. */
@@ -199,12 +190,7 @@ export interface DiffIndex {
 }
 
 export function indexDiff(tree: DiffFlameTree): DiffIndex {
-  const index = buildIndex<DiffFlameTree>(tree, {
-    name: (n) => n.name,
-    self: (n) => n.left.self + n.right.self,
-    total: (n) => n.left.total + n.right.total,
-    children: (n) => n.children,
-  });
+  const index = buildIndex(tree, diffAccess);
   const side = (pick: (n: DiffFlameTree) => { self: number; total: number }) => {
     const s = buildIndex<DiffFlameTree>(tree, {
       name: (n) => n.name,
@@ -223,51 +209,66 @@ export function isDiffTree(t: FlameTree | DiffFlameTree): t is DiffFlameTree {
 
 // ---------------------------------------------------------------------- prune
 
-/** A node of a pruned view; `i` is its index in the full FlameIndex. */
-export interface FlameViewNode extends FlameTree {
-  i: number;
-  children: FlameViewNode[];
+/** A node of a pruned view; `src` is the tree node it stands for (its real self / total). */
+export interface FlameViewNode<T = FlameTree> {
+  name: string;
+  /** what the drawing shows as self: own time plus the pruned children */
+  self: number;
+  total: number;
+  children: FlameViewNode<T>[];
+  src: T;
   /** an ancestor of the zoomed frame, drawn full width and faded */
   fade?: boolean;
 }
 
 /**
- * The subtree under `at` without frames narrower than `minFraction` of `at`'s
- * total; what they held is folded into their parent's self. With `ancestors`,
- * the path from the root down to `at` is kept as a single-child chain marked
- * `fade`, which is how the renderer shows a zoomed frame with its callers.
+ * The nodes a zoom path names, root first. Stops at the deepest node that still
+ * matches, so a stale URL zooms as close as it can. With duplicate sibling names
+ * (an unmerged tree) the first one wins.
  */
-export function pruneView(ix: FlameIndex, at: number, minFraction: number, ancestors = false): FlameViewNode {
-  const threshold = ix.total[at] * minFraction;
-  const make = (i: number): FlameViewNode => ({
-    name: ix.names[ix.nameId[i]],
-    self: ix.self[i],
-    total: ix.total[i],
-    children: [],
-    i,
-  });
-  const top = make(at);
-  // Iterative pre-order walk; `open` holds the view nodes of the current ancestors.
-  const open: FlameViewNode[] = [top];
-  const end = at + ix.size[at];
-  let j = at + 1;
-  while (j < end) {
-    while (open[open.length - 1].i !== ix.parent[j]) open.pop();
-    if (ix.total[j] < threshold) {
-      j += ix.size[j];
-      continue;
-    }
-    const v = make(j);
-    open[open.length - 1].children.push(v);
-    open.push(v);
-    j++;
+export function resolvePath<T>(root: T, path: readonly string[], get: TreeAccess<T>): T[] {
+  const chain = [root];
+  let at = root;
+  for (const name of path) {
+    const next = get.children(at).find((c) => get.name(c) === name);
+    if (next === undefined) break;
+    chain.push(next);
+    at = next;
   }
-  // Self = total minus what is still drawn below it, so widths add up.
-  fixSelf(top);
-  if (!ancestors || at === 0) return top;
+  return chain;
+}
+
+/**
+ * What to draw for a zoom: the subtree under the last node of `chain` without
+ * frames narrower than `minFraction` of that node's total, their time folded
+ * into their parent's self. The callers (the rest of `chain`) come first as a
+ * single-child chain marked `fade`. Only drawn nodes and their direct children
+ * are visited, so a 300k-node tree costs about as much as what fits on screen.
+ */
+export function flameView<T>(chain: readonly T[], minFraction: number, get: TreeAccess<T>): FlameViewNode<T> {
+  const zoomed = chain[chain.length - 1];
+  const threshold = get.total(zoomed) * minFraction;
+  const make = (n: T): FlameViewNode<T> => ({ name: get.name(n), self: 0, total: get.total(n), children: [], src: n });
+  const top = make(zoomed);
+  // Iterative: real stacks can be thousands of frames deep.
+  const stack = [top];
+  while (stack.length) {
+    const v = stack.pop()!;
+    let kept = 0;
+    for (const c of get.children(v.src)) {
+      const t = get.total(c);
+      if (t < threshold) continue;
+      const cv = make(c);
+      v.children.push(cv);
+      kept += t;
+      stack.push(cv);
+    }
+    // Self = total minus what is still drawn below, so widths add up.
+    v.self = Math.max(0, v.total - kept);
+  }
   let node = top;
-  for (let p = ix.parent[at]; p >= 0; p = ix.parent[p]) {
-    const a = make(p);
+  for (let k = chain.length - 2; k >= 0; k--) {
+    const a = make(chain[k]);
     a.fade = true;
     a.children = [node];
     a.self = Math.max(0, a.total - node.total);
@@ -276,20 +277,7 @@ export function pruneView(ix: FlameIndex, at: number, minFraction: number, ances
   return node;
 }
 
-function fixSelf(top: FlameViewNode): void {
-  const stack = [top];
-  while (stack.length) {
-    const v = stack.pop()!;
-    let kept = 0;
-    for (const c of v.children) {
-      kept += c.total;
-      stack.push(c);
-    }
-    v.self = Math.max(0, v.total - kept);
-  }
-}
-
-function stripView(v: FlameViewNode): FlameTree {
+function stripView<T>(v: FlameViewNode<T>): FlameTree {
   return { name: v.name, self: v.self, total: v.total, children: v.children.map(stripView) };
 }
 
@@ -299,7 +287,7 @@ function stripView(v: FlameViewNode): FlameTree {
  * = 1 / width). A new tree; the input is not modified.
  */
 export function pruneBelowFraction(tree: FlameTree, minFraction: number): FlameTree {
-  return stripView(pruneView(indexTree(tree), 0, minFraction));
+  return stripView(flameView([tree], minFraction, flameAccess));
 }
 
 // --------------------------------------------------------------------- search

@@ -39,6 +39,7 @@ interface Result {
   frames: number;
   firstFrames: number;
   pendingTransitions?: number;
+  indexedMs?: number;
   zoomMs: number;
   zoomSettledMs?: number;
   searchMs?: number;
@@ -71,6 +72,7 @@ async function measure(page: Page, url: string, impl: 'ours' | 'raw'): Promise<R
       frames: s.frames!,
       firstFrames: s.firstFrames!,
       pendingTransitions: s.pendingTransitions,
+      indexedMs: s.indexedMs,
       zoomMs: s.zoomMs!,
       zoomSettledMs: s.zoomSettledMs,
       searchMs: s.searchMs,
@@ -129,6 +131,7 @@ async function main() {
         line(`${tag}_ours_zoom`, zoom, 'ms');
         line(`${tag}_ours_zoom_min`, min((r) => r.zoomMs), 'ms');
         line(`${tag}_ours_search`, search, 'ms');
+        line(`${tag}_ours_search_ready`, median(ours.map((r) => r.indexedMs ?? NaN)), 'ms');
         const g = GRAFANA[n];
         if (g) {
           line(`${tag}_ours_vs_grafana_first_paint`, paint / g.paint, 'x');

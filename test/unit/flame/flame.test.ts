@@ -3,16 +3,17 @@ import assert from 'node:assert/strict';
 import type { FlameTree } from '../../../lib/model/types';
 import {
   childrenOf,
+  diffAccess,
   diffTrees,
   filterToFunction,
-  findPath,
+  flameAccess,
+  flameView,
   indexDiff,
   indexTree,
   mergeTrees,
   moduleOf,
-  pathOf,
   pruneBelowFraction,
-  pruneView,
+  resolvePath,
   searchTree,
   topFunctions,
 } from '../../../lib/model/flame';
@@ -49,12 +50,13 @@ test('indexTree lays nodes out in pre-order with subtree sizes, parents and dept
   assert.deepEqual(childrenOf(ix, 0), [1, 7]);
 });
 
-test('pathOf and findPath round-trip; a stale path stops at the deepest existing frame', () => {
-  const ix = indexTree(sample());
-  assert.deepEqual(pathOf(ix, 5), ['main', 'a', 'a', 'a']);
-  assert.equal(findPath(ix, ['main', 'a', 'a', 'a']), 5);
-  assert.equal(findPath(ix, []), 0);
-  assert.equal(findPath(ix, ['main', 'nope', 'a']), 1);
+test('resolvePath follows names from the root; a stale path stops at the deepest existing frame', () => {
+  const tree = sample();
+  const names = (chain: FlameTree[]) => chain.map((n) => n.name);
+  assert.deepEqual(names(resolvePath(tree, ['main', 'a', 'a', 'a'], flameAccess)), ['total', 'main', 'a', 'a', 'a']);
+  assert.deepEqual(names(resolvePath(tree, [], flameAccess)), ['total']);
+  assert.deepEqual(names(resolvePath(tree, ['main', 'nope', 'a'], flameAccess)), ['total', 'main']);
+  assert.equal(resolvePath(tree, ['gc'], flameAccess)[1], tree.children[1]);
 });
 
 test('indexTree handles a stack 20,000 frames deep without recursion', () => {
@@ -64,7 +66,9 @@ test('indexTree handles a stack 20,000 frames deep without recursion', () => {
   assert.equal(ix.count, 20_001);
   assert.equal(ix.depth[20_000], 20_000);
   assert.equal(searchTree(node, 'leaf').matchedTotal, 1);
-  assert.equal(pruneView(ix, 0, 0.5).total, 1);
+  let depth = 0;
+  for (let v = flameView([node], 0.5, flameAccess); v.children.length; v = v.children[0]) depth++;
+  assert.equal(depth, 20_000);
 });
 
 test('mergeTrees sums same-path nodes and duplicate siblings, leaving inputs untouched', () => {
@@ -126,24 +130,27 @@ test('pruneBelowFraction folds narrow frames into the parent self and keeps tota
   assert.deepEqual(pruneBelowFraction(tree, 0), tree);
 });
 
-test('pruneView re-prunes relative to the zoomed frame and keeps its callers as a faded chain', () => {
-  const ix = indexTree(sample());
-  // zoom on main>a (45): 0.2 × 45 = 9 drops b (5) but keeps the inner a (20) and, relative to 45, not a>a>a (5)
-  const v = pruneView(ix, 2, 0.2, true);
-  assert.equal(v.name, 'total');
-  assert.equal(v.fade, true);
-  assert.equal(v.children.length, 1);
+test('flameView re-prunes relative to the zoomed frame and keeps its callers as a faded chain', () => {
+  const tree = sample();
+  // zoom on main>a (45): 0.2 × 45 = 9 drops b (5) and a>a>a (5), keeps the inner a (20)
+  const chain = resolvePath(tree, ['main', 'a'], flameAccess);
+  const v = flameView(chain, 0.2, flameAccess);
+  assert.deepEqual([v.name, v.fade, v.children.length, v.self], ['total', true, 1, 5]);
   const main = v.children[0];
-  assert.equal(main.name, 'main');
-  assert.equal(main.fade, true);
-  assert.equal(main.children.length, 1);
+  assert.deepEqual([main.name, main.fade, main.children.length], ['main', true, 1]);
   const a = main.children[0];
-  assert.equal(a.i, 2);
+  assert.equal(a.src, tree.children[0].children[0]);
   assert.equal(a.fade, undefined);
   assert.deepEqual(a.children.map((c) => [c.name, c.total, c.self, c.children.length]), [['a', 20, 20, 0]]);
   assert.equal(a.self, 25);
+  // view nodes point at the real nodes, whose own self is untouched
+  assert.equal(a.src.self, 20);
   // a lower fraction keeps the deep frame: detail comes back on zoom
-  assert.equal(pruneView(ix, 2, 0.1).children.find((c) => c.name === 'a')!.children.length, 1);
+  assert.equal(flameView(chain, 0.1, flameAccess).children[0].children[0].children.find((c) => c.name === 'a')!.children.length, 1);
+  // a diff is drawn with widths of before + after
+  const d = diffTrees(t(['total', 0, [['x', 3]]]), t(['total', 0, [['x', 1], ['y', 4]]]));
+  const dv = flameView([d], 0, diffAccess);
+  assert.deepEqual(dv.children.map((c) => [c.name, c.total]), [['x', 4], ['y', 4]]);
 });
 
 test('search runs on the full tree, counts recursion once and reports % of the root', () => {
