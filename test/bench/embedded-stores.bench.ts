@@ -142,6 +142,8 @@ async function main() {
   const db = await startTestPostgres();
   // Idle connections stay open so their backends' CPU time can be read before and after each phase.
   const pool = new pg.Pool({ connectionString: db.url, max: CONCURRENCY + 2, idleTimeoutMillis: 0 });
+  // An idle connection's error would otherwise be an unhandled 'error' event that ends the run unexplained.
+  pool.on('error', (e) => console.log(`# pool error on an idle connection: ${e.message}`));
   try {
     // ---- OTLP ingest
     const { bodies, traceIds } = await otlpBatches(SPANS);
@@ -246,4 +248,7 @@ function countNodes(t: { children: unknown[] }): number {
   return n;
 }
 
-await main();
+await main().catch((e: unknown) => {
+  console.log(`!! ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  process.exit(1);
+});
