@@ -5,11 +5,12 @@
 //
 //   npm run bench -- flame                       # the benchmark (< ~3 minutes)
 //   npx tsx test/bench/flame.bench.ts --serve [tree.json]
-//       builds the page and keeps it served, to hold it beside other renderers
+//       builds the page and keeps it served (prints the URL; Ctrl-C stops), to hold
+//       it beside other renderers; without a file it serves a seeded 100k-node tree
 //
 // Grafana's canvas flame graph figures quoted in issue 6 (same machine, width
 // 1200) are printed for reference; they were not measured in this run.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildFlamePage, launchChromium, serveDir } from '../helpers/flame-page';
@@ -94,7 +95,8 @@ async function main() {
       let tree = 'trees/100000.json';
       if (file && !file.startsWith('--')) {
         tree = `trees/${path.basename(file)}`;
-        writeFileSync(path.join(dir, tree), JSON.stringify(JSON.parse((await import('node:fs')).readFileSync(file, 'utf8'))));
+        // A FlameTree or DiffFlameTree JSON file (check it parses before serving it).
+        writeFileSync(path.join(dir, tree), JSON.stringify(JSON.parse(readFileSync(file, 'utf8'))));
       } else {
         writeFileSync(path.join(dir, tree), JSON.stringify(randomTree(100_000, 100_000)));
       }
