@@ -26,6 +26,13 @@ export function prisma(): PrismaClient {
 }
 
 export function pgPool(): pg.Pool {
-  g.__trisightPool ??= new pg.Pool({ connectionString: databaseUrl(), max: 10 });
+  if (!g.__trisightPool) {
+    const pool = new pg.Pool({ connectionString: databaseUrl(), max: 10 });
+    // An idle client that loses its connection (Postgres restarted, network cut)
+    // emits 'error' on the pool; unhandled, that would crash the server. The
+    // pool drops that client and the next query opens a fresh connection.
+    pool.on('error', (e) => console.error(`[trisight] idle Postgres connection lost: ${e.message}`));
+    g.__trisightPool = pool;
+  }
   return g.__trisightPool;
 }
