@@ -109,7 +109,7 @@ test('a 30-request run: histogram sums to 30, the flame graph shows kernel frame
   const term = flame.kernel;
   await flamePanel.getByLabel('Search functions').fill(term);
   await page.waitForURL((u) => u.searchParams.get('q') === term);
-  assert.match((await flamePanel.getByTestId('flame-search-status').textContent()) ?? '', /matched · [1-9]\d* frames?/);
+  await until('the search to match', async () => /matched · [1-9]\d* frames?/.test((await flamePanel.getByTestId('flame-search-status').textContent()) ?? ''), 10_000, 250);
 
   // Drill down: the fullest bucket → its traces → a trace's waterfall → the prefill span's own profile.
   const fullest = serverCounts.indexOf(Math.max(...serverCounts));
@@ -181,4 +181,18 @@ test('the panel API: a bad bucket is a 400 naming it; unknown runs and traces ar
   assert.equal(ok.status, 200);
   assert.equal(ok.body.source, 'embedded');
   assert.equal(ok.body.traces.length, REQUESTS);
+  assert.equal(ok.body.method, 'trace search');
+  // TTFT is not a span duration: the run's own requests by their client-measured TTFT, joined with their stored traces.
+  const ttft = await api<TracesPanel>(`/api/runs/${runId}/traces?metric=ttft&bucket=0-inf`);
+  assert.equal(ttft.body.method, 'client-side values');
+  // A request that streamed no chunk with text (a few bytes need not form a character) has no client-side TTFT.
+  const withTtft = (await api<LatencyPanel>(`/api/runs/${runId}/latency?metric=ttft`)).body.clientLatenciesMs.length;
+  assert.ok(withTtft >= 1);
+  assert.equal(ttft.body.traces.length, withTtft);
+  assert.ok(ttft.body.traces.every((t) => t.stored && t.priority === 'P0' && t.clientMs !== null && t.durationMs !== null));
+  const sorted = ttft.body.traces.map((t) => t.clientMs!);
+  assert.deepEqual(sorted, [...sorted].sort((a, b) => b - a), 'slowest first');
+  // A span that is not in the trace is a 404 too.
+  assert.equal((await api(`/api/runs/${runId}/span-profile?trace=${ok.body.traces[0].traceId}&span=${'0'.repeat(15)}1`)).status, 404);
+  assert.equal((await api(`/api/runs/${runId}/span-profile?trace=${ok.body.traces[0].traceId}&span=zz`)).status, 400);
 });
