@@ -143,6 +143,9 @@ async function main() {
       // Embedded receivers live in the app at the protocols' conventional paths.
       OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? appUrl,
       PYROSCOPE_SERVER_ADDRESS: process.env.PYROSCOPE_SERVER_ADDRESS ?? cfg.PYROSCOPE_URL ?? appUrl,
+      // Into the embedded store, push every 5 s so a just-finished run's flame graph
+      // appears quickly; a real Pyroscope keeps the SDK's 15 s unless told otherwise.
+      PYROSCOPE_FLUSH_INTERVAL_MS: process.env.PYROSCOPE_FLUSH_INTERVAL_MS ?? (cfg.PYROSCOPE_URL ? undefined : '5000'),
       LD_LIBRARY_PATH: [process.env.LD_LIBRARY_PATH, '/usr/lib/chromium'].filter(Boolean).join(':'),
       VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? '/usr/lib/chromium/vk_swiftshader_icd.json',
     };
