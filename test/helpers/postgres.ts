@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../lib/db/embedded';
 import { migrate } from '../../lib/db/migrate';
@@ -42,4 +43,36 @@ export async function startTestPostgres(opts: { migrate?: boolean } = {}): Promi
     rmSync(root, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * For tests that drive the app's own route handlers: registers before/after
+ * hooks that start a test Postgres, make it the app's DATABASE_URL (before
+ * anything reads config()), open a pool for the test's own queries, and close
+ * the app's pool, the test pool and Postgres afterwards.
+ */
+export function useAppDatabase(opts: { poolSize?: number } = {}): { readonly url: string; readonly pool: pg.Pool } {
+  let db: TestPostgres | undefined;
+  let pool: pg.Pool | undefined;
+  before(async () => {
+    db = await startTestPostgres();
+    process.env.DATABASE_URL = db.url;
+    pool = new pg.Pool({ connectionString: db.url, max: opts.poolSize ?? 4 });
+  });
+  after(async () => {
+    await pool?.end();
+    const { pgPool } = await import('../../lib/db');
+    if (process.env.DATABASE_URL) await pgPool().end().catch(() => {});
+    await db?.stop();
+  });
+  return {
+    get url() {
+      if (!db) throw new Error('useAppDatabase: not started yet (use it from a test or hook)');
+      return db.url;
+    },
+    get pool() {
+      if (!pool) throw new Error('useAppDatabase: not started yet (use it from a test or hook)');
+      return pool;
+    },
+  };
 }

@@ -3,33 +3,23 @@
 // reads through the store.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import pg from 'pg';
 import { Function as PFunction, Line, Location, Profile, Sample, StringTable, ValueType, Label } from 'pprof-format';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
+import { useAppDatabase } from '../helpers/postgres';
 import { decodePprof, pprofToFlameTree, profileStacks } from '../../lib/profiles';
 import type { FlameTree } from '../../lib/model/types';
 
-let db: TestPostgres;
-let pool: pg.Pool;
+const app = useAppDatabase({ poolSize: 4 });
 let POST: (req: Request) => Promise<Response>;
 let store: typeof import('../../lib/datasources/embedded/profiles');
 let receiver: typeof import('../../lib/datasources/embedded/pyroscope-receiver');
 
 before(async () => {
-  db = await startTestPostgres();
-  process.env.DATABASE_URL = db.url;
+  // After useAppDatabase's hook has set DATABASE_URL, which config() reads on first use.
   ({ POST } = await import('../../app/ingest/route'));
   store = await import('../../lib/datasources/embedded/profiles');
   receiver = await import('../../lib/datasources/embedded/pyroscope-receiver');
-  pool = new pg.Pool({ connectionString: db.url, max: 4 });
-});
-after(async () => {
-  await pool?.end();
-  const { pgPool } = await import('../../lib/db');
-  await pgPool().end();
-  await db?.stop();
 });
 
 const EVIL = '<img src=x onerror=alert(1)>';
@@ -44,7 +34,7 @@ function push(query: Record<string, string>, body: BodyInit, headers: Record<str
 }
 
 async function rows(where = 'TRUE', params: unknown[] = []): Promise<number> {
-  return Number((await pool.query(`SELECT count(*)::int AS n FROM embedded_profile WHERE ${where}`, params)).rows[0].n);
+  return Number((await app.pool.query(`SELECT count(*)::int AS n FROM embedded_profile WHERE ${where}`, params)).rows[0].n);
 }
 
 /** Sum of a tree's leaves' self values by frame path, for comparing trees built two ways. */
@@ -65,29 +55,29 @@ test('a raw gzip pprof push (like @pyroscope/nodejs) is stored; merge and span p
   assert.equal(res.status, 200, await res.clone().text());
   const expected = profileStacks(decodePprof(bytes));
   const sel = { profileTypeId: CPU, labelSelector: '{service_name="spanapp", env="test"}', range };
-  const merged = await store.selectMergeStacktraces(pool, sel);
+  const merged = await store.selectMergeStacktraces(app.pool, sel);
   const want = pprofToFlameTree(expected);
   assert.equal(merged.tree.total, want.total);
   assert.deepEqual(paths(merged.tree), paths(want));
 
-  const span = await store.spanProfile(pool, sel, ['239']);
+  const span = await store.spanProfile(app.pool, sel, ['239']);
   const wantSpan = pprofToFlameTree(expected, { where: (l) => l.span_id === '239' });
   assert.equal(span.tree.total, wantSpan.total);
   assert.ok(span.tree.total > 0 && span.tree.total < merged.tree.total);
   assert.deepEqual(paths(span.tree), paths(wantSpan));
-  assert.equal((await store.spanProfile(pool, sel, ['00f067aa0ba902b7'])).tree.total, 0);
+  assert.equal((await store.spanProfile(app.pool, sel, ['00f067aa0ba902b7'])).tree.total, 0);
 
   // Per-sample labels other than span ids become series labels, as in Pyroscope.
-  const slow = await store.selectMergeStacktraces(pool, { ...sel, labelSelector: '{service_name="spanapp", function="slow"}' });
+  const slow = await store.selectMergeStacktraces(app.pool, { ...sel, labelSelector: '{service_name="spanapp", function="slow"}' });
   assert.equal(slow.tree.total, pprofToFlameTree(expected, { where: (l) => l.function === 'slow' }).total);
-  assert.equal((await store.selectMergeStacktraces(pool, { ...sel, labelSelector: '{service_name="spanapp", env="prod"}' })).tree.total, 0);
-  assert.equal((await store.selectMergeStacktraces(pool, { ...sel, labelSelector: '{service_name=~"span.*"}' })).tree.total, want.total);
+  assert.equal((await store.selectMergeStacktraces(app.pool, { ...sel, labelSelector: '{service_name="spanapp", env="prod"}' })).tree.total, 0);
+  assert.equal((await store.selectMergeStacktraces(app.pool, { ...sel, labelSelector: '{service_name=~"span.*"}' })).tree.total, want.total);
 
-  const period = await pool.query(`SELECT DISTINCT period FROM embedded_profile WHERE service = 'spanapp'`);
+  const period = await app.pool.query(`SELECT DISTINCT period FROM embedded_profile WHERE service = 'spanapp'`);
   assert.deepEqual(period.rows.map((r) => r.period), [10_000_000]);
-  const labels = await store.labelNames(pool, { matchers: ['{service_name="spanapp"}'], range });
+  const labels = await store.labelNames(app.pool, { matchers: ['{service_name="spanapp"}'], range });
   assert.ok(labels.includes('env') && labels.includes('otel.scope.name') && labels.includes('function') && !labels.includes('span_id'));
-  assert.deepEqual(await store.labelValues(pool, 'env', { matchers: ['{service_name="spanapp"}'], range }), ['test']);
+  assert.deepEqual(await store.labelValues(app.pool, 'env', { matchers: ['{service_name="spanapp"}'], range }), ['test']);
 });
 
 test('multipart push with sample_type_config and gzip Content-Encoding; .NET multi-type profile', async () => {
@@ -101,13 +91,13 @@ test('multipart push with sample_type_config and gzip Content-Encoding; .NET mul
   const go = await multipart(fixture('cpu.pb.gz'), { samples: { units: 'samples', 'display-name': 'cpu_samples' } });
   const res = await push({ name: 'renamed', from: String(T0), until: String(T0 + 10) }, go.body, go.headers);
   assert.equal(res.status, 200, await res.clone().text());
-  const types = (await store.profileTypes(pool, range)).map((t) => t.id);
+  const types = (await store.profileTypes(app.pool, range)).map((t) => t.id);
   assert.ok(types.includes('process_cpu:cpu_samples:count:cpu:nanoseconds'), `renamed type in ${types}`);
   assert.ok(types.includes(CPU));
 
   const net = await multipart(fixture('dotnet-pprof-3.pb.gz'));
   assert.equal((await push({ name: 'dotnet', from: String(T0), until: String(T0 + 10) }, net.body, net.headers)).status, 200);
-  const cpu = await store.selectMergeStacktraces(pool, { profileTypeId: CPU, labelSelector: '{service_name="dotnet"}', range });
+  const cpu = await store.selectMergeStacktraces(app.pool, { profileTypeId: CPU, labelSelector: '{service_name="dotnet"}', range });
   const p = profileStacks(decodePprof(fixture('dotnet-pprof-3.pb.gz')));
   assert.equal(cpu.tree.total, pprofToFlameTree(p, { sampleType: 'cpu' }).total);
   assert.ok(cpu.tree.total > 0);
@@ -121,12 +111,12 @@ test('merging sums many pushes; time range selects pushes', async () => {
   }
   const one = pprofToFlameTree(profileStacks(decodePprof(bytes))).total;
   const sel = { profileTypeId: CPU, labelSelector: '{service_name="many"}', range };
-  assert.equal((await store.selectMergeStacktraces(pool, sel)).tree.total, 6 * one);
+  assert.equal((await store.selectMergeStacktraces(app.pool, sel)).tree.total, 6 * one);
   // [T0+5, T0+25] overlaps pushes 0..2.
-  assert.equal((await store.selectMergeStacktraces(pool, { ...sel, range: { from: (T0 + 15) * 1000, to: (T0 + 25) * 1000 } })).tree.total, 2 * one);
-  const series = await store.selectSeries(pool, sel, { stepS: 20 });
+  assert.equal((await store.selectMergeStacktraces(app.pool, { ...sel, range: { from: (T0 + 15) * 1000, to: (T0 + 25) * 1000 } })).tree.total, 2 * one);
+  const series = await store.selectSeries(app.pool, sel, { stepS: 20 });
   assert.equal(series[0].values.reduce((a, [, v]) => a + v, 0), 6 * one);
-  const d = await store.diff(pool, { ...sel, range: { from: T0 * 1000, to: (T0 + 5) * 1000 } }, sel);
+  const d = await store.diff(app.pool, { ...sel, range: { from: T0 * 1000, to: (T0 + 5) * 1000 } }, sel);
   assert.equal(d.leftTicks, one);
   assert.equal(d.rightTicks, 6 * one);
 });
@@ -146,12 +136,12 @@ test('hostile function names and invalid UTF-8 are stored and returned as data',
   assert.equal((await push({ name: 'evil' }, gzipSync(p.encode()))).status, 200);
   assert.equal((await push({ name: 'evil' }, fixture('invalid_utf8.pb.gz'))).status, 200);
   const now = Date.now();
-  const t = await store.selectMergeStacktraces(pool, { profileTypeId: CPU, labelSelector: '{service_name="evil"}', range: { from: now - 60_000, to: now + 60_000 } });
+  const t = await store.selectMergeStacktraces(app.pool, { profileTypeId: CPU, labelSelector: '{service_name="evil"}', range: { from: now - 60_000, to: now + 60_000 } });
   const main = t.tree.children.find((c) => c.name === 'main')!;
   assert.equal(main.children[0].name, EVIL);
   assert.equal(main.children[0].self, 30_000_000);
   assert.ok(t.tree.children.some((c) => c.name.includes('\uFFFD') || c.children.some((g) => g.name.includes('\uFFFD'))));
-  const span = await store.spanProfile(pool, { profileTypeId: CPU, labelSelector: '{service_name="evil"}', range: { from: now - 60_000, to: now + 60_000 } }, ['0123456789ABCDEF']);
+  const span = await store.spanProfile(app.pool, { profileTypeId: CPU, labelSelector: '{service_name="evil"}', range: { from: now - 60_000, to: now + 60_000 } }, ['0123456789ABCDEF']);
   assert.equal(span.tree.total, 30_000_000);
 });
 
@@ -195,16 +185,16 @@ test('bad pushes are refused with reasons and store nothing', async () => {
   } finally {
     Object.assign(limits, saved);
   }
-  await assert.rejects(store.selectMergeStacktraces(pool, { profileTypeId: CPU, labelSelector: 'service_name="x"', range }), /label selector must look like/);
-  await assert.rejects(store.spanProfile(pool, { profileTypeId: CPU, labelSelector: '{}', range }, ["'; drop table x"]), /not a span id/);
+  await assert.rejects(store.selectMergeStacktraces(app.pool, { profileTypeId: CPU, labelSelector: 'service_name="x"', range }), /label selector must look like/);
+  await assert.rejects(store.spanProfile(app.pool, { profileTypeId: CPU, labelSelector: '{}', range }, ["'; drop table x"]), /not a span id/);
   assert.equal(await rows(), before);
 });
 
 test('a push is stored in one transaction: a failing row leaves no stacks or rows behind', async () => {
-  const stackCount = async () => Number((await pool.query('SELECT count(*)::int AS n FROM embedded_profile_stack')).rows[0].n);
+  const stackCount = async () => Number((await app.pool.query('SELECT count(*)::int AS n FROM embedded_profile_stack')).rows[0].n);
   // A constraint in this test database makes the push's second row (its count sample type) unstorable.
-  const poison = () => pool.query(`ALTER TABLE embedded_profile ADD CONSTRAINT test_no_poison CHECK (service <> 'atomic' OR profile_type NOT LIKE '%:samples:count:%')`);
-  const cure = () => pool.query('ALTER TABLE embedded_profile DROP CONSTRAINT test_no_poison');
+  const poison = () => app.pool.query(`ALTER TABLE embedded_profile ADD CONSTRAINT test_no_poison CHECK (service <> 'atomic' OR profile_type NOT LIKE '%:samples:count:%')`);
+  const cure = () => app.pool.query('ALTER TABLE embedded_profile DROP CONSTRAINT test_no_poison');
   const st = new StringTable();
   const p = new Profile({
     sampleType: [new ValueType({ type: st.dedup('cpu'), unit: st.dedup('nanoseconds') }), new ValueType({ type: st.dedup('samples'), unit: st.dedup('count') })],
@@ -227,7 +217,7 @@ test('a push is stored in one transaction: a failing row leaves no stacks or row
   // The stack cache must not believe the rolled-back stack exists: a retry stores it.
   assert.equal((await push({ name: 'atomic' }, p.encode() as Uint8Array<ArrayBuffer>)).status, 200);
   const now = Date.now();
-  const t = await store.selectMergeStacktraces(pool, { profileTypeId: CPU, labelSelector: '{service_name="atomic"}', range: { from: now - 60_000, to: now + 60_000 } });
+  const t = await store.selectMergeStacktraces(app.pool, { profileTypeId: CPU, labelSelector: '{service_name="atomic"}', range: { from: now - 60_000, to: now + 60_000 } });
   assert.equal(t.tree.children[0]?.name, 'only_in_failed_push');
   assert.equal(t.tree.total, 5);
 });

@@ -2,38 +2,27 @@
 // through the app's POST /v1/traces route handler, reads through the store.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import pg from 'pg';
 import { SpanKind, context, trace } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
+import { useAppDatabase } from '../helpers/postgres';
 import { bucketTraceQL } from '../../lib/correlate';
 import { ExportTraceServiceResponse, RpcStatus } from '../../lib/otlp/proto';
 import type { Span } from '../../lib/model/types';
 
-let db: TestPostgres;
-let pool: pg.Pool;
+const app = useAppDatabase({ poolSize: 2 });
 let POST: (req: Request) => Promise<Response>;
 let store: typeof import('../../lib/datasources/embedded/spans');
 let receiver: typeof import('../../lib/datasources/embedded/otlp-receiver');
 
 before(async () => {
-  db = await startTestPostgres();
-  // The route handler reads DATABASE_URL through config(); set it before anything loads config.
-  process.env.DATABASE_URL = db.url;
+  // After useAppDatabase's hook has set DATABASE_URL, which config() reads on first use.
   ({ POST } = await import('../../app/v1/traces/route'));
   store = await import('../../lib/datasources/embedded/spans');
   receiver = await import('../../lib/datasources/embedded/otlp-receiver');
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
-});
-after(async () => {
-  await pool?.end();
-  const { pgPool } = await import('../../lib/db');
-  await pgPool().end();
-  await db?.stop();
 });
 
 const EVIL = '<img src=x onerror=alert(1)>';
@@ -61,7 +50,7 @@ const post = (body: Uint8Array | string, headers: Record<string, string>) =>
   POST(new Request('http://127.0.0.1/v1/traces', { method: 'POST', body: body as BodyInit, headers }));
 
 async function count(where = 'TRUE', params: unknown[] = []): Promise<number> {
-  return Number((await pool.query(`SELECT count(*)::int AS n FROM embedded_span WHERE ${where}`, params)).rows[0].n);
+  return Number((await app.pool.query(`SELECT count(*)::int AS n FROM embedded_span WHERE ${where}`, params)).rows[0].n);
 }
 
 test('protobuf export through POST /v1/traces is stored and read back exactly', async () => {
@@ -71,7 +60,7 @@ test('protobuf export through POST /v1/traces is stored and read back exactly', 
   assert.equal(res.headers.get('content-type'), 'application/x-protobuf');
   assert.deepEqual(ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(new Uint8Array(await res.arrayBuffer()))), {});
   const root = spans.find((s) => s.kind === SpanKind.SERVER)!;
-  const t = await store.getTrace(pool, root.spanContext().traceId.toUpperCase());
+  const t = await store.getTrace(app.pool, root.spanContext().traceId.toUpperCase());
   assert.ok(t);
   assert.equal(t.spans.length, 2);
   const r = t.spans.find((s) => s.spanId === root.spanContext().spanId)!;
@@ -82,8 +71,8 @@ test('protobuf export through POST /v1/traces is stored and read back exactly', 
   assert.equal(r.attributes['trisight.sampling.probability'], 0.5);
   const child = t.spans.find((s) => s !== r)!;
   assert.equal(child.parentSpanId, r.spanId);
-  assert.equal(await store.getTrace(pool, 'ffffffffffffffffffffffffffffffff'), null);
-  await assert.rejects(store.getTrace(pool, 'zz'), /not a trace id/);
+  assert.equal(await store.getTrace(app.pool, 'ffffffffffffffffffffffffffffffff'), null);
+  await assert.rejects(store.getTrace(app.pool, 'zz'), /not a trace id/);
 });
 
 test('gzip JSON export is accepted and answered in JSON; hostile strings are stored as data', async () => {
@@ -92,7 +81,7 @@ test('gzip JSON export is accepted and answered in JSON; hostile strings are sto
   const res = await post(body, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), {});
-  const t = (await store.getTrace(pool, spans[0].spanContext().traceId))!;
+  const t = (await store.getTrace(app.pool, spans[0].spanContext().traceId))!;
   const root = t.spans.find((s) => s.kind === 'server')!;
   assert.equal(root.service, EVIL);
   assert.equal(root.attributes[EVIL], EVIL);
@@ -154,7 +143,7 @@ test('invalid spans are reported as partial success while their valid siblings a
 
 test('a batch is stored whole or not at all', async () => {
   // A constraint in this test database makes one span of the batch unstorable.
-  await pool.query(`ALTER TABLE embedded_span ADD CONSTRAINT test_no_poison CHECK (name <> 'poison')`);
+  await app.pool.query(`ALTER TABLE embedded_span ADD CONSTRAINT test_no_poison CHECK (name <> 'poison')`);
   try {
     const mk = (i: number, name: string) => ({ traceId: 'dd'.repeat(16), spanId: `${i}`.padStart(16, 'e'), name, startTimeUnixNano: '1', endTimeUnixNano: '2' });
     const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [mk(1, 'a'), mk(2, 'b'), mk(3, 'poison'), mk(4, 'c')] }] }] });
@@ -163,7 +152,7 @@ test('a batch is stored whole or not at all', async () => {
     assert.match((await res.json()).message, /could not store spans/);
     assert.equal(await count('trace_id = $1', ['dd'.repeat(16)]), 0);
   } finally {
-    await pool.query('ALTER TABLE embedded_span DROP CONSTRAINT test_no_poison');
+    await app.pool.query('ALTER TABLE embedded_span DROP CONSTRAINT test_no_poison');
   }
 });
 
@@ -179,7 +168,7 @@ test('search: service, span name, duration range (bucket TraceQL), time range, a
   const spans = await requests('svc-search', durations, { route: 'chat' });
   assert.equal((await post(ProtobufTraceSerializer.serializeRequest(spans)!, { 'content-type': 'application/x-protobuf' })).status, 200);
   const range = { from: T0 * 1000 - 1000, to: (T0 + 100) * 1000 };
-  const all = await store.searchTraces(pool, { q: '{ resource.service.name = "svc-search" && kind = server }', range, limit: 100 });
+  const all = await store.searchTraces(app.pool, { q: '{ resource.service.name = "svc-search" && kind = server }', range, limit: 100 });
   assert.equal(all.traces.length, durations.length);
   assert.ok(all.traces.every((t) => t.rootServiceName === 'svc-search' && t.rootTraceName === 'POST /v1/chat/completions'));
   // Most recent first.
@@ -187,28 +176,28 @@ test('search: service, span name, duration range (bucket TraceQL), time range, a
 
   // The bucket (0.1 s, 0.4 s] as lib/correlate writes it.
   const q = bucketTraceQL('svc-search', { lower: 0.1, upper: 0.4 });
-  const bucket = await store.searchTraces(pool, { q, range, limit: 100 });
+  const bucket = await store.searchTraces(app.pool, { q, range, limit: 100 });
   assert.deepEqual(bucket.traces.map((t) => t.durationMs).sort((a, b) => a - b), [120, 250, 400]);
   assert.ok(bucket.traces.every((t) => t.spans!.length === 1 && t.spans![0].name === 'POST /v1/chat/completions'));
 
-  const byName = await store.searchTraces(pool, { q: '{ resource.service.name = "svc-search" && name = "decode" && duration >= 100ms }', range, limit: 100 });
+  const byName = await store.searchTraces(app.pool, { q: '{ resource.service.name = "svc-search" && name = "decode" && duration >= 100ms }', range, limit: 100 });
   assert.deepEqual(byName.traces.map((t) => t.durationMs).sort((a, b) => a - b), [250, 400, 900]);
 
-  const byAttr = await store.searchTraces(pool, { q: '{ span.idx = 3 }', range, limit: 100 });
+  const byAttr = await store.searchTraces(app.pool, { q: '{ span.idx = 3 }', range, limit: 100 });
   assert.deepEqual(byAttr.traces.map((t) => t.durationMs), [60]);
-  const byTags = await store.searchTraces(pool, { tags: 'service.name=svc-search idx=3', range, limit: 100 });
+  const byTags = await store.searchTraces(app.pool, { tags: 'service.name=svc-search idx=3', range, limit: 100 });
   assert.deepEqual(byTags.traces.map((t) => t.durationMs), [60]);
 
-  const early = await store.searchTraces(pool, { q: '{ resource.service.name = "svc-search" }', range: { from: range.from, to: (T0 + 2) * 1000 }, limit: 100 });
+  const early = await store.searchTraces(app.pool, { q: '{ resource.service.name = "svc-search" }', range: { from: range.from, to: (T0 + 2) * 1000 }, limit: 100 });
   assert.deepEqual(early.traces.map((t) => t.durationMs).sort((a, b) => a - b), [5, 15, 30]);
-  assert.equal((await store.searchTraces(pool, { q: '{ resource.service.name = "svc-search" }', range, limit: 2 })).traces.length, 2);
+  assert.equal((await store.searchTraces(app.pool, { q: '{ resource.service.name = "svc-search" }', range, limit: 2 })).traces.length, 2);
 
-  await assert.rejects(store.searchTraces(pool, { q: '{ a = 1 } || { b = 2 }', range }), /one span set/);
-  await assert.rejects(store.searchTraces(pool, { q: `{ name = "x" } | count() > 2`, range }), /one span set/);
+  await assert.rejects(store.searchTraces(app.pool, { q: '{ a = 1 } || { b = 2 }', range }), /one span set/);
+  await assert.rejects(store.searchTraces(app.pool, { q: `{ name = "x" } | count() > 2`, range }), /one span set/);
 
-  const services = await store.tagValues(pool, 'resource.service.name', { range });
+  const services = await store.tagValues(app.pool, 'resource.service.name', { range });
   assert.ok(services.some((v) => v.value === 'svc-search'));
-  const names = await store.tagValues(pool, 'name', { q: '{ resource.service.name = "svc-search" }', range });
+  const names = await store.tagValues(app.pool, 'name', { q: '{ resource.service.name = "svc-search" }', range });
   assert.deepEqual(names.map((v) => v.value), ['POST /v1/chat/completions', 'decode']);
 });
 
@@ -216,9 +205,9 @@ test('fixtures: the recorded Tempo traces can be stored and searched', async () 
   const { decodeOtlpJsonText, decodeTempoTraceProto } = await import('../../lib/otlp');
   const fx = (n: string) => readFileSync(new URL(`../../../shared/fixtures/tempo/${n}`, import.meta.url));
   const sets: Span[][] = [decodeTempoTraceProto(fx('trace-by-id.tempopb.pb')).spans, decodeOtlpJsonText(fx('trace.failed-requests.otlp.json')).spans];
-  for (const spans of sets) assert.equal(await store.insertSpans(pool, spans), spans.length);
-  const loki = await store.getTrace(pool, '620f03a2253c5e37');
+  for (const spans of sets) assert.equal(await store.insertSpans(app.pool, spans), spans.length);
+  const loki = await store.getTrace(app.pool, '620f03a2253c5e37');
   assert.equal(loki?.spans.length, 30);
-  const errors = await store.searchTraces(pool, { q: '{ status = error }', range: { from: 1658325672000, to: 1658325673000 } });
+  const errors = await store.searchTraces(app.pool, { q: '{ status = error }', range: { from: 1658325672000, to: 1658325673000 } });
   assert.equal(errors.traces.length, 1);
 });
