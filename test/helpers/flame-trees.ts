@@ -1,20 +1,11 @@
+import { mulberry32 } from '../../lib/random';
 import type { FlameTree } from '../../lib/model/types';
 
 // Seeded, realistic-looking flame trees for the benchmark: stacks are walks of
 // a call graph in which each function has a few favourite callees (so stacks
 // share prefixes, as in real profiles), with heavy-tailed sample weights.
 
-/** mulberry32: tiny, fast, good enough for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 interface Trie {
   name: string;

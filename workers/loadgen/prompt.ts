@@ -1,19 +1,10 @@
 // Seeded prompts and priorities. Request i of a run is the same text and priority
 // every time the run is repeated with the same seed, whatever the concurrency or
 // the order requests finish in, so two runs can be compared request for request.
+import { mulberry32 } from '../../lib/random';
 import type { LoadParams, PromptLength } from './params';
 
-/** mulberry32: a tiny, fast 32-bit PRNG; plenty for picking words. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** A stream per (seed, request index), independent of how many values other requests drew. */
 export function rngFor(seed: number, index: number): () => number {
