@@ -158,7 +158,7 @@ const REMOTE: Record<RemoteBackend, { label: string; env: 'PROMETHEUS_URL' | 'TE
     label: 'Prometheus',
     env: 'PROMETHEUS_URL',
     paths: ['/api/v1/status/buildinfo'],
-    embedded: 'Metrics are stored by Trisight in Postgres (set PROMETHEUS_URL to use a Prometheus server).',
+    embedded: 'Request metrics are computed from the spans Trisight stores, re-weighted for sampling (set PROMETHEUS_URL to use a Prometheus server).',
   },
   tempo: {
     label: 'Tempo',
