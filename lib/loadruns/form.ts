@@ -30,7 +30,8 @@ export const DEFAULT_FORM: LoadForm = {
   prompt: 'range',
   promptTokens: '128',
   promptMin: '32',
-  promptMax: '256',
+  // 192 + 32 output tokens fit the bundled tiny preset's 256-token context.
+  promptMax: '192',
   maxTokens: '32',
   temperature: '0.7',
   p0: '20',

@@ -15,7 +15,7 @@ test('the body has numbers, the prompt mode and P0 as a fraction', () => {
   const b = formToBody({ ...DEFAULT_FORM, p0: '25', sloTtftMs: '500' });
   assert.equal(b.requests, 100);
   assert.equal(b.p0Fraction, 0.25);
-  assert.deepEqual(b.promptLength, { mode: 'range', min: 32, max: 256 });
+  assert.deepEqual(b.promptLength, { mode: 'range', min: 32, max: 192 });
   assert.deepEqual(b.slo, { ttftMs: 500, tpotMs: undefined });
   assert.deepEqual(validateForm(DEFAULT_FORM), {});
 });
