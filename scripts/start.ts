@@ -82,6 +82,7 @@ function startChild(name: string, cmd: string, args: string[], env: NodeJS.Proce
   // stops the children in order (sandbox, app, Postgres).
   const proc = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env, detached: true });
   children.push({ name, proc });
+  log(`started ${name} (pid ${proc.pid})`); // the e2e harness reads this to clean up after a crash
   proc.on('exit', (code, signal) => {
     if (stopping) return;
     console.error(`[trisight] ${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping.`);

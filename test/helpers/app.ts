@@ -100,13 +100,17 @@ export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
         try {
           process.kill(-proc.pid!, 'SIGKILL');
         } catch {}
-        await exited;
+        await exited; // the children are ended below
       }
     }
-    // Children that outlived the launcher (it was killed) still share its group.
-    try {
-      process.kill(-proc.pid!, 'SIGKILL');
-    } catch {}
+    // What outlived the launcher (it was killed): Postgres shares its group; the app and
+    // the sandbox run in their own groups, whose leaders' pids it logged.
+    const childPids = [...output.matchAll(/\[trisight\] started \S+ \(pid (\d+)\)/g)].map((m) => Number(m[1]));
+    for (const pgid of [proc.pid!, ...childPids]) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {}
+    }
     rmSync(dataDir, { recursive: true, force: true });
   };
 
