@@ -86,11 +86,12 @@ function buildOption(view: LatencyView, selectedIndex: number): Option {
   };
   const markers: NonNullable<MarkLineComponentOption['data']> = view.serverPercentiles
     .filter((p) => p.index >= 0)
-    .map((p) => ({
+    .map((p, i) => ({
       name: p.name,
       xAxis: p.index,
-      // Canvas text, not HTML.
-      label: { formatter: `${p.name} ${formatLatencyMs(p.valueMs)}`, color: c.fg, fontSize: 10 },
+      // Canvas text, not HTML. Percentiles often land in neighbouring buckets, so
+      // their labels are stacked one line apart above the plot instead of overlapping.
+      label: { formatter: `${p.name} ${formatLatencyMs(p.valueMs)}`, color: c.fg, fontSize: 10, distance: 2 + i * 12 },
     }));
   const bar = (name: string, data: number[], color: string): BarSeriesOption => ({
     type: 'bar',
@@ -120,7 +121,7 @@ function buildOption(view: LatencyView, selectedIndex: number): Option {
   }
   return {
     animation: false,
-    grid: { left: 48, right: 16, top: 36, bottom: 40 },
+    grid: { left: 48, right: 16, top: 64, bottom: 40 }, // room above for three stacked percentile labels
     legend: { top: 4, textStyle: { color: c.text }, itemWidth: 12, itemHeight: 8 },
     tooltip: {
       trigger: 'axis',
