@@ -47,20 +47,8 @@ export function toColumns(samples: readonly RequestSample[], t0: number): Sample
   return c;
 }
 
-/** One row per request, for tables and the trace links. */
-export interface SampleRow {
-  index: number;
-  priority: 'P0' | 'P1';
-  traceId: string;
-  startMs: number;
-  ok: boolean;
-  error?: string;
-  ttftMs: number | null;
-  e2eMs: number;
-  tpotMs: number | null;
-  promptTokens: number;
-  outputTokens: number;
-}
+/** One row per request, for tables and the trace links: the client's measures, with TPOT derived and ITL gaps left out. */
+export type SampleRow = Omit<RequestSample, 'itlMs'> & { tpotMs: number | null };
 
 export function fromColumns(c: SampleColumns): SampleRow[] {
   return c.index.map((index, i) => ({
