@@ -59,6 +59,12 @@ export function decodePprof(bytes: Uint8Array, maxDecompressedBytes = 64 << 20):
 
 const num = (v: Int64) => (typeof v === 'number' ? v : Number(v));
 
+function sameIds(a: readonly Int64[], b: readonly Int64[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (num(a[i]) !== num(b[i])) return false;
+  return true;
+}
+
 /**
  * The id a function or location is referred to by. Some writers (the .NET
  * profiler in the fixtures) leave ids out; Pyroscope then resolves references
@@ -107,11 +113,6 @@ function validate(p: Profile): void {
       if (!okString(l.key) || !okString(l.str) || !okString(l.numUnit)) throw new PprofDecodeError(`malformed pprof: sample[${i}].label[${j}] refers to a string beyond ${nStrings}`);
     }
   }
-}
-
-interface StackTrieNode {
-  next: Map<number, StackTrieNode>;
-  stack?: number;
 }
 
 /** Units we turn into nanoseconds, so every time profile compares in one unit. */
@@ -169,29 +170,38 @@ export function profileStacks(p: Profile): ProfileStacks {
   const period = num(p.period) * periodScale;
 
   const stacks: string[][] = [];
-  // Samples with the same location ids share a stack: found through a trie of
-  // location ids (numeric Map keys), far cheaper than joining ids into string keys.
-  const trie: StackTrieNode = { next: new Map() };
+  // Samples with the same location ids share a stack. They are found by a
+  // numeric hash of the id sequence, confirmed by comparing the ids: no
+  // allocation per sample (a trie of location ids, measured before, built a
+  // Map per distinct prefix for every push and cost ~4x as much).
+  const byHash = new Map<number, number[]>();
+  const stackLocs: Int64[][] = [];
   const samples: ProfileStacks['samples'] = [];
   const noLabels: Record<string, string> = {};
   for (const sm of p.sample) {
-    let node = trie;
-    for (let i = 0; i < sm.locationId.length; i++) {
-      const id = num(sm.locationId[i]);
-      let next = node.next.get(id);
-      if (!next) node.next.set(id, (next = { next: new Map() }));
-      node = next;
+    const locs = sm.locationId;
+    let h = locs.length;
+    for (let i = 0; i < locs.length; i++) {
+      const id = num(locs[i]);
+      h = Math.imul(h ^ (id | 0) ^ ((id / 4294967296) | 0), 16777619);
     }
-    let stack = node.stack;
+    let stack: number | undefined;
+    const candidates = byHash.get(h);
+    if (candidates) {
+      for (const c of candidates) if (sameIds(stackLocs[c], locs)) stack = c;
+    }
     if (stack === undefined) {
       const frames: string[] = [];
       // pprof lists the leaf first.
-      for (let i = sm.locationId.length - 1; i >= 0; i--) {
-        const lf = locFrames.get(num(sm.locationId[i]));
-        if (!lf) throw new PprofDecodeError(`malformed pprof: a sample refers to unknown location ${sm.locationId[i]}`);
+      for (let i = locs.length - 1; i >= 0; i--) {
+        const lf = locFrames.get(num(locs[i]));
+        if (!lf) throw new PprofDecodeError(`malformed pprof: a sample refers to unknown location ${locs[i]}`);
         for (let j = 0; j < lf.length; j++) frames.push(lf[j]);
       }
-      stack = node.stack = stacks.push(frames) - 1;
+      stack = stacks.push(frames) - 1;
+      stackLocs.push(locs);
+      if (candidates) candidates.push(stack);
+      else byHash.set(h, [stack]);
     }
     // Unlabelled samples share one (never mutated) empty label set.
     const labels: Record<string, string> = sm.label.length ? {} : noLabels;
