@@ -40,11 +40,13 @@ let frameNumbers = new Map<string, number>();
 let stackIds = new Map<number, { frames: Int32Array; id: string }[]>();
 let stackIdCount = 0;
 const STACK_ID_CACHE_MAX = 200_000;
+const FRAME_NUMBERS_MAX = 1_000_000;
 let scratch = new Int32Array(256);
 
 /** 64-bit stack id from the frames (signed, as Postgres bigint): the first 8 bytes of a SHA-256. */
 export function stackId(frames: readonly string[]): string {
-  if (stackIdCount >= STACK_ID_CACHE_MAX) {
+  // Deep stacks of fresh names could grow the frame numbers faster than the stacks.
+  if (stackIdCount >= STACK_ID_CACHE_MAX || frameNumbers.size >= FRAME_NUMBERS_MAX) {
     frameNumbers = new Map();
     stackIds = new Map();
     stackIdCount = 0;
