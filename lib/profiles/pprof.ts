@@ -188,7 +188,12 @@ export function profileStacks(p: Profile): ProfileStacks {
     let stack: number | undefined;
     const candidates = byHash.get(h);
     if (candidates) {
-      for (const c of candidates) if (sameIds(stackLocs[c], locs)) stack = c;
+      for (const c of candidates) {
+        if (sameIds(stackLocs[c], locs)) {
+          stack = c;
+          break;
+        }
+      }
     }
     if (stack === undefined) {
       const frames: string[] = [];
