@@ -7,7 +7,7 @@ import { fetchJson } from '@/lib/api-errors';
 import type { RunView } from '@/lib/loadruns/store';
 import type { LiveStats } from '@/workers/loadgen/report';
 import { Button } from '@/components/ui/Button';
-import { Panel } from '@/components/ui/Panel';
+import { Panel, queryPanelState } from '@/components/ui/Panel';
 import { SideBySide } from '@/components/runs/SideBySide';
 import { useRun } from './api';
 import { ms, rate, when } from './format';
@@ -132,9 +132,7 @@ export function RunDetail({ id }: { id: string }) {
         title="Progress"
         source="Load generator"
         testId="run-progress"
-        loading={q.isPending}
-        error={q.error}
-        onRetry={() => void q.refetch()}
+        {...queryPanelState(q)}
         subtitle={run && (w ? `Window ${when(new Date(w.startMs).toISOString())} → ${when(new Date(w.endMs).toISOString())}` : `Created ${when(run.createdAt)}`)}
         actions={
           live && (

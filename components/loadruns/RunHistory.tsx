@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { Panel } from '@/components/ui/Panel';
+import { Panel, queryPanelState } from '@/components/ui/Panel';
 import { useRuns } from './api';
 import { ms, rate, when } from './format';
 import { StatusBadge } from './StatusBadge';
@@ -15,9 +15,7 @@ export function RunHistory() {
       title="Runs"
       source="Postgres"
       testId="run-history"
-      loading={q.isPending}
-      error={q.error}
-      onRetry={() => void q.refetch()}
+      {...queryPanelState(q)}
       empty={runs.length === 0 && 'No runs yet — fire a load above; each run gets a permanent page.'}
     >
       <div className="overflow-x-auto">

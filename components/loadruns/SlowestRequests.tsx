@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useMemo } from 'react';
 import { fromColumns, slowest } from '@/lib/loadruns/samples';
 import { Badge } from '@/components/ui/Badge';
-import { Panel } from '@/components/ui/Panel';
+import { Panel, queryPanelState } from '@/components/ui/Panel';
 import { useRun } from './api';
 import { ms } from './format';
 
@@ -20,9 +20,7 @@ export function SlowestRequests({ id, traceHref, limit = 15 }: { id: string; tra
       title="Slowest requests"
       source="Load generator (client side)"
       testId="run-slowest"
-      loading={q.isPending}
-      error={q.error}
-      onRetry={() => void q.refetch()}
+      {...queryPanelState(q)}
       empty={rows.length === 0 && 'No per-request measures were stored for this run.'}
     >
       <div className="overflow-x-auto">

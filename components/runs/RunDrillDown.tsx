@@ -5,7 +5,7 @@ import { FlameGraph } from '@/components/flame/FlameGraph';
 import { ms } from '@/components/loadruns/format';
 import { TraceWaterfall } from '@/components/trace/TraceWaterfall';
 import { Badge } from '@/components/ui/Badge';
-import { Panel } from '@/components/ui/Panel';
+import { Panel, queryPanelState } from '@/components/ui/Panel';
 import { formatBucketParam } from '@/lib/correlate';
 import { formatLatencyMs } from '@/lib/model/latency-view';
 import { decodeTrace } from '@/lib/model/json';
@@ -28,9 +28,7 @@ function BucketTraces({ runId, view, update }: { runId: string; view: RunViewSta
       title={`Traces in ${METRIC_LABELS[view.tab]} bucket ${bucketText(b)}`}
       source={d?.source}
       testId="run-bucket-traces"
-      loading={q.isPending}
-      error={q.error}
-      onRetry={() => void q.refetch()}
+      {...queryPanelState(q)}
       subtitle={d && (d.method === 'trace search' ? <span className="font-mono">{d.query}</span> : d.note)}
       empty={
         d &&
@@ -102,9 +100,7 @@ function TracePanel({ traceId, range, view, update }: { traceId: string; range: 
       title="Trace"
       source={q.data?.source}
       testId="run-trace"
-      loading={q.isPending}
-      error={q.error}
-      onRetry={() => void q.refetch()}
+      {...queryPanelState(q)}
       subtitle={
         <>
           <span className="font-mono">{traceId}</span> · choose a span to see its own CPU profile
@@ -129,9 +125,7 @@ function SpanProfilePanel({ runId, view, update }: { runId: string; view: RunVie
       title="Span CPU profile"
       source={d?.source}
       testId="run-span-profile"
-      loading={q.isPending}
-      error={q.error}
-      onRetry={() => void q.refetch()}
+      {...queryPanelState(q)}
       subtitle={
         d && (
           <>

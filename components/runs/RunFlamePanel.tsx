@@ -4,7 +4,7 @@ import { useId } from 'react';
 import { FlameGraph } from '@/components/flame/FlameGraph';
 import { useRuns } from '@/components/loadruns/api';
 import { when } from '@/components/loadruns/format';
-import { Panel } from '@/components/ui/Panel';
+import { Panel, queryPanelState } from '@/components/ui/Panel';
 import type { RunViewState } from '@/lib/runs/url-state';
 import { useFlame } from './api';
 import { windowText } from './format';
@@ -66,9 +66,7 @@ export function RunFlamePanel({ runId, view, update }: { runId: string; view: Ru
       title={view.compare ? 'CPU flame graph (diff)' : 'CPU flame graph'}
       source={d?.source}
       testId="run-flame"
-      loading={q.isPending}
-      error={q.error}
-      onRetry={() => void q.refetch()}
+      {...queryPanelState(q)}
       subtitle={subtitle}
       empty={empty}
       actions={<CompareSelect runId={runId} value={view.compare} onChange={(compare) => update({ compare })} />}

@@ -2,7 +2,7 @@
 
 import { useMemo } from 'react';
 import { LatencyHistogram } from '@/components/histogram/LatencyHistogram';
-import { Panel } from '@/components/ui/Panel';
+import { Panel, queryPanelState } from '@/components/ui/Panel';
 import { Tabs } from '@/components/ui/Tabs';
 import { histogramQuantile } from '@/lib/model/histogram';
 import { decodeHistogram } from '@/lib/model/json';
@@ -47,9 +47,7 @@ export function RunLatencyPanel({ runId, view, update }: { runId: string; view: 
       title="Latency"
       source={q.data?.source}
       testId="run-latency"
-      loading={q.isPending}
-      error={q.error}
-      onRetry={() => void q.refetch()}
+      {...queryPanelState(q)}
       subtitle={q.data && (q.data.pending ? `${q.data.note ?? ''} The run just ended: data may still be arriving; refreshing.`.trim() : q.data.note)}
       actions={<Tabs label="Latency metric" items={TABS} value={view.tab} onChange={(tab) => update({ tab })} idBase={idBase} />}
     >

@@ -92,3 +92,8 @@ export function Panel({ title, source, loading, error, onRetry, empty, actions, 
     </section>
   );
 }
+
+/** Panel's loading / error / retry props for a panel that shows one react-query query: `<Panel {...queryPanelState(q)} …>`. */
+export function queryPanelState(q: { isPending: boolean; error: unknown; refetch: () => unknown }): Pick<PanelProps, 'loading' | 'error' | 'onRetry'> {
+  return { loading: q.isPending, error: q.error, onRetry: () => void q.refetch() };
+}
