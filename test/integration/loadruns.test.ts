@@ -109,6 +109,9 @@ test('bad input is a 400 naming the field or limit, and nothing is stored', asyn
   }
   const notJson = await routes.runs.POST(new Request('http://app/api/runs', { method: 'POST', body: '{oops' }));
   assert.equal(notJson.status, 400);
+  const huge = await post({ ...params, target: 'sandbox', pad: 'x'.repeat(100_000) });
+  assert.equal(huge.status, 413);
+  assert.match(((await huge.json()) as { error: { message: string } }).error.message, /exceeds the limit of 16384 bytes/);
   assert.equal(await countRuns(), before);
 });
 

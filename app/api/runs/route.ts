@@ -1,13 +1,18 @@
 import { errorResponse } from '@/lib/api-errors';
 import { invalid, listRuns, loadRuns, parseCreateRun, TooManyActiveRuns } from '@/lib/loadruns';
 import { prisma } from '@/lib/db';
+import { IngestError, readBody } from '@/lib/datasources/embedded/body';
+
+// A run request is a few hundred bytes; anything far larger is refused before parsing.
+const MAX_BODY_BYTES = 16 * 1024;
 
 /** POST /api/runs: {target: NAME, ...load params} → 201 {id}; the run goes on server-side. */
 export async function POST(req: Request) {
   let body: unknown;
   try {
-    body = await req.json();
-  } catch {
+    body = JSON.parse(new TextDecoder().decode(await readBody(req, MAX_BODY_BYTES)));
+  } catch (e) {
+    if (e instanceof IngestError) return Response.json({ error: { message: e.message } }, { status: e.status });
     return invalid([{ path: '', message: 'body must be a JSON object' }]);
   }
   try {
