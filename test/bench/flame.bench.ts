@@ -13,7 +13,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { buildFlamePage, launchChromium, serveDir } from '../helpers/flame-page';
+import { launchChromium } from '../helpers/browser';
+import { buildFlamePage, serveDir } from '../helpers/flame-page';
 import { randomTree } from '../helpers/flame-trees';
 
 // FLAME_BENCH_SIZES=10000,100000 picks sizes (quick runs while developing).

@@ -6,7 +6,8 @@ import type { Browser, Page } from 'playwright-core';
 import { parseFlameGraphResponse } from '../../lib/datasources/pyroscope/parse';
 import { diffTrees, topFunctions } from '../../lib/model/flame';
 import type { FlameTree } from '../../lib/model/types';
-import { buildFlamePage, launchChromium, serveDir } from '../helpers/flame-page';
+import { launchChromium } from '../helpers/browser';
+import { buildFlamePage, serveDir } from '../helpers/flame-page';
 
 // The flame graph component in Chromium, on the standalone page
 // (public/bench/flame.html): untrusted frame names stay text, and a real

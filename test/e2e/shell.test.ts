@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
 import { startApp, type AppHandle } from '../helpers/app';
 
 // The app as a user gets it from `npm start`, driven in Debian's Chromium:
 // navigation, the time-range picker writing the URL, the theme toggle, and the
 // Status page reporting embedded Postgres as healthy.
 
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
 const RESULTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
 
 let app: AppHandle;
@@ -17,7 +17,7 @@ let browser: Browser;
 
 before(async () => {
   app = await startApp();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {

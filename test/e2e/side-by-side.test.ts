@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
 import { startApp, type AppHandle } from '../helpers/app';
 import type { FlamePanel, LatencyPanel, TracesPanel } from '../../lib/runs/panels';
 import type { FlameTree } from '../../lib/model/types';
@@ -13,7 +14,6 @@ import type { FlameTree } from '../../lib/model/types';
 // from a bucket to a trace to that span's own CPU profile. Every request is P0, so
 // every request is traced and the server histogram's count is exact.
 
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
 const RESULTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
 const REQUESTS = 30;
 /** A frame of the sandbox's own kernels, as the Node profiler names it: `./workers/sandbox/kernels/cpu/matmul.ts:gemv:1`. */
@@ -27,7 +27,7 @@ let runId: string;
 before(async () => {
   // Profiles pushed every 3 s instead of 15 s keep the test short; the app reads the same variable to say so.
   app = await startApp({ env: { PYROSCOPE_FLUSH_INTERVAL_MS: '3000' } });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   const ctx = await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 } });
   page = await ctx.newPage();
   page.setDefaultTimeout(20_000);

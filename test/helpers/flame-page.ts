@@ -3,7 +3,6 @@ import { copyFileSync, createReadStream, mkdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
 
 // Builds and serves the standalone flame graph page (public/bench/flame.html +
 // test/bench/flame-page.tsx), shared by the benchmark and the e2e XSS test.
@@ -12,19 +11,6 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 /** Gitignored (.trisight/); rebuilt on every run so the page never goes stale. */
 export const FLAME_PAGE_DIR = path.join(ROOT, '.trisight', 'bench', 'flame');
 
-export const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}
 
 /** Bundles the page script (React production build) and copies the HTML beside it. */
 export async function buildFlamePage(outDir = FLAME_PAGE_DIR): Promise<string> {

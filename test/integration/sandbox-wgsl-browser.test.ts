@@ -14,8 +14,8 @@ import { matmul } from '../../workers/sandbox/kernels/cpu/matmul';
 import { KERNELS } from '../../workers/sandbox/kernels/names';
 import { gemvGroups } from '../../workers/sandbox/runtime/gpu';
 import { Rng } from '../../workers/sandbox/model/rng';
-import { CHROMIUM_ARGS, serveDir } from '../helpers/flame-page';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
+import { serveDir } from '../helpers/flame-page';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const DIR = path.join(ROOT, '.trisight', 'test', 'wgsl-browser');
@@ -41,10 +41,7 @@ before(async () => {
   });
   writeFileSync(path.join(DIR, 'index.html'), '<!doctype html><meta charset="utf-8"><title>wgsl</title><script type="module" src="./wgsl.js"></script>');
   server = await serveDir(DIR);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'],
-  });
+  browser = await launchChromium(['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader']);
   page = await browser.newPage();
   await page.goto(`${server.url}/index.html`); // http://127.0.0.1 is a secure context, which navigator.gpu requires
   await page.waitForFunction(() => 'wgsl' in globalThis);
