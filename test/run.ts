@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureSystemTools } from './helpers/system-tools';
+import { ensureSystemTools } from '../scripts/system-tools';
 
 const SUITES = ['unit', 'contract', 'integration', 'e2e'] as const;
 type Suite = (typeof SUITES)[number];

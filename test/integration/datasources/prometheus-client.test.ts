@@ -17,7 +17,7 @@ import { startPrometheus, type PrometheusHandle } from '../../helpers/prometheus
 // scraping a real exporter on 127.0.0.1: a prom-client histogram with exemplars,
 // fed with observations this test chooses, served in OpenMetrics. Every answer is
 // checked against what the test generated. A second target replays the recorded
-// OpenMetrics exposition in ../shared/fixtures/prometheus (negative bucket bounds,
+// OpenMetrics exposition in test/fixtures/prometheus (negative bucket bounds,
 // exemplars with their own 2024 timestamps), so that file is read by the real
 // Prometheus and comes back through the client.
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -17,9 +16,9 @@ import {
   partialSuccess,
 } from '../../../lib/otlp';
 import { ExportTraceServiceResponse } from '../../../lib/otlp/proto';
+import { fixture as fixtureFile } from '../../helpers/fixtures';
 
-const FIXTURES = new URL('../../../../shared/fixtures/tempo/', import.meta.url);
-const fixture = (name: string) => readFileSync(new URL(name, FIXTURES));
+const fixture = (name: string) => fixtureFile(`tempo/${name}`);
 
 test('tempopb.Trace protobuf from Tempo (2021, instrumentation_library_spans) decodes into one tree of 30 spans', () => {
   const r = decodeTempoTraceProto(fixture('trace-by-id.tempopb.pb'));

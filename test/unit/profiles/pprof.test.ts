@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { encode, time } from '@datadog/pprof';
@@ -14,9 +13,10 @@ import {
   profileTypeOf,
 } from '../../../lib/profiles';
 import type { FlameTree } from '../../../lib/model/types';
+import { fixture } from '../../helpers/fixtures';
 
-const FIXTURES = new URL('../../../../shared/fixtures/pyroscope/', import.meta.url);
-const load = (name: string) => profileStacks(decodePprof(readFileSync(new URL(name, FIXTURES))));
+const pyroscopeFixture = (name: string) => fixture(`pyroscope/${name}`);
+const load = (name: string) => profileStacks(decodePprof(pyroscopeFixture(name)));
 
 /** Checks the tree invariants: total = self + Σ children.total everywhere. */
 function assertConsistent(t: FlameTree): void {
@@ -46,7 +46,7 @@ test('small Go CPU profile: cpu/nanoseconds chosen, 100 Hz from the pprof period
 
 test('Node.js wall profile: microseconds normalised to nanoseconds; count samples kept as counts', () => {
   const p = load('nodejs-wall.pb.gz');
-  const raw = decodePprof(readFileSync(new URL('nodejs-wall.pb.gz', FIXTURES)));
+  const raw = decodePprof(pyroscopeFixture('nodejs-wall.pb.gz'));
   assert.deepEqual(p.sampleTypes.map((t) => `${t.type}/${t.unit}`), ['samples/count', 'wall/nanoseconds']);
   assert.equal(p.samples.length, 16);
   const rawWall = raw.sample.reduce((a, s) => a + Number(s.value[1]), 0);
@@ -78,7 +78,7 @@ test('Node.js heap profile: picks a sample type by name when asked', () => {
 });
 
 test('.NET profile (not gzipped) with six sample types: cpu chosen, each type sums on its own', () => {
-  const bytes = readFileSync(new URL('dotnet-pprof-3.pb.gz', FIXTURES));
+  const bytes = pyroscopeFixture('dotnet-pprof-3.pb.gz');
   assert.notEqual(bytes[0], 0x1f, 'fixture is raw protobuf despite its name');
   const p = profileStacks(decodePprof(bytes));
   assert.deepEqual(
@@ -131,7 +131,7 @@ test('invalid UTF-8 in strings decodes to replacement characters, never NUL', ()
 test('junk, truncated and oversized inputs fail with a reason', () => {
   assert.throws(() => decodePprof(new Uint8Array()), (e: unknown) => e instanceof PprofDecodeError && /empty/.test(e.message));
   assert.throws(() => decodePprof(Buffer.from('hello, this is not a profile')), PprofDecodeError);
-  const gz = readFileSync(new URL('cpu.pb.gz', FIXTURES));
+  const gz = pyroscopeFixture('cpu.pb.gz');
   assert.throws(() => decodePprof(gz.subarray(0, gz.length - 20)), (e: unknown) => e instanceof PprofDecodeError && /gzip/.test(e.message));
   // A profile whose sample points at a location that does not exist.
   const raw = gunzipSync(gz);
