@@ -23,6 +23,8 @@ const url = (name: string) =>
 
 const durationMs = z.coerce.number().int().positive().max(600_000);
 
+const flag = z.enum(['0', '1']).default('0').transform((v) => v === '1');
+
 /** `name=url,name2=url2`: OpenAI-compatible load targets an operator allows. */
 const loadTargets = z
   .string()
@@ -68,6 +70,15 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^\d+(s|m|h|d)$/, 'expected a duration like 24h')
     .default('24h'),
+  // Set by `npm start` for the app it runs, never by hand: what the launcher itself started.
+  /** 1: the launcher runs Postgres (embedded). */
+  TRISIGHT_EMBEDDED_PG: flag,
+  /** 1: the launcher runs the bundled sandbox (else SANDBOX_URL is someone else's). */
+  TRISIGHT_SANDBOX_MANAGED: flag,
+  /** 1: PROMETHEUS_URL is the Prometheus the launcher runs (embedded), not a remote one. */
+  TRISIGHT_EMBEDDED_PROMETHEUS: flag,
+  /** The folder whose *.yml rule files the embedded Prometheus loads (SLO rules go there, then POST /-/reload). */
+  TRISIGHT_PROMETHEUS_RULES_DIR: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };

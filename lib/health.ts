@@ -270,8 +270,8 @@ export async function checkAppHealth(): Promise<HealthReport> {
   const cfg = config();
   return checkHealth({
     config: cfg,
-    embeddedPostgres: process.env.TRISIGHT_EMBEDDED_PG === '1',
-    sandboxManaged: process.env.TRISIGHT_SANDBOX_MANAGED === '1',
+    embeddedPostgres: cfg.TRISIGHT_EMBEDDED_PG,
+    sandboxManaged: cfg.TRISIGHT_SANDBOX_MANAGED,
     query: async (sql) => {
       // Imported lazily so a missing DATABASE_URL never breaks the other checks.
       const { pgPool } = await import('@/lib/db');
