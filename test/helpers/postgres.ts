@@ -5,11 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../../lib/db/embedded';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../lib/db/embedded';
 import { migrate } from '../../lib/db/migrate';
 
 export interface TestPostgres {
+  /** The app's connection string: the non-superuser role, as in production. */
   url: string;
+  /** The server itself: a superuser client over its private socket, its pid. */
+  server: EmbeddedPostgres;
   stop(): Promise<void>;
 }
 
@@ -30,6 +33,7 @@ export async function startTestPostgres(opts: { migrate?: boolean } = {}): Promi
     }
     return {
       url: epg.url,
+      server: epg.server,
       stop: async () => {
         try {
           await epg.stop();
