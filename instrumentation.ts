@@ -1,6 +1,10 @@
 // Runs once when the Next.js server starts: background work the app owns.
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== 'nodejs' || !process.env.DATABASE_URL) return;
+  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  // Route latencies for /metrics, from the spans Next.js emits per request.
+  const { registerRouteLatency } = await import('./lib/app-tracing');
+  registerRouteLatency();
+  if (!process.env.DATABASE_URL) return;
   const log = (m: string) => console.log(`[trisight] ${m}`);
   // Embedded stores keep EMBEDDED_RETENTION of telemetry, no more.
   const { startEmbeddedRetention } = await import('./lib/datasources');

@@ -2,6 +2,7 @@
 // for the bulk paths (telemetry ingest) where row-by-row ORM calls are too slow.
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { setPoolStats } from '@/lib/app-metrics';
 import { config } from '@/lib/config';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 
@@ -33,6 +34,7 @@ export function pgPool(): pg.Pool {
     // pool drops that client and the next query opens a fresh connection.
     pool.on('error', (e) => console.error(`[trisight] idle Postgres connection lost: ${e.message}`));
     g.__trisightPool = pool;
+    setPoolStats(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
   }
   return g.__trisightPool;
 }

@@ -17,6 +17,7 @@ import {
   type OtlpDecodeResult,
 } from '@/lib/otlp';
 import { IngestError, decodeContentEncoding, mediaType, readBody } from './body';
+import { appMetrics } from '@/lib/app-metrics';
 import { insertSpans } from './spans';
 
 export const OTLP_LIMITS = {
@@ -73,6 +74,7 @@ export async function receiveOtlpTraces(req: Request, db: Pick<pg.Pool, 'query'>
     // 503 is retryable for OTLP exporters: the batch was not stored and may be sent again.
     return respond(enc, 503, { code: RPC_UNAVAILABLE, message: `could not store spans: ${(e as Error).message}` });
   }
+  appMetrics().ingested.inc({ signal: 'spans', outcome: 'stored' }, decoded.spans.length);
   const ps = partialSuccess(decoded);
   return respond(enc, 200, { ok: enc === 'protobuf' ? encodeExportTraceServiceResponse(ps) : exportTraceServiceResponseJson(ps) });
 }

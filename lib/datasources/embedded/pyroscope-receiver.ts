@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { PprofDecodeError, PprofTooLargeError, decodePprof, profileStacks } from '@/lib/profiles';
 import { LabelSyntaxError, parseAppName } from '@/lib/profiles/labels';
 import { IngestError, decodeContentEncoding, mediaType, readBody } from './body';
+import { appMetrics } from '@/lib/app-metrics';
 import { insertProfile, type ProfilePush } from './profiles';
 
 export const INGEST_LIMITS = {
@@ -118,5 +119,6 @@ export async function receivePyroscopePush(req: Request, db: Pick<pg.Pool, 'quer
   } catch (e) {
     return text(503, `could not store the profile: ${(e as Error).message}`);
   }
+  appMetrics().ingested.inc({ signal: 'profiles', outcome: 'stored' });
   return new Response(null, { status: 200 });
 }
