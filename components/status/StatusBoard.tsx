@@ -55,6 +55,11 @@ export function ComponentCard({ c }: { c: ComponentHealth }) {
         ) : null}
       </dl>
       {c.detail && <p className="break-words text-xs text-muted">{c.detail}</p>}
+      {c.warning && (
+        <p data-testid={`health-${c.name}-warning`} className="rounded-md border border-warn/40 bg-warn/5 p-2 text-sm">
+          {c.warning}
+        </p>
+      )}
       {c.error && (
         <div role="alert" className="rounded-md border border-danger/40 bg-danger/5 p-2 text-sm">
           <p className="break-words text-danger">{c.error}</p>

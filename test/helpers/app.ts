@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { buildIsStale as buildIsStaleAt } from '../../scripts/build-state';
+import { isSameProcess, readRecord } from '../../scripts/launcher/run-record';
 
 export interface AppHandle {
   /** e.g. http://127.0.0.1:41234 */
@@ -20,7 +21,11 @@ export interface AppHandle {
   dataDir: string;
   /** Everything the launcher and its children printed so far. */
   log(): string;
+  /** Exit status once the launcher has exited. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
+  /** kill -9 of the launcher's process group only (its children live on, as after a crash); stop() then does nothing. */
+  killLauncher(): Promise<void>;
 }
 
 export interface StartAppOptions {
@@ -28,6 +33,8 @@ export interface StartAppOptions {
   env?: Record<string, string>;
   /** How long to wait for "ready", including a first build (default 6 min). */
   timeoutMs?: number;
+  /** A TRISIGHT_DATA_DIR the test owns (kept by stop()); default: a temp dir deleted by stop(). */
+  dataDir?: string;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -62,8 +69,8 @@ if (process.argv[1] === import.meta.filename && process.argv.includes('--build-i
 
 export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
   ensureBuilt();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'trisight-app-'));
-  const tsxCli = path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  const ownDataDir = !opts.dataDir;
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'trisight-app-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NEXT_TELEMETRY_DISABLED: '1',
@@ -77,7 +84,7 @@ export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
     if (!opts.env || !(k in opts.env)) delete env[k];
   }
   // detached: its own process group, so stop() can end every child by group id.
-  const proc = spawn(process.execPath, [tsxCli, 'scripts/start.ts'], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const onData = (b: Buffer) => {
     output += b.toString('utf8');
@@ -93,9 +100,9 @@ export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
     if (stopped) return;
     stopped = true;
     if (proc.exitCode === null && proc.signalCode === null) {
-      // SIGTERM to the launcher: it stops the sandbox, the app, then Postgres, in that order.
+      // SIGTERM to the launcher: it stops the sandbox, the app, Prometheus, then Postgres, in that order.
       proc.kill('SIGTERM');
-      const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+      const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 60_000))]);
       if (!done) {
         try {
           process.kill(-proc.pid!, 'SIGKILL');
@@ -103,15 +110,22 @@ export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
         await exited; // the children are ended below
       }
     }
-    // What outlived the launcher (it was killed): Postgres shares its group; the app and
-    // the sandbox run in their own groups, whose leaders' pids it logged.
-    const childPids = [...output.matchAll(/\[trisight\] started \S+ \(pid (\d+)\)/g)].map((m) => Number(m[1]));
-    for (const pgid of [proc.pid!, ...childPids]) {
+    // What outlived the launcher (it had to be killed): each child leads its own
+    // group, recorded (pid and start time) in the data dir's run record.
+    const leftovers = (readRecord(dataDir)?.children ?? []).filter(isSameProcess).map((c) => c.pid);
+    for (const pgid of [proc.pid!, ...leftovers]) {
       try {
         process.kill(-pgid, 'SIGKILL');
       } catch {}
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+  const killLauncher = async () => {
+    stopped = true;
+    try {
+      process.kill(-proc.pid!, 'SIGKILL');
+    } catch {}
+    await exited;
   };
 
   const tail = () => output.split('\n').slice(-40).join('\n');
@@ -128,7 +142,7 @@ export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
     const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(15_000) });
     if (res.status !== 200) throw new Error(`/api/health answered ${res.status}:\n${tail()}`);
     await res.body?.cancel();
-    return { url, pid: proc.pid!, dataDir, log: () => output, stop };
+    return { url, pid: proc.pid!, dataDir, log: () => output, exited, stop, killLauncher };
   } catch (e) {
     await stop();
     throw e;
