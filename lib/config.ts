@@ -70,6 +70,8 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^\d+(s|m|h|d)$/, 'expected a duration like 24h')
     .default('24h'),
+  /** auto: `npm start` runs Prometheus when PROMETHEUS_URL is unset (installing it as root on Debian); off: metrics estimated from spans. */
+  EMBEDDED_PROMETHEUS: z.enum(['auto', 'off']).default('auto'),
   // Set by `npm start` for the app it runs, never by hand: what the launcher itself started.
   /** 1: the launcher runs Postgres (embedded). */
   TRISIGHT_EMBEDDED_PG: flag,

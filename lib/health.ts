@@ -186,7 +186,12 @@ async function checkRemote(backend: RemoteBackend, cfg: Config, timeoutMs: numbe
   const baseUrl = cfg[spec.env];
   const base = { name: backend, label: spec.label };
   if (!baseUrl) {
-    const warning = backend === 'prometheus' ? `No Prometheus is installed, so latency and throughput are estimates from sampled spans. Install it with \`${PROMETHEUS_INSTALL_HINT}\` and restart \`npm start\`, or set PROMETHEUS_URL.` : undefined;
+    const warning =
+      backend !== 'prometheus'
+        ? undefined
+        : cfg.EMBEDDED_PROMETHEUS === 'off'
+          ? 'The embedded Prometheus is off (EMBEDDED_PROMETHEUS=off), so latency and throughput are estimates from sampled spans. Unset it and restart `npm start`, or set PROMETHEUS_URL.'
+          : `No Prometheus is installed, so latency and throughput are estimates from sampled spans. Install it with \`${PROMETHEUS_INSTALL_HINT}\` and restart \`npm start\`, or set PROMETHEUS_URL.`;
     return { ...base, mode: 'embedded', state: 'embedded', detail: spec.embedded, warning, latencyMs: 0 };
   }
   // The Prometheus that `npm start` runs: its loopback address is not shown.

@@ -133,7 +133,7 @@ async function main() {
   env.SANDBOX_URL = sandboxUrl;
   if (startSandbox) env.TRISIGHT_SANDBOX_MANAGED = '1';
 
-  if (!cfg.PROMETHEUS_URL) {
+  if (!cfg.PROMETHEUS_URL && cfg.EMBEDDED_PROMETHEUS === 'auto') {
     const bin = prometheusBinary();
     if (bin) {
       const targets: ScrapeTarget[] = [

@@ -26,7 +26,8 @@ let runId: string;
 
 before(async () => {
   // Profiles pushed every 3 s instead of 15 s keep the test short; the app reads the same variable to say so.
-  app = await startApp({ env: { PYROSCOPE_FLUSH_INTERVAL_MS: '3000' } });
+  // Without the embedded Prometheus: this run checks the span-derived fallback (metrics from stored spans).
+  app = await startApp({ env: { PYROSCOPE_FLUSH_INTERVAL_MS: '3000', EMBEDDED_PROMETHEUS: 'off' } });
   browser = await launchChromium();
   const ctx = await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 } });
   page = await ctx.newPage();
