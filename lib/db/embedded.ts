@@ -230,7 +230,8 @@ export interface EmbeddedPostgresOptions {
 export class EmbeddedPostgres {
   readonly name = 'postgres';
   readonly dataDir: string;
-  readonly socketDir: string;
+  /** The private folder of the Unix socket, fresh at every start (halt() removes it). */
+  socketDir = '';
   port = 0;
   private proc?: ChildProcess;
   private secrets?: PostgresSecrets;
@@ -241,8 +242,6 @@ export class EmbeddedPostgres {
   constructor(private readonly opts: EmbeddedPostgresOptions) {
     this.dataDir = path.resolve(opts.dataDir);
     this.log = opts.log ?? (() => {});
-    // Socket paths are limited to ~107 bytes, so the private folder lives in the temp dir.
-    this.socketDir = mkdtempSync(path.join(os.tmpdir(), 'trisight-pg-sock-'));
   }
 
   /** The app's connection string (loopback TCP, non-superuser role). */
@@ -270,6 +269,9 @@ export class EmbeddedPostgres {
     this.runAs ??= runAsUser();
     mkdirSync(path.dirname(this.dataDir), { recursive: true });
     if (this.runAs) makeTraversable(path.dirname(this.dataDir));
+    // Socket paths are limited to ~107 bytes, so the private folder lives in the temp dir.
+    if (this.socketDir) rmSync(this.socketDir, { recursive: true, force: true }); // after a crash
+    this.socketDir = mkdtempSync(path.join(os.tmpdir(), 'trisight-pg-sock-'));
     ownedBy(this.socketDir, this.runAs);
     await recoverOrphan(this.dataDir);
     this.port ||= this.opts.port ?? (await freePort());
@@ -400,7 +402,6 @@ export class EmbeddedPostgres {
   /** Stops the server and removes its socket folder (and, unless persistent, its data). */
   async stop(): Promise<void> {
     await this.halt();
-    rmSync(this.socketDir, { recursive: true, force: true });
     if (this.opts.persistent === false) {
       rmSync(this.dataDir, { recursive: true, force: true });
       rmSync(secretsFile(this.dataDir), { force: true });
@@ -420,6 +421,7 @@ export class EmbeddedPostgres {
         await exited;
       }
     }
+    if (this.socketDir) rmSync(this.socketDir, { recursive: true, force: true });
   }
 }
 
