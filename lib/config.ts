@@ -99,7 +99,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     const lines = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(lines.join('\n'));
   }
-  const dataDir = path.resolve(r.data.TRISIGHT_DATA_DIR ?? path.join(process.cwd(), '.trisight'));
+  // A runtime path, not a file of the build: keep Turbopack from tracing the whole project.
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ r.data.TRISIGHT_DATA_DIR ?? path.join(/*turbopackIgnore: true*/ process.cwd(), '.trisight'));
   return { ...r.data, dataDir };
 }
 

@@ -6,8 +6,6 @@ import { setPoolStats } from '@/lib/app-metrics';
 import { config } from '@/lib/config';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 
-export { migrate, readMigrations, MigrationError } from './migrate';
-
 function databaseUrl(): string {
   const url = config().DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set: start the app with `npm start` (it starts embedded Postgres) or set DATABASE_URL');
