@@ -90,6 +90,13 @@ test('npm start supervises Postgres, Prometheus, the app and the sandbox; kill -
   const sandboxHealth = (await (await fetch(`${app.url}/api/health`)).json()) as { components: { name: string; state: string }[] };
   assert.equal(sandboxHealth.components.find((c) => c.name === 'sandbox')!.state, 'connected');
 
+  // kill -9 of Prometheus: its TSDB lock is recovered and it comes back on the same port with its data.
+  process.kill(rec.prometheus.pid, 'SIGKILL');
+  await until('Prometheus restarted and scraping', async () =>
+    children(app.dataDir).prometheus.pid !== rec.prometheus.pid && (await promQuery(promPort, 'sum(up{job="sandbox"})')) === 1 ? true : undefined,
+  );
+  assert.ok((await promQuery(promPort, 'count_over_time(up{job="trisight"}[10m])'))! > 1, 'samples from before the kill are still there');
+
   // Ctrl-C in a terminal: SIGINT to the launcher's whole process group.
   const final = Object.values(children(app.dataDir));
   const ports = final.filter((c) => c.name === 'postgres' || c.name === 'prometheus').map((c) => listenPort(c.pid));
