@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import tailwindcss from '@tailwindcss/postcss';
+import { build } from 'esbuild';
+import postcss from 'postcss';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
+import { startPrometheus, type PrometheusHandle } from '../helpers/prometheus';
+
+// The shared PromQL editor (components/editors/PromQLEditor.tsx) in Chromium:
+// metric names complete from a real Prometheus through the app's own
+// /api/promql/* route handlers (served here in-process, PROMETHEUS_URL from the
+// server's environment), problems show inline with their position, and
+// Ctrl+Enter submits.
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const RESULTS = path.join(ROOT, 'test-results');
+const METRIC = 'trisight_editor_test_requests_total';
+
+let exporter: http.Server;
+let prom: PrometheusHandle;
+let server: http.Server;
+let baseUrl: string;
+let browser: Browser;
+
+async function listen(s: http.Server): Promise<string> {
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return `127.0.0.1:${(s.address() as AddressInfo).port}`;
+}
+
+before(async () => {
+  exporter = http.createServer((_req, res) =>
+    res
+      .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+      .end(`# HELP ${METRIC} Requests the editor test made up.\n# TYPE ${METRIC} counter\n${METRIC}{code="200"} 7\n${METRIC}{code="500"} 1\n`),
+  );
+  prom = await startPrometheus({ scrapeTargets: [await listen(exporter)], scrapeInterval: '1s' });
+  // Before any route module reads config().
+  process.env.PROMETHEUS_URL = prom.url;
+  const routes = {
+    labels: await import('../../app/api/promql/labels/route'),
+    values: await import('../../app/api/promql/label/[name]/values/route'),
+    series: await import('../../app/api/promql/series/route'),
+    metadata: await import('../../app/api/promql/metadata/route'),
+  };
+  const js = await build({
+    entryPoints: [path.join(import.meta.dirname, 'promql', 'editor-harness.tsx')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    jsx: 'automatic',
+    tsconfig: path.join(ROOT, 'tsconfig.json'),
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+  });
+  const cssSource = readFileSync(path.join(ROOT, 'app', 'globals.css'), 'utf8');
+  const css = await postcss([tailwindcss({ base: ROOT })]).process(cssSource, { from: path.join(ROOT, 'app', 'globals.css') });
+  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>editor</title><link rel="stylesheet" href="/app.css"></head>
+<body class="bg-bg text-fg font-sans"><div id="root"></div><script type="module" src="/app.js"></script></body></html>`;
+  server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const route = async (): Promise<Response | undefined> => {
+      const request = new Request(url, { method: req.method });
+      if (url.pathname === '/api/promql/labels') return routes.labels.GET(request);
+      if (url.pathname === '/api/promql/series') return routes.series.GET(request);
+      if (url.pathname === '/api/promql/metadata') return routes.metadata.GET(request);
+      const m = /^\/api\/promql\/label\/([^/]+)\/values$/.exec(url.pathname);
+      if (m) return routes.values.GET(request, { params: Promise.resolve({ name: decodeURIComponent(m[1]) }) });
+      return undefined;
+    };
+    const r = await route();
+    if (r) res.writeHead(r.status, { 'content-type': 'application/json' }).end(Buffer.from(await r.arrayBuffer()));
+    else if (url.pathname === '/app.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js.outputFiles[0].contents);
+    else if (url.pathname === '/app.css') res.writeHead(200, { 'content-type': 'text/css' }).end(css.css);
+    else res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+  });
+  baseUrl = `http://${await listen(server)}`;
+  browser = await launchChromium();
+  // Prometheus has scraped the exporter once its metric name is listed.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = (await (await fetch(`${prom.url}/api/v1/label/__name__/values`)).json()) as { data: string[] };
+    if (r.data.includes(METRIC)) break;
+    if (Date.now() > deadline) throw new Error('Prometheus never scraped the test exporter');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+});
+
+after(async () => {
+  await browser?.close();
+  server?.closeAllConnections();
+  await new Promise((r) => server?.close(r));
+  await prom?.stop();
+  exporter?.closeAllConnections();
+  await new Promise((r) => exporter?.close(r));
+});
+
+test('metric names complete from Prometheus, problems show with their position, Ctrl+Enter submits', { timeout: 90_000 }, async () => {
+  const ctx = await browser.newContext({ viewport: { width: 900, height: 500 } });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(baseUrl);
+  const input = page.getByRole('textbox', { name: 'Query' });
+  await input.click();
+
+  // Completion of a metric name only Prometheus knows, with its type and help from /api/v1/metadata.
+  await page.keyboard.type('sum(rate(trisight_editor_te');
+  const option = page.locator('.cm-tooltip-autocomplete li', { hasText: METRIC });
+  await option.waitFor();
+  assert.match((await option.textContent()) ?? '', /counter/);
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('[{{.window}}]');
+  // The editor closed both brackets as they were typed; take one away: an unclosed
+  // bracket is named under the editor with its line and column.
+  await page.waitForFunction(() => window.__editorEvents.at(-1)?.value.endsWith('}}]))'));
+  await page.keyboard.press('End');
+  await page.keyboard.press('Backspace');
+  const problem = page.getByTestId('editor-problem');
+  await page.waitForFunction(() => window.__editorEvents.at(-1)?.value.endsWith('}}])'));
+  const text = await page.evaluate(() => window.__editorEvents.at(-1)!.value);
+  assert.equal(text, `sum(rate(${METRIC}[{{.window}}])`);
+  assert.match((await problem.textContent()) ?? '', new RegExp(`^line 1, column ${text.length + 1}: unexpected end of query`));
+  assert.equal(await input.getAttribute('aria-describedby'), await problem.getAttribute('id'));
+  // The inline lint underline appears on the same spot.
+  await page.locator('.cm-lintRange-error, .cm-lintPoint-error').first().waitFor({ state: 'attached' });
+  mkdirSync(RESULTS, { recursive: true });
+  await page.screenshot({ path: path.join(RESULTS, 'promql-editor-problem.png') });
+
+  await page.keyboard.type(')');
+  await page.waitForFunction(() => document.querySelector('[data-testid="editor-problem"]')?.textContent === '');
+  await page.keyboard.press('Control+Enter');
+  await page.waitForFunction(() => window.__editorEvents.some((e) => e.type === 'submit'));
+  const submitted = await page.evaluate(() => window.__editorEvents.find((e) => e.type === 'submit')!.value);
+  assert.equal(submitted, `sum(rate(${METRIC}[{{.window}}]))`);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('completion routes: Prometheus envelope, bad input refused with 400, no Prometheus configured says how to get one', async () => {
+  const values = await fetch(`${baseUrl}/api/promql/label/__name__/values`);
+  assert.equal(values.status, 200);
+  const body = (await values.json()) as { status: string; data: string[] };
+  assert.equal(body.status, 'success');
+  assert.ok(body.data.includes(METRIC));
+  const series = (await (await fetch(`${baseUrl}/api/promql/series?match[]=${METRIC}`)).json()) as { data: { code: string }[] };
+  assert.deepEqual(series.data.map((s) => s.code).sort(), ['200', '500']);
+  const bad = await fetch(`${baseUrl}/api/promql/label/${encodeURIComponent('not a label')}/values`);
+  assert.equal(bad.status, 400);
+  assert.equal(((await bad.json()) as { errorType: string }).errorType, 'bad_data');
+  const noMatch = await fetch(`${baseUrl}/api/promql/series`);
+  assert.equal(noMatch.status, 400);
+  const badTime = await fetch(`${baseUrl}/api/promql/labels?start=yesterday`);
+  assert.equal(badTime.status, 400);
+  assert.match(((await badTime.json()) as { error: string }).error, /not a time: "yesterday"/);
+});
