@@ -86,8 +86,8 @@ export function PromQLEditor({
   const problemId = useId();
   const [completionNote, setCompletionNote] = useState<string | null>(null);
   // Callbacks change identity on every render; the editor reads the latest through refs.
-  const latest = useRef({ onChange, onSubmit, onProblems });
-  latest.current = { onChange, onSubmit, onProblems };
+  const latest = useRef({ value, onChange, onSubmit, onProblems });
+  latest.current = { value, onChange, onSubmit, onProblems };
   const problems = useMemo(() => checkPromQL(value, { windowPlaceholder, instant }), [value, windowPlaceholder, instant]);
 
   useEffect(() => {
@@ -123,7 +123,13 @@ export function PromQLEditor({
       theme,
       EditorView.lineWrapping,
       keymap.of([
-        { key: 'Mod-Enter', run: (v) => (latest.current.onSubmit?.(v.state.doc.toString()), !!latest.current.onSubmit) },
+        {
+          key: 'Mod-Enter',
+          run: (v) => {
+            latest.current.onSubmit?.(v.state.doc.toString());
+            return !!latest.current.onSubmit;
+          },
+        },
         ...closeBracketsKeymap,
         ...defaultKeymap,
         ...historyKeymap,
@@ -136,15 +142,14 @@ export function PromQLEditor({
       EditorState.readOnly.of(readOnly),
     ];
     if (placeholder) extensions.push(placeholderExt(placeholder));
-    const v = new EditorView({ parent: host.current, state: EditorState.create({ doc: value, extensions }) });
+    // Rebuilt with the text it has now; later outside changes are synced below.
+    const v = new EditorView({ parent: host.current, state: EditorState.create({ doc: latest.current.value, extensions }) });
     view.current = v;
     return () => {
       promql.destroy();
       v.destroy();
       view.current = null;
     };
-    // The editor is rebuilt only when its configuration changes; `value` is synced below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [label, windowPlaceholder, instant, autocomplete, readOnly, placeholder, problemId]);
 
   // A value set from outside (a template, a restore) replaces the text.
