@@ -20,7 +20,7 @@ export const BACKEND_LABELS: Record<Backend, string> = {
   embedded: 'Embedded store',
 };
 
-/** An error from our own API that is not a backend's (bad input, a bug). */
+/** An error from our own API that is not a backend's: a refusal (4xx status, kept by errorResponse) or a bug. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -37,6 +37,10 @@ export function errorResponse(err: unknown): Response {
     const body: ApiErrorBody = { error: { backend: err.backend, status: err.status, message: err.message, errorType: err.errorType } };
     // 502/504 tell the browser "upstream failed"; the backend's own status travels in the body.
     return Response.json(body, { status: err.status === 504 ? 504 : 502 });
+  }
+  // Our own refusals (bad input, sign-in, roles, limits) keep their status.
+  if (err instanceof ApiError && err.status >= 400 && err.status < 500) {
+    return Response.json({ error: { message: err.message } } satisfies ApiErrorBody, { status: err.status });
   }
   const message = err instanceof Error ? err.message : String(err);
   return Response.json({ error: { message } } satisfies ApiErrorBody, { status: 500 });

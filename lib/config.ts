@@ -50,7 +50,13 @@ const loadTargets = z
     return out;
   });
 
-export const ConfigSchema = z.object({
+/** Whether an address or host name reaches only this machine (HOST, a Host header's name). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+const ConfigObject = z.object({
   DATABASE_URL: url('DATABASE_URL'),
   PROMETHEUS_URL: url('PROMETHEUS_URL'),
   TEMPO_URL: url('TEMPO_URL'),
@@ -81,12 +87,20 @@ export const ConfigSchema = z.object({
   TRISIGHT_EMBEDDED_PROMETHEUS: flag,
   /** The folder whose *.yml rule files the embedded Prometheus loads (SLO rules go there, then POST /-/reload). */
   TRISIGHT_PROMETHEUS_RULES_DIR: z.string().min(1).optional(),
+  /** off: no sign-in (only allowed while HOST is loopback); builtin: users in Postgres; proxy: a trusted reverse proxy says who. */
+  AUTH_MODE: z.enum(['off', 'builtin', 'proxy']).default('off'),
+});
+
+export const ConfigSchema = ConfigObject.superRefine((c, ctx) => {
+  if (c.AUTH_MODE !== 'off') {
+    ctx.addIssue({ code: 'custom', path: ['AUTH_MODE'], message: `AUTH_MODE=${c.AUTH_MODE} is not available yet; listen on HOST=127.0.0.1 with AUTH_MODE=off` });
+  }
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };
 
 /** Every variable the app reads; the docker-compose test cross-checks against it. */
-export const CONFIG_VARIABLES = Object.keys(ConfigSchema.shape) as (keyof typeof ConfigSchema.shape)[];
+export const CONFIG_VARIABLES = Object.keys(ConfigObject.shape) as (keyof typeof ConfigObject.shape)[];
 
 export class ConfigError extends Error {}
 
