@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseBucketParam, runWindow, type LatencyBucket } from '@/lib/correlate';
 import { fromColumns, type SampleColumns, type SampleRow } from '@/lib/loadruns/samples';
 import type { ProfileType, TimeRange, Trace, TraceSummary } from '@/lib/model/types';
+import { REQUEST_DURATION_BUCKETS, TPOT_BUCKETS, TTFT_BUCKETS } from '@/workers/sandbox/telemetry/buckets';
 
 /** The histogram tabs: end-to-end request latency, time to first token, time per output token. */
 export const LATENCY_METRICS = ['e2e', 'ttft', 'tpot'] as const;
@@ -27,15 +28,11 @@ export const TIMING_ATTRIBUTES: Record<Exclude<LatencyMetric, 'e2e'>, string> = 
 };
 
 /**
- * Bucket bounds (s) for the embedded histograms: the OTel GenAI semconv advisory
- * boundaries the sandbox's own Prometheus histograms use (workers/sandbox/telemetry/
- * metrics.ts; a unit test keeps them equal), so both sources bucket alike.
+ * Bucket bounds (s) for the embedded histograms: the ones the sandbox's own
+ * Prometheus histograms use (a module without the telemetry SDK), so both
+ * sources bucket alike.
  */
-export const SANDBOX_BOUNDS: Record<LatencyMetric, number[]> = {
-  e2e: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92],
-  ttft: [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0],
-  tpot: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5],
-};
+export const SANDBOX_BOUNDS: Record<LatencyMetric, number[]> = { e2e: REQUEST_DURATION_BUCKETS, ttft: TTFT_BUCKETS, tpot: TPOT_BUCKETS };
 
 /** Where a panel's data came from, as the page shows it. */
 export type SourceLabel = 'Prometheus' | 'embedded (spans)' | 'Tempo' | 'Pyroscope' | 'embedded' | 'load generator';

@@ -18,6 +18,8 @@ export interface ReceivedSpan {
   parentSpanId?: string;
   name: string;
   kind: number;
+  startTimeUnixNano: bigint;
+  endTimeUnixNano: bigint;
   attributes: Record<string, unknown>;
   links: { traceId: string; spanId: string }[];
   status?: { code?: number; message?: string };
@@ -38,6 +40,16 @@ function attrValue(v: OtlpAttr['value']): unknown {
   if (v.boolValue !== undefined) return v.boolValue;
   if (v.arrayValue) return (v.arrayValue.values ?? []).map(attrValue);
   return undefined;
+}
+
+/** OTLP/JSON fixed64 times: a decimal string, a number, or protobufjs's {low, high} long bits. */
+function nanos(v: unknown): bigint {
+  if (typeof v === 'string' || typeof v === 'number') return BigInt(v);
+  if (v && typeof v === 'object' && 'low' in v && 'high' in v) {
+    const l = v as { low: number; high: number };
+    return (BigInt(l.high >>> 0) << 32n) | BigInt(l.low >>> 0);
+  }
+  return 0n;
 }
 
 const attrs = (list: OtlpAttr[] | undefined) => Object.fromEntries((list ?? []).map((a) => [a.key, attrValue(a.value)]));
@@ -88,6 +100,8 @@ export async function startSinks(opts: { decode?: boolean } = {}): Promise<Sinks
                 parentSpanId: s.parentSpanId || undefined,
                 name: s.name,
                 kind: s.kind,
+                startTimeUnixNano: nanos(s.startTimeUnixNano),
+                endTimeUnixNano: nanos(s.endTimeUnixNano),
                 attributes: attrs(s.attributes),
                 links: (s.links ?? []).map((l: { traceId: string; spanId: string }) => ({ traceId: l.traceId, spanId: l.spanId })),
                 status: s.status,

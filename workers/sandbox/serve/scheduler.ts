@@ -30,16 +30,21 @@ export interface FinishInfo {
   timings: Timings;
 }
 
-/** Telemetry hooks for one request; all optional work is skipped when absent. */
+/**
+ * Telemetry hooks for one request; all optional work is skipped when absent.
+ * Every `atMs` is a reading of the scheduler's clock (performance.now() in the
+ * server): span times all come from that one monotonic clock, so a child can
+ * never appear to start before its parent.
+ */
 export interface RequestTrace {
   readonly sampled: boolean;
   admitted(atMs: number): void;
   /** Starts the prefill span; returns the span id that labels prefill compute (undefined: unlabelled). */
-  prefillStart(): string | undefined;
-  prefillEnd(info: { promptTokens: number; cachedTokens: number; kvPositions: number }): void;
+  prefillStart(atMs: number): string | undefined;
+  prefillEnd(info: { promptTokens: number; cachedTokens: number; kvPositions: number }, atMs: number): void;
   /** Starts the decode span; returns the span id that labels this request's own per-step compute. */
-  decodeStart(): string | undefined;
-  decodeEnd(info: { steps: number; batchSizeMax: number; batchSizeMean: number; kvPositions: number }): void;
+  decodeStart(atMs: number): string | undefined;
+  decodeEnd(info: { steps: number; batchSizeMax: number; batchSizeMean: number; kvPositions: number }, atMs: number): void;
 }
 
 export interface SchedulerTelemetry {
@@ -48,11 +53,11 @@ export interface SchedulerTelemetry {
   /**
    * A decode step shared by `members` is about to run. `version` changes whenever
    * the set of running sequences changes. Returns the span id that labels the
-   * shared step (a batch span linked to the members), or undefined.
+   * shared step (a batch span linked to the members), or undefined. `atMs`: the scheduler's clock.
    */
-  batchStep(version: number, members: readonly (RequestTrace | undefined)[]): string | undefined;
+  batchStep(version: number, members: readonly (RequestTrace | undefined)[], atMs: number): string | undefined;
   /** No decode step is running any more: close whatever batch span is open. */
-  batchIdle(): void;
+  batchIdle(atMs: number): void;
 }
 
 export interface SchedulerRequest {
@@ -258,7 +263,7 @@ export class Scheduler {
     await yieldToEventLoop();
     for (;;) {
       if (!this.running.length && !this.waitingCount) {
-        this.tel?.batchIdle();
+        this.tel?.batchIdle(this.now());
         if (!this.accepting) return;
         await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
@@ -332,7 +337,7 @@ export class Scheduler {
         this.runner.copyPrefix(hit.seq, seq, hit.length);
         s.cachedTokens = hit.length;
       }
-      const spanId = req.trace?.prefillStart();
+      const spanId = req.trace?.prefillStart(this.now());
       const chunk = this.opts.prefillChunk ?? req.prompt.length;
       let logits!: Float32Array;
       const first = seq.length;
@@ -347,13 +352,13 @@ export class Scheduler {
         this.prefillTokens += part.length;
       }
       if (seq.length < req.prompt.length) {
-        req.trace?.prefillEnd({ promptTokens: req.prompt.length, cachedTokens: s.cachedTokens, kvPositions: seq.length });
+        req.trace?.prefillEnd({ promptTokens: req.prompt.length, cachedTokens: s.cachedTokens, kvPositions: seq.length }, this.now());
         this.fail(s, s.abort ?? 'deadline');
         return req.prompt.length - s.cachedTokens;
       }
       // Sampling the first token is part of this request's prefill work.
       const token = this.label(spanId, () => req.sample(logits));
-      req.trace?.prefillEnd({ promptTokens: req.prompt.length, cachedTokens: s.cachedTokens, kvPositions: seq.length });
+      req.trace?.prefillEnd({ promptTokens: req.prompt.length, cachedTokens: s.cachedTokens, kvPositions: seq.length }, this.now());
       if (s.abort || this.now() > req.deadlineMs) {
         this.fail(s, s.abort ?? 'deadline');
         return req.prompt.length - s.cachedTokens;
@@ -391,15 +396,17 @@ export class Scheduler {
     const members = this.running;
     const n = members.length;
     const batch = members.map((s) => ({ seq: s.seq!, token: s.lastToken }));
+    const t = this.now();
     for (const s of members) {
       if (!s.decodeStarted) {
         s.decodeStarted = true;
-        s.decodeSpanId = s.req.trace?.decodeStart();
+        s.decodeSpanId = s.req.trace?.decodeStart(t);
       }
     }
     const batchSpanId = this.tel?.batchStep(
       this.membershipVersion,
       members.map((s) => s.req.trace),
+      t,
     );
     let logits: Float32Array[];
     try {
@@ -426,21 +433,24 @@ export class Scheduler {
     this.expire();
   }
 
-  private endDecode(s: Sequence): void {
+  private endDecode(s: Sequence, atMs: number): void {
     if (s.decodeStarted) {
-      s.req.trace?.decodeEnd({
-        steps: s.steps,
-        batchSizeMax: s.batchMax,
-        batchSizeMean: s.steps ? s.batchSum / s.steps : 0,
-        kvPositions: s.seq?.length ?? 0,
-      });
+      s.req.trace?.decodeEnd(
+        {
+          steps: s.steps,
+          batchSizeMax: s.batchMax,
+          batchSizeMean: s.steps ? s.batchSum / s.steps : 0,
+          kvPositions: s.seq?.length ?? 0,
+        },
+        atMs,
+      );
     }
   }
 
   private finish(s: Sequence, reason: FinishReason): void {
     s.done = true;
     const t = this.now();
-    this.endDecode(s);
+    this.endDecode(s, t);
     const seq = s.seq!;
     s.seq = undefined;
     // The cache owns it now (or frees it when it is too short to be worth keeping).
@@ -470,7 +480,7 @@ export class Scheduler {
   private fail(s: Sequence, reason: AbortReason, error?: unknown): void {
     if (s.done) return;
     s.done = true;
-    this.endDecode(s);
+    this.endDecode(s, this.now());
     if (s.seq) {
       this.free(s.seq);
       s.seq = undefined;

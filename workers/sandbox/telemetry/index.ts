@@ -73,6 +73,12 @@ export interface RequestEnd {
   timings?: { queue?: number; ttft?: number; tpot?: number; total: number };
 }
 
+/**
+ * A performance.now() reading as unix ms. Every span time the sandbox records
+ * goes through this, from that one monotonic clock: mixing in the SDK's default
+ * (Date.now(), whole milliseconds) drew a prefill span up to 1 ms before its own
+ * parent and before the tokenize and queue spans that precede it.
+ */
 const epochMs = (perfMs: number) => performance.timeOrigin + perfMs;
 
 export class SandboxTelemetry implements SchedulerTelemetry {
@@ -124,9 +130,9 @@ export class SandboxTelemetry implements SchedulerTelemetry {
     return this.profiler && spanId ? this.profiler.label(spanId, fn) : fn();
   }
 
-  batchStep(version: number, members: readonly (RequestTrace | undefined)[]): string | undefined {
+  batchStep(version: number, members: readonly (RequestTrace | undefined)[], atMs: number): string | undefined {
     if (version !== this.batchVersion) {
-      this.batchIdle();
+      this.batchIdle(atMs);
       this.batchVersion = version;
       const tracer = this.tracer;
       const spans = members.filter((m): m is RequestSpans => m instanceof RequestSpans);
@@ -135,6 +141,7 @@ export class SandboxTelemetry implements SchedulerTelemetry {
         const links: Link[] = sampled.map((m) => ({ context: m.decodeSpan!.spanContext() }));
         this.batchSpan = tracer.startSpan('decode_batch', {
           kind: SpanKind.INTERNAL,
+          startTime: epochMs(atMs),
           links,
           attributes: {
             'trisight.batch.size': members.length,
@@ -152,10 +159,10 @@ export class SandboxTelemetry implements SchedulerTelemetry {
     return this.batchSpanId;
   }
 
-  batchIdle(): void {
+  batchIdle(atMs: number): void {
     if (this.batchSpan) {
       this.batchSpan.setAttribute('trisight.batch.steps', this.batchSteps);
-      this.batchSpan.end();
+      this.batchSpan.end(epochMs(atMs));
     }
     this.batchSpan = undefined;
     this.batchSpanId = undefined;
@@ -165,7 +172,7 @@ export class SandboxTelemetry implements SchedulerTelemetry {
 
   /** Ends open spans, pushes the last profile and flushes spans. */
   async shutdown(): Promise<void> {
-    this.batchIdle();
+    this.batchIdle(performance.now());
     await Promise.allSettled([this.profiler?.stop(), this.tracing?.shutdown()]);
   }
 }
@@ -225,8 +232,8 @@ export class RequestSpans implements RequestTrace {
     if (!this.sampled) return;
     this.root = root;
     this.ctx = trace.setSpan(parent, root);
-    this.child('tokenize', epochMs(r.arrivalMs)).end(epochMs(r.tokenizedMs));
-    this.queueSpan = this.child('queue', epochMs(r.tokenizedMs));
+    this.child('tokenize', r.arrivalMs).end(epochMs(r.tokenizedMs));
+    this.queueSpan = this.child('queue', r.tokenizedMs);
     if (o.recordPrompts) {
       root.setAttribute('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: redact(r.prompt).text }] }]));
     }
@@ -240,9 +247,10 @@ export class RequestSpans implements RequestTrace {
     return this.root?.spanContext().spanId;
   }
 
-  private child(name: string, startTime?: number): Span {
+  /** A child of the request span starting at `atMs` (performance.now() clock). */
+  private child(name: string, atMs: number): Span {
     const attributes = { [ATTR_SAMPLING_PROBABILITY]: this.probability };
-    return this.tel.tracer!.startSpan(name, { kind: SpanKind.INTERNAL, startTime, attributes }, this.ctx);
+    return this.tel.tracer!.startSpan(name, { kind: SpanKind.INTERNAL, startTime: epochMs(atMs), attributes }, this.ctx);
   }
 
   private profiled(span: Span): string | undefined {
@@ -251,18 +259,18 @@ export class RequestSpans implements RequestTrace {
     return id;
   }
 
-  admitted(): void {
-    this.queueSpan?.end();
+  admitted(atMs: number): void {
+    this.queueSpan?.end(epochMs(atMs));
     this.queueSpan = undefined;
   }
 
-  prefillStart(): string | undefined {
+  prefillStart(atMs: number): string | undefined {
     if (!this.sampled) return undefined;
-    this.prefillSpan = this.child('prefill');
+    this.prefillSpan = this.child('prefill', atMs);
     return this.profiled(this.prefillSpan);
   }
 
-  prefillEnd(info: { promptTokens: number; cachedTokens: number; kvPositions: number }): void {
+  prefillEnd(info: { promptTokens: number; cachedTokens: number; kvPositions: number }, atMs: number): void {
     const s = this.prefillSpan;
     if (!s) return;
     s.setAttributes({
@@ -271,13 +279,13 @@ export class RequestSpans implements RequestTrace {
       'trisight.prefill.tokens': info.promptTokens - info.cachedTokens,
       'trisight.kv_cache.positions': info.kvPositions,
     });
-    s.end();
+    s.end(epochMs(atMs));
     this.prefillSpan = undefined;
   }
 
-  decodeStart(): string | undefined {
+  decodeStart(atMs: number): string | undefined {
     if (!this.sampled) return undefined;
-    this.decodeSpan = this.child('decode');
+    this.decodeSpan = this.child('decode', atMs);
     return this.profiled(this.decodeSpan);
   }
 
@@ -287,7 +295,7 @@ export class RequestSpans implements RequestTrace {
     if (this.batchIds.length < MAX_BATCH_REFS) this.batchIds.push(batchSpanId);
   }
 
-  decodeEnd(info: { steps: number; batchSizeMax: number; batchSizeMean: number; kvPositions: number }): void {
+  decodeEnd(info: { steps: number; batchSizeMax: number; batchSizeMean: number; kvPositions: number }, atMs: number): void {
     const s = this.decodeSpan;
     if (!s) return;
     s.setAttributes({
@@ -297,7 +305,7 @@ export class RequestSpans implements RequestTrace {
       'trisight.kv_cache.positions': info.kvPositions,
       ...(this.batchIds ? { 'trisight.batch.span_ids': this.batchIds } : {}),
     });
-    s.end();
+    s.end(epochMs(atMs));
     this.decodeSpan = undefined;
   }
 
@@ -308,10 +316,13 @@ export class RequestSpans implements RequestTrace {
     const o = this.tel.opts;
     const t = e.timings;
     const root = this.root;
+    // The request ends where its measured duration says (the histogram observes the same number).
+    const endMs = t ? this.r.arrivalMs + t.total : performance.now();
     if (root) {
-      this.queueSpan?.end();
-      this.prefillSpan?.end();
-      this.decodeSpan?.end();
+      const end = epochMs(endMs);
+      this.queueSpan?.end(end);
+      this.prefillSpan?.end(end);
+      this.decodeSpan?.end(end);
       root.setAttributes({
         'gen_ai.response.id': e.id,
         'gen_ai.response.model': o.model,
@@ -333,7 +344,7 @@ export class RequestSpans implements RequestTrace {
         root.setAttribute('error.type', e.errorType);
         root.setStatus({ code: SpanStatusCode.ERROR, message: e.errorType });
       }
-      root.end();
+      root.end(end);
     }
     this.tel.metrics?.observe({
       model: o.model,
@@ -342,7 +353,7 @@ export class RequestSpans implements RequestTrace {
       errorType: e.errorType,
       inputTokens: e.inputTokens,
       outputTokens: e.outputTokens,
-      duration: (t?.total ?? performance.now() - this.r.arrivalMs) / 1000,
+      duration: (endMs - this.r.arrivalMs) / 1000,
       queue: t?.queue !== undefined ? t.queue / 1000 : undefined,
       ttft: t?.ttft !== undefined ? t.ttft / 1000 : undefined,
       tpot: t?.tpot !== undefined ? t.tpot / 1000 : undefined,

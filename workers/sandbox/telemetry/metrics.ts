@@ -1,17 +1,16 @@
 // Prometheus metrics (prom-client, OpenMetrics exposition so exemplars are shown).
 // GenAI server metrics follow the OTel GenAI semantic conventions translated to
 // Prometheus names (dots → underscores, unit suffix): gen_ai.server.request.duration
-// → gen_ai_server_request_duration_seconds, with the semconv advisory bucket
-// boundaries. Scheduler figures follow the names serving engines (vLLM) expose,
-// under the sandbox_ prefix. Every request is counted whatever the trace sampling;
-// exemplars are attached only when the request's trace was sampled.
+// → gen_ai_server_request_duration_seconds, with latency buckets at most 25 % wide
+// (./buckets.ts says why). Scheduler figures follow the names serving engines (vLLM)
+// expose, under the sandbox_ prefix. Every request is counted whatever the trace
+// sampling; exemplars are attached only when the request's trace was sampled.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType } from 'prom-client';
 import type { SchedulerStats } from '../serve/scheduler';
+import { REQUEST_DURATION_BUCKETS, TPOT_BUCKETS, TTFT_BUCKETS } from './buckets';
 
-// OTel GenAI semconv explicit_bucket_boundaries_advisory.
-export const REQUEST_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
-export const TTFT_BUCKETS = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0];
-export const TPOT_BUCKETS = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5];
+export { REQUEST_DURATION_BUCKETS, TPOT_BUCKETS, TTFT_BUCKETS };
+// OTel GenAI semconv explicit_bucket_boundaries_advisory for gen_ai.client.token.usage.
 export const TOKEN_USAGE_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 
 const GENAI_LABELS = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model'] as const;
