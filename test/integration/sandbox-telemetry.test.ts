@@ -125,6 +125,8 @@ describe('sandbox telemetry', () => {
     const text = String(withPrompt.attributes['gen_ai.input.messages']);
     assert.ok(!text.includes(EMAIL));
     assert.match(text, /contact \[EMAIL\] about/);
+    assert.equal(withPrompt.attributes['trisight.redaction.email'], 1, 'the span counts what was redacted');
+    assert.equal(withPrompt.attributes['redaction.masked.count'], 1);
     assert.equal(typeof withPrompt.attributes['gen_ai.output.messages'], 'string');
   });
 

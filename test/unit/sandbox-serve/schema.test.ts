@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkTokenLimits, limitsFor, parseCompletion } from '../../../workers/sandbox/serve/schema';
 import { parseSandboxEnv, SandboxEnvError } from '../../../workers/sandbox/serve/env';
+import { DEFAULT_RULES } from '../../../lib/redaction';
 
 const limits = limitsFor(256, 258);
 
@@ -79,6 +80,9 @@ test('sandbox environment: defaults and one line per bad variable', () => {
   assert.equal(t.telemetry?.otlpEndpoint, 'http://127.0.0.1:3000');
   assert.deepEqual(t.telemetry?.otlpHeaders, { 'X-Scope-OrgID': 'team-a' });
   assert.equal(t.telemetry?.pyroscopeTenantId, 'team-a');
+  assert.deepEqual(o.telemetry?.redactionRules, DEFAULT_RULES);
+  assert.deepEqual(parseSandboxEnv({ SANDBOX_REDACTION_RULES: 'default,ipv4,-phone' }).telemetry?.redactionRules, [...DEFAULT_RULES.filter((r) => r !== 'phone'), 'ipv4']);
+  assert.throws(() => parseSandboxEnv({ SANDBOX_REDACTION_RULES: 'emails' }), (e: Error) => /^SANDBOX_REDACTION_RULES: unknown redaction rule "emails"/.test(e.message));
   assert.throws(() => parseSandboxEnv({ SANDBOX_BACKEND: 'tpu' }), (e: Error) => e instanceof SandboxEnvError && /^SANDBOX_BACKEND: /.test(e.message) && !e.message.includes('\n'));
   assert.throws(() => parseSandboxEnv({ SANDBOX_PORT: '70000', OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x' }), (e: Error) => /SANDBOX_PORT: .*; OTEL_EXPORTER_OTLP_ENDPOINT: expected an http\(s\) URL/.test(e.message));
 });

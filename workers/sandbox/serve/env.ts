@@ -1,6 +1,7 @@
 // The sandbox's environment, validated (pure). `npm run sandbox` and the app's
 // launcher pass settings this way; a bad value stops startup with one line.
 import { z } from 'zod';
+import { RuleListError, parseRuleList } from '../../../lib/redaction';
 import type { SandboxOptions } from './index';
 
 const httpUrl = z
@@ -24,6 +25,19 @@ export const SandboxEnvSchema = z.object({
   SANDBOX_PRESET: z.enum(['tiny', 'small']).default('tiny'),
   SANDBOX_SEED: int(0, 0xffffffff).default(1),
   SANDBOX_RECORD_PROMPTS: z.enum(['0', '1', 'false', 'true']).default('0'),
+  /** the app's REDACTION_RULES syntax: `default`, `default,ipv4`, `default,-phone`, … */
+  SANDBOX_REDACTION_RULES: z
+    .string()
+    .default('default')
+    .transform((v, ctx) => {
+      try {
+        return parseRuleList(v);
+      } catch (e) {
+        if (!(e instanceof RuleListError)) throw e;
+        ctx.addIssue({ code: 'custom', message: e.message });
+        return z.NEVER;
+      }
+    }),
   SANDBOX_MAX_BATCH: int(1, 256).default(8),
   SANDBOX_MAX_QUEUE: int(0, 100_000).default(64),
   SANDBOX_PREFIX_CACHE_ENTRIES: int(0, 1024).default(8),
@@ -76,6 +90,7 @@ export function parseSandboxEnv(env: Record<string, string | undefined>): Sandbo
       pyroscopeTenantId: tenant,
       profileFlushIntervalMs: e.PYROSCOPE_FLUSH_INTERVAL_MS,
       recordPrompts: e.SANDBOX_RECORD_PROMPTS === '1' || e.SANDBOX_RECORD_PROMPTS === 'true',
+      redactionRules: e.SANDBOX_REDACTION_RULES,
       sampling: {
         p1Base: e.SANDBOX_SAMPLING_P1,
         referenceTokens: e.SANDBOX_SAMPLING_REFERENCE_TOKENS,

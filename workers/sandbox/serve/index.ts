@@ -7,6 +7,7 @@ import { createRunner, type BackendChoice } from '../runtime';
 import type { ModelRunner } from '../runtime/types';
 import { SandboxTelemetry } from '../telemetry';
 import type { SamplingPolicy } from '../telemetry/sampling';
+import type { RuleName } from '../../../lib/redaction';
 import { route, type ServeContext } from './http';
 import { limitsFor } from './schema';
 import { Scheduler, type SchedulerStats } from './scheduler';
@@ -29,6 +30,8 @@ export interface SandboxTelemetryOptions {
   profileSamplingIntervalMicros?: number;
   /** record prompts and completions on spans, after PII redaction */
   recordPrompts?: boolean;
+  /** the redaction rules for recorded prompts (lib/redaction; default: its default rules) */
+  redactionRules?: readonly RuleName[];
 }
 
 export interface SandboxOptions {
@@ -88,6 +91,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           }
         : false,
       recordPrompts: t.recordPrompts ?? false,
+      redactionRules: t.redactionRules,
       serverAddress: host,
     },
     () => scheduler!.stats(),

@@ -12,7 +12,7 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Link,
 import type { RequestTrace, SchedulerStats, SchedulerTelemetry } from '../serve/scheduler';
 import { SandboxMetrics } from './metrics';
 import { startProfiling, type Profiler, type ProfilingOptions } from './profiling';
-import { redact } from './redaction';
+import { DEFAULT_RULES, Redactor, addCounts, countAttributes, emptyCounts, type PiiCounts, type RuleName } from '../../../lib/redaction';
 import {
   ATTR_PRIORITY,
   ATTR_SAMPLING_PROBABILITY,
@@ -42,6 +42,8 @@ export interface TelemetryOptions {
   processMetrics?: boolean;
   profiling: false | Omit<ProfilingOptions, 'appName' | 'tags'>;
   recordPrompts: boolean;
+  /** what prompts and completions are redacted of (default: the default rules of lib/redaction) */
+  redactionRules?: readonly RuleName[];
   serverAddress?: string;
   serverPort?: number;
 }
@@ -86,6 +88,8 @@ export class SandboxTelemetry implements SchedulerTelemetry {
   private readonly tracing?: Tracing;
   private readonly profiler?: Profiler;
   readonly policy: SamplingPolicy;
+  /** the app's rule set (lib/redaction), for prompts and completions recorded on spans */
+  readonly redactor: Redactor;
   private batchVersion = -1;
   private batchSpan?: Span;
   private batchSpanId?: string;
@@ -96,6 +100,7 @@ export class SandboxTelemetry implements SchedulerTelemetry {
     stats: () => SchedulerStats,
   ) {
     this.policy = { ...DEFAULT_SAMPLING_POLICY, ...opts.sampling };
+    this.redactor = new Redactor(opts.redactionRules ?? DEFAULT_RULES);
     if (opts.metrics) this.metrics = new SandboxMetrics(PROVIDER_NAME, stats, { processMetrics: opts.processMetrics });
     const tags = { backend: opts.backend, preset: opts.preset };
     if (opts.traces) {
@@ -188,6 +193,7 @@ export class RequestSpans implements RequestTrace {
   private prefillSpan?: Span;
   decodeSpan?: Span;
   private batchIds?: string[];
+  private promptCounts?: PiiCounts;
   private ended = false;
 
   constructor(
@@ -235,7 +241,10 @@ export class RequestSpans implements RequestTrace {
     this.child('tokenize', r.arrivalMs).end(epochMs(r.tokenizedMs));
     this.queueSpan = this.child('queue', r.tokenizedMs);
     if (o.recordPrompts) {
-      root.setAttribute('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: redact(r.prompt).text }] }]));
+      const counts = emptyCounts();
+      const content = tel.redactor.redact(r.prompt, counts);
+      root.setAttributes({ 'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content }] }]), ...countAttributes(counts) });
+      this.promptCounts = counts;
     }
   }
 
@@ -335,10 +344,11 @@ export class RequestSpans implements RequestTrace {
         ...(t?.tpot !== undefined ? { 'trisight.timings.tpot_ms': t.tpot } : {}),
       });
       if (o.recordPrompts && e.completion !== undefined) {
-        root.setAttribute(
-          'gen_ai.output.messages',
-          JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: redact(e.completion).text }], finish_reason: e.finishReason ?? 'error' }]),
-        );
+        const counts = emptyCounts();
+        const content = this.tel.redactor.redact(e.completion, counts);
+        root.setAttribute('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content }], finish_reason: e.finishReason ?? 'error' }]));
+        // Counts of prompt and completion together (the attributes are set once per key).
+        root.setAttributes(countAttributes(this.promptCounts ? addCounts(counts, this.promptCounts) : counts));
       }
       if (e.errorType) {
         root.setAttribute('error.type', e.errorType);
