@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_DROP_KEYS, KeyListError, RuleListError, parseKeyList, parseRuleList } from './redaction';
 
 // One typed, validated view of the environment. Backend URLs come from here
 // only, never from a request. An unset backend URL means "embedded" for that signal.
@@ -56,6 +57,21 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
+/** A string setting parsed by `parse`, whose one-line error names the problem. */
+const parsedBy = <T>(parse: (v: string) => T, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      try {
+        return parse(v);
+      } catch (e) {
+        if (!(e instanceof RuleListError || e instanceof KeyListError)) throw e;
+        ctx.addIssue({ code: 'custom', message: e.message });
+        return z.NEVER;
+      }
+    });
+
 const ConfigObject = z.object({
   DATABASE_URL: url('DATABASE_URL'),
   PROMETHEUS_URL: url('PROMETHEUS_URL'),
@@ -89,6 +105,13 @@ const ConfigObject = z.object({
   TRISIGHT_PROMETHEUS_RULES_DIR: z.string().min(1).optional(),
   /** off: no sign-in (only allowed while HOST is loopback); builtin: users in Postgres; proxy: a trusted reverse proxy says who. */
   AUTH_MODE: z.enum(['off', 'builtin', 'proxy']).default('off'),
+  // What the receivers (POST /v1/traces, POST /ingest) redact before storing; see lib/redaction.
+  /** rule names, `default`, `all` or `none`; `-name` removes one: `default,ipv4,-phone` */
+  REDACTION_RULES: parsedBy(parseRuleList, 'default'),
+  /** attribute keys (or `prefix*`) stored untouched, before the drop list and the rules */
+  REDACTION_ALLOWED_KEYS: parsedBy(parseKeyList, ''),
+  /** attribute keys (or `prefix*`) never stored unless allowed */
+  REDACTION_DROP_KEYS: parsedBy(parseKeyList, DEFAULT_DROP_KEYS.join(',')),
 });
 
 export const ConfigSchema = ConfigObject.superRefine((c, ctx) => {

@@ -17,6 +17,8 @@ export interface RunLoadOptions {
   progressIntervalMs?: number;
   /** once the model is known, just before the first request */
   onStart?: (info: { model: string; startedAtMs: number }) => void;
+  /** request i's prompt instead of the seeded one (tests: prompts carrying PII); not part of LoadParams */
+  promptFor?: (index: number) => string;
 }
 
 export interface RunLoadResult {
@@ -83,6 +85,7 @@ export async function runLoad(o: RunLoadOptions): Promise<RunLoadResult> {
     const worker = async () => {
       while (!stop.signal.aborted && next < params.requests) {
         const planned = planRequest(params, next++);
+        if (o.promptFor) planned.prompt = o.promptFor(planned.index);
         inFlight++;
         try {
           const s = await streamCompletion(target, planned, settings, stop.signal, params.requestTimeoutS * 1000);

@@ -3,8 +3,8 @@
 // optionally gzip-encoded; the response uses the request's encoding; spans
 // that decode but are invalid are reported in partial_success while the rest
 // are stored; a body that cannot be decoded is a 400 with a google.rpc.Status
-// naming the problem. Every accepted batch is stored in one statement, so it
-// is stored whole or not at all.
+// naming the problem. Every accepted batch is redacted (lib/redaction) and
+// stored in one statement, so it is stored whole or not at all.
 import type pg from 'pg';
 import {
   OtlpDecodeError,
@@ -18,6 +18,8 @@ import {
 } from '@/lib/otlp';
 import { IngestError, decodeContentEncoding, mediaType, readBody } from './body';
 import { appMetrics } from '@/lib/app-metrics';
+import { receiverRedaction } from '@/lib/redaction/policy';
+import { redactSpans, type RedactionPolicy } from '@/lib/redaction/telemetry';
 import { insertSpans } from './spans';
 
 export const OTLP_LIMITS = {
@@ -52,8 +54,8 @@ export function decodeTraceExport(body: Uint8Array, type: string): OtlpDecodeRes
   throw new IngestError(415, `unsupported Content-Type ${JSON.stringify(type)}: use application/x-protobuf or application/json`);
 }
 
-/** Handles one POST /v1/traces request against `db`. */
-export async function receiveOtlpTraces(req: Request, db: Pick<pg.Pool, 'query'>): Promise<Response> {
+/** Handles one POST /v1/traces request against `db`; `redaction: null` stores spans as received (the ingest bench's reference). */
+export async function receiveOtlpTraces(req: Request, db: Pick<pg.Pool, 'query'>, opts: { redaction?: RedactionPolicy | null } = {}): Promise<Response> {
   const type = mediaType(req.headers.get('content-type'));
   const enc: Encoding = type === 'application/json' ? 'json' : 'protobuf';
   let decoded: OtlpDecodeResult;
@@ -69,7 +71,8 @@ export async function receiveOtlpTraces(req: Request, db: Pick<pg.Pool, 'query'>
     throw e;
   }
   try {
-    await insertSpans(db, decoded.spans);
+    const redaction = opts.redaction === undefined ? receiverRedaction() : opts.redaction;
+    await insertSpans(db, redaction ? redactSpans(decoded.spans, redaction) : decoded.spans);
   } catch (e) {
     // 503 is retryable for OTLP exporters: the batch was not stored and may be sent again.
     return respond(enc, 503, { code: RPC_UNAVAILABLE, message: `could not store spans: ${(e as Error).message}` });

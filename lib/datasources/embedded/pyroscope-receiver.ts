@@ -11,6 +11,8 @@ import { PprofDecodeError, PprofTooLargeError, decodePprof, profileStacks } from
 import { LabelSyntaxError, parseAppName } from '@/lib/profiles/labels';
 import { IngestError, decodeContentEncoding, mediaType, readBody } from './body';
 import { appMetrics } from '@/lib/app-metrics';
+import { receiverRedaction } from '@/lib/redaction/policy';
+import { redactProfileLabels } from '@/lib/redaction/telemetry';
 import { insertProfile, type ProfilePush } from './profiles';
 
 export const INGEST_LIMITS = {
@@ -107,7 +109,7 @@ export async function receivePyroscopePush(req: Request, db: Pick<pg.Pool, 'quer
     const { profile, config } = await pushBody(req);
     const stacks = profileStacks(decodePprof(profile, INGEST_LIMITS.maxDecodedBytes));
     const sampleTypeNames = config ? Object.fromEntries(Object.entries(config).flatMap(([k, v]) => (v['display-name'] ? [[k, v['display-name']]] : []))) : undefined;
-    push = { ...params, profile: stacks, sampleTypeNames };
+    push = redactProfileLabels({ ...params, profile: stacks, sampleTypeNames }, receiverRedaction());
   } catch (e) {
     if (e instanceof IngestError) return text(e.status, e.message);
     if (e instanceof PprofTooLargeError) return text(413, e.message);

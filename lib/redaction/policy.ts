@@ -1,0 +1,16 @@
+// The receivers' redaction policy, from the configuration (lib/config.ts).
+import { config } from '@/lib/config';
+import { KeyPolicy } from './keys';
+import type { RedactionPolicy } from './telemetry';
+import { Redactor } from './text';
+
+let cached: RedactionPolicy | undefined;
+
+/** The policy REDACTION_RULES, REDACTION_ALLOWED_KEYS and REDACTION_DROP_KEYS describe; built once. */
+export function receiverRedaction(): RedactionPolicy {
+  if (!cached) {
+    const c = config();
+    cached = { redactor: new Redactor(c.REDACTION_RULES), keys: new KeyPolicy({ allowed: c.REDACTION_ALLOWED_KEYS, dropped: c.REDACTION_DROP_KEYS }) };
+  }
+  return cached;
+}
