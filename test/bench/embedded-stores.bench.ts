@@ -7,7 +7,6 @@
 //   npm run bench -- embedded-stores
 //   EMBEDDED_BENCH_SPANS=20000 … for a quicker run
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
@@ -16,6 +15,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Function as PFunction, Label, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
+import { measure } from '../helpers/cpu-time';
 import { startTestPostgres } from '../helpers/postgres';
 import { decodeExportTraceServiceRequest } from '../../lib/otlp';
 import { receiveOtlpTraces } from '../../lib/datasources/embedded/otlp-receiver';
@@ -98,36 +98,6 @@ function makeProfile(seed: number, spanIds: string[]): Uint8Array {
     durationNanos: 10_000_000_000,
   });
   return gzipSync(p.encode());
-}
-
-/**
- * CPU seconds used so far by this process and by the pool's Postgres backends
- * (from /proc). The machine is shared, so wall-clock rates swing with other
- * load; CPU time per item does not, and is printed beside them.
- */
-async function cpuSeconds(pool: pg.Pool): Promise<{ node: number; pg: number }> {
-  const u = process.cpuUsage();
-  const r = await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`);
-  let ticks = 0;
-  for (const { pid } of r.rows) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]); // utime, stime
-    } catch {
-      // a backend that has gone since the query
-    }
-  }
-  return { node: (u.user + u.system) / 1e6, pg: ticks / 100 };
-}
-
-async function measure(pool: pg.Pool, f: () => Promise<void>): Promise<{ wall: number; node: number; pg: number }> {
-  const c0 = await cpuSeconds(pool);
-  const t0 = performance.now();
-  await f();
-  const wall = (performance.now() - t0) / 1000;
-  const c1 = await cpuSeconds(pool);
-  return { wall, node: c1.node - c0.node, pg: c1.pg - c0.pg };
 }
 
 async function pool_run<T>(items: T[], n: number, f: (t: T) => Promise<void>): Promise<void> {
