@@ -14,4 +14,7 @@ export async function register() {
   await loadRuns()
     .recoverInterrupted()
     .catch((e: Error) => log(`load-run recovery failed: ${e.message}`));
+  // The embedded Prometheus loads the SLO rules from files: the database is the truth, the folder follows it.
+  const { syncRulesFromDatabase } = await import('./lib/slo/service');
+  await syncRulesFromDatabase(log).catch((e: Error) => log(`SLO rules not loaded: ${e.message}`));
 }

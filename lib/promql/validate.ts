@@ -2,7 +2,7 @@
 // parses, and codemirror-promql's own Parser adds the type checks (a rate() of
 // an instant vector, a binary op on a range vector…). The editor lints with the
 // same function, so the browser and the server agree on what is valid and where.
-import { ensureSyntaxTree } from '@codemirror/language';
+import { ensureSyntaxTree, syntaxTreeAvailable } from '@codemirror/language';
 import { EditorState } from '@codemirror/state';
 // The ESM build explicitly: the package's `main` is CommonJS, whose own copy of
 // @codemirror/state would not recognise this state's extensions in Node.
@@ -54,9 +54,13 @@ export function checkPromQL(query: string, opts: { windowPlaceholder?: boolean; 
     if (m) return [problem('{{.window}} is only allowed in SLI queries', m.index, m.index + m[0].length)];
   }
   const doc = opts.windowPlaceholder ? withSampleWindow(query) : query;
-  const state = EditorState.create({ doc, extensions: [promQLLanguage(LanguageType.PromQL)] });
-  const tree = ensureSyntaxTree(state, doc.length, 2_000);
-  if (!tree) return [problem('the query could not be parsed in time', 0, 0)];
+  const initial = EditorState.create({ doc, extensions: [promQLLanguage(LanguageType.PromQL)] });
+  // EditorState.create parses within a small time budget; on a busy machine the
+  // tree can be partial. ensureSyntaxTree finishes it, and an empty transaction
+  // makes the state hand that finished tree to the Parser (which reads syntaxTree(state)).
+  const tree = ensureSyntaxTree(initial, doc.length, 5_000);
+  const state = initial.update({}).state;
+  if (!tree || !syntaxTreeAvailable(state, doc.length)) return [problem('the query could not be parsed in time', 0, 0)];
   const parser = new Parser(state);
   parser.analyze();
   const out = parser.getDiagnostics().map((d) => problem(d.message, d.from, d.to));

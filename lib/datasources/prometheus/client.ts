@@ -2,17 +2,19 @@ import { backendFetch, clientOptionsFromConfig, readJson, type ClientOptions } f
 import type { Exemplar, Labels, TimeRange } from '@/lib/model/types';
 import {
   decodePrometheusError,
+  parseAlertsData,
   parseBuildInfo,
   parseEnvelope,
   parseExemplarsData,
   parseMetadataData,
   parseQueryData,
   parseRangeData,
+  parseRulesData,
   parseSeriesData,
   parseStringList,
 } from './parse';
 import { alignToStep, chooseStep } from './step';
-import type { BuildInfo, InstantQueryResult, MetricMetadata, RangeQueryResult } from './types';
+import type { ActiveAlert, BuildInfo, InstantQueryResult, LoadedRuleGroup, MetricMetadata, RangeQueryResult } from './types';
 
 // Typed client for the Prometheus HTTP API (also Mimir, Thanos: same API,
 // tenant in X-Scope-OrgID). Each method names the endpoint it calls. Queries
@@ -118,6 +120,28 @@ export class PrometheusClient {
   async metadata(opts: { metric?: string; limit?: number; signal?: AbortSignal } = {}): Promise<Record<string, MetricMetadata[]>> {
     const { data } = await this.call('/api/v1/metadata', { metric: opts.metric, limit: opts.limit === undefined ? undefined : String(opts.limit) }, opts.signal);
     return parseMetadataData(data);
+  }
+
+  /** GET /api/v1/alerts: pending and firing alerts of the rules Prometheus evaluates. */
+  async alerts(opts: { signal?: AbortSignal } = {}): Promise<ActiveAlert[]> {
+    const { data } = await this.call('/api/v1/alerts', {}, opts.signal);
+    return parseAlertsData(data);
+  }
+
+  /** GET /api/v1/rules: the loaded rule groups with each rule's health. */
+  async rules(opts: { signal?: AbortSignal } = {}): Promise<LoadedRuleGroup[]> {
+    const { data } = await this.call('/api/v1/rules', {}, opts.signal);
+    return parseRulesData(data);
+  }
+
+  /**
+   * POST /-/reload (lifecycle API): re-reads the configuration and its rule
+   * files. Only for a Prometheus Trisight runs itself; a rule file Prometheus
+   * rejects comes back as a BackendError with Prometheus' own message.
+   */
+  async reload(opts: { signal?: AbortSignal } = {}): Promise<void> {
+    const res = await backendFetch('prometheus', this.options, { method: 'POST', path: '/-/reload', signal: opts.signal });
+    await res.body?.cancel();
   }
 
   /** GET /api/v1/status/buildinfo: also a cheap health probe. */

@@ -2,6 +2,8 @@ import type { DecodedError } from '@/lib/datasources/http';
 import { Wire } from '@/lib/datasources/wire';
 import { BackendError, type Exemplar, type HistogramBucket, type Labels } from '@/lib/model/types';
 import type {
+  ActiveAlert,
+  LoadedRuleGroup,
   BuildInfo,
   InstantQueryResult,
   InstantSample,
@@ -193,4 +195,44 @@ export function parseBuildInfo(data: unknown): BuildInfo {
   const o = w.obj(data, 'data');
   const s = (k: string) => w.optStr(o[k], `data.${k}`) ?? '';
   return { version: w.str(o.version, 'data.version'), revision: s('revision'), branch: s('branch'), buildUser: s('buildUser'), buildDate: s('buildDate'), goVersion: s('goVersion') };
+}
+
+/** `data` of /api/v1/alerts. */
+export function parseAlertsData(data: unknown): ActiveAlert[] {
+  const o = w.obj(data, 'data');
+  return w.optArr(o.alerts, 'data.alerts').map((a, i) => {
+    const x = w.obj(a, `data.alerts[${i}]`);
+    const state = w.str(x.state, `data.alerts[${i}].state`);
+    if (state !== 'pending' && state !== 'firing') return w.fail(`data.alerts[${i}].state`, 'pending or firing', state);
+    const activeAt = Date.parse(w.str(x.activeAt, `data.alerts[${i}].activeAt`));
+    return {
+      labels: w.labels(x.labels, `data.alerts[${i}].labels`),
+      annotations: x.annotations === undefined ? {} : w.labels(x.annotations, `data.alerts[${i}].annotations`),
+      state: state as ActiveAlert['state'],
+      activeAt,
+      value: parseSampleValue(w.str(x.value, `data.alerts[${i}].value`)),
+    };
+  });
+}
+
+/** `data` of /api/v1/rules. */
+export function parseRulesData(data: unknown): LoadedRuleGroup[] {
+  const o = w.obj(data, 'data');
+  return w.optArr(o.groups, 'data.groups').map((g, i) => {
+    const x = w.obj(g, `data.groups[${i}]`);
+    return {
+      name: w.str(x.name, `data.groups[${i}].name`),
+      file: w.str(x.file, `data.groups[${i}].file`),
+      rules: w.optArr(x.rules, `data.groups[${i}].rules`).map((r, j) => {
+        const y = w.obj(r, `data.groups[${i}].rules[${j}]`);
+        const type = w.str(y.type, `data.groups[${i}].rules[${j}].type`);
+        return {
+          name: w.str(y.name, `data.groups[${i}].rules[${j}].name`),
+          type: type === 'alerting' ? 'alerting' : 'recording',
+          health: w.optStr(y.health, `data.groups[${i}].rules[${j}].health`) ?? 'unknown',
+          lastError: w.optStr(y.lastError, `data.groups[${i}].rules[${j}].lastError`) || undefined,
+        };
+      }),
+    };
+  });
 }

@@ -106,3 +106,20 @@ export interface BuildInfo {
   goVersion: string;
 }
 
+
+/** An entry of /api/v1/alerts: a pending or firing alert instance. */
+export interface ActiveAlert {
+  labels: Labels;
+  annotations: Labels;
+  state: 'pending' | 'firing';
+  /** unix ms */
+  activeAt: number;
+  value: number;
+}
+
+/** A rule group as /api/v1/rules lists it (only what the SLO pages read). */
+export interface LoadedRuleGroup {
+  name: string;
+  file: string;
+  rules: { name: string; type: 'recording' | 'alerting'; health: string; lastError?: string }[];
+}

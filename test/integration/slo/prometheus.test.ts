@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { PROMTOOL } from '../../../scripts/system-tools';
+import { startSandbox, type Sandbox } from '../../../workers/sandbox/serve/index';
+import { useAppDatabase } from '../../helpers/postgres';
+import { startPrometheus, type PrometheusHandle } from '../../helpers/prometheus';
+
+// The SLO part end to end below the UI: a real Prometheus scraping the real
+// sandbox, the app's route handlers, real Postgres. An SLO on the sandbox's
+// request duration is created; its rule file passes promtool and loads; after a
+// fast load run every status number equals an independent PromQL query the
+// test writes itself, evaluated at the instant Prometheus recorded the rules;
+// a deliberately slow run then fires the page alert, in Prometheus and in the
+// status the page shows.
+
+const db = useAppDatabase();
+let sb: Sandbox;
+let prom: PrometheusHandle;
+type Routes = {
+  slos: typeof import('../../../app/api/slos/route');
+  status: typeof import('../../../app/api/slos/status/route');
+  rules: typeof import('../../../app/api/slos/[id]/rules/route');
+};
+let routes: Routes;
+
+const DURATION = 'gen_ai_server_request_duration_seconds';
+/** 0.32 s lies between the sandbox's buckets 0.3 and 0.35: the SLI counts requests ≤ 0.3 s as good. */
+const THRESHOLD = 0.32;
+
+before(async () => {
+  sb = await startSandbox({ preset: 'tiny', backend: 'cpu', maxBatch: 4 });
+  prom = await startPrometheus({ scrapeTargets: [new URL(sb.url).host], scrapeInterval: '1s' });
+  // Before any route reads config(): the Prometheus Trisight "runs", and its rules folder.
+  process.env.PROMETHEUS_URL = prom.url;
+  process.env.TRISIGHT_PROMETHEUS_RULES_DIR = prom.rulesDir;
+  routes = {
+    slos: await import('../../../app/api/slos/route'),
+    status: await import('../../../app/api/slos/status/route'),
+    rules: await import('../../../app/api/slos/[id]/rules/route'),
+  };
+});
+
+after(async () => {
+  await prom?.stop();
+  await sb?.close();
+});
+
+const post = (body: unknown) => new Request('http://127.0.0.1/api/slos', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+async function until<T>(what: string, f: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await f();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function promQuery(expr: string, time?: number): Promise<number | null> {
+  const body = new URLSearchParams({ query: expr });
+  if (time !== undefined) body.set('time', String(time / 1000));
+  const r = (await (await fetch(`${prom.url}/api/v1/query`, { method: 'POST', body })).json()) as { data: { result: { value: [number, string] }[] } };
+  const v = r.data.result[0]?.value[1];
+  return v === undefined ? null : Number(v);
+}
+
+async function load(n: number, maxTokens: number, concurrency = 4): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        next++;
+        const r = await fetch(`${sb.url}/v1/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: sb.model, prompt: 'hello there', max_tokens: maxTokens, temperature: 0, ignore_eos: true, priority: 'P1' }),
+        });
+        assert.equal(r.status, 200);
+        await r.arrayBuffer();
+      }
+    }),
+  );
+}
+
+let sloId: string;
+const totalSent = { n: 0 };
+
+test('an SLO on the sandbox request duration: the rule file passes promtool and Prometheus loads it', { timeout: 120_000 }, async () => {
+  // Prometheus must know the buckets before the threshold can be matched to one.
+  await load(4, 2);
+  totalSent.n += 4;
+  await until('the sandbox scraped', async () => (await promQuery(`sum(${DURATION}_count)`)) === 4);
+  const res = await routes.slos.POST(
+    post({
+      definition: {
+        name: 'sandbox-latency',
+        service: 'trisight-sandbox',
+        objective: 99,
+        window: { kind: 'rolling', duration: '30d' },
+        sli: { kind: 'latency', metric: DURATION, thresholdSeconds: THRESHOLD },
+        alerting: {
+          name: 'SandboxLatencyBudgetBurn',
+          page: { quick: { long: '1h', short: '5m', budgetPercent: 2 }, slow: { long: '6h', short: '30m', budgetPercent: 5 } },
+          ticket: { quick: { long: '1d', short: '2h', budgetPercent: 10 }, slow: { long: '3d', short: '6h', budgetPercent: 10 } },
+        },
+      },
+      message: 'first cut',
+    }),
+  );
+  const body = (await res.json()) as { slo: { id: string; revision: number; definition: { sli: { le?: string } } }; rules: { loaded: boolean }; bucket: { le: string; exact: boolean; explanation: string } };
+  assert.equal(res.status, 201, JSON.stringify(body));
+  sloId = body.slo.id;
+  assert.equal(body.slo.revision, 1);
+  assert.equal(body.rules.loaded, true);
+  // The threshold falls between two bucket bounds: the bound below is used, and the response says so.
+  assert.equal(body.slo.definition.sli.le, '0.3');
+  assert.equal(body.bucket.exact, false);
+  assert.match(body.bucket.explanation, /between the bounds 300 ms and 350 ms/);
+
+  const file = path.join(prom.rulesDir, 'trisight-slo-sandbox-latency.yml');
+  assert.ok(existsSync(file), `rule file in ${readdirSync(prom.rulesDir)}`);
+  const check = spawnSync(PROMTOOL.bin, ['check', 'rules', file], { encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+  assert.match(check.stdout, /SUCCESS: 17 rules found/);
+  // The download is the same file.
+  const dl = await routes.rules.GET(new Request(`http://127.0.0.1/api/slos/${sloId}/rules?download=1`), { params: Promise.resolve({ id: sloId }) });
+  assert.equal(await dl.text(), readFileSync(file, 'utf8'));
+  assert.match(dl.headers.get('content-disposition') ?? '', /trisight-slo-sandbox-latency\.yml/);
+
+  const groups = (await (await fetch(`${prom.url}/api/v1/rules`)).json()) as { data: { groups: { name: string; rules: { health: string }[] }[] } };
+  const ours = groups.data.groups.filter((g) => g.name.endsWith('trisight-sandbox-sandbox-latency'));
+  assert.deepEqual(ours.map((g) => g.name).sort(), ['sloth-slo-alerts-trisight-sandbox-sandbox-latency', 'sloth-slo-meta-recordings-trisight-sandbox-sandbox-latency', 'sloth-slo-sli-recordings-trisight-sandbox-sandbox-latency']);
+});
+
+interface Status {
+  prometheus: string;
+  statuses: {
+    id: string;
+    source: string;
+    at: number;
+    sli: number | null;
+    errorRatios: Record<string, number | null>;
+    burnRates: Record<string, number | null>;
+    budgetRemaining: number | null;
+    alerts: { severity: string; state: string }[];
+    state: string;
+  }[];
+}
+const status = async () => {
+  const r = await routes.status.GET(new Request('http://127.0.0.1/api/slos/status'));
+  assert.equal(r.status, 200);
+  const s = (await r.json()) as Status;
+  return s.statuses.find((x) => x.id === sloId)!;
+};
+
+/** The test's own SLI: error ratio over `w` from the raw histogram, written here and not by lib/slo. */
+const independentErrorRatio = (w: string) => `1 - sum(rate(${DURATION}_bucket{le="0.3"}[${w}])) / sum(rate(${DURATION}_count[${w}]))`;
+
+test('after a fast run, every status number equals an independent PromQL query at the recorded instant', { timeout: 120_000 }, async () => {
+  await load(20, 2);
+  totalSent.n += 20;
+  await until('the run scraped', async () => (await promQuery(`sum(${DURATION}_count)`)) === totalSent.n);
+  // Rules are evaluated every second; wait for an evaluation after the last scrape.
+  const seenAt = Date.now();
+  const s = await until('a recorded evaluation after the run', async () => {
+    const x = await status();
+    return x.at > seenAt + 1000 && x.errorRatios['5m'] !== null ? x : null;
+  });
+  assert.equal(s.source, 'rules');
+  for (const w of ['5m', '1h', '6h', '1d', '3d'] as const) {
+    const theirs = await promQuery(independentErrorRatio(w), s.at);
+    assert.ok(theirs !== null && Math.abs(s.errorRatios[w]! - theirs) <= 1e-12, `error ratio ${w}: status ${s.errorRatios[w]} vs query ${theirs}`);
+    assert.ok(Math.abs(s.burnRates[w]! - theirs / 0.01) <= 1e-9, `burn rate ${w}`);
+  }
+  const period = await promQuery(independentErrorRatio('30d'), s.at);
+  assert.ok(period !== null && Math.abs(s.sli! - (1 - period)) <= 1e-12, `SLI over 30d: ${s.sli} vs ${1 - period!}`);
+  assert.ok(Math.abs(s.budgetRemaining! - (1 - period! / 0.01)) <= 1e-9, `budget remaining ${s.budgetRemaining}`);
+  // Sloth's own budget series agrees too (evaluated by Prometheus' meta rules).
+  const recordedRemaining = await promQuery('slo:period_error_budget_remaining:ratio{sloth_slo="sandbox-latency"}');
+  assert.ok(recordedRemaining !== null && Number.isFinite(recordedRemaining));
+});
+
+test('a deliberately slow run fires the page alert, in Prometheus and in the status', { timeout: 240_000 }, async () => {
+  // 200 generated tokens per request, four at a time: far beyond 300 ms on any machine.
+  await load(16, 200);
+  totalSent.n += 16;
+  await until('the slow run scraped', async () => (await promQuery(`sum(${DURATION}_count)`)) === totalSent.n);
+  const firing = await until('the page alert firing in Prometheus', async () => {
+    const r = (await (await fetch(`${prom.url}/api/v1/alerts`)).json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
+    return r.data.alerts.find((a) => a.labels.alertname === 'SandboxLatencyBudgetBurn' && a.labels.sloth_severity === 'page' && a.state === 'firing');
+  });
+  assert.equal(firing.labels.sloth_slo, 'sandbox-latency');
+  assert.equal(firing.labels.sloth_service, 'trisight-sandbox');
+  const s = await until('the status to show it', async () => {
+    const x = await status();
+    return x.state === 'burning' ? x : null;
+  });
+  assert.ok(s.alerts.some((a) => a.severity === 'page' && a.state === 'firing'));
+  // 16 of 40 requests slow at least: the 1h burn rate is well above the page factor 14.4.
+  assert.ok(s.burnRates['1h']! > 14.4, `1h burn rate ${s.burnRates['1h']}`);
+});
+
+test('rules that Prometheus refuses roll the save back: 422, no row, no file', { timeout: 60_000 }, async () => {
+  const before = (await db.pool.query('SELECT count(*)::int AS n FROM slo')).rows[0].n;
+  const filesBefore = readdirSync(prom.rulesDir).sort();
+  // histogram_avg is PromQL that our parser knows and Prometheus 2.42 does not.
+  const res = await routes.slos.POST(
+    post({
+      definition: {
+        name: 'refused',
+        service: 'trisight-sandbox',
+        objective: 99,
+        window: { kind: 'rolling', duration: '30d' },
+        sli: { kind: 'ratio', errorRatio: `histogram_avg(sum(rate(${DURATION}[{{.window}}])))` },
+        alerting: {
+          name: 'Refused',
+          page: { quick: { long: '1h', short: '5m', budgetPercent: 2 }, slow: { long: '6h', short: '30m', budgetPercent: 5 } },
+          ticket: { quick: { long: '1d', short: '2h', budgetPercent: 10 }, slow: { long: '3d', short: '6h', budgetPercent: 10 } },
+        },
+      },
+    }),
+  );
+  const body = (await res.json()) as { error: { message: string } };
+  assert.equal(res.status, 422, JSON.stringify(body));
+  assert.match(body.error.message, /Prometheus rejected the generated rules, nothing was saved: .*histogram_avg/);
+  assert.equal((await db.pool.query('SELECT count(*)::int AS n FROM slo')).rows[0].n, before);
+  assert.deepEqual(readdirSync(prom.rulesDir).sort(), filesBefore);
+  // Prometheus still evaluates the good SLO's rules.
+  const groups = (await (await fetch(`${prom.url}/api/v1/rules`)).json()) as { data: { groups: { name: string }[] } };
+  assert.ok(groups.data.groups.some((g) => g.name === 'sloth-slo-sli-recordings-trisight-sandbox-sandbox-latency'));
+});
