@@ -162,8 +162,10 @@ export async function syncAllRules(defs: readonly SloDefinition[], target: Rules
   return serially(async () => {
     mkdirSync(target.dir, { recursive: true });
     const wanted = new Map(defs.filter((d) => d.sli.kind !== 'trace').map((d) => [ruleFileName(d.name), ruleFileFor(d)]));
-    for (const f of readdirSync(target.dir)) if (f.startsWith(FILE_PREFIX) && f.endsWith('.yml') && !wanted.has(f)) rmSync(path.join(target.dir, f), { force: true });
-    for (const [f, text] of wanted) if (readOrNull(path.join(target.dir, f)) !== text) writeAtomically(path.join(target.dir, f), text);
+    // The folder comes from config at run time: nothing for the bundler to trace.
+    const dir = path.resolve(/*turbopackIgnore: true*/ target.dir);
+    for (const f of readdirSync(dir)) if (f.startsWith(FILE_PREFIX) && f.endsWith('.yml') && !wanted.has(f)) rmSync(path.join(/*turbopackIgnore: true*/ dir, f), { force: true });
+    for (const [f, text] of wanted) if (readOrNull(path.join(/*turbopackIgnore: true*/ dir, f)) !== text) writeAtomically(path.join(/*turbopackIgnore: true*/ dir, f), text);
     return reload(prom);
   });
 }
