@@ -159,14 +159,14 @@ line('sandbox.cpu.read_bandwidth_64MB', bandwidth.wall / 1e9, 'GB/s', `plain sum
 
 // --- WebGPU: tiny only, briefly (on SwiftShader a decode step takes ~0.1 s) -----------
 try {
-  const { WebGpuRunner, requestNodeAdapter, describeAdapter } = await import('../../workers/sandbox/runtime/webgpu');
+  const { createWebGpuRunner, requestNodeAdapter, describeAdapter } = await import('../../workers/sandbox/runtime/webgpu');
   const adapter = await requestNodeAdapter();
   if (!adapter) {
     console.log('# webgpu: no adapter (LD_LIBRARY_PATH / VK_ICD_FILENAMES unset?); not measured');
   } else {
     const a = describeAdapter(adapter);
     console.log(`# webgpu adapter: ${a.name} (fallback: ${a.isFallbackAdapter})`);
-    const r = await WebGpuRunner.create(generateWeights(PRESETS.tiny, 1), 'tiny', adapter);
+    const r = await createWebGpuRunner(generateWeights(PRESETS.tiny, 1), 'tiny', adapter);
     try {
       await prefillRate(r, 16, 1); // first use compiles the pipelines
       line('sandbox.webgpu.tiny.prefill', (await prefillRate(r, 64, 1)).wall, 'tok/s', '64-token prompt');

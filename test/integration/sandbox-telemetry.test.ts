@@ -161,15 +161,35 @@ describe('sandbox telemetry', () => {
     }
   });
 
+  test('the heap profile is pushed too, with the KV cache apart from the rest of (external) memory', () => {
+    const heap = sinks.profiles.filter((x) => x.profile.stringTable.strings.includes('inuse_space'));
+    assert.ok(heap.length >= 1, 'a heap profile was pushed');
+    const p = heap.at(-1)!.profile;
+    const st = p.stringTable.strings;
+    assert.deepEqual(p.sampleType.map((t) => st[Number(t.type)]), ['inuse_objects', 'inuse_space']);
+    const name = (locId: unknown) => {
+      const loc = p.location.find((l) => Number(l.id) === Number(locId))!;
+      return st[Number(p.function.find((f) => Number(f.id) === Number(loc.line[0].functionId))!.name)];
+    };
+    const kv = p.sample.find((x) => x.locationId.length === 2 && name(x.locationId[0]) === 'KV cache' && name(x.locationId[1]) === '(external)');
+    assert.ok(kv, '(external) → KV cache');
+    // the CPU backend allocated one KV cache per concurrent sequence (kept pooled): what /metrics reports as reserved
+    const reserved = Number(/^sandbox_kv_cache_bytes\{state="reserved"\} (\d+)$/m.exec(scrape)?.[1]);
+    assert.ok(reserved > 0);
+    assert.equal(Number(kv.value[1]), reserved);
+    assert.ok(p.sample.some((x) => x.locationId.length > 1 && name(x.locationId.at(-1)) !== '(external)'), 'JS-heap allocation sites too');
+  });
+
   test('pprof span_id labels match exported spans carrying pyroscope.profile.id', () => {
-    assert.ok(sinks.profiles.length >= 1, 'a profile was pushed to /ingest');
-    const p = sinks.profiles.at(-1)!;
+    const cpuProfiles = sinks.profiles.filter((x) => x.profile.stringTable.strings.includes('cpu'));
+    assert.ok(cpuProfiles.length >= 1, 'a CPU profile was pushed to /ingest');
+    const p = cpuProfiles.at(-1)!;
     assert.match(p.query.get('name') ?? '', /^trisight-sandbox\{.*backend=cpu.*preset=tiny.*\}$/);
     const types = p.profile.sampleType.map((t) => p.profile.stringTable.strings[Number(t.type)]);
     assert.ok(types.includes('cpu'), `sample types ${types}`);
     const ids = byId();
     const labelled = new Map<string, number>();
-    for (const prof of sinks.profiles) for (const [id, v] of prof.labelValues('span_id')) labelled.set(id, (labelled.get(id) ?? 0) + v);
+    for (const prof of cpuProfiles) for (const [id, v] of prof.labelValues('span_id')) labelled.set(id, (labelled.get(id) ?? 0) + v);
     assert.ok(labelled.size >= 1, 'some CPU samples carry span_id');
     const kinds = new Set<string>();
     for (const id of labelled.keys()) {

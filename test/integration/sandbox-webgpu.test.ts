@@ -22,7 +22,7 @@ import { generateWeights } from '../../workers/sandbox/model/weights';
 import { CpuRunner } from '../../workers/sandbox/runtime/cpu';
 import { GpuContext, f32bits, gemvGroups } from '../../workers/sandbox/runtime/gpu';
 import { createRunner } from '../../workers/sandbox/runtime/index';
-import { WebGpuRunner, loadAllWgsl, openDevice, requestNodeAdapter } from '../../workers/sandbox/runtime/webgpu';
+import { createWebGpuRunner, loadAllWgsl, openDevice, requestNodeAdapter } from '../../workers/sandbox/runtime/webgpu';
 import { loadWgsl } from '../../workers/sandbox/kernels/index';
 
 /**
@@ -221,7 +221,7 @@ test('swiglu.wgsl and residual.wgsl equal their CPU twins', async () => {
 test(`the tiny model gives the same logits on WebGPU and CPU (max abs diff < ${LOGITS_TOLERANCE})`, async () => {
   const weights = generateWeights(PRESETS.tiny, 99);
   const cpu = new CpuRunner(weights, 'tiny');
-  const gpu = await WebGpuRunner.create(weights, 'tiny');
+  const gpu = await createWebGpuRunner(weights, 'tiny');
   try {
     assert.equal(gpu.info.backend, 'webgpu');
     assert.ok(gpu.info.adapter?.name);
@@ -267,7 +267,7 @@ test(`the tiny model gives the same logits on WebGPU and CPU (max abs diff < ${L
 test(`the small (25M) model gives the same logits on WebGPU and CPU too (max abs diff < ${LOGITS_TOLERANCE}; 3 prompt tokens, 2 steps)`, async () => {
   const weights = generateWeights(PRESETS.small, 3);
   const cpu = new CpuRunner(weights, 'small');
-  const gpu = await WebGpuRunner.create(weights, 'small');
+  const gpu = await createWebGpuRunner(weights, 'small');
   try {
     const [c, g] = [cpu.allocSequence(), gpu.allocSequence()];
     const prompt = encode('Hi', { bos: true });

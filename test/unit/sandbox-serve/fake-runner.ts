@@ -1,10 +1,10 @@
 // A deterministic stand-in for a compute backend, for scheduler logic tests only:
 // the "model" always predicts (last token + 1) mod vocab, and every call advances
 // a fake clock so deadlines are reproducible. It records what the scheduler asked.
-import type { ModelRunner, SeqHandle } from '../../../workers/sandbox/runtime/types';
+import type { ModelRunner, RunnerMemory, SeqHandle, WorkTag } from '../../../workers/sandbox/runtime/types';
 
 export class FakeRunner implements ModelRunner {
-  readonly info = { backend: 'cpu' as const, preset: 'fake', params: 0, vocabSize: 32, maxSeqLen: 64 };
+  readonly info = { backend: 'cpu' as const, preset: 'fake', params: 0, vocabSize: 32, maxSeqLen: 64, kvBytesPerPosition: 100 };
   clock = 0;
   stepMs = 10;
   allocs = 0;
@@ -12,8 +12,8 @@ export class FakeRunner implements ModelRunner {
   prefills: number[][] = [];
   copies: { from: number; to: number; n: number }[] = [];
   decodeBatches: number[][] = [];
-  /** called synchronously at the start of each compute call (to observe profile labels) */
-  onCompute?: (kind: 'prefill' | 'decode', seqIds: number[]) => void;
+  /** called synchronously at the start of each compute call (to observe profile labels and work tags) */
+  onCompute?: (kind: 'prefill' | 'decode', seqIds: number[], tag?: WorkTag) => void;
   private nextId = 1;
   private caches = new Map<number, number[]>();
 
@@ -37,16 +37,20 @@ export class FakeRunner implements ModelRunner {
     l[(token + 1) % this.info.vocabSize] = 1;
     return l;
   }
-  async prefill(seq: SeqHandle, tokens: Int32Array): Promise<Float32Array> {
-    this.onCompute?.('prefill', [seq.id]);
+  memory(): RunnerMemory {
+    // one fixed-size cache per live sequence
+    return { kvBytesPerPosition: this.info.kvBytesPerPosition, kvReservedBytes: this.caches.size * this.info.maxSeqLen * this.info.kvBytesPerPosition, kvAllocations: this.caches.size, kvOnHost: true };
+  }
+  async prefill(seq: SeqHandle, tokens: Int32Array, tag?: WorkTag): Promise<Float32Array> {
+    this.onCompute?.('prefill', [seq.id], tag);
     this.clock += this.stepMs;
     this.prefills.push([...tokens]);
     this.caches.get(seq.id)!.push(...tokens);
     seq.length += tokens.length;
     return this.logitsFor(tokens[tokens.length - 1]);
   }
-  async decode(batch: { seq: SeqHandle; token: number }[]): Promise<Float32Array[]> {
-    this.onCompute?.('decode', batch.map((b) => b.seq.id));
+  async decode(batch: { seq: SeqHandle; token: number }[], tag?: WorkTag): Promise<Float32Array[]> {
+    this.onCompute?.('decode', batch.map((b) => b.seq.id), tag);
     this.clock += this.stepMs;
     this.decodeBatches.push(batch.map((b) => b.seq.id));
     return batch.map((b) => {

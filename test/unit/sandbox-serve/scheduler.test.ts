@@ -168,6 +168,11 @@ test('prefix cache reuses a shared prompt prefix and reports the hit ratio', asy
   assert.equal(st.prefixCacheHitTokens, 8);
   assert.ok(Math.abs(st.prefixCacheHitRatio - 8 / 19) < 1e-9);
   assert.ok(st.kvCacheUsage > 0);
+  // KV bytes: the two cached sequences, prompt + first generated token each (the last token
+  // sampled never enters the cache): (10 + 1) + (9 + 1) positions at the runner's bytes per position.
+  assert.equal(st.kvUsedBytes, (11 + 10) * runner.info.kvBytesPerPosition);
+  assert.equal(st.prefixCacheBytes, st.kvUsedBytes, 'nothing running: all in use is cached');
+  assert.equal(st.kvReservedBytes, 2 * runner.info.maxSeqLen * runner.info.kvBytesPerPosition);
   // Capacity bounds the pool: 2 cached entries at most, the rest freed.
   for (let i = 0; i < 5; i++) await submit([40 + i, 1, 2, 3, 4, 5, 6, 7, 8], 1).out.done;
   assert.ok(sched.stats().liveSequences <= 2);
@@ -241,8 +246,8 @@ test('a batched step is labelled with the batch span; each request samples under
     decodeEnd() {}
   }
   const s2 = new Scheduler(runner, { maxBatch: 2, maxQueue: 4, prefixCacheEntries: 0, now: () => runner.clock, telemetry: tel });
-  const computeLabels: { kind: string; seqs: number[]; label: string | undefined }[] = [];
-  runner.onCompute = (kind, seqs) => computeLabels.push({ kind, seqs, label: current });
+  const computeLabels: { kind: string; seqs: number[]; label: string | undefined; tag: string | undefined }[] = [];
+  runner.onCompute = (kind, seqs, tag) => computeLabels.push({ kind, seqs, label: current, tag: tag?.spanId });
   const sampleLabels: { who: string; label: string | undefined }[] = [];
   const mk = (name: string, prompt: number[], n: number) =>
     new Promise<void>((resolve) =>
@@ -269,6 +274,8 @@ test('a batched step is labelled with the batch span; each request samples under
   const decodes = computeLabels.filter((c) => c.kind === 'decode');
   assert.equal(decodes.length, steps.length);
   decodes.forEach((d, i) => assert.equal(d.label, steps[i].span));
+  // The backend is told the same span ids (a GPU backend times its work after the label is gone).
+  for (const c of computeLabels) assert.equal(c.tag, c.label, `${c.kind} work tag`);
   // Membership changes give a new batch version: [a,b] then [a] alone.
   assert.deepEqual(steps[0].members, ['a', 'b']);
   assert.deepEqual(steps.at(-1)!.members, ['a']);

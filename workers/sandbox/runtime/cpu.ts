@@ -13,7 +13,7 @@ import { residualAdd } from '../kernels/cpu/residual';
 import { rmsnorm } from '../kernels/cpu/rmsnorm';
 import { rope, ropeTable, type RopeTable } from '../kernels/cpu/rope';
 import { swiglu } from '../kernels/cpu/swiglu';
-import type { BackendInfo, ModelRunner, SeqHandle } from './types';
+import type { BackendInfo, ModelRunner, RunnerMemory, SeqHandle } from './types';
 import { SequenceTable } from './sequences';
 import { MatmulHelper } from './cpu-threads';
 
@@ -119,7 +119,14 @@ export class CpuRunner implements ModelRunner {
       vocabSize: c.vocabSize,
       maxSeqLen: c.maxSeqLen,
       threads,
+      kvBytesPerPosition: c.nLayers * 2 * kvDim(c) * 4,
     };
+  }
+
+  memory(): RunnerMemory {
+    // every allocated cache is nLayers·layerStride floats, whatever it holds
+    const n = this.seqs.allocated();
+    return { kvBytesPerPosition: this.info.kvBytesPerPosition, kvReservedBytes: n * this.c.nLayers * this.layerStride * 4, kvAllocations: n, kvOnHost: true };
   }
 
   static async create(weights: Weights, preset: string, opts: CpuRunnerOptions = {}): Promise<CpuRunner> {

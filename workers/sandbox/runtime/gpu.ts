@@ -5,7 +5,7 @@
 import type { KernelName } from '../kernels/names';
 
 /** GPUBufferUsage / GPUMapMode values (spec constants; dawn.node exposes them only as globals). */
-export const Usage = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
+export const Usage = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80, QUERY_RESOLVE: 0x200 } as const;
 const MAP_READ_MODE = 0x1;
 
 /** Uniform buffer offsets must be 256-byte aligned (minUniformBufferOffsetAlignment). */
@@ -22,6 +22,35 @@ export function gemvThreadsPerRow(isFallbackAdapter: boolean): number {
 /** Workgroups for gemv.wgsl (64 invocations each) over `outDim` rows. */
 export function gemvGroups(outDim: number, threadsPerRow: number): number {
   return Math.ceil(outDim / (64 / threadsPerRow));
+}
+
+/**
+ * How GPU time is measured: `timestamp-query` writes a timestamp at the start
+ * and end of every dispatch's compute pass (the time the GPU spent on each
+ * kernel); `submission` brackets a whole submission with
+ * queue.onSubmittedWorkDone(), so the figure includes queueing and the
+ * callback's latency; `off` measures nothing.
+ */
+export type GpuTimingMode = 'timestamp-query' | 'submission' | 'off';
+
+/** What a GPU buffer holds, for the memory gauges. */
+export type GpuMemoryKind = 'weights' | 'kv_cache' | 'activations' | 'staging' | 'uniforms' | 'timestamps' | 'other';
+
+/** Bytes of one resolved timestamp pair (begin, end) per dispatch. */
+export const TIMESTAMP_PAIR_BYTES = 16;
+
+/**
+ * Nanoseconds between each dispatch's begin and end timestamps, from a
+ * resolved query set (u64 ticks in ns, as WebGPU defines them). A pair the
+ * implementation wrote out of order (end before begin) counts as 0.
+ */
+export function dispatchDurationsNs(timestamps: BigUint64Array, dispatches: number): number[] {
+  const out = new Array<number>(dispatches);
+  for (let i = 0; i < dispatches; i++) {
+    const d = timestamps[2 * i + 1] - timestamps[2 * i];
+    out[i] = d > 0n ? Number(d) : 0;
+  }
+  return out;
 }
 
 export interface Dispatch {
@@ -48,8 +77,16 @@ export class GpuContext {
   private nextBufferId = 1;
   private paramBuf: GPUBuffer | null = null;
   private paramStaging = new Uint32Array(0);
+  private readonly sizes = new Map<GPUBuffer, { bytes: number; kind: GpuMemoryKind }>();
+  private querySet: GPUQuerySet | null = null;
+  private queryResolve: GPUBuffer | null = null;
+  private queryPairs = 0;
 
-  private constructor(readonly device: GPUDevice) {}
+  private constructor(
+    readonly device: GPUDevice,
+    /** what this context measures; `timestamp-query` only when the device was opened with that feature */
+    readonly timing: GpuTimingMode,
+  ) {}
 
   /**
    * Compiles every kernel. `constants` sets a module's pipeline-overridable
@@ -59,8 +96,10 @@ export class GpuContext {
     device: GPUDevice,
     sources: Partial<Record<KernelName, string>>,
     constants: Partial<Record<KernelName, Record<string, number>>> = {},
+    timing: GpuTimingMode = 'off',
   ): Promise<GpuContext> {
-    const ctx = new GpuContext(device);
+    if (timing === 'timestamp-query' && !device.features.has('timestamp-query')) throw new Error('timestamp-query timing needs a device opened with the timestamp-query feature');
+    const ctx = new GpuContext(device, timing);
     for (const [name, code] of Object.entries(sources) as [KernelName, string][]) {
       // (a subset of the kernels is enough for tests that run single dispatches)
       const module = device.createShaderModule({ code, label: name });
@@ -73,17 +112,32 @@ export class GpuContext {
     return ctx;
   }
 
-  buffer(size: number, usage = Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST, label?: string): GPUBuffer {
+  buffer(size: number, usage = Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST, label?: string, kind: GpuMemoryKind = 'other'): GPUBuffer {
     // storage bindings need a non-zero size that is a multiple of 4
-    const buf = this.device.createBuffer({ size: Math.max(16, Math.ceil(size / 16) * 16), usage, label });
+    const bytes = Math.max(16, Math.ceil(size / 16) * 16);
+    const buf = this.device.createBuffer({ size: bytes, usage, label });
     this.bufferIds.set(buf, this.nextBufferId++);
+    this.sizes.set(buf, { bytes, kind });
     return buf;
   }
 
-  upload(data: Float32Array | Uint32Array | Int32Array, label?: string): GPUBuffer {
-    const buf = this.buffer(data.byteLength, undefined, label);
+  upload(data: Float32Array | Uint32Array | Int32Array, label?: string, kind: GpuMemoryKind = 'other'): GPUBuffer {
+    const buf = this.buffer(data.byteLength, undefined, label, kind);
     this.write(buf, data);
     return buf;
+  }
+
+  /** Destroys a buffer made by this context and stops counting its bytes. */
+  release(buf: GPUBuffer): void {
+    this.sizes.delete(buf);
+    buf.destroy();
+  }
+
+  /** Bytes of the live buffers this context made, by what they hold. */
+  memory(): Record<GpuMemoryKind, number> {
+    const out: Record<GpuMemoryKind, number> = { weights: 0, kv_cache: 0, activations: 0, staging: 0, uniforms: 0, timestamps: 0, other: 0 };
+    for (const { bytes, kind } of this.sizes.values()) out[kind] += bytes;
+    return out;
   }
 
   write(buf: GPUBuffer, data: Float32Array | Uint32Array | Int32Array, offsetBytes = 0): void {
@@ -94,23 +148,40 @@ export class GpuContext {
   /**
    * Records the dispatches into one compute pass (WebGPU orders the writes of
    * one dispatch before the reads of the next) and returns the encoder, so
-   * the caller can add copies before `submit`.
+   * the caller can add copies before `submit`. With `timestamps` (only in
+   * `timestamp-query` mode) every dispatch gets a pass of its own whose start
+   * and end are written to the query set; `copyTimestamps` then copies them
+   * out.
    */
-  encode(dispatches: Dispatch[]): GPUCommandEncoder {
+  encode(dispatches: Dispatch[], opts: { timestamps?: boolean } = {}): GPUCommandEncoder {
     this.ensureParamSlots(dispatches.length);
     const slotWords = PARAM_SLOT_BYTES / 4;
     const enc = this.device.createCommandEncoder();
-    const pass = enc.beginComputePass();
+    const timed = opts.timestamps === true && this.timing === 'timestamp-query';
+    if (timed) this.ensureQueryPairs(dispatches.length);
+    let pass: GPUComputePassEncoder | null = timed ? null : enc.beginComputePass();
     dispatches.forEach((d, i) => {
       this.paramStaging.set(d.params, i * slotWords);
-      pass.setPipeline(this.pipelines.get(d.kernel)!);
-      pass.setBindGroup(0, this.bindGroup(i, d));
-      pass.dispatchWorkgroups(d.groups[0], d.groups[1] ?? 1, d.groups[2] ?? 1);
+      if (timed) pass = enc.beginComputePass({ timestampWrites: { querySet: this.querySet!, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+      pass!.setPipeline(this.pipelines.get(d.kernel)!);
+      pass!.setBindGroup(0, this.bindGroup(i, d));
+      pass!.dispatchWorkgroups(d.groups[0], d.groups[1] ?? 1, d.groups[2] ?? 1);
+      if (timed) pass!.end();
     });
-    pass.end();
+    if (!timed) pass!.end();
+    if (timed) enc.resolveQuerySet(this.querySet!, 0, 2 * dispatches.length, this.queryResolve!, 0);
     // one upload of every dispatch's params, ordered before the submit that uses them
     this.device.queue.writeBuffer(this.paramBuf!, 0, this.paramStaging.buffer, 0, dispatches.length * PARAM_SLOT_BYTES);
     return enc;
+  }
+
+  /**
+   * After `encode(…, { timestamps: true })` of `dispatches` dispatches: copies
+   * their resolved timestamps into `dst` at `offset` (a multiple of 8), where
+   * `dispatchDurationsNs` reads them once `dst` is mapped.
+   */
+  copyTimestamps(enc: GPUCommandEncoder, dispatches: number, dst: GPUBuffer, offset: number): void {
+    enc.copyBufferToBuffer(this.queryResolve!, 0, dst, offset, dispatches * TIMESTAMP_PAIR_BYTES);
   }
 
   submit(enc: GPUCommandEncoder): void {
@@ -120,14 +191,14 @@ export class GpuContext {
   /** Copies `bytes` of `src` back to the host through a mappable staging buffer. */
   async read(src: GPUBuffer, bytes: number, staging?: GPUBuffer): Promise<ArrayBuffer> {
     const own = !staging;
-    const st = staging ?? this.buffer(bytes, Usage.MAP_READ | Usage.COPY_DST);
+    const st = staging ?? this.buffer(bytes, Usage.MAP_READ | Usage.COPY_DST, 'read', 'staging');
     const enc = this.device.createCommandEncoder();
     enc.copyBufferToBuffer(src, 0, st, 0, bytes);
     this.submit(enc);
     await st.mapAsync(MAP_READ_MODE, 0, bytes);
     const out = st.getMappedRange(0, bytes).slice(0);
     st.unmap();
-    if (own) st.destroy();
+    if (own) this.release(st);
     return out;
   }
 
@@ -139,12 +210,22 @@ export class GpuContext {
     return out;
   }
 
+  private ensureQueryPairs(n: number): void {
+    if (this.queryPairs >= n) return;
+    this.querySet?.destroy();
+    if (this.queryResolve) this.release(this.queryResolve);
+    const pairs = Math.max(64, n);
+    this.querySet = this.device.createQuerySet({ type: 'timestamp', count: 2 * pairs, label: 'dispatch timestamps' });
+    this.queryResolve = this.buffer(pairs * TIMESTAMP_PAIR_BYTES, Usage.QUERY_RESOLVE | Usage.COPY_SRC, 'timestamps', 'timestamps');
+    this.queryPairs = pairs;
+  }
+
   private ensureParamSlots(n: number): void {
     const bytes = n * PARAM_SLOT_BYTES;
     if (this.paramBuf && this.paramBuf.size >= bytes) return;
-    this.paramBuf?.destroy();
+    if (this.paramBuf) this.release(this.paramBuf);
     const cap = Math.max(64, n) * PARAM_SLOT_BYTES;
-    this.paramBuf = this.buffer(cap, Usage.UNIFORM | Usage.COPY_DST, 'params');
+    this.paramBuf = this.buffer(cap, Usage.UNIFORM | Usage.COPY_DST, 'params', 'uniforms');
     this.paramStaging = new Uint32Array(cap / 4);
     this.bindGroups.clear();
   }

@@ -16,6 +16,8 @@ export interface RunnerOptions {
   seed: number;
   /** CPU backend only: 2 adds a helper thread for the matrix products (see cpu.ts) */
   threads?: 1 | 2;
+  /** WebGPU only: how GPU time is measured (default auto: timestamp queries where the adapter has them) */
+  gpuTiming?: 'auto' | 'submission' | 'off';
 }
 
 export async function createRunner(opts: RunnerOptions): Promise<ModelRunner> {
@@ -26,8 +28,8 @@ export async function createRunner(opts: RunnerOptions): Promise<ModelRunner> {
     // loaded on demand so a CPU-only process never loads dawn.node
     const gpu = await import('./webgpu');
     const adapter = await gpu.requestNodeAdapter();
-    if (opts.backend === 'webgpu') return gpu.WebGpuRunner.create(weights, preset, adapter);
-    if (adapter && !gpu.describeAdapter(adapter).isFallbackAdapter) return gpu.WebGpuRunner.create(weights, preset, adapter);
+    if (opts.backend === 'webgpu') return gpu.createWebGpuRunner(weights, preset, adapter, { timing: opts.gpuTiming });
+    if (adapter && !gpu.describeAdapter(adapter).isFallbackAdapter) return gpu.createWebGpuRunner(weights, preset, adapter, { timing: opts.gpuTiming });
   } else if (opts.backend !== 'cpu') {
     throw new Error(`unknown backend ${JSON.stringify(opts.backend)}; expected auto, cpu or webgpu`);
   }

@@ -23,6 +23,11 @@ export class SequenceTable<Kv> {
     return this.live.size;
   }
 
+  /** KV storages created so far: live ones and those pooled for reuse. */
+  allocated(): number {
+    return this.live.size + this.pool.length;
+  }
+
   alloc(): SeqHandle {
     const handle = new Seq(this.nextId++);
     this.live.set(handle.id, { handle, kv: this.pool.pop() ?? this.create() });

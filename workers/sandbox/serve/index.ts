@@ -42,6 +42,8 @@ export interface SandboxOptions {
   preset?: string;
   /** weight seed */
   seed?: number;
+  /** WebGPU: how GPU time is measured (default auto: timestamp queries where the adapter has them, else submission bracketing) */
+  gpuTiming?: 'auto' | 'submission' | 'off';
   /** use this runner instead of creating one (the sandbox disposes it on close) */
   runner?: ModelRunner;
   maxBatch?: number;
@@ -68,7 +70,8 @@ export function modelName(preset: string): string {
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const runner = options.runner ?? (await createRunner({ backend: options.backend ?? 'auto', preset: options.preset ?? 'tiny', seed: options.seed ?? 1 }));
+  const runner =
+    options.runner ?? (await createRunner({ backend: options.backend ?? 'auto', preset: options.preset ?? 'tiny', seed: options.seed ?? 1, gpuTiming: options.gpuTiming }));
   const info = runner.info;
   const model = modelName(info.preset);
   const t = options.telemetry ?? {};
@@ -79,6 +82,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       model,
       backend: info.backend,
       preset: info.preset,
+      adapter: info.adapter,
+      gpuTiming: info.gpuTiming,
+      kvBytesPerPosition: info.kvBytesPerPosition,
       traces: t.otlpEndpoint || t.otlpTracesUrl ? { endpoint: t.otlpEndpoint, tracesUrl: t.otlpTracesUrl, headers: t.otlpHeaders, exportDelayMs: t.exportDelayMs } : false,
       sampling: t.sampling,
       metrics: t.metrics ?? true,
@@ -96,6 +102,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     () => scheduler!.stats(),
   );
+  if (info.backend === 'webgpu') runner.onGpuTiming = (timing) => telemetry.gpuPass(timing);
   scheduler = new Scheduler(runner, {
     maxBatch: options.maxBatch ?? 8,
     maxQueue: options.maxQueue ?? 64,

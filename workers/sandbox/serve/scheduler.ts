@@ -118,6 +118,20 @@ export interface SchedulerStats {
   decodeSteps: number;
   /** sequences allocated from the runner and not yet freed (running + prefix cache) */
   liveSequences: number;
+  /** KV-cache bytes holding tokens of running sequences and prefix-cache entries */
+  kvUsedBytes: number;
+  /** KV-cache bytes the backend has allocated (in use or pooled) */
+  kvReservedBytes: number;
+  /** the part of kvUsedBytes held by prefix-cache entries */
+  prefixCacheBytes: number;
+  /** KV caches allocated by the backend, and whether they live in this process's memory (CPU) or on the GPU */
+  kvAllocations: number;
+  kvOnHost: boolean;
+  /** WebGPU: live GPU buffer bytes by what they hold */
+  gpuBuffers?: Record<string, number>;
+  /** milliseconds spent in the backend's prefill and decode calls since start (wall clock, awaited) */
+  prefillMs: number;
+  decodeMs: number;
 }
 
 interface Sequence {
@@ -156,6 +170,8 @@ export class Scheduler {
   private prefillTokens = 0;
   private generatedTokens = 0;
   private decodeSteps = 0;
+  private prefillMs = 0;
+  private decodeMs = 0;
   private readonly maxSeqLen: number;
 
   constructor(
@@ -205,13 +221,23 @@ export class Scheduler {
   }
 
   stats(): SchedulerStats {
-    let kv = this.cache.cachedPositions();
+    const cached = this.cache.cachedPositions();
+    let kv = cached;
     for (const s of this.running) kv += s.seq?.length ?? 0;
     const pool = (this.opts.maxBatch + this.opts.prefixCacheEntries) * this.maxSeqLen;
+    const mem = this.runner.memory();
     return {
       running: this.running.length,
       waiting: this.waitingCount,
       kvCacheUsage: pool ? kv / pool : 0,
+      kvUsedBytes: kv * mem.kvBytesPerPosition,
+      kvReservedBytes: mem.kvReservedBytes,
+      prefixCacheBytes: cached * mem.kvBytesPerPosition,
+      kvAllocations: mem.kvAllocations,
+      kvOnHost: mem.kvOnHost,
+      gpuBuffers: mem.gpuBuffers,
+      prefillMs: this.prefillMs,
+      decodeMs: this.decodeMs,
       prefixCacheHitRatio: this.cache.hitRatio(),
       prefixCacheQueriedTokens: this.cache.queriedTokens,
       prefixCacheHitTokens: this.cache.hitTokens,
@@ -348,7 +374,9 @@ export class Scheduler {
           if (s.abort || this.now() > req.deadlineMs) break;
         }
         const part = req.prompt.subarray(start, Math.min(req.prompt.length, start + chunk));
-        logits = await this.label(spanId, () => this.runner.prefill(seq, part));
+        const t0 = this.now();
+        logits = await this.label(spanId, () => this.runner.prefill(seq, part, { spanId }));
+        this.prefillMs += this.now() - t0;
         this.prefillTokens += part.length;
       }
       if (seq.length < req.prompt.length) {
@@ -409,8 +437,10 @@ export class Scheduler {
       t,
     );
     let logits: Float32Array[];
+    const t0 = this.now();
     try {
-      logits = await this.label(batchSpanId, () => this.runner.decode(batch));
+      logits = await this.label(batchSpanId, () => this.runner.decode(batch, { spanId: batchSpanId }));
+      this.decodeMs += this.now() - t0;
     } catch (e) {
       for (const s of members) this.fail(s, 'error', e);
       this.dropDone();

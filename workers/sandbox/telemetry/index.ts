@@ -9,10 +9,15 @@
 // `decode_batch` linked to the decode spans of the sampled requests in it; its id
 // labels the shared decode compute in the CPU profile.
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Link, type Span } from '@opentelemetry/api';
+import type { GpuPassTiming } from '../runtime/types';
 import type { RequestTrace, SchedulerStats, SchedulerTelemetry } from '../serve/scheduler';
+import { GpuProfileRecorder } from './gpu-profile';
+import { heapProfile, startHeapSampling, stopHeapSampling } from './heap-profile';
 import { SandboxMetrics } from './metrics';
+import { pushLabelValue, pushProfile, type PushTarget } from './profile-push';
 import { startProfiling, type Profiler, type ProfilingOptions } from './profiling';
 import { DEFAULT_RULES, Redactor, addCounts, countAttributes, emptyCounts, type PiiCounts, type RuleName } from '../../../lib/redaction';
+import { ResourceMetrics } from './resource-metrics';
 import {
   ATTR_PRIORITY,
   ATTR_SAMPLING_PROBABILITY,
@@ -35,6 +40,11 @@ export interface TelemetryOptions {
   model: string;
   backend: string;
   preset: string;
+  /** WebGPU: the adapter that serves, and how GPU time is measured */
+  adapter?: { name: string; isFallbackAdapter: boolean };
+  gpuTiming?: 'timestamp-query' | 'submission' | 'off';
+  /** KV-cache bytes per token position, for per-request KV bytes on spans */
+  kvBytesPerPosition?: number;
   /** traces: false disables them; otherwise OTLP/HTTP settings */
   traces: false | Omit<TracingOptions, 'resource' | 'policy'>;
   sampling?: Partial<SamplingPolicy>;
@@ -83,8 +93,34 @@ export interface RequestEnd {
  */
 const epochMs = (perfMs: number) => performance.timeOrigin + perfMs;
 
+/** GPU time a span accumulated, in the attributes it ends with. */
+interface GpuSum {
+  ms: number;
+  dispatches: number;
+  timing?: GpuPassTiming['timing'];
+}
+
+const addGpu = (g: GpuSum, ms: number, t: GpuPassTiming) => {
+  g.ms += ms;
+  g.dispatches += t.dispatches;
+  g.timing = t.timing;
+};
+
+const passMs = (t: GpuPassTiming) => {
+  let ms = 0;
+  for (const k of t.kernels) ms += k.ms;
+  return ms;
+};
+
+/** Span attributes of a GPU summary: kernel time (GPU time, or submission time with queueing), dispatches, how it was timed. */
+function gpuAttributes(g: GpuSum, timeKey = 'trisight.gpu.kernel_time_ms'): Record<string, number | string> {
+  if (!g.timing) return {};
+  return { [timeKey]: Math.round(g.ms * 1000) / 1000, 'trisight.gpu.dispatches': g.dispatches, 'trisight.gpu.timing': g.timing };
+}
+
 export class SandboxTelemetry implements SchedulerTelemetry {
   readonly metrics?: SandboxMetrics;
+  private readonly resources?: ResourceMetrics;
   private readonly tracing?: Tracing;
   private readonly profiler?: Profiler;
   readonly policy: SamplingPolicy;
@@ -94,15 +130,33 @@ export class SandboxTelemetry implements SchedulerTelemetry {
   private batchSpan?: Span;
   private batchSpanId?: string;
   private batchSteps = 0;
+  private batchSize = 0;
+  private batchGpu: GpuSum = { ms: 0, dispatches: 0 };
+  private batchMembers: RequestSpans[] = [];
+  /** @internal open prefill spans by id, to add their GPU time */
+  readonly openPrefills = new Map<string, RequestSpans>();
+  private readonly gpuProfile?: GpuProfileRecorder;
+  private readonly pushTarget?: PushTarget;
+  private pushTimer?: ReturnType<typeof setInterval>;
+  private pushing: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly opts: TelemetryOptions,
-    stats: () => SchedulerStats,
+    private readonly stats: () => SchedulerStats,
   ) {
     this.policy = { ...DEFAULT_SAMPLING_POLICY, ...opts.sampling };
     this.redactor = new Redactor(opts.redactionRules ?? DEFAULT_RULES);
-    if (opts.metrics) this.metrics = new SandboxMetrics(PROVIDER_NAME, stats, { processMetrics: opts.processMetrics });
-    const tags = { backend: opts.backend, preset: opts.preset };
+    if (opts.metrics) {
+      this.metrics = new SandboxMetrics(PROVIDER_NAME, stats, { processMetrics: opts.processMetrics });
+      this.resources = new ResourceMetrics(this.metrics.registry, stats);
+    }
+    // Labels of every profile and resource attributes of every span: which backend (and GPU adapter) served.
+    const tags: Record<string, string> = { backend: opts.backend, preset: opts.preset };
+    if (opts.adapter) {
+      tags.gpu_adapter = pushLabelValue(opts.adapter.name);
+      tags.gpu_fallback_adapter = String(opts.adapter.isFallbackAdapter);
+    }
+    if (opts.gpuTiming && opts.gpuTiming !== 'off') tags.gpu_timing = opts.gpuTiming;
     if (opts.traces) {
       this.tracing = startTracing({
         ...opts.traces,
@@ -110,7 +164,44 @@ export class SandboxTelemetry implements SchedulerTelemetry {
         resource: { 'service.name': SERVICE_NAME, 'service.version': '0.1.0', ...tags },
       });
     }
-    if (opts.profiling) this.profiler = startProfiling({ ...opts.profiling, appName: SERVICE_NAME, tags });
+    if (opts.profiling) {
+      this.profiler = startProfiling({ ...opts.profiling, appName: SERVICE_NAME, tags });
+      // GPU time and the heap (KV cache split out) are pushed beside the SDK's CPU profiles.
+      this.pushTarget = { serverAddress: opts.profiling.serverAddress, appName: SERVICE_NAME, labels: tags, tenantID: opts.profiling.tenantID };
+      if (opts.backend === 'webgpu' && opts.gpuTiming !== 'off') this.gpuProfile = new GpuProfileRecorder();
+      startHeapSampling();
+      this.pushTimer = setInterval(() => void this.pushProfiles(), opts.profiling.flushIntervalMs ?? 15_000);
+      this.pushTimer.unref();
+    }
+  }
+
+  /** Pushes the GPU profile (when anything was timed) and the heap profile; one push at a time. */
+  private pushProfiles(): Promise<unknown> {
+    const t = this.pushTarget;
+    if (!t) return Promise.resolve();
+    this.pushing = this.pushing.then(async () => {
+      const gpu = this.gpuProfile?.take();
+      if (gpu) await pushProfile(t, gpu.pprof, gpu.fromMs, gpu.untilMs);
+      const s = this.stats();
+      const now = Date.now();
+      const kv = s.kvOnHost ? { bytes: s.kvReservedBytes, count: s.kvAllocations } : { bytes: 0, count: 0 };
+      await pushProfile(t, heapProfile(kv), now - 1000, now);
+    });
+    return this.pushing;
+  }
+
+  /** GPU time of one forward pass: per-kernel metrics, the GPU profile, and the GPU summary of the span it worked for. */
+  gpuPass(t: GpuPassTiming): void {
+    this.resources?.gpuPass(t);
+    this.gpuProfile?.add(t);
+    if (!t.spanId) return;
+    const ms = passMs(t);
+    if (t.phase === 'prefill') {
+      this.openPrefills.get(t.spanId)?.gpuPrefill(ms, t);
+    } else if (t.spanId === this.batchSpanId) {
+      addGpu(this.batchGpu, ms, t);
+      for (const m of this.batchMembers) m.gpuDecodeStep(ms, this.batchSize, t);
+    }
   }
 
   get profiling(): boolean {
@@ -158,6 +249,8 @@ export class SandboxTelemetry implements SchedulerTelemetry {
         this.batchSpanId = this.batchSpan.spanContext().spanId;
         if (this.profiler) this.batchSpan.setAttribute(ATTR_PROFILE_ID, this.batchSpanId);
         for (const m of sampled) m.batchRefs(this.batchSpanId);
+        this.batchMembers = sampled;
+        this.batchSize = members.length;
       }
     }
     this.batchSteps++;
@@ -166,19 +259,26 @@ export class SandboxTelemetry implements SchedulerTelemetry {
 
   batchIdle(atMs: number): void {
     if (this.batchSpan) {
-      this.batchSpan.setAttribute('trisight.batch.steps', this.batchSteps);
+      this.batchSpan.setAttributes({ 'trisight.batch.steps': this.batchSteps, ...gpuAttributes(this.batchGpu) });
       this.batchSpan.end(epochMs(atMs));
     }
     this.batchSpan = undefined;
     this.batchSpanId = undefined;
     this.batchSteps = 0;
     this.batchVersion = -1;
+    this.batchGpu = { ms: 0, dispatches: 0 };
+    this.batchMembers = [];
+    this.batchSize = 0;
   }
 
-  /** Ends open spans, pushes the last profile and flushes spans. */
+  /** Ends open spans, pushes the last profiles and flushes spans. */
   async shutdown(): Promise<void> {
     this.batchIdle(performance.now());
-    await Promise.allSettled([this.profiler?.stop(), this.tracing?.shutdown()]);
+    clearInterval(this.pushTimer);
+    const last = this.pushProfiles();
+    this.pushTimer = undefined;
+    await Promise.allSettled([last, this.profiler?.stop(), this.tracing?.shutdown()]);
+    if (this.pushTarget) stopHeapSampling();
   }
 }
 
@@ -195,6 +295,11 @@ export class RequestSpans implements RequestTrace {
   private batchIds?: string[];
   private promptCounts?: PiiCounts;
   private ended = false;
+  private prefillSpanId?: string;
+  private prefillGpu: GpuSum = { ms: 0, dispatches: 0 };
+  /** GPU time of the batched steps this request took part in, and its 1/batch-size share of it */
+  private decodeGpu: GpuSum = { ms: 0, dispatches: 0 };
+  private decodeGpuShareMs = 0;
 
   constructor(
     private readonly tel: SandboxTelemetry,
@@ -276,7 +381,25 @@ export class RequestSpans implements RequestTrace {
   prefillStart(atMs: number): string | undefined {
     if (!this.sampled) return undefined;
     this.prefillSpan = this.child('prefill', atMs);
-    return this.profiled(this.prefillSpan);
+    this.prefillSpanId = this.profiled(this.prefillSpan);
+    this.tel.openPrefills.set(this.prefillSpanId!, this);
+    return this.prefillSpanId;
+  }
+
+  /** @internal a prefill pass of this request's prefill span was timed on the GPU */
+  gpuPrefill(ms: number, t: GpuPassTiming): void {
+    addGpu(this.prefillGpu, ms, t);
+  }
+
+  /** @internal a batched decode step this request took part in was timed on the GPU */
+  gpuDecodeStep(ms: number, batchSize: number, t: GpuPassTiming): void {
+    addGpu(this.decodeGpu, ms, t);
+    this.decodeGpuShareMs += ms / Math.max(1, batchSize);
+  }
+
+  private kvBytes(positions: number): Record<string, number> {
+    const b = this.tel.opts.kvBytesPerPosition;
+    return b ? { 'trisight.kv_cache.bytes': positions * b } : {};
   }
 
   prefillEnd(info: { promptTokens: number; cachedTokens: number; kvPositions: number }, atMs: number): void {
@@ -287,9 +410,12 @@ export class RequestSpans implements RequestTrace {
       'trisight.prefix_cache.hit_tokens': info.cachedTokens,
       'trisight.prefill.tokens': info.promptTokens - info.cachedTokens,
       'trisight.kv_cache.positions': info.kvPositions,
+      ...this.kvBytes(info.kvPositions),
+      ...gpuAttributes(this.prefillGpu),
     });
     s.end(epochMs(atMs));
     this.prefillSpan = undefined;
+    if (this.prefillSpanId) this.tel.openPrefills.delete(this.prefillSpanId);
   }
 
   decodeStart(atMs: number): string | undefined {
@@ -312,7 +438,10 @@ export class RequestSpans implements RequestTrace {
       'trisight.batch.size.max': info.batchSizeMax,
       'trisight.batch.size.mean': info.batchSizeMean,
       'trisight.kv_cache.positions': info.kvPositions,
+      ...this.kvBytes(info.kvPositions),
       ...(this.batchIds ? { 'trisight.batch.span_ids': this.batchIds } : {}),
+      ...gpuAttributes(this.decodeGpu, 'trisight.gpu.batch_kernel_time_ms'),
+      ...(this.decodeGpu.timing ? { 'trisight.gpu.kernel_time_share_ms': Math.round(this.decodeGpuShareMs * 1000) / 1000 } : {}),
     });
     s.end(epochMs(atMs));
     this.decodeSpan = undefined;
@@ -331,6 +460,7 @@ export class RequestSpans implements RequestTrace {
       const end = epochMs(endMs);
       this.queueSpan?.end(end);
       this.prefillSpan?.end(end);
+      if (this.prefillSpanId) this.tel.openPrefills.delete(this.prefillSpanId);
       this.decodeSpan?.end(end);
       root.setAttributes({
         'gen_ai.response.id': e.id,
