@@ -57,10 +57,11 @@ test('SIGTERM drains the in-flight request, then flushes traces and the profile'
     assert.equal((await r.json()).usage.completion_tokens, 80);
     const code = await new Promise((resolve) => child.once('exit', resolve));
     assert.equal(code, 0);
-    // Flushed on the way out: the request's spans and the final profile push
-    // (the periodic push interval, 15 s, never elapsed).
+    // Flushed on the way out: the request's spans and the final profile pushes, CPU
+    // and heap (the periodic push interval, 15 s, never elapsed).
     assert.ok(sinks.spans.some((s) => s.name === 'text_completion trisight-tiny'));
-    assert.equal(sinks.profiles.length, 1);
+    const kinds = sinks.profiles.map((p) => p.profile.stringTable.strings[Number(p.profile.sampleType.at(-1)!.type)]).sort();
+    assert.deepEqual(kinds, ['cpu', 'inuse_space']);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     await sinks.close();
