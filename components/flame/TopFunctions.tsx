@@ -1,11 +1,11 @@
 'use client';
 
 import { memo, useMemo, useState } from 'react';
-import { nameMatcher } from '@/lib/model/flame';
+import { frameParts, nameMatcher } from '@/lib/model/flame';
 import { formatPercent, formatValue } from './format';
 import styles from './FlameGraph.module.css';
 
-/** One function; `rows` must come ordered by self, largest first (as topFunctionsIndexed returns them). */
+/** One function; `rows` must come ordered by self, largest first (as topFunctions returns them). */
 export interface TopRow {
   name: string;
   self: number;
@@ -18,9 +18,22 @@ type SortKey = 'self' | 'total' | 'name' | 'change';
 
 /**
  * Self / total per function over the whole profile. Sortable; a row's button
- * selects the function (the graph then shows only stacks through it). Rows are
+ * selects the function (the graph then shows only stacks through it, or its
+ * sandwich). Rows are
  * limited to `limit` after the search filter, so 30k distinct names stay cheap.
  */
+/** The function first, then (muted) where it lives, as on the frames. */
+function FunctionName({ name }: { name: string }) {
+  const p = frameParts(name);
+  if (!p.file) return <>{p.fn}</>;
+  const where = `${p.file}${p.line ? `:${p.line}` : ''}`;
+  return (
+    <>
+      {p.fn} <span className={styles.muted}>{where}</span>
+    </>
+  );
+}
+
 export const TopFunctions = memo(function TopFunctions(props: {
   /** null while the profile is still being indexed */
   rows: TopRow[] | null;
@@ -42,8 +55,22 @@ export const TopFunctions = memo(function TopFunctions(props: {
     if (sort.key === 'self' && sort.desc) return list.slice(0, limit);
     if (list === rows) list = rows.slice();
     const dir = sort.desc ? -1 : 1;
+    // By the name shown: the function, not the file its raw name starts with.
+    const fn = new Map<string, string>();
+    const shownName = (r: TopRow) => {
+      let k = fn.get(r.name);
+      if (k === undefined) {
+        k = frameParts(r.name).fn.toLowerCase();
+        fn.set(r.name, k);
+      }
+      return k;
+    };
     list.sort((a, b) => {
-      if (sort.key === 'name') return dir * (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+      if (sort.key === 'name') {
+        const x = shownName(a);
+        const y = shownName(b);
+        return dir * (x < y ? -1 : x > y ? 1 : 0);
+      }
       const va = sort.key === 'change' ? Math.abs(a.change ?? 0) : a[sort.key];
       const vb = sort.key === 'change' ? Math.abs(b.change ?? 0) : b[sort.key];
       return dir * (va - vb);
@@ -90,7 +117,7 @@ export const TopFunctions = memo(function TopFunctions(props: {
                   title={r.name}
                   onClick={() => onSelect(r.name)}
                 >
-                  {r.name}
+                  <FunctionName name={r.name} />
                 </button>
               </td>
               <td className={styles.num}>

@@ -1,5 +1,7 @@
-// Colours for flame graph frames. Pure functions, no DOM: FlameGraph.tsx picks
-// one per frame and the unit tests check the mapping.
+// Colours for flame graph frames, per theme. Pure functions, no DOM: the
+// canvas renderer and the SVG export pick one per frame, unit tests check the mapping.
+
+export type FlameTheme = 'light' | 'dark';
 
 /** FNV-1a: stable across runs and browsers, so a module keeps its colour in every screenshot. */
 function hash(s: string): number {
@@ -12,20 +14,43 @@ function hash(s: string): number {
 }
 
 /**
- * One colour per module key (see moduleOf): frames of a package share a hue,
- * and the lightness stays high enough for the black labels to be readable.
+ * One colour per module key (see moduleOf): frames of a package share a hue.
+ * Labels are dark on both themes (as in Grafana's flame graph), so frames stay
+ * light enough to read them; on the dark theme they are a little deeper so
+ * the graph does not glare against the dark page.
  * Frames without a module (root, `[unknown]`) use their own name as the key.
  */
-export function frameColor(module: string, name: string): string {
+export function frameColor(module: string, name: string, theme: FlameTheme = 'light'): string {
   const h = hash(module || name);
   const hue = h % 360;
   const sat = 45 + ((h >>> 9) % 25);
-  const light = 62 + ((h >>> 17) % 12);
+  const light = (theme === 'dark' ? 54 : 62) + ((h >>> 17) % 12);
   return `hsl(${hue} ${sat}% ${light}%)`;
 }
 
-/** Frames that do not match an active search. */
-export const DIMMED = 'hsl(220 10% 88%)';
+/** Everything the renderer needs besides frame colours. */
+export interface FlamePalette {
+  theme: FlameTheme;
+  /** frames that do not match an active search */
+  dimmed: string;
+  /** runs of frames too narrow to draw one by one */
+  collapsed: string;
+  /** label text on frames */
+  label: string;
+  /** outline of the selected function's frames */
+  outline: string;
+  /** the zoomed frame's callers are drawn at this opacity */
+  fadeAlpha: number;
+}
+
+export function flamePalette(theme: FlameTheme): FlamePalette {
+  return theme === 'dark'
+    ? { theme, dimmed: 'hsl(220 8% 30%)', collapsed: 'hsl(220 6% 42%)', label: '#111', outline: '#f5f5f5', fadeAlpha: 0.55 }
+    : { theme, dimmed: 'hsl(220 10% 88%)', collapsed: 'hsl(220 6% 72%)', label: '#111', outline: '#111', fadeAlpha: 0.55 };
+}
+
+/** Frames that do not match an active search (light theme; see flamePalette). */
+export const DIMMED = flamePalette('light').dimmed;
 
 /**
  * Diff colour from each side's share of its own root (runs differ in length,

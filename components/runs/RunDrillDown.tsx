@@ -139,15 +139,15 @@ function SpanProfilePanel({ runId, view, update }: { runId: string; view: RunVie
       }
       empty={
         d &&
-        !d.tree &&
+        !d.flame &&
         (d.pending
           ? `No samples for this span yet: profiles arrive every ${d.flushIntervalS} s. Checking again…`
           : 'No CPU samples carry this span’s id. Spans that only wait (queue, the request itself between steps) use no CPU; try its prefill or decode child.')
       }
     >
-      {d?.tree && (
+      {d?.flame && (
         <FlameGraph
-          tree={d.tree}
+          flame={d.flame}
           unit={d.profileType?.sampleUnit ?? 'nanoseconds'}
           zoomPath={view.szoom}
           onZoomPathChange={(szoom) => update({ szoom })}

@@ -44,17 +44,17 @@ function CompareSelect({ runId, value, onChange }: { runId: string; value: strin
 export function RunFlamePanel({ runId, view, update }: { runId: string; view: RunViewState; update: UpdateView }) {
   const q = useFlame(runId, view.compare);
   const d = q.data;
-  const tree = d?.compare?.diff ?? d?.tree ?? null;
+  const flame = d?.compare?.diff ?? d?.flame ?? null;
   const every = d ? `${d.flushIntervalS} s` : '';
   const subtitle = d && (
     <>
       {d.profileType ? `${d.profileType.sampleType} (${d.profileType.id})` : 'no profile type stored yet'}
       {d.compare && ` · before: ${windowText(d.compare.window)}, after: this run`}
-      {d.pending && tree && ` · more profiles may still arrive (the sandbox pushes every ${every}); refreshing`}
+      {d.pending && flame && ` · more profiles may still arrive (the sandbox pushes every ${every}); refreshing`}
     </>
   );
   let empty: string | false = false;
-  if (d && !tree) {
+  if (d && !flame) {
     empty = d.note
       ? d.note
       : d.pending
@@ -71,9 +71,9 @@ export function RunFlamePanel({ runId, view, update }: { runId: string; view: Ru
       empty={empty}
       actions={<CompareSelect runId={runId} value={view.compare} onChange={(compare) => update({ compare })} />}
     >
-      {tree && (
+      {flame && (
         <FlameGraph
-          tree={tree}
+          flame={flame}
           unit={d?.profileType?.sampleUnit ?? 'nanoseconds'}
           zoomPath={view.zoom}
           onZoomPathChange={(zoom) => update({ zoom })}
@@ -81,6 +81,8 @@ export function RunFlamePanel({ runId, view, update }: { runId: string; view: Ru
           onSearchChange={(q2) => update({ q: q2 }, 'replace')}
           selectedFunction={view.fn}
           onSelectedFunctionChange={(fn) => update({ fn })}
+          view={view.fview}
+          onViewChange={(fview) => update({ fview })}
           layout="below"
           maxHeight={420}
           topFunctionsLimit={25}

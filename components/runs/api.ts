@@ -56,6 +56,6 @@ export function useSpanProfile(id: string, traceId: string | null, spanId: strin
     queryKey: ['run-panels', id, 'span-profile', traceId, spanId],
     queryFn: ({ signal }) => fetchJson<SpanProfilePanel>(`${base(id)}/span-profile?trace=${traceId}&span=${spanId}`, { signal }),
     enabled: traceId !== null && spanId !== null,
-    refetchInterval: (q) => (q.state.data && !q.state.data.tree ? pollWhilePending(q.state.data) : false),
+    refetchInterval: (q) => (q.state.data && !q.state.data.flame ? pollWhilePending(q.state.data) : false),
   });
 }

@@ -4,7 +4,8 @@
 // they got, except through `backend`, which they show as the data's source.
 import { config, durationToMs } from '@/lib/config';
 import { pgPool } from '@/lib/db';
-import type { DiffFlameTree, ProfileType, Series, TimeRange, Trace } from '@/lib/model/types';
+import type { FlameModel } from '@/lib/model/flame';
+import type { ProfileType, Series, TimeRange, Trace } from '@/lib/model/types';
 import { PyroscopeClient } from './pyroscope/client';
 import type { FlameGraphResult, ProfileSelector } from './pyroscope/types';
 import { TempoClient } from './tempo/client';
@@ -32,11 +33,13 @@ export interface ProfileSource {
   profileTypes(range: TimeRange, opts?: Signal): Promise<ProfileType[]>;
   labelNames(opts?: { matchers?: string[]; range?: TimeRange } & Signal): Promise<string[]>;
   labelValues(name: string, opts?: { matchers?: string[]; range?: TimeRange } & Signal): Promise<string[]>;
+  /** the flat flame model, at most `maxNodes` nodes (the rest folded into "other", as Pyroscope does) */
   selectMergeStacktraces(sel: ProfileSelector, opts?: { maxNodes?: number; spanSelector?: string[] } & Signal): Promise<FlameGraphResult>;
   /** only samples labelled span_id ∈ spanIds */
   spanProfile(sel: ProfileSelector, spanIds: string[], opts?: { maxNodes?: number } & Signal): Promise<FlameGraphResult>;
   selectSeries(sel: ProfileSelector, opts: { stepS: number } & Signal): Promise<Series[]>;
-  diff(left: ProfileSelector, right: ProfileSelector, opts?: { maxNodes?: number } & Signal): Promise<{ tree: DiffFlameTree; leftTicks: number; rightTicks: number }>;
+  /** one diff model: `value` / `self` from `left` (before), `right` from `right` (after) */
+  diff(left: ProfileSelector, right: ProfileSelector, opts?: { maxNodes?: number } & Signal): Promise<{ flame: FlameModel; leftTicks: number; rightTicks: number }>;
 }
 
 /**
@@ -64,13 +67,13 @@ export function embeddedTraceSource(db = pgPool()): TraceSource {
 export function embeddedProfileSource(db = pgPool()): ProfileSource {
   return {
     backend: 'embedded',
-    profileTypes: (range) => profiles.profileTypes(db, range),
+    profileTypes: (range, opts = {}) => profiles.profileTypes(db, range, opts),
     labelNames: (opts = {}) => profiles.labelNames(db, { matchers: opts.matchers, range: opts.range ?? lastHour() }),
     labelValues: (name, opts = {}) => profiles.labelValues(db, name, { matchers: opts.matchers, range: opts.range ?? lastHour() }),
-    selectMergeStacktraces: (sel, opts = {}) => profiles.selectMergeStacktraces(db, sel, { spanSelector: opts.spanSelector }),
-    spanProfile: (sel, spanIds) => profiles.spanProfile(db, sel, spanIds),
+    selectMergeStacktraces: (sel, opts = {}) => profiles.selectMergeStacktraces(db, sel, opts),
+    spanProfile: (sel, spanIds, opts = {}) => profiles.spanProfile(db, sel, spanIds, opts),
     selectSeries: (sel, opts) => profiles.selectSeries(db, sel, opts),
-    diff: (l, r) => profiles.diff(db, l, r),
+    diff: (l, r, opts = {}) => profiles.diff(db, l, r, opts),
   };
 }
 

@@ -90,25 +90,6 @@ export interface TraceSummary {
   spans?: { spanId: string; name?: string; startTimeUnixNano: bigint; durationNanos: bigint; attributes: Attributes }[];
 }
 
-/**
- * A flame-graph node. `total` includes children; `self` is the node's own
- * samples. Values are in the profile's unit (nanoseconds for CPU).
- */
-export interface FlameTree {
-  name: string;
-  self: number;
-  total: number;
-  children: FlameTree[];
-}
-
-/** Left/right pair for diff flame graphs. */
-export interface DiffFlameTree {
-  name: string;
-  left: { self: number; total: number };
-  right: { self: number; total: number };
-  children: DiffFlameTree[];
-}
-
 /** Pyroscope profile type, e.g. process_cpu:cpu:nanoseconds:cpu:nanoseconds */
 export interface ProfileType {
   id: string;

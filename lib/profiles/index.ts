@@ -4,10 +4,9 @@ export {
   PprofDecodeError,
   PprofTooLargeError,
   decodePprof,
-  flameTreeFromStacks,
   isGzip,
   pickSampleType,
-  pprofToFlameTree,
+  pprofToModel,
   profileStacks,
   profileTypeOf,
 } from './pprof';

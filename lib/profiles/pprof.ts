@@ -1,12 +1,13 @@
 // pprof (perftools.profiles.Profile) → stacks of function names with
-// per-sample values and labels, and → FlameTree. Pure: no I/O. Decoding is
+// per-sample values and labels, and → the flat flame model. Pure: no I/O. Decoding is
 // pprof-format's; what it decoded is validated (every index must point
 // somewhere), because a protobuf decoder accepts many byte strings that are no profile.
 // (protobufjs was measured as an alternative: no faster in CPU time once its
 // 64-bit integers are exact, so the pprof library stays.)
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
-import type { FlameTree, ProfileType } from '@/lib/model/types';
+import { NameTable, modelFromStacks, type FlameModel } from '@/lib/model/flame';
+import type { ProfileType } from '@/lib/model/types';
 import { cleanString } from '@/lib/otlp/decode';
 
 type Int64 = number | bigint;
@@ -266,38 +267,14 @@ export function profileTypeOf(stacks: Pick<ProfileStacks, 'sampleTypes' | 'perio
   };
 }
 
-/** Builds a flame tree (root "total") from stacks and (stack index, value) weights. Zero weights are skipped. */
-export function flameTreeFromStacks(stacks: readonly (readonly string[])[], weights: Iterable<{ stack: number; value: number }>): FlameTree {
-  const root: FlameTree = { name: 'total', self: 0, total: 0, children: [] };
-  // Child lookup by name per node; kept outside the tree so the result is plain data.
-  const kids = new Map<FlameTree, Map<string, FlameTree>>();
-  for (const { stack, value } of weights) {
-    if (!value) continue;
-    let node = root;
-    node.total += value;
-    for (const name of stacks[stack]) {
-      let byName = kids.get(node);
-      if (!byName) kids.set(node, (byName = new Map()));
-      let next = byName.get(name);
-      if (!next) {
-        next = { name, self: 0, total: 0, children: [] };
-        node.children.push(next);
-        byName.set(name, next);
-      }
-      next.total += value;
-      node = next;
-    }
-    node.self += value;
-  }
-  return root;
-}
-
 /**
- * A pprof's flame tree for one sample type (default: pickSampleType), with an
+ * A pprof's flame model for one sample type (default: pickSampleType), with an
  * optional filter on sample labels (e.g. span profiles: span_id ∈ set).
  */
-export function pprofToFlameTree(p: ProfileStacks, opts: { sampleType?: string; where?: (labels: Record<string, string>) => boolean } = {}): FlameTree {
+export function pprofToModel(p: ProfileStacks, opts: { sampleType?: string; where?: (labels: Record<string, string>) => boolean } = {}): FlameModel {
   const i = pickSampleType(p.sampleTypes, opts.sampleType);
-  const weights = p.samples.filter((s) => !opts.where || opts.where(s.labels)).map((s) => ({ stack: s.stack, value: s.values[i] }));
-  return flameTreeFromStacks(p.stacks, weights);
+  const names = new NameTable();
+  const ids = p.stacks.map((st) => st.map((f) => names.id(f)));
+  const samples = p.samples.filter((s) => !opts.where || opts.where(s.labels));
+  return modelFromStacks({ names: names.names, stacks: samples.map((s) => ids[s.stack]), values: samples.map((s) => s.values[i]) });
 }

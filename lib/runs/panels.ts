@@ -10,7 +10,8 @@ import { PrometheusClient } from '@/lib/datasources/prometheus/client';
 import { latencyHistogram as promLatencyHistogram } from '@/lib/datasources/prometheus/views';
 import { loadRuns, type RunView } from '@/lib/loadruns';
 import { encodeHistogram, encodeTrace, type HistogramSeriesJson, type TraceJson } from '@/lib/model/json';
-import type { DiffFlameTree, FlameTree, Labels, ProfileType, TimeRange, Trace } from '@/lib/model/types';
+import { grandTotal, type FlameModel } from '@/lib/model/flame';
+import type { Labels, ProfileType, TimeRange, Trace } from '@/lib/model/types';
 import { latencyMetric, loadTargets, type LoadTarget } from '@/lib/targets';
 import {
   clientLatenciesMs,
@@ -133,9 +134,10 @@ export interface FlamePanel {
   source: SourceLabel;
   window: TimeRange;
   profileType: ProfileType | null;
-  tree: FlameTree | null;
-  /** compare: the other run's window (the "before" side) and the diff */
-  compare?: { runId: string; window: TimeRange; diff: DiffFlameTree; leftTicks: number; rightTicks: number };
+  /** the flat flame model as the profile source produced it (at most MAX_NODES nodes); null when empty */
+  flame: FlameModel | null;
+  /** compare: the other run's window (the "before" side) and the diff model */
+  compare?: { runId: string; window: TimeRange; diff: FlameModel; leftTicks: number; rightTicks: number };
   /** profiles for this window may still be on their way (the panel polls) */
   pending: boolean;
   flushIntervalS: number;
@@ -159,23 +161,23 @@ export async function flamePanel(run: RunView, compareId: string | undefined, op
     return {
       ...base,
       profileType: null,
-      tree: null,
+      flame: null,
       pending: false,
       note: `Only the bundled sandbox's CPU profiles are known to Trisight; ${JSON.stringify(run.target)} has none here.`,
     };
   }
   const pending = run.finishedAt === null || profilesMayStillArrive(window.to, flushMs);
   const type = await profileTypeFor(window, opts);
-  if (!type) return { ...base, profileType: null, tree: null, pending };
+  if (!type) return { ...base, profileType: null, flame: null, pending };
   const sel = { profileTypeId: type.id, labelSelector: serviceSelector(service), range: window };
   if (compareId) {
     const other = await runWithSamples(compareId);
     const otherWindow = runRange(other);
     const d = await profiles.diff({ ...sel, range: otherWindow }, sel, { maxNodes: MAX_NODES, ...opts });
-    return { ...base, profileType: type, tree: null, pending, compare: { runId: other.id, window: otherWindow, diff: d.tree, leftTicks: d.leftTicks, rightTicks: d.rightTicks } };
+    return { ...base, profileType: type, flame: null, pending, compare: { runId: other.id, window: otherWindow, diff: d.flame, leftTicks: d.leftTicks, rightTicks: d.rightTicks } };
   }
   const r = await profiles.selectMergeStacktraces(sel, { maxNodes: MAX_NODES, ...opts });
-  return { ...base, profileType: type, tree: r.tree.total > 0 ? r.tree : null, pending };
+  return { ...base, profileType: type, flame: grandTotal(r.flame) > 0 ? r.flame : null, pending };
 }
 
 // ---------------------------------------------------------------- traces of a bucket
@@ -252,7 +254,7 @@ export interface SpanProfilePanel {
   /** decode batches those spans took part in (CPU shared with the other requests in them) */
   batchSpanIds: string[];
   profileType: ProfileType | null;
-  tree: FlameTree | null;
+  flame: FlameModel | null;
   pending: boolean;
   flushIntervalS: number;
 }
@@ -269,7 +271,7 @@ export async function spanProfilePanel(run: RunView, traceId: string, spanId: st
   const { ids, shared } = profileSpanIds(t, spanIds);
   const base = { source: profileSourceLabel(profiles.backend), window, spanIds, batchSpanIds: shared, flushIntervalS: flushMs / 1000, pending: profilesMayStillArrive(window.to, flushMs) };
   const type = await profileTypeFor(window, opts);
-  if (!type) return { ...base, profileType: null, tree: null };
+  if (!type) return { ...base, profileType: null, flame: null };
   const r = await profiles.spanProfile({ profileTypeId: type.id, labelSelector: serviceSelector(span.service), range: window }, ids, { maxNodes: MAX_NODES, ...opts });
-  return { ...base, profileType: type, tree: r.tree.total > 0 ? r.tree : null };
+  return { ...base, profileType: type, flame: grandTotal(r.flame) > 0 ? r.flame : null };
 }

@@ -17,6 +17,8 @@ export interface RunViewState {
   q: string;
   /** function picked in the top-functions table */
   fn: string | null;
+  /** the run's flame graph as a flame graph, or as the sandwich of `fn` */
+  fview: 'graph' | 'sandwich';
   /** the other run of a diff flame graph */
   compare: string | null;
   /** zoom and search in the span's own profile */
@@ -24,10 +26,10 @@ export interface RunViewState {
   sq: string;
 }
 
-export const EMPTY_VIEW: RunViewState = { tab: 'e2e', bucket: null, trace: null, span: null, zoom: [], q: '', fn: null, compare: null, szoom: [], sq: '' };
+export const EMPTY_VIEW: RunViewState = { tab: 'e2e', bucket: null, trace: null, span: null, zoom: [], q: '', fn: null, fview: 'graph', compare: null, szoom: [], sq: '' };
 
 /** The parameters this view owns; anything else on the URL (the time range) is left alone. */
-const KEYS = ['tab', 'bucket', 'trace', 'span', 'zoom', 'q', 'fn', 'compare', 'szoom', 'sq'] as const;
+const KEYS = ['tab', 'bucket', 'trace', 'span', 'zoom', 'q', 'fn', 'fview', 'compare', 'szoom', 'sq'] as const;
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
@@ -58,6 +60,7 @@ export function readViewState(p: ReadableParams): RunViewState {
     zoom: p.getAll('zoom').slice(0, MAX_DEPTH).map(text),
     q: text(p.get('q')),
     fn: p.get('fn') === null ? null : text(p.get('fn')),
+    fview: p.get('fview') === 'sandwich' ? 'sandwich' : 'graph',
     compare: ifMatches(p.get('compare'), RUN_ID),
     szoom: p.getAll('szoom').slice(0, MAX_DEPTH).map(text),
     sq: text(p.get('sq')),
@@ -95,6 +98,7 @@ export function writeViewState(base: URLSearchParams | string, s: RunViewState):
   for (const z of s.zoom) out.append('zoom', z);
   if (s.q) out.set('q', s.q);
   if (s.fn !== null) out.set('fn', s.fn);
+  if (s.fview !== 'graph') out.set('fview', s.fview);
   if (s.compare) out.set('compare', s.compare);
   for (const z of s.szoom) out.append('szoom', z);
   if (s.sq) out.set('sq', s.sq);

@@ -23,6 +23,7 @@ import { receivePyroscopePush } from '../../lib/datasources/embedded/pyroscope-r
 import { getTrace } from '../../lib/datasources/embedded/spans';
 import { insertProfile, profileRows, selectMergeStacktraces, spanProfile } from '../../lib/datasources/embedded/profiles';
 import { decodePprof, profileStacks } from '../../lib/profiles';
+import { nodeCount } from '../../lib/model/flame';
 
 const SPANS = Number(process.env.EMBEDDED_BENCH_SPANS ?? 60_000);
 const BATCH = 512; // the OTel BatchSpanProcessor's default maxExportBatchSize
@@ -187,7 +188,7 @@ async function main() {
       const t1 = performance.now();
       const r = await selectMergeStacktraces(pool, sel);
       merges.push(performance.now() - t1);
-      nodes = countNodes(r.tree);
+      nodes = nodeCount(r.flame);
     }
     line('merged_flame_1h_median', merges[0] && median(merges), 'ms', `goal ≤ 500; 360 profiles × 1 type, ${nodes} nodes in the tree`);
 
@@ -197,7 +198,7 @@ async function main() {
       const t1 = performance.now();
       const r = await spanProfile(pool, { ...sel, labelSelector: '{service_name="hour"}' }, [spanIdsOf[(i * 37) % PROFILES][i % 8]]);
       spanTimes.push(performance.now() - t1);
-      if (!(r.tree.total > 0)) throw new Error('empty span profile');
+      if (!(r.flame.value[0] > 0)) throw new Error('empty span profile');
     }
     line('span_profile_median', median(spanTimes), 'ms', 'goal ≤ 100; one span id, looked up among the hour of profiles');
     console.log(`# embedded-stores bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -207,16 +208,6 @@ async function main() {
   }
 }
 
-function countNodes(t: { children: unknown[] }): number {
-  let n = 0;
-  const stack = [t as { children: { children: unknown[] }[] }];
-  while (stack.length) {
-    const x = stack.pop()!;
-    n++;
-    for (const c of x.children) stack.push(c as { children: { children: unknown[] }[] });
-  }
-  return n;
-}
 
 await main().catch((e: unknown) => {
   console.log(`!! ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

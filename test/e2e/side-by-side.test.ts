@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { startApp, type AppHandle } from '../helpers/app';
 import type { FlamePanel, LatencyPanel, TracesPanel } from '../../lib/runs/panels';
-import type { FlameTree } from '../../lib/model/types';
+import { frameNames } from '../helpers/flame-models';
 
 // The heart of the product in embedded mode, as a user gets it from `npm start`:
 // fire 30 requests from the /sandbox form in Chromium, then on the run page see
@@ -60,12 +60,6 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
   }
 }
 
-function frameNames(t: FlameTree, out = new Set<string>()): Set<string> {
-  out.add(t.name);
-  for (const c of t.children) frameNames(c, out);
-  return out;
-}
-
 test('a 30-request run: histogram sums to 30, the flame graph shows kernel frames, and a bucket drills down to a span profile', { timeout: 240_000 }, async () => {
   // Fire the load from the form; its fields come from the URL (a configured load is a link).
   await page.goto(`${app.url}/sandbox?requests=${REQUESTS}&concurrency=4&p0=100&maxTokens=8&prompt=fixed&promptTokens=24&seed=7`);
@@ -98,7 +92,7 @@ test('a 30-request run: histogram sums to 30, the flame graph shows kernel frame
     'a CPU profile with a kernel frame',
     async () => {
       const r = await api<FlamePanel>(`/api/runs/${runId}/flame`);
-      const names = r.body.tree ? [...frameNames(r.body.tree)] : [];
+      const names = r.body.flame ? [...frameNames(r.body.flame)] : [];
       const kernel = names.map((n) => KERNEL.exec(n)?.[1]).find(Boolean);
       return kernel ? { panel: r.body, kernel } : null;
     },
@@ -106,7 +100,7 @@ test('a 30-request run: histogram sums to 30, the flame graph shows kernel frame
   );
   assert.equal(flame.panel.source, 'embedded');
   const flamePanel = page.getByTestId('run-flame');
-  await flamePanel.getByTestId('flame-graph').locator('rect').first().waitFor({ timeout: 30_000 });
+  await flamePanel.getByTestId('flame-graph').locator('canvas[data-frames]').waitFor({ timeout: 30_000 });
   const term = flame.kernel;
   await flamePanel.getByLabel('Search functions').fill(term);
   await page.waitForURL((u) => u.searchParams.get('q') === term);
@@ -127,7 +121,7 @@ test('a 30-request run: histogram sums to 30, the flame graph shows kernel frame
   await waterfall.locator('button[data-span-button]', { hasText: /prefill$/ }).first().click();
   await page.waitForURL((u) => u.searchParams.has('span'));
   const spanProfile = page.getByTestId('run-span-profile');
-  await spanProfile.getByTestId('flame-graph').locator('rect').first().waitFor({ timeout: 30_000 });
+  await spanProfile.getByTestId('flame-graph').locator('canvas[data-frames]').waitFor({ timeout: 30_000 });
   assert.match((await spanProfile.locator('header').textContent()) ?? '', /Span CPU profile.*embedded/s);
 
   // Once the run's data has settled, the panels stop polling and say so no longer.
@@ -141,7 +135,7 @@ test('a 30-request run: histogram sums to 30, the flame graph shows kernel frame
   // A reload (or a shared link) restores the whole view from the URL.
   const before = new URL(page.url()).searchParams;
   await page.reload();
-  await page.getByTestId('run-span-profile').getByTestId('flame-graph').locator('rect').first().waitFor({ timeout: 30_000 });
+  await page.getByTestId('run-span-profile').getByTestId('flame-graph').locator('canvas[data-frames]').waitFor({ timeout: 30_000 });
   assert.equal(await page.getByTestId('run-flame').getByLabel('Search functions').inputValue(), term);
   assert.equal(await page.getByTestId('bucket-trace-table').getAttribute('data-bucket'), before.get('bucket'));
   assert.equal(await page.getByTestId('run-trace').locator(`[data-span-id="${before.get('span')}"]`).getAttribute('data-selected'), 'true');
@@ -162,7 +156,7 @@ test('a 30-request run: histogram sums to 30, the flame graph shows kernel frame
   await compare.selectOption(secondId);
   await page.waitForURL((u) => u.searchParams.get('compare') === secondId);
   await page.getByTestId('run-flame').getByText('larger share after').waitFor();
-  await page.getByTestId('run-flame').getByTestId('flame-graph').locator('rect').first().waitFor();
+  await page.getByTestId('run-flame').getByTestId('flame-graph').locator('canvas[data-frames]').waitFor();
   assert.match((await page.getByTestId('run-flame').locator('header').textContent()) ?? '', /CPU flame graph \(diff\).*before: /s);
 });
 

@@ -126,7 +126,7 @@ test('retention deletes old spans, profiles and unused stacks, keeps the rest, a
   // The kept profile's stacks are intact: its flame graph is whole.
   const sel = { profileTypeId: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds', labelSelector: '{service_name="ret"}', range: { from: T0, to: T0 + 10_000 } };
   const one = profile.samples.reduce((a, s) => a + s.values[1], 0);
-  assert.equal((await selectMergeStacktraces(pool, sel)).tree.total, one);
+  assert.equal((await selectMergeStacktraces(pool, sel)).flame.value[0], one);
 
   // Everything ages out; stacks go once idle past retention + refresh, and a later push stores them again.
   await pool.query(`UPDATE embedded_profile SET received_at = now() - interval '2 hours'`);
@@ -134,7 +134,7 @@ test('retention deletes old spans, profiles and unused stacks, keeps the rest, a
   await cleanupEmbedded(pool, { retentionMs: 3_600_000 });
   assert.equal((await pool.query(`SELECT count(*)::int AS n FROM embedded_profile_stack`)).rows[0].n, 0);
   await insertProfile(pool, push);
-  assert.equal((await selectMergeStacktraces(pool, sel)).tree.total, one);
+  assert.equal((await selectMergeStacktraces(pool, sel)).flame.value[0], one);
 });
 
 test('startRetention runs at once and on its interval until stopped', async () => {

@@ -6,8 +6,9 @@ import { before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { Function as PFunction, Line, Location, Profile, Sample, StringTable, ValueType, Label } from 'pprof-format';
 import { useAppDatabase } from '../helpers/postgres';
-import { decodePprof, pprofToFlameTree, profileStacks } from '../../lib/profiles';
-import type { FlameTree } from '../../lib/model/types';
+import { decodePprof, pprofToModel, profileStacks } from '../../lib/profiles';
+import { OTHER_NAME, maxSelf, nodeCount } from '../../lib/model/flame';
+import { checkSums, childTotals, selfByPath } from '../helpers/flame-models';
 import { fixture as fixtureFile } from '../helpers/fixtures';
 
 const app = useAppDatabase({ poolSize: 4 });
@@ -37,13 +38,6 @@ async function rows(where = 'TRUE', params: unknown[] = []): Promise<number> {
   return Number((await app.pool.query(`SELECT count(*)::int AS n FROM embedded_profile WHERE ${where}`, params)).rows[0].n);
 }
 
-/** Sum of a tree's leaves' self values by frame path, for comparing trees built two ways. */
-function paths(t: FlameTree, prefix = '', out = new Map<string, number>()): Map<string, number> {
-  if (t.self) out.set(prefix, (out.get(prefix) ?? 0) + t.self);
-  for (const c of t.children) paths(c, `${prefix}/${c.name}`, out);
-  return out;
-}
-
 const range = { from: (T0 - 60) * 1000, to: (T0 + 3600) * 1000 };
 
 test('a raw gzip pprof push (like @pyroscope/nodejs) is stored; merge and span profile match the pprof itself', async () => {
@@ -56,22 +50,22 @@ test('a raw gzip pprof push (like @pyroscope/nodejs) is stored; merge and span p
   const expected = profileStacks(decodePprof(bytes));
   const sel = { profileTypeId: CPU, labelSelector: '{service_name="spanapp", env="test"}', range };
   const merged = await store.selectMergeStacktraces(app.pool, sel);
-  const want = pprofToFlameTree(expected);
-  assert.equal(merged.tree.total, want.total);
-  assert.deepEqual(paths(merged.tree), paths(want));
+  const want = pprofToModel(expected);
+  assert.equal(merged.flame.value[0], want.value[0]);
+  assert.deepEqual(selfByPath(merged.flame), selfByPath(want));
 
   const span = await store.spanProfile(app.pool, sel, ['239']);
-  const wantSpan = pprofToFlameTree(expected, { where: (l) => l.span_id === '239' });
-  assert.equal(span.tree.total, wantSpan.total);
-  assert.ok(span.tree.total > 0 && span.tree.total < merged.tree.total);
-  assert.deepEqual(paths(span.tree), paths(wantSpan));
-  assert.equal((await store.spanProfile(app.pool, sel, ['00f067aa0ba902b7'])).tree.total, 0);
+  const wantSpan = pprofToModel(expected, { where: (l) => l.span_id === '239' });
+  assert.equal(span.flame.value[0], wantSpan.value[0]);
+  assert.ok(span.flame.value[0] > 0 && span.flame.value[0] < merged.flame.value[0]);
+  assert.deepEqual(selfByPath(span.flame), selfByPath(wantSpan));
+  assert.equal((await store.spanProfile(app.pool, sel, ['00f067aa0ba902b7'])).flame.value[0], 0);
 
   // Per-sample labels other than span ids become series labels, as in Pyroscope.
   const slow = await store.selectMergeStacktraces(app.pool, { ...sel, labelSelector: '{service_name="spanapp", function="slow"}' });
-  assert.equal(slow.tree.total, pprofToFlameTree(expected, { where: (l) => l.function === 'slow' }).total);
-  assert.equal((await store.selectMergeStacktraces(app.pool, { ...sel, labelSelector: '{service_name="spanapp", env="prod"}' })).tree.total, 0);
-  assert.equal((await store.selectMergeStacktraces(app.pool, { ...sel, labelSelector: '{service_name=~"span.*"}' })).tree.total, want.total);
+  assert.equal(slow.flame.value[0], pprofToModel(expected, { where: (l) => l.function === 'slow' }).value[0]);
+  assert.equal((await store.selectMergeStacktraces(app.pool, { ...sel, labelSelector: '{service_name="spanapp", env="prod"}' })).flame.value[0], 0);
+  assert.equal((await store.selectMergeStacktraces(app.pool, { ...sel, labelSelector: '{service_name=~"span.*"}' })).flame.value[0], want.value[0]);
 
   const period = await app.pool.query(`SELECT DISTINCT period FROM embedded_profile WHERE service = 'spanapp'`);
   assert.deepEqual(period.rows.map((r) => r.period), [10_000_000]);
@@ -99,8 +93,8 @@ test('multipart push with sample_type_config and gzip Content-Encoding; .NET mul
   assert.equal((await push({ name: 'dotnet', from: String(T0), until: String(T0 + 10) }, net.body, net.headers)).status, 200);
   const cpu = await store.selectMergeStacktraces(app.pool, { profileTypeId: CPU, labelSelector: '{service_name="dotnet"}', range });
   const p = profileStacks(decodePprof(fixture('dotnet-pprof-3.pb.gz')));
-  assert.equal(cpu.tree.total, pprofToFlameTree(p, { sampleType: 'cpu' }).total);
-  assert.ok(cpu.tree.total > 0);
+  assert.equal(cpu.flame.value[0], pprofToModel(p, { sampleType: 'cpu' }).value[0]);
+  assert.ok(cpu.flame.value[0] > 0);
 });
 
 test('merging sums many pushes; time range selects pushes', async () => {
@@ -109,11 +103,11 @@ test('merging sums many pushes; time range selects pushes', async () => {
     const r = await push({ name: 'many', from: String(T0 + i * 10), until: String(T0 + i * 10 + 10) }, bytes);
     assert.equal(r.status, 200);
   }
-  const one = pprofToFlameTree(profileStacks(decodePprof(bytes))).total;
+  const one = pprofToModel(profileStacks(decodePprof(bytes))).value[0];
   const sel = { profileTypeId: CPU, labelSelector: '{service_name="many"}', range };
-  assert.equal((await store.selectMergeStacktraces(app.pool, sel)).tree.total, 6 * one);
+  assert.equal((await store.selectMergeStacktraces(app.pool, sel)).flame.value[0], 6 * one);
   // [T0+5, T0+25] overlaps pushes 0..2.
-  assert.equal((await store.selectMergeStacktraces(app.pool, { ...sel, range: { from: (T0 + 15) * 1000, to: (T0 + 25) * 1000 } })).tree.total, 2 * one);
+  assert.equal((await store.selectMergeStacktraces(app.pool, { ...sel, range: { from: (T0 + 15) * 1000, to: (T0 + 25) * 1000 } })).flame.value[0], 2 * one);
   const series = await store.selectSeries(app.pool, sel, { stepS: 20 });
   assert.equal(series[0].values.reduce((a, [, v]) => a + v, 0), 6 * one);
   const d = await store.diff(app.pool, { ...sel, range: { from: T0 * 1000, to: (T0 + 5) * 1000 } }, sel);
@@ -137,12 +131,10 @@ test('hostile function names and invalid UTF-8 are stored and returned as data',
   assert.equal((await push({ name: 'evil' }, fixture('invalid_utf8.pb.gz'))).status, 200);
   const now = Date.now();
   const t = await store.selectMergeStacktraces(app.pool, { profileTypeId: CPU, labelSelector: '{service_name="evil"}', range: { from: now - 60_000, to: now + 60_000 } });
-  const main = t.tree.children.find((c) => c.name === 'main')!;
-  assert.equal(main.children[0].name, EVIL);
-  assert.equal(main.children[0].self, 30_000_000);
-  assert.ok(t.tree.children.some((c) => c.name.includes('\uFFFD') || c.children.some((g) => g.name.includes('\uFFFD'))));
+  assert.equal(selfByPath(t.flame).get(`/main/${EVIL}`), 30_000_000);
+  assert.ok(t.flame.name.some((k) => t.flame.names[k].includes('\uFFFD')));
   const span = await store.spanProfile(app.pool, { profileTypeId: CPU, labelSelector: '{service_name="evil"}', range: { from: now - 60_000, to: now + 60_000 } }, ['0123456789ABCDEF']);
-  assert.equal(span.tree.total, 30_000_000);
+  assert.equal(span.flame.value[0], 30_000_000);
 });
 
 test('bad pushes are refused with reasons and store nothing', async () => {
@@ -218,6 +210,41 @@ test('a push is stored in one transaction: a failing row leaves no stacks or row
   assert.equal((await push({ name: 'atomic' }, p.encode() as Uint8Array<ArrayBuffer>)).status, 200);
   const now = Date.now();
   const t = await store.selectMergeStacktraces(app.pool, { profileTypeId: CPU, labelSelector: '{service_name="atomic"}', range: { from: now - 60_000, to: now + 60_000 } });
-  assert.equal(t.tree.children[0]?.name, 'only_in_failed_push');
-  assert.equal(t.tree.total, 5);
+  assert.deepEqual(childTotals(t.flame), [['only_in_failed_push', 5]]);
+  assert.equal(t.flame.value[0], 5);
+});
+
+test('maxNodes caps the merged model as Pyroscope does: the widest nodes stay, the rest is "other", totals intact', async () => {
+  const sel = { profileTypeId: CPU, labelSelector: '{service_name="many"}', range };
+  const whole = await store.selectMergeStacktraces(app.pool, sel);
+  const capped = await store.selectMergeStacktraces(app.pool, sel, { maxNodes: 5 });
+  assert.ok(nodeCount(whole.flame) > 10, `${nodeCount(whole.flame)} nodes`);
+  const real = capped.flame.name.filter((k) => capped.flame.names[k] !== OTHER_NAME).length - 1;
+  assert.ok(real <= 5, `${real} nodes kept`);
+  assert.equal(capped.flame.value[0], whole.flame.value[0]);
+  checkSums(capped.flame);
+  assert.equal(capped.maxSelf, maxSelf(capped.flame));
+});
+
+test('an aborted read is cancelled in Postgres, not left running', async () => {
+  // The store's reads go through cancellableQuery; a slow statement shows the cancel reaching the server.
+  const { cancellableQuery } = await import('../../lib/datasources/embedded/cancellable');
+  const ac = new AbortController();
+  const t0 = Date.now();
+  const slow = cancellableQuery(app.pool, "SELECT pg_sleep(30), 'trisight-cancel-probe'", [], ac.signal);
+  setTimeout(() => ac.abort(new Error('the page went away')), 300);
+  await assert.rejects(slow, /the page went away/);
+  assert.ok(Date.now() - t0 < 10_000, 'returned long before the statement would have ended');
+  // Postgres itself stopped running it.
+  for (let k = 0; ; k++) {
+    const r = await app.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%trisight-cancel-probe%' AND state = 'active' AND pid <> pg_backend_pid()`);
+    if (r.rows[0].n === 0) break;
+    assert.ok(k < 50, 'the statement still runs in Postgres');
+    await new Promise((r2) => setTimeout(r2, 100));
+  }
+  // An already aborted signal never starts a query; the store's flame read honours it.
+  const sel = { profileTypeId: CPU, labelSelector: '{service_name="many"}', range };
+  await assert.rejects(store.selectMergeStacktraces(app.pool, sel, { signal: AbortSignal.abort(new Error('gone')) }), /gone/);
+  // The pool is healthy afterwards.
+  assert.equal((await app.pool.query('SELECT 1 AS one')).rows[0].one, 1);
 });

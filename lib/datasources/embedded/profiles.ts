@@ -6,11 +6,18 @@
 //    and a span profile reads only the rows whose span_set (GIN) has the span.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { diffTrees } from '@/lib/model/flame';
-import { BackendError, type DiffFlameTree, type FlameTree, type ProfileType, type Series, type TimeRange } from '@/lib/model/types';
-import { flameTreeFromStacks, profileTypeOf, type ProfileStacks } from '@/lib/profiles';
+import { NameTable, capNodes, diffModels, emptyModel, maxSelf, modelFromStacks, type FlameModel } from '@/lib/model/flame';
+import { BackendError, type ProfileType, type Series, type TimeRange } from '@/lib/model/types';
+import { profileTypeOf, type ProfileStacks } from '@/lib/profiles';
 import { LabelSyntaxError, parseLabelSelector, type LabelMatcher } from '@/lib/profiles/labels';
 import type { FlameGraphResult, ProfileSelector } from '@/lib/datasources/pyroscope/types';
+import { cancellableQuery } from './cancellable';
+
+/** What a flame-graph read takes: Pyroscope's maxNodes, and the caller's AbortSignal (cancels the query in Postgres). */
+export interface ReadOptions {
+  maxNodes?: number;
+  signal?: AbortSignal;
+}
 
 type Db = Pick<pg.Pool, 'query' | 'connect'>;
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
@@ -249,33 +256,21 @@ function selectionSql(ms: LabelMatcher[], range: TimeRange, params: unknown[]): 
  * the same sample type and unit (so `process_cpu:cpu:nanoseconds:…` finds the
  * Node SDK's `wall:cpu:nanoseconds:…`). Null when nothing of that kind is stored.
  */
-async function resolveProfileType(db: Queryable, sel: ProfileSelector, ms: LabelMatcher[]): Promise<string | null> {
+async function resolveProfileType(db: Queryable, sel: ProfileSelector, ms: LabelMatcher[], signal?: AbortSignal): Promise<string | null> {
   const params: unknown[] = [];
   const where = selectionSql(ms, sel.range, params);
-  const r = await db.query<{ profile_type: string }>(`SELECT DISTINCT p.profile_type FROM embedded_profile p WHERE ${where}`, params);
+  const r = await cancellableQuery<{ profile_type: string }>(db, `SELECT DISTINCT p.profile_type FROM embedded_profile p WHERE ${where}`, params, signal);
   const types = r.rows.map((x) => x.profile_type);
   if (types.includes(sel.profileTypeId)) return sel.profileTypeId;
   const [, st, su] = sel.profileTypeId.split(':');
   return types.find((t) => t.split(':')[1] === st && t.split(':')[2] === su) ?? null;
 }
 
-function result(tree: FlameTree): FlameGraphResult {
-  let maxSelf = 0;
-  const stack = [tree];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.self > maxSelf) maxSelf = n.self;
-    for (const c of n.children) stack.push(c);
-  }
-  return { tree, maxSelf };
-}
-
-const EMPTY: FlameTree = { name: 'total', self: 0, total: 0, children: [] };
-
-async function merged(db: Queryable, sel: ProfileSelector, spanIds?: readonly string[]): Promise<FlameGraphResult> {
+/** The summed stacks of a selection (only samples of `spanIds` when given), as a flat model. */
+async function merged(db: Queryable, sel: ProfileSelector, spanIds: readonly string[] | undefined, signal?: AbortSignal): Promise<FlameModel> {
   const ms = matchers(sel.labelSelector);
-  const type = await resolveProfileType(db, sel, ms);
-  if (!type) return result({ ...EMPTY, children: [] });
+  const type = await resolveProfileType(db, sel, ms, signal);
+  if (!type) return emptyModel();
   const params: unknown[] = [];
   let where = `p.profile_type = $${params.push(type)} AND ${selectionSql(ms, sel.range, params)}`;
   let unnest = 'unnest(p.stack_ids, p."values") AS u(stack_id, v)';
@@ -284,7 +279,8 @@ async function merged(db: Queryable, sel: ProfileSelector, spanIds?: readonly st
     where += ` AND p.span_set && ${ids} AND u.span_id = ANY(${ids})`;
     unnest = 'unnest(p.stack_ids, p."values", p.span_ids) AS u(stack_id, v, span_id)';
   }
-  const r = await db.query<{ frames: string[]; v: number }>(
+  const r = await cancellableQuery<{ frames: string[]; v: number }>(
+    db,
     `WITH m AS (
        SELECT u.stack_id, sum(u.v::float8) AS v
        FROM embedded_profile p CROSS JOIN LATERAL ${unnest}
@@ -293,33 +289,46 @@ async function merged(db: Queryable, sel: ProfileSelector, spanIds?: readonly st
      )
      SELECT s.frames, m.v FROM m JOIN embedded_profile_stack s ON s.id = m.stack_id`,
     params,
+    signal,
   );
-  const stacks = r.rows.map((x) => x.frames);
-  return result(flameTreeFromStacks(stacks, r.rows.map((x, i) => ({ stack: i, value: x.v }))));
+  const names = new NameTable();
+  return modelFromStacks({
+    names: names.names,
+    stacks: r.rows.map((x) => x.frames.map((f) => names.id(f))),
+    values: r.rows.map((x) => x.v),
+  });
+}
+
+/** As Pyroscope answers: at most `maxNodes` nodes (the rest folded into "other"), with maxSelf. */
+function result(model: FlameModel, maxNodes?: number): FlameGraphResult {
+  const flame = maxNodes ? capNodes(model, maxNodes) : model;
+  return { flame, maxSelf: maxSelf(flame) };
 }
 
 /** The merged flame graph of a selection (SelectMergeStacktraces), optionally only samples of `spanSelector` spans. */
-export function selectMergeStacktraces(db: Queryable, sel: ProfileSelector, opts: { spanSelector?: string[] } = {}): Promise<FlameGraphResult> {
-  return merged(db, sel, opts.spanSelector);
+export async function selectMergeStacktraces(db: Queryable, sel: ProfileSelector, opts: { spanSelector?: string[] } & ReadOptions = {}): Promise<FlameGraphResult> {
+  return result(await merged(db, sel, opts.spanSelector, opts.signal), opts.maxNodes);
 }
 
 /** The profile of exactly these spans: only samples labelled span_id ∈ spanIds. */
-export async function spanProfile(db: Queryable, sel: ProfileSelector, spanIds: readonly string[]): Promise<FlameGraphResult> {
+export async function spanProfile(db: Queryable, sel: ProfileSelector, spanIds: readonly string[], opts: ReadOptions = {}): Promise<FlameGraphResult> {
   for (const id of spanIds) if (!/^[0-9a-f]{1,16}$/i.test(id)) throw badRequest(`not a span id: ${JSON.stringify(id)}`);
-  return merged(db, sel, spanIds.map((s) => s.toLowerCase()));
+  return result(await merged(db, sel, spanIds.map((s) => s.toLowerCase()), opts.signal), opts.maxNodes);
 }
 
-/** Both sides of a comparison as one DiffFlameTree. */
-export async function diff(db: Queryable, left: ProfileSelector, right: ProfileSelector): Promise<{ tree: DiffFlameTree; leftTicks: number; rightTicks: number }> {
-  const [l, r] = await Promise.all([merged(db, left), merged(db, right)]);
-  return { tree: diffTrees(l.tree, r.tree), leftTicks: l.tree.total, rightTicks: r.tree.total };
+/** Both sides of a comparison as one diff model (left = before). */
+export async function diff(db: Queryable, left: ProfileSelector, right: ProfileSelector, opts: ReadOptions = {}): Promise<{ flame: FlameModel; leftTicks: number; rightTicks: number }> {
+  const [l, r] = await Promise.all([merged(db, left, undefined, opts.signal), merged(db, right, undefined, opts.signal)]);
+  return { flame: result(diffModels(l, r), opts.maxNodes).flame, leftTicks: l.value[0], rightTicks: r.value[0] };
 }
 
 /** Profile types stored in a time range. */
-export async function profileTypes(db: Queryable, range: TimeRange): Promise<ProfileType[]> {
-  const r = await db.query<{ profile_type: string }>(
+export async function profileTypes(db: Queryable, range: TimeRange, opts: { signal?: AbortSignal } = {}): Promise<ProfileType[]> {
+  const r = await cancellableQuery<{ profile_type: string }>(
+    db,
     `SELECT DISTINCT profile_type FROM embedded_profile WHERE time_until >= $1 AND time_from <= $2 ORDER BY 1`,
     [new Date(range.from).toISOString(), new Date(range.to).toISOString()],
+    opts.signal,
   );
   return r.rows.map(({ profile_type: id }) => {
     const [name, sampleType, sampleUnit, periodType, periodUnit] = id.split(':');

@@ -1,5 +1,6 @@
 import { backendFetch, clientOptionsFromConfig, readJson, type ClientOptions } from '@/lib/datasources/http';
-import { BackendError, type DiffFlameTree, type FlameTree, type Labels, type ProfileType, type Series, type TimeRange } from '@/lib/model/types';
+import type { FlameModel } from '@/lib/model/flame';
+import { BackendError, type Labels, type ProfileType, type Series, type TimeRange } from '@/lib/model/types';
 import {
   decodeConnectError,
   parseDiffResponse,
@@ -72,7 +73,7 @@ export class PyroscopeClient {
   }
 
   /**
-   * POST /querier.v1.QuerierService/SelectMergeStacktraces → FlameTree.
+   * POST /querier.v1.QuerierService/SelectMergeStacktraces → the flat model.
    * `spanSelector` (16-hex span ids) narrows to samples taken in those spans
    * on servers that know the field; prefer spanProfile(), which checks.
    */
@@ -85,7 +86,7 @@ export class PyroscopeClient {
     return parseFlameGraphResponse(await this.rpc('SelectMergeStacktraces', body, opts.signal));
   }
 
-  /** POST /querier.v1.QuerierService/SelectMergeSpanProfile (the older span-profile call) → FlameTree. */
+  /** POST /querier.v1.QuerierService/SelectMergeSpanProfile (the older span-profile call) → the flat model. */
   async selectMergeSpanProfile(sel: ProfileSelector, spanIds: string[], opts: { maxNodes?: number; signal?: AbortSignal } = {}): Promise<FlameGraphResult> {
     return parseFlameGraphResponse(await this.rpc('SelectMergeSpanProfile', { ...selection(sel, opts.maxNodes), spanSelector: spanIds }, opts.signal));
   }
@@ -106,8 +107,8 @@ export class PyroscopeClient {
     return this.selectMergeStacktraces(sel, { ...opts, spanSelector: spanIds });
   }
 
-  /** POST /querier.v1.QuerierService/SelectMergeProfile: the merged pprof (Connect JSON) → FlameTree of one sample type. */
-  async selectMergeProfile(sel: ProfileSelector, opts: { maxNodes?: number; sampleIndex?: number; signal?: AbortSignal } = {}): Promise<FlameTree> {
+  /** POST /querier.v1.QuerierService/SelectMergeProfile: the merged pprof (Connect JSON) → the model of one sample type. */
+  async selectMergeProfile(sel: ProfileSelector, opts: { maxNodes?: number; sampleIndex?: number; signal?: AbortSignal } = {}): Promise<FlameModel> {
     return parseProfileJson(await this.rpc('SelectMergeProfile', selection(sel, opts.maxNodes), opts.signal), opts.sampleIndex);
   }
 
@@ -121,14 +122,14 @@ export class PyroscopeClient {
     return parseSelectSeries(await this.rpc('SelectSeries', body, opts.signal));
   }
 
-  /** POST /querier.v1.QuerierService/Diff: two selections → DiffFlameTree (left = baseline, right = comparison). */
+  /** POST /querier.v1.QuerierService/Diff: two selections → one diff model (left = baseline, right = comparison). */
   async diff(
     left: ProfileSelector,
     right: ProfileSelector,
     opts: { maxNodes?: number; signal?: AbortSignal } = {},
-  ): Promise<{ tree: DiffFlameTree; leftTicks: number; rightTicks: number }> {
+  ): Promise<{ flame: FlameModel; leftTicks: number; rightTicks: number }> {
     const r = parseDiffResponse(await this.rpc('Diff', { left: selection(left, opts.maxNodes), right: selection(right, opts.maxNodes) }, opts.signal));
-    return { tree: r.tree, leftTicks: r.leftTicks, rightTicks: r.rightTicks };
+    return { flame: r.flame, leftTicks: r.leftTicks, rightTicks: r.rightTicks };
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { DecodedError } from '@/lib/datasources/http';
 import { Wire } from '@/lib/datasources/wire';
-import { flameTreeFromStacks } from '@/lib/profiles';
-import type { DiffFlameTree, FlameTree, Labels, ProfileType, Series } from '@/lib/model/types';
+import { NameTable, emptyModel, modelFromStacks, type FlameModel } from '@/lib/model/flame';
+import type { Labels, ProfileType, Series } from '@/lib/model/types';
 import type { FlameGraphResult, RenderResult } from './types';
 
 // Pure: Pyroscope Connect-JSON and flamebearer bodies → our model. No I/O.
@@ -20,62 +20,88 @@ export function decodeConnectError(status: number, body: string, statusText = ''
   return { message: text || statusText || `HTTP ${status}` };
 }
 
-/** A node being placed: its absolute x and width on its level. */
-interface Placed<N> {
-  x: number;
-  width: number;
-  node: N;
-}
-
 /**
- * Rebuilds a tree from Pyroscope's level-ordered layout. Every level lists its
- * nodes left to right in groups of `stride` numbers; each node's x is given
- * relative to the end of the previous node on that level (delta encoding).
- * A node's parent is the node on the level above whose [x, x + width) holds it.
- * Zero-width nodes carry nothing and are dropped (their children are zero-width too).
+ * Pyroscope's level-ordered flame graph → our pre-order model. Every level
+ * lists its nodes left to right in groups of `stride` numbers, each node's x
+ * relative to the end of the previous node on that level (delta encoding); a
+ * node's parent is the node on the level above whose [x, x + width) holds it.
+ * `width(v, i)` is what nests (a diff's left + right); `put(v, i, node)` copies
+ * a node's numbers into the model. Zero-width nodes carry nothing and are
+ * dropped (their children are zero-width too).
  */
-function unflatten<N extends { children: N[] }>(
+function modelFromLevels(
+  names: string[],
   levels: number[][],
   stride: number,
   what: string,
   offset: (v: number[], i: number) => number,
   width: (v: number[], i: number) => number,
-  make: (v: number[], i: number) => N,
-): N | undefined {
-  let prev: Placed<N>[] = [];
-  let root: N | undefined;
+  nameIndex: (v: number[], i: number) => number,
+  put: (m: FlameModel, v: number[], i: number) => void,
+  diff: boolean,
+): FlameModel {
+  // Per level: value offsets of kept nodes, their x, and their first child on the next level.
+  const at: number[][] = [];
+  const xs: number[][] = [];
+  const firstChild: number[][] = [];
   levels.forEach((values, level) => {
     if (values.length % stride !== 0) w.fail(`${what}.levels[${level}]`, `a multiple of ${stride} values`, values.length);
-    const cur: Placed<N>[] = [];
+    const idx: number[] = [];
+    const x0: number[] = [];
+    const prevX = xs[level - 1] ?? [];
+    const prevAt = at[level - 1] ?? [];
+    const prevFirst = firstChild[level - 1] ?? [];
+    firstChild[level] = [];
     let x = 0;
     let p = 0;
     for (let i = 0; i < values.length; i += stride) {
       x += offset(values, i);
       const wd = width(values, i);
-      const node = make(values, i);
       if (wd > 0) {
         if (level === 0) {
-          if (root) w.fail(`${what}.levels[0]`, 'a single root', values.length / stride);
-          root = node;
+          if (idx.length) w.fail(`${what}.levels[0]`, 'a single root', values.length / stride);
         } else {
-          while (p < prev.length && prev[p].x + prev[p].width <= x) p++;
-          const parent = prev[p];
-          if (!parent || parent.x > x || x + wd > parent.x + parent.width) w.fail(`${what}.levels[${level}][${i}]`, 'inside a node of the level above', x);
-          parent.node.children.push(node);
+          while (p < prevAt.length && prevX[p] + width(levels[level - 1], prevAt[p]) <= x) p++;
+          if (p >= prevAt.length || prevX[p] > x || x + wd > prevX[p] + width(levels[level - 1], prevAt[p])) {
+            w.fail(`${what}.levels[${level}][${i}]`, 'inside a node of the level above', x);
+          }
+          if (prevFirst[p] === undefined) prevFirst[p] = idx.length;
         }
-        cur.push({ x, width: wd, node });
+        idx.push(i);
+        x0.push(x);
       }
       x += wd;
     }
-    prev = cur;
+    at[level] = idx;
+    xs[level] = x0;
   });
-  return root;
+  const m: FlameModel = { names, name: [], level: [], value: [], self: [] };
+  if (diff) m.right = { value: [], self: [] };
+  if (!at[0]?.length) return emptyModel(diff);
+  // Pre-order: a node, then its children (a contiguous run on the next level) left to right.
+  const stack: [number, number][] = [[0, 0]];
+  while (stack.length) {
+    const [level, k] = stack.pop()!;
+    const v = levels[level];
+    const i = at[level][k];
+    const n = nameIndex(v, i);
+    if (names[n] === undefined) w.fail(`${what} name index`, `< ${names.length}`, n);
+    m.name.push(n);
+    m.level.push(level);
+    put(m, v, i);
+    const first = firstChild[level][k];
+    if (first === undefined) continue;
+    const next = at[level + 1];
+    const end = nextFirstAfter(firstChild[level], k + 1, next.length);
+    for (let c = end - 1; c >= first; c--) stack.push([level + 1, c]);
+  }
+  return m;
 }
 
-function nameAt(names: string[], v: number[], i: number, what: string): string {
-  const n = names[v[i]];
-  if (n === undefined) w.fail(`${what} name index`, `< ${names.length}`, v[i]);
-  return n;
+/** The first child index of the next parent that has children, or `count`. */
+function nextFirstAfter(first: number[], from: number, count: number): number {
+  for (let j = from; j < first.length; j++) if (first[j] !== undefined) return first[j];
+  return count;
 }
 
 function levelNumbers(levels: unknown, what: string): number[][] {
@@ -86,19 +112,21 @@ function levelNumbers(levels: unknown, what: string): number[][] {
   });
 }
 
-const emptyTree = (): FlameTree => ({ name: 'total', self: 0, total: 0, children: [] });
-
-/** Levels in groups of 4 (offset, total, self, name index) → FlameTree. */
-export function flameTreeFromLevels(names: string[], levels: number[][], what = 'flamegraph'): FlameTree {
-  return (
-    unflatten<FlameTree>(
-      levels,
-      4,
-      what,
-      (v, i) => v[i],
-      (v, i) => v[i + 1],
-      (v, i) => ({ name: nameAt(names, v, i + 3, what), total: v[i + 1], self: v[i + 2], children: [] }),
-    ) ?? emptyTree()
+/** Levels in groups of 4 (offset, total, self, name index) → model. */
+export function modelFromFlameLevels(names: string[], levels: number[][], what = 'flamegraph'): FlameModel {
+  return modelFromLevels(
+    names,
+    levels,
+    4,
+    what,
+    (v, i) => v[i],
+    (v, i) => v[i + 1],
+    (v, i) => v[i + 3],
+    (m, v, i) => {
+      m.value.push(v[i + 1]);
+      m.self.push(v[i + 2]);
+    },
+    false,
   );
 }
 
@@ -106,41 +134,42 @@ export function flameTreeFromLevels(names: string[], levels: number[][], what = 
 export function parseFlameGraphResponse(body: unknown): FlameGraphResult {
   const o = w.obj(body, 'body');
   // proto3 JSON omits an empty message: no data in the range is no flamegraph key.
-  if (o.flamegraph === undefined) return { tree: emptyTree(), maxSelf: 0 };
+  if (o.flamegraph === undefined) return { flame: emptyModel(), maxSelf: 0 };
   const fg = w.obj(o.flamegraph, 'flamegraph');
   const names = w.optArr(fg.names, 'flamegraph.names').map((n, i) => w.str(n, `flamegraph.names[${i}]`));
-  const tree = flameTreeFromLevels(names, levelNumbers(fg.levels, 'flamegraph'));
-  return { tree, maxSelf: w.num0(fg.maxSelf, 'flamegraph.maxSelf') };
+  const flame = modelFromFlameLevels(names, levelNumbers(fg.levels, 'flamegraph'));
+  return { flame, maxSelf: w.num0(fg.maxSelf, 'flamegraph.maxSelf') };
 }
 
-/** Levels in groups of 7 (left offset, total, self, right offset, total, self, name index) → DiffFlameTree. */
-export function diffTreeFromLevels(names: string[], levels: number[][], what = 'flamegraph'): DiffFlameTree {
+/** Levels in groups of 7 (left offset, total, self, right offset, total, self, name index) → diff model. */
+export function modelFromDiffLevels(names: string[], levels: number[][], what = 'flamegraph'): FlameModel {
   // Left and right intervals nest the same way, so their sum (x_left + x_right,
   // width_left + width_right) nests too and places a node under its parent.
-  return (
-    unflatten<DiffFlameTree>(
-      levels,
-      7,
-      what,
-      (v, i) => v[i] + v[i + 3],
-      (v, i) => v[i + 1] + v[i + 4],
-      (v, i) => ({
-        name: nameAt(names, v, i + 6, what),
-        left: { total: v[i + 1], self: v[i + 2] },
-        right: { total: v[i + 4], self: v[i + 5] },
-        children: [],
-      }),
-    ) ?? { name: 'total', left: { self: 0, total: 0 }, right: { self: 0, total: 0 }, children: [] }
+  return modelFromLevels(
+    names,
+    levels,
+    7,
+    what,
+    (v, i) => v[i] + v[i + 3],
+    (v, i) => v[i + 1] + v[i + 4],
+    (v, i) => v[i + 6],
+    (m, v, i) => {
+      m.value.push(v[i + 1]);
+      m.self.push(v[i + 2]);
+      m.right!.value.push(v[i + 4]);
+      m.right!.self.push(v[i + 5]);
+    },
+    true,
   );
 }
 
 /** `{flamegraph: FlameGraphDiff}` of Diff. */
-export function parseDiffResponse(body: unknown): { tree: DiffFlameTree; leftTicks: number; rightTicks: number; maxSelf: number } {
+export function parseDiffResponse(body: unknown): { flame: FlameModel; leftTicks: number; rightTicks: number; maxSelf: number } {
   const o = w.obj(body, 'body');
   const fg = w.obj(o.flamegraph ?? {}, 'flamegraph');
   const names = w.optArr(fg.names, 'flamegraph.names').map((n, i) => w.str(n, `flamegraph.names[${i}]`));
   return {
-    tree: diffTreeFromLevels(names, levelNumbers(fg.levels, 'flamegraph')),
+    flame: modelFromDiffLevels(names, levelNumbers(fg.levels, 'flamegraph')),
     leftTicks: w.num0(fg.leftTicks, 'flamegraph.leftTicks'),
     rightTicks: w.num0(fg.rightTicks, 'flamegraph.rightTicks'),
     maxSelf: w.num0(fg.maxSelf, 'flamegraph.maxSelf'),
@@ -208,43 +237,43 @@ export function parseSelectSeries(body: unknown): Series[] {
 
 /**
  * SelectMergeProfile response: a google.v1.Profile (pprof) in Connect JSON →
- * FlameTree of its `sampleIndex`-th sample type. Stacks are built here from
- * the JSON; the tree itself by the same code the embedded store uses.
+ * the model of its `sampleIndex`-th sample type.
  */
-export function parseProfileJson(body: unknown, sampleIndex = 0): FlameTree {
+export function parseProfileJson(body: unknown, sampleIndex = 0): FlameModel {
   const o = w.obj(body, 'body');
   const strings = w.optArr(o.stringTable, 'stringTable').map((s, i) => w.str(s, `stringTable[${i}]`));
   const text = (v: unknown, path: string) => strings[w.num0(v, path)] ?? '';
-  const fnName = new Map<number, string>();
+  const table = new NameTable();
+  const fnName = new Map<number, number>();
   w.optArr(o.function, 'function').forEach((f, i) => {
     const fo = w.obj(f, `function[${i}]`);
-    fnName.set(w.num(fo.id, `function[${i}].id`), text(fo.name, `function[${i}].name`) || text(fo.systemName, `function[${i}].systemName`) || '<unknown>');
+    fnName.set(w.num(fo.id, `function[${i}].id`), table.id(text(fo.name, `function[${i}].name`) || text(fo.systemName, `function[${i}].systemName`) || '<unknown>'));
   });
-  const locFrames = new Map<number, string[]>();
+  const locFrames = new Map<number, number[]>();
   w.optArr(o.location, 'location').forEach((l, i) => {
     const lo = w.obj(l, `location[${i}]`);
     const lines = w.optArr(lo.line, `location[${i}].line`);
     // pprof lists inlined frames innermost first; a location without symbols is named by its address.
     const frames = lines.length
-      ? lines.map((ln, j) => fnName.get(w.num(w.obj(ln, `location[${i}].line[${j}]`).functionId, `location[${i}].line[${j}].functionId`)) ?? '<unknown>').reverse()
-      : [`0x${w.num0(lo.address, `location[${i}].address`).toString(16)}`];
+      ? lines.map((ln, j) => fnName.get(w.num(w.obj(ln, `location[${i}].line[${j}]`).functionId, `location[${i}].line[${j}].functionId`)) ?? table.id('<unknown>')).reverse()
+      : [table.id(`0x${w.num0(lo.address, `location[${i}].address`).toString(16)}`)];
     locFrames.set(w.num(lo.id, `location[${i}].id`), frames);
   });
-  const stacks: string[][] = [];
-  const weights: { stack: number; value: number }[] = [];
+  const stacks: number[][] = [];
+  const values: number[] = [];
   w.optArr(o.sample, 'sample').forEach((s, i) => {
     const so = w.obj(s, `sample[${i}]`);
     const locs = w.optArr(so.locationId, `sample[${i}].locationId`).map((id, j) => w.num(id, `sample[${i}].locationId[${j}]`));
-    const frames: string[] = [];
-    // The leaf comes first in pprof; flame trees go root → leaf.
-    for (let j = locs.length - 1; j >= 0; j--) frames.push(...(locFrames.get(locs[j]) ?? [`<location ${locs[j]}>`]));
-    const values = w.optArr(so.value, `sample[${i}].value`);
-    weights.push({ stack: stacks.push(frames) - 1, value: w.num0(values[sampleIndex], `sample[${i}].value[${sampleIndex}]`) });
+    const frames: number[] = [];
+    // The leaf comes first in pprof; the model goes root → leaf.
+    for (let j = locs.length - 1; j >= 0; j--) frames.push(...(locFrames.get(locs[j]) ?? [table.id(`<location ${locs[j]}>`)]));
+    stacks.push(frames);
+    values.push(w.num0(w.optArr(so.value, `sample[${i}].value`)[sampleIndex], `sample[${i}].value[${sampleIndex}]`));
   });
-  return flameTreeFromStacks(stacks, weights);
+  return modelFromStacks({ names: table.names, stacks, values });
 }
 
-/** Legacy GET /pyroscope/render body (flamebearer, format "single") → tree, metadata and timeline. */
+/** Legacy GET /pyroscope/render body (flamebearer, format "single") → model, metadata and timeline. */
 export function parseRender(body: unknown): RenderResult {
   const o = w.obj(body, 'body');
   const fb = w.obj(o.flamebearer, 'flamebearer');
@@ -252,7 +281,7 @@ export function parseRender(body: unknown): RenderResult {
   const format = w.optStr(md.format, 'metadata.format') ?? 'single';
   if (format !== 'single') w.fail('metadata.format', '"single" (a diff is rendered by Diff)', format);
   const names = w.arr(fb.names, 'flamebearer.names').map((n, i) => w.str(n, `flamebearer.names[${i}]`));
-  const tree = flameTreeFromLevels(names, levelNumbers(fb.levels, 'flamebearer'), 'flamebearer');
+  const flame = modelFromFlameLevels(names, levelNumbers(fb.levels, 'flamebearer'), 'flamebearer');
   const timeline: Series = { labels: {}, values: [] };
   if (o.timeline !== undefined && o.timeline !== null) {
     const t = w.obj(o.timeline, 'timeline');
@@ -260,7 +289,7 @@ export function parseRender(body: unknown): RenderResult {
     const delta = w.num(t.durationDelta, 'timeline.durationDelta');
     timeline.values = w.optArr(t.samples, 'timeline.samples').map((v, i) => [(start + i * delta) * 1000, w.num(v, `timeline.samples[${i}]`)]);
   }
-  const result: RenderResult = { tree, maxSelf: w.num0(fb.maxSelf, 'flamebearer.maxSelf'), format, timeline };
+  const result: RenderResult = { flame, maxSelf: w.num0(fb.maxSelf, 'flamebearer.maxSelf'), format, timeline };
   if (md.sampleRate !== undefined) result.sampleRate = w.num(md.sampleRate, 'metadata.sampleRate');
   if (md.units !== undefined) result.units = w.str(md.units, 'metadata.units');
   if (md.spyName !== undefined) result.spyName = w.str(md.spyName, 'metadata.spyName');

@@ -1,4 +1,5 @@
-import type { FlameTree, Labels, ProfileType, Series, TimeRange } from '@/lib/model/types';
+import type { FlameModel } from '@/lib/model/flame';
+import type { Labels, ProfileType, Series, TimeRange } from '@/lib/model/types';
 
 // Wire shapes of Pyroscope's Connect API (querier.v1.QuerierService, JSON
 // codec: lowerCamelCase names, int64 as strings, times in unix ms) and of the
@@ -65,7 +66,7 @@ export interface ProfileSelector {
 }
 
 export interface FlameGraphResult {
-  tree: FlameTree;
+  flame: FlameModel;
   /** the largest self value, as Pyroscope computed it */
   maxSelf: number;
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PyroscopeClient } from '../../../lib/datasources/pyroscope/client';
-import { BackendError, type FlameTree } from '../../../lib/model/types';
+import { maxSelf as largestSelf, nameOf } from '../../../lib/model/flame';
+import { BackendError } from '../../../lib/model/types';
+import { checkSums, childTotals, dump, frameNames } from '../../helpers/flame-models';
 import { startFixtureServer, type FixtureServer } from '../../helpers/fixture-server';
 
 // Recorded Pyroscope responses (test/fixtures/pyroscope) replayed over real
@@ -42,15 +44,6 @@ const diffBody = {
 };
 
 const connectError = { code: 'invalid_argument', message: 'failed to parse label selector: 1:2: parse error: unexpected end of input' };
-
-/** Pyroscope's own invariant: a node's total is its self plus its children's totals. */
-function checkSums(t: FlameTree, path = t.name): number {
-  let nodes = 1;
-  const kids = t.children.reduce((a, c) => a + c.total, 0);
-  assert.equal(t.self + kids, t.total, `sums at ${path}`);
-  for (const c of t.children) nodes += checkSums(c, `${path};${c.name}`);
-  return nodes;
-}
 
 let srv: FixtureServer;
 let fallback: FixtureServer;
@@ -112,22 +105,17 @@ describe('pyroscope Connect API', () => {
     assert.equal(sets[0].__profile_type__, 'block:contentions:count:contentions:count');
   });
 
-  test('SelectMergeStacktraces: 65 levels of int64 strings in groups of 4 → a consistent FlameTree', async () => {
-    const { tree, maxSelf } = await py.selectMergeStacktraces(sel, { maxNodes: 16384 });
-    assert.equal(tree.name, 'total');
-    assert.equal(tree.total, 11_100_000_000);
+  test('SelectMergeStacktraces: 65 levels of int64 strings in groups of 4 → a consistent flat model', async () => {
+    const { flame, maxSelf } = await py.selectMergeStacktraces(sel, { maxNodes: 16384 });
+    assert.equal(nameOf(flame, 0), 'total');
+    assert.equal(flame.value[0], 11_100_000_000);
     assert.equal(maxSelf, 2_520_000_000);
-    const nodes = checkSums(tree);
+    const nodes = checkSums(flame);
     assert.ok(nodes > 1000, `${nodes} nodes`);
-    let depth = 0;
-    const walk = (t: FlameTree, d: number) => ((depth = Math.max(depth, d)), t.children.forEach((c) => walk(c, d + 1)));
-    walk(tree, 1);
-    assert.equal(depth, 65);
-    let biggestSelf = 0;
-    const self = (t: FlameTree) => ((biggestSelf = Math.max(biggestSelf, t.self)), t.children.forEach(self));
-    self(tree);
+    // 65 levels: the root at 0, the deepest frame at 64.
+    assert.equal(Math.max(...flame.level), 64);
     // maxSelf is per function name merged across the tree; no single node can exceed it.
-    assert.ok(biggestSelf <= maxSelf);
+    assert.ok(largestSelf(flame) <= maxSelf);
     assert.deepEqual(sentBody(srv, 'SelectMergeStacktraces'), {
       profileTypeID: CPU,
       labelSelector: '{service_name="sandbox"}',
@@ -138,26 +126,23 @@ describe('pyroscope Connect API', () => {
   });
 
   test('span profile via SelectMergeSpanProfile sends the span ids', async () => {
-    const { tree } = await py.spanProfile(sel, ['9a517183f26a089d']);
-    assert.equal(tree.total, 11_100_000_000);
+    const { flame } = await py.spanProfile(sel, ['9a517183f26a089d']);
+    assert.equal(flame.value[0], 11_100_000_000);
     assert.deepEqual(sentBody(srv, 'SelectMergeSpanProfile').spanSelector, ['9a517183f26a089d']);
   });
 
   test('span profile falls back to spanSelector on SelectMergeStacktraces when SelectMergeSpanProfile is unimplemented', async () => {
     const client = new PyroscopeClient({ baseUrl: fallback.url, timeoutMs: 2_000 });
-    const { tree } = await client.spanProfile(sel, ['9a517183f26a089d', '5a4fe264a9c987fe']);
-    assert.equal(tree.total, 11_100_000_000);
+    const { flame } = await client.spanProfile(sel, ['9a517183f26a089d', '5a4fe264a9c987fe']);
+    assert.equal(flame.value[0], 11_100_000_000);
     assert.deepEqual(sentBody(fallback, 'SelectMergeStacktraces').spanSelector, ['9a517183f26a089d', '5a4fe264a9c987fe']);
   });
 
-  test('SelectMergeProfile: pprof in Connect JSON → FlameTree', async () => {
-    const tree = await py.selectMergeProfile(sel);
-    assert.equal(tree.total, 240_000_000);
-    checkSums(tree);
-    const names = new Set<string>();
-    const walk = (t: FlameTree) => (names.add(t.name), t.children.forEach(walk));
-    walk(tree);
-    assert.ok(names.has('runtime.stkbucket'));
+  test('SelectMergeProfile: pprof in Connect JSON → flat model', async () => {
+    const flame = await py.selectMergeProfile(sel);
+    assert.equal(flame.value[0], 240_000_000);
+    checkSums(flame);
+    assert.ok(frameNames(flame).has('runtime.stkbucket'));
   });
 
   test('SelectSeries: points with string ms timestamps; a series without labels', async () => {
@@ -172,47 +157,35 @@ describe('pyroscope Connect API', () => {
     assert.equal(body.aggregation, 'TIME_SERIES_AGGREGATION_TYPE_SUM');
   });
 
-  test('Diff (built from FlameGraphDiff): groups of 7 with delta offsets → DiffFlameTree', async () => {
+  test('Diff (built from FlameGraphDiff): groups of 7 with delta offsets → one diff model', async () => {
     const r = await py.diff(sel, { ...sel, range: { from: range.to, to: range.to + 600_000 } });
     assert.equal(r.leftTicks, 10);
     assert.equal(r.rightTicks, 8);
-    assert.deepEqual(r.tree, {
-      name: 'total',
-      left: { total: 10, self: 0 },
-      right: { total: 8, self: 0 },
-      children: [
-        {
-          name: 'main',
-          left: { total: 10, self: 0 },
-          right: { total: 8, self: 1 },
-          children: [
-            { name: 'a', left: { total: 5, self: 5 }, right: { total: 2, self: 2 }, children: [] },
-            {
-              name: 'b',
-              left: { total: 3, self: 0 },
-              right: { total: 5, self: 0 },
-              children: [{ name: 'b1', left: { total: 3, self: 3 }, right: { total: 5, self: 5 }, children: [] }],
-            },
-            { name: 'c', left: { total: 2, self: 2 }, right: { total: 0, self: 0 }, children: [] },
-          ],
-        },
-      ],
-    });
+    // Children keep Pyroscope's left-to-right order.
+    assert.deepEqual(dump(r.flame), [
+      'total 10/0 | 8/0',
+      '  main 10/0 | 8/1',
+      '    a 5/5 | 2/2',
+      '    b 3/0 | 5/0',
+      '      b1 3/3 | 5/5',
+      '    c 2/2 | 0/0',
+    ]);
+    checkSums(r.flame);
     const body = sentBody(srv, 'Diff') as { left: { start: string }; right: { start: string } };
     assert.equal(body.left.start, '1700000000000');
     assert.equal(body.right.start, '1700000600000');
   });
 
-  test('legacy /pyroscope/render flamebearer → FlameTree, metadata and timeline', async () => {
+  test('legacy /pyroscope/render flamebearer → flat model, metadata and timeline', async () => {
     const r = await py.render('rideshare-app-golang.cpu{}', { from: 1677178495_000, to: 1677178496_000 }, { maxNodes: 1024 });
-    assert.equal(r.tree.total, 953);
+    assert.equal(r.flame.value[0], 953);
     assert.equal(r.maxSelf, 732);
     assert.equal(r.format, 'single');
     assert.equal(r.sampleRate, 100);
     assert.equal(r.units, 'samples');
     assert.equal(r.spyName, 'gospy');
-    checkSums(r.tree);
-    assert.deepEqual(r.tree.children.map((c) => [c.name, c.total]), [
+    checkSums(r.flame);
+    assert.deepEqual(childTotals(r.flame), [
       ['github.com/pyroscope-io/client/pyroscope.(*Session).takeSnapshots', 2],
       ['net/http.(*conn).serve', 823],
       ['runtime.bgscavenge', 1],

@@ -6,24 +6,18 @@ import {
   PprofDecodeError,
   PprofTooLargeError,
   decodePprof,
-  flameTreeFromStacks,
   pickSampleType,
-  pprofToFlameTree,
+  pprofToModel,
   profileStacks,
   profileTypeOf,
 } from '../../../lib/profiles';
-import type { FlameTree } from '../../../lib/model/types';
+import { childrenOf, indexModel } from '../../../lib/model/flame';
+import { checkSums, dump } from '../../helpers/flame-models';
 import { fixture } from '../../helpers/fixtures';
 
 const pyroscopeFixture = (name: string) => fixture(`pyroscope/${name}`);
 const load = (name: string) => profileStacks(decodePprof(pyroscopeFixture(name)));
 
-/** Checks the tree invariants: total = self + Σ children.total everywhere. */
-function assertConsistent(t: FlameTree): void {
-  const sum = t.children.reduce((a, c) => a + c.total, 0);
-  assert.ok(Math.abs(t.total - (t.self + sum)) < 1e-6 * Math.max(1, t.total), `node ${t.name}: ${t.total} ≠ ${t.self} + ${sum}`);
-  t.children.forEach(assertConsistent);
-}
 const sumOf = (p: ReturnType<typeof load>, i: number, where = (_l: Record<string, string>) => true) =>
   p.samples.filter((s) => where(s.labels)).reduce((a, s) => a + s.values[i], 0);
 
@@ -34,11 +28,11 @@ test('small Go CPU profile: cpu/nanoseconds chosen, 100 Hz from the pprof period
   assert.equal(p.sampleRateHz, 100);
   assert.equal(pickSampleType(p.sampleTypes), 1);
   assert.equal(p.samples.length, 7);
-  const tree = pprofToFlameTree(p);
-  assert.equal(tree.name, 'total');
-  assert.equal(tree.total, sumOf(p, 1));
-  assert.ok(tree.total > 0);
-  assertConsistent(tree);
+  const tree = pprofToModel(p);
+  assert.equal(tree.names[tree.name[0]], 'total');
+  assert.equal(tree.value[0], sumOf(p, 1));
+  assert.ok(tree.value[0] > 0);
+  checkSums(tree);
   assert.equal(profileTypeOf(p, 1).id, 'process_cpu:cpu:nanoseconds:cpu:nanoseconds');
   // Go roots its stacks in runtime entry points; frames are function names.
   assert.ok(p.stacks.every((st) => st.every((f) => typeof f === 'string' && f.length > 0)));
@@ -54,7 +48,7 @@ test('Node.js wall profile: microseconds normalised to nanoseconds; count sample
   assert.equal(p.period, 10_000 * 1000);
   assert.equal(p.sampleRateHz, 100);
   assert.equal(pickSampleType(p.sampleTypes), 1);
-  assertConsistent(pprofToFlameTree(p));
+  checkSums(pprofToModel(p));
 });
 
 test('JavaScript CPU profile (sample/count + wall/microseconds)', () => {
@@ -62,17 +56,17 @@ test('JavaScript CPU profile (sample/count + wall/microseconds)', () => {
   assert.equal(p.samples.length, 50);
   assert.equal(pickSampleType(p.sampleTypes), 1);
   assert.equal(p.sampleRateHz, 1000);
-  const tree = pprofToFlameTree(p);
-  assert.equal(tree.total, sumOf(p, 1));
-  assertConsistent(tree);
+  const tree = pprofToModel(p);
+  assert.equal(tree.value[0], sumOf(p, 1));
+  checkSums(tree);
   assert.ok(Math.max(...p.stacks.map((s) => s.length)) >= 42, 'deep stacks kept whole');
 });
 
 test('Node.js heap profile: picks a sample type by name when asked', () => {
   const p = load('nodejs-heap.pb.gz');
   assert.deepEqual(p.sampleTypes.map((t) => t.type), ['inuse_objects', 'inuse_space']);
-  const space = pprofToFlameTree(p, { sampleType: 'inuse_space' });
-  assert.equal(space.total, sumOf(p, 1));
+  const space = pprofToModel(p, { sampleType: 'inuse_space' });
+  assert.equal(space.value[0], sumOf(p, 1));
   assert.equal(profileTypeOf(p, 1).name, 'memory');
   assert.equal(p.sampleRateHz, undefined, 'a byte period is not a rate');
 });
@@ -89,9 +83,9 @@ test('.NET profile (not gzipped) with six sample types: cpu chosen, each type su
   // Its functions carry no ids: references resolve by position, so every frame has a real name.
   assert.ok(p.stacks.flat().every((f) => f !== '<unknown>' && f !== ''));
   for (let i = 0; i < p.sampleTypes.length; i++) {
-    const t = pprofToFlameTree(p, { sampleType: p.sampleTypes[i].type });
-    assert.equal(t.total, sumOf(p, i));
-    assertConsistent(t);
+    const t = pprofToModel(p, { sampleType: p.sampleTypes[i].type });
+    assert.equal(t.value[0], sumOf(p, i));
+    checkSums(t);
   }
   assert.ok(sumOf(p, 0) > 0);
 });
@@ -101,11 +95,11 @@ test('Go CPU profile with per-sample labels (foo, profile_id, function)', () => 
   assert.equal(p.samples.length, 480);
   const keys = new Set(p.samples.flatMap((s) => Object.keys(s.labels)));
   assert.deepEqual([...keys].sort(), ['foo', 'function', 'profile_id']);
-  const fast = pprofToFlameTree(p, { where: (l) => l.function === 'fast' });
-  const slow = pprofToFlameTree(p, { where: (l) => l.function === 'slow' });
-  const all = pprofToFlameTree(p);
-  assert.ok(fast.total > 0 && slow.total > 0);
-  assert.ok(fast.total + slow.total <= all.total);
+  const fast = pprofToModel(p, { where: (l) => l.function === 'fast' });
+  const slow = pprofToModel(p, { where: (l) => l.function === 'slow' });
+  const all = pprofToModel(p);
+  assert.ok(fast.value[0] > 0 && slow.value[0] > 0);
+  assert.ok(fast.value[0] + slow.value[0] <= all.value[0]);
 });
 
 test('span-profile filtering: only samples labelled span_id, 33 of 63', () => {
@@ -114,10 +108,10 @@ test('span-profile filtering: only samples labelled span_id, 33 of 63', () => {
   const labelled = p.samples.filter((s) => s.labels.span_id !== undefined);
   assert.equal(labelled.length, 33);
   assert.ok(labelled.every((s) => s.labels.span_id === '239'));
-  const tree = pprofToFlameTree(p, { where: (l) => l.span_id === '239' });
-  assert.equal(tree.total, sumOf(p, 1, (l) => l.span_id === '239'));
-  assert.ok(tree.total < pprofToFlameTree(p).total);
-  assert.equal(pprofToFlameTree(p, { where: (l) => l.span_id === 'ffffffffffffffff' }).total, 0);
+  const tree = pprofToModel(p, { where: (l) => l.span_id === '239' });
+  assert.equal(tree.value[0], sumOf(p, 1, (l) => l.span_id === '239'));
+  assert.ok(tree.value[0] < pprofToModel(p).value[0]);
+  assert.equal(pprofToModel(p, { where: (l) => l.span_id === 'ffffffffffffffff' }).value[0], 0);
 });
 
 test('invalid UTF-8 in strings decodes to replacement characters, never NUL', () => {
@@ -125,7 +119,8 @@ test('invalid UTF-8 in strings decodes to replacement characters, never NUL', ()
   const frames = p.stacks.flat();
   assert.ok(frames.some((f) => f.includes('\uFFFD')));
   assert.ok(frames.every((f) => !f.includes('\u0000')));
-  assert.equal(pprofToFlameTree(p).children.length, 1);
+  const m = pprofToModel(p);
+  assert.equal(childrenOf(indexModel(m), 0).length, 1);
 });
 
 test('junk, truncated and oversized inputs fail with a reason', () => {
@@ -142,33 +137,19 @@ test('junk, truncated and oversized inputs fail with a reason', () => {
   assert.throws(() => decodePprof(bomb, 1 << 20), PprofTooLargeError);
 });
 
-test('flameTreeFromStacks merges shared prefixes and keeps hostile names as data', () => {
+test('pprofToModel merges shared prefixes and keeps hostile names as data', () => {
   const evil = '<img src=x onerror=alert(1)>';
-  const t = flameTreeFromStacks(
-    [['main', 'a', evil], ['main', 'a'], ['main', 'b']],
-    [
-      { stack: 0, value: 5 },
-      { stack: 1, value: 2 },
-      { stack: 2, value: 3 },
-      { stack: 0, value: 1 },
+  const p = {
+    ...load('cpu.pb.gz'),
+    stacks: [['main', 'a', evil], ['main', 'a'], ['main', 'b']],
+    samples: [
+      { stack: 0, values: [0, 5], labels: {} },
+      { stack: 1, values: [0, 2], labels: {} },
+      { stack: 2, values: [0, 3], labels: {} },
+      { stack: 0, values: [0, 1], labels: {} },
     ],
-  );
-  assert.deepEqual(t, {
-    name: 'total',
-    self: 0,
-    total: 11,
-    children: [
-      {
-        name: 'main',
-        self: 0,
-        total: 11,
-        children: [
-          { name: 'a', self: 2, total: 8, children: [{ name: evil, self: 6, total: 6, children: [] }] },
-          { name: 'b', self: 3, total: 3, children: [] },
-        ],
-      },
-    ],
-  });
+  };
+  assert.deepEqual(dump(pprofToModel(p)), ['total 11/0', '  main 11/0', '    a 8/2', `      ${evil} 6/6`, '    b 3/3']);
 });
 
 test('a real @datadog/pprof wall+CPU profile (what @pyroscope/nodejs pushes) keeps span_id labels and CPU time', async () => {
@@ -190,10 +171,10 @@ test('a real @datadog/pprof wall+CPU profile (what @pyroscope/nodejs pushes) kee
   assert.deepEqual(p.sampleTypes.map((t) => `${t.type}/${t.unit}`), ['sample/count', 'wall/nanoseconds', 'cpu/nanoseconds']);
   assert.equal(pickSampleType(p.sampleTypes), 2);
   assert.ok(p.period > 0 && p.sampleRateHz! > 0);
-  const span = pprofToFlameTree(p, { where: (l) => l.span_id === '00f067aa0ba902b7' });
-  assert.ok(span.total > 0, 'labelled samples exist');
+  const span = pprofToModel(p, { where: (l) => l.span_id === '00f067aa0ba902b7' });
+  assert.ok(span.value[0] > 0, 'labelled samples exist');
   // CPU time attributed to the span cannot exceed its wall duration (plus one sampling period of slack).
-  assert.ok(span.total <= spanMs * 1e6 + p.period, `${span.total} ns > ${spanMs} ms`);
-  assert.ok(span.total < pprofToFlameTree(p).total);
+  assert.ok(span.value[0] <= spanMs * 1e6 + p.period, `${span.value[0]} ns > ${spanMs} ms`);
+  assert.ok(span.value[0] < pprofToModel(p).value[0]);
 });
 

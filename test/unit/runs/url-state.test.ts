@@ -15,6 +15,7 @@ test('a full view round-trips through the URL and keeps unrelated parameters', (
     zoom: ['main', 'forward & <b>'],
     q: 'gemv',
     fn: 'matmul',
+    fview: 'sandwich',
     compare: RUN,
     szoom: ['decode'],
     sq: 'attn',
