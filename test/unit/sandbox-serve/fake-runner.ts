@@ -4,7 +4,7 @@
 import type { ModelRunner, RunnerMemory, SeqHandle, WorkTag } from '../../../workers/sandbox/runtime/types';
 
 export class FakeRunner implements ModelRunner {
-  readonly info = { backend: 'cpu' as const, preset: 'fake', params: 0, vocabSize: 32, maxSeqLen: 64, kvBytesPerPosition: 100 };
+  readonly info = { backend: 'cpu' as const, preset: 'fake', params: 0, vocabSize: 32, maxSeqLen: 64, layers: 3, kvBytesPerPosition: 100 };
   clock = 0;
   stepMs = 10;
   allocs = 0;

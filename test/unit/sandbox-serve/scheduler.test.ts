@@ -150,6 +150,27 @@ test('cancel frees the sequence at the next step boundary', async () => {
   assert.equal(runner.allocs, runner.frees);
 });
 
+test('per-block retention: each block counts what it held, and reuse is bounded by the block that held least', async () => {
+  // The fake model has 3 blocks; block 2 keeps only the first 6 positions of a cached entry.
+  const { runner, sched, submit } = setup({ prefixCacheEntries: 2, prefixMinTokens: 4, kvBlockRetain: [Infinity, Infinity, 6] });
+  const shared = [5, 6, 7, 8, 9, 10, 11, 12];
+  await submit([...shared, 1, 2], 2).out.done;
+  const b = submit([...shared, 3], 2);
+  await b.out.done;
+  assert.equal(b.out.finish?.cachedTokens, 6, 'only what every block held is reused');
+  assert.deepEqual(runner.prefills[1], [11, 12, 3]);
+  assert.deepEqual(b.out.tokens, [4, 5], 'same continuation as without the cache');
+  const st = sched.stats();
+  assert.deepEqual(st.blockQueriedTokens, [19, 19, 19]);
+  assert.deepEqual(st.blockHitTokens, [8, 8, 6]);
+  assert.equal(st.prefixCacheHitTokens, 6);
+  // The default policy: every block holds the whole match, so every block shows the same rate.
+  const even = setup({ prefixCacheEntries: 2, prefixMinTokens: 4 });
+  await even.submit([...shared, 1, 2], 2).out.done;
+  await even.submit([...shared, 3], 2).out.done;
+  assert.deepEqual(even.sched.stats().blockHitTokens, [8, 8, 8]);
+});
+
 test('prefix cache reuses a shared prompt prefix and reports the hit ratio', async () => {
   const { runner, sched, submit } = setup({ prefixCacheEntries: 2, prefixMinTokens: 4 });
   const shared = [5, 6, 7, 8, 9, 10, 11, 12];

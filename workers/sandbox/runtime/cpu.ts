@@ -118,6 +118,7 @@ export class CpuRunner implements ModelRunner {
       params: paramCount(c),
       vocabSize: c.vocabSize,
       maxSeqLen: c.maxSeqLen,
+      layers: c.nLayers,
       threads,
       kvBytesPerPosition: c.nLayers * 2 * kvDim(c) * 4,
     };

@@ -9,6 +9,8 @@ export interface BackendInfo {
   params: number;
   vocabSize: number;
   maxSeqLen: number;
+  /** transformer blocks (each has its own KV cache) */
+  layers: number;
   threads?: number;
   /** KV-cache bytes one token position takes (all layers, keys and values) */
   kvBytesPerPosition: number;

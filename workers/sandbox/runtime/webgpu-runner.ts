@@ -139,6 +139,7 @@ export class WebGpuRunner implements ModelRunner {
       params: paramCount(c),
       vocabSize: c.vocabSize,
       maxSeqLen: c.maxSeqLen,
+      layers: c.nLayers,
       kvBytesPerPosition: this.kvBytesPerPosition,
       gpuTiming: ctx.timing,
     };

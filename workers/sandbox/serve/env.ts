@@ -42,6 +42,21 @@ export const SandboxEnvSchema = z.object({
   SANDBOX_MAX_BATCH: int(1, 256).default(8),
   SANDBOX_MAX_QUEUE: int(0, 100_000).default(64),
   SANDBOX_PREFIX_CACHE_ENTRIES: int(0, 1024).default(8),
+  /** per transformer block, positions of a prefix-cache entry it keeps: `all`, or one value per block (`all,all,64,32`) */
+  SANDBOX_KV_BLOCK_RETAIN: z
+    .string()
+    .default('all')
+    .transform((v, ctx) => {
+      const parts = v.split(',').map((s) => s.trim());
+      const out = parts.map((s) => (s === 'all' ? Infinity : /^\d+$/.test(s) ? Number(s) : NaN));
+      if (out.some((n) => Number.isNaN(n))) {
+        ctx.addIssue({ code: 'custom', message: `expected "all" or a comma list of "all" or whole numbers, one per transformer block, got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      return out;
+    }),
+  /** tokens in the sliding window of the output-perplexity standard deviation */
+  SANDBOX_PERPLEXITY_WINDOW: int(2, 4096).default(16),
   SANDBOX_PREFILL_TOKEN_BUDGET: int(1, 1_000_000).default(128),
   SANDBOX_REQUEST_TIMEOUT_MS: int(1, 3_600_000).default(60_000),
   SANDBOX_DRAIN_TIMEOUT_MS: int(0, 600_000).default(30_000),
@@ -81,6 +96,8 @@ export function parseSandboxEnv(env: Record<string, string | undefined>): Sandbo
     maxBatch: e.SANDBOX_MAX_BATCH,
     maxQueue: e.SANDBOX_MAX_QUEUE,
     prefixCacheEntries: e.SANDBOX_PREFIX_CACHE_ENTRIES,
+    kvBlockRetain: e.SANDBOX_KV_BLOCK_RETAIN,
+    perplexityWindow: e.SANDBOX_PERPLEXITY_WINDOW,
     prefillTokenBudget: e.SANDBOX_PREFILL_TOKEN_BUDGET,
     requestTimeoutMs: e.SANDBOX_REQUEST_TIMEOUT_MS,
     drainTimeoutMs: e.SANDBOX_DRAIN_TIMEOUT_MS,

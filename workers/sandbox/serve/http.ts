@@ -1,6 +1,7 @@
 // HTTP routes of the sandbox (node:http): POST /v1/completions (JSON or SSE),
 // GET /v1/models, /healthz, /metrics. Handlers validate, hand the request to the
 // scheduler and shape the response; the model work happens in the scheduler loop.
+import { logProbability, OutputQuality, tokenEntropyBits } from '../model/quality';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Rng } from '../model/rng';
@@ -19,6 +20,8 @@ export interface ServeContext {
   telemetry: SandboxTelemetry;
   requestTimeoutMs: number;
   recordPrompts: boolean;
+  /** tokens in the sliding window of the output-perplexity std */
+  perplexityWindow: number;
   draining: boolean;
   created: number;
 }
@@ -115,6 +118,10 @@ export async function completions(req: IncomingMessage, res: ServerResponse, ctx
   const parts: string[] = [];
   const rng = new Rng(p.seed ?? (Math.random() * 2 ** 32) >>> 0);
   const params = { temperature: p.temperature, topK: p.top_k };
+  // Quality signals: the prompt's token entropy (without the BOS marker) and the
+  // log-probability the model gave each token it emitted.
+  const promptEntropyBits = tokenEntropyBits(tokens.subarray(1));
+  const quality = new OutputQuality(ctx.perplexityWindow);
   let outputTokens = 0;
   let finished = false;
   let streaming = false;
@@ -145,6 +152,14 @@ export async function completions(req: IncomingMessage, res: ServerResponse, ctx
       outputTokens: f.completionTokens,
       completion: ctx.recordPrompts ? parts.join('') : undefined,
       timings,
+      quality: {
+        promptEntropyBits,
+        perplexity: quality.perplexity,
+        perplexityWindowStdMax: quality.windowStdMax,
+        perplexityWindow: quality.window,
+        cachedTokens: f.cachedTokens,
+        promptTokens: f.promptTokens,
+      },
     });
     if (p.stream) {
       startStream();
@@ -193,7 +208,11 @@ export async function completions(req: IncomingMessage, res: ServerResponse, ctx
     priority: p.priority,
     arrivalMs,
     deadlineMs: arrivalMs + ctx.requestTimeoutMs,
-    sample: (logits) => sample(logits, params, rng),
+    sample: (logits) => {
+      const t = sample(logits, params, rng);
+      quality.add(logProbability(logits, t));
+      return t;
+    },
     trace: spans,
     onToken: (t) => {
       outputTokens++;

@@ -1,5 +1,6 @@
 // startSandbox(): the inference sandbox as an in-process HTTP server. Used by
 // workers/sandbox/main.ts (npm run sandbox), the app launcher and tests.
+import { DEFAULT_PERPLEXITY_WINDOW } from '../model/quality';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EOS } from '../model/tokenizer';
@@ -49,6 +50,10 @@ export interface SandboxOptions {
   maxBatch?: number;
   maxQueue?: number;
   prefixCacheEntries?: number;
+  /** per transformer block, positions of a prefix-cache entry it keeps; one value (applied to all) or one per block; default all */
+  kvBlockRetain?: number[];
+  /** tokens in the sliding window of the output-perplexity std (default 16) */
+  perplexityWindow?: number;
   /** prompt tokens prefilled between two decode steps (default 128) */
   prefillTokenBudget?: number;
   requestTimeoutMs?: number;
@@ -65,6 +70,13 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
+/** SANDBOX_KV_BLOCK_RETAIN → one retention per block; a single value applies to every block. */
+export function blockRetention(retain: number[] | undefined, layers: number, preset: string): number[] {
+  if (!retain || retain.length === 1) return Array.from({ length: layers }, () => retain?.[0] ?? Infinity);
+  if (retain.length !== layers) throw new Error(`SANDBOX_KV_BLOCK_RETAIN lists ${retain.length} blocks; the ${preset} preset has ${layers}`);
+  return retain;
+}
+
 export function modelName(preset: string): string {
   return `trisight-${preset}`;
 }
@@ -74,6 +86,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     options.runner ?? (await createRunner({ backend: options.backend ?? 'auto', preset: options.preset ?? 'tiny', seed: options.seed ?? 1, gpuTiming: options.gpuTiming }));
   const info = runner.info;
   const model = modelName(info.preset);
+  const kvBlockRetain = blockRetention(options.kvBlockRetain, info.layers, info.preset);
   const t = options.telemetry ?? {};
   const host = options.host ?? '127.0.0.1';
   let scheduler: Scheduler | undefined;
@@ -107,6 +120,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     maxBatch: options.maxBatch ?? 8,
     maxQueue: options.maxQueue ?? 64,
     prefixCacheEntries: options.prefixCacheEntries ?? 8,
+    kvBlockRetain,
     prefillChunk: 16,
     prefillTokenBudget: options.prefillTokenBudget ?? 128,
     eosToken: EOS,
@@ -120,6 +134,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     telemetry,
     requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
     recordPrompts: t.recordPrompts ?? false,
+    perplexityWindow: options.perplexityWindow ?? DEFAULT_PERPLEXITY_WINDOW,
     draining: false,
     created: Math.floor(Date.now() / 1000),
   };

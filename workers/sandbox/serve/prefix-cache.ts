@@ -2,6 +2,14 @@
 // entry count) and a new request copies the longest shared prefix of its prompt
 // from the best entry instead of recomputing it. Hit ratio is in tokens, like
 // vLLM's prefix-cache hit rate: reused prompt tokens / prompt tokens looked up.
+//
+// Per transformer block, a retention policy may keep fewer positions of a cached
+// entry (SANDBOX_KV_BLOCK_RETAIN, e.g. to spend less memory on blocks whose keys
+// matter least). A block's hits are the matched positions it still held; a new
+// request reuses only the positions *every* block held, because the hidden state
+// of a position flows through all blocks: the block with the lowest hit rate
+// bounds the reuse. With the default (every block keeps everything) all blocks
+// show the same rate.
 import type { SeqHandle } from '../runtime/types';
 
 interface Entry {
@@ -12,6 +20,7 @@ interface Entry {
 
 export interface PrefixMatch {
   seq: SeqHandle;
+  /** positions reused: the shared prefix, cut to what every block retained */
   length: number;
 }
 
@@ -20,6 +29,9 @@ export class PrefixCache {
   private entries: Entry[] = [];
   queriedTokens = 0;
   hitTokens = 0;
+  /** per transformer block: prompt tokens looked up, and matched positions that block still held */
+  readonly blockQueriedTokens: Float64Array;
+  readonly blockHitTokens: Float64Array;
 
   constructor(
     /** returns a sequence's KV cache to the runner */
@@ -27,7 +39,12 @@ export class PrefixCache {
     readonly capacity: number,
     /** shorter shared prefixes are not worth a copy */
     readonly minTokens = 8,
-  ) {}
+    /** per block, the positions of a cached entry it keeps (Infinity: all); length = number of blocks */
+    readonly blockRetain: readonly number[] = [Infinity],
+  ) {
+    this.blockQueriedTokens = new Float64Array(blockRetain.length);
+    this.blockHitTokens = new Float64Array(blockRetain.length);
+  }
 
   get size(): number {
     return this.entries.length;
@@ -46,6 +63,7 @@ export class PrefixCache {
    */
   lookup(prompt: Int32Array): PrefixMatch | undefined {
     this.queriedTokens += prompt.length;
+    for (let b = 0; b < this.blockRetain.length; b++) this.blockQueriedTokens[b] += prompt.length;
     let best: Entry | undefined;
     let bestLen = 0;
     const limit = prompt.length - 1;
@@ -59,10 +77,17 @@ export class PrefixCache {
       }
     }
     if (!best || bestLen < this.minTokens) return undefined;
-    this.hitTokens += bestLen;
+    let reusable = bestLen;
+    for (let b = 0; b < this.blockRetain.length; b++) {
+      const held = Math.min(bestLen, this.blockRetain[b]);
+      this.blockHitTokens[b] += held;
+      reusable = Math.min(reusable, held);
+    }
     this.entries.splice(this.entries.indexOf(best), 1);
     this.entries.push(best);
-    return { seq: best.seq, length: bestLen };
+    if (reusable < this.minTokens) return undefined;
+    this.hitTokens += reusable;
+    return { seq: best.seq, length: reusable };
   }
 
   /** Takes ownership of a finished sequence; evicts (frees) the least recently used beyond capacity. */

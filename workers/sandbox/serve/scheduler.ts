@@ -100,6 +100,8 @@ export interface SchedulerOptions {
    * sequence: bounds how long running sequences wait while new ones prefill.
    */
   prefillTokenBudget?: number;
+  /** per transformer block, positions of a prefix-cache entry it keeps (default: all, every block) */
+  kvBlockRetain?: readonly number[];
   eosToken?: number;
   telemetry?: SchedulerTelemetry;
   now?: () => number;
@@ -113,6 +115,9 @@ export interface SchedulerStats {
   prefixCacheHitRatio: number;
   prefixCacheQueriedTokens: number;
   prefixCacheHitTokens: number;
+  /** per transformer block: prompt tokens looked up in the prefix cache, and matched positions that block held */
+  blockQueriedTokens: number[];
+  blockHitTokens: number[];
   prefillTokens: number;
   generatedTokens: number;
   decodeSteps: number;
@@ -181,7 +186,7 @@ export class Scheduler {
     this.now = opts.now ?? (() => performance.now());
     this.tel = opts.telemetry;
     this.maxSeqLen = runner.info.maxSeqLen;
-    this.cache = new PrefixCache((s) => this.free(s), opts.prefixCacheEntries, opts.prefixMinTokens);
+    this.cache = new PrefixCache((s) => this.free(s), opts.prefixCacheEntries, opts.prefixMinTokens, opts.kvBlockRetain ?? Array.from({ length: runner.info.layers }, () => Infinity));
   }
 
   get waitingCount(): number {
@@ -241,6 +246,8 @@ export class Scheduler {
       prefixCacheHitRatio: this.cache.hitRatio(),
       prefixCacheQueriedTokens: this.cache.queriedTokens,
       prefixCacheHitTokens: this.cache.hitTokens,
+      blockQueriedTokens: Array.from(this.cache.blockQueriedTokens),
+      blockHitTokens: Array.from(this.cache.blockHitTokens),
       prefillTokens: this.prefillTokens,
       generatedTokens: this.generatedTokens,
       decodeSteps: this.decodeSteps,

@@ -83,6 +83,36 @@ export interface RequestEnd {
   completion?: string;
   /** milliseconds, from the scheduler when it got that far */
   timings?: { queue?: number; ttft?: number; tpot?: number; total: number };
+  /** model-side quality signals of a finished request */
+  quality?: QualitySummary;
+}
+
+/** What a request's logits and cache said about it (model/quality.ts computes them). */
+export interface QualitySummary {
+  promptEntropyBits: number;
+  /** undefined before the first output token */
+  perplexity?: number;
+  /** undefined while the output is shorter than one window */
+  perplexityWindowStdMax?: number;
+  perplexityWindow: number;
+  promptTokens: number;
+  cachedTokens: number;
+}
+
+/** vLLM's KV block size: reuse is reported in blocks of this many tokens, as vLLM's prefix cache counts it. */
+export const KV_BLOCK_TOKENS = 16;
+
+function qualityAttributes(q: QualitySummary): Record<string, number> {
+  const reused = Math.floor(q.cachedTokens / KV_BLOCK_TOKENS);
+  return {
+    'trisight.prompt.entropy_bits': q.promptEntropyBits,
+    ...(q.perplexity !== undefined ? { 'trisight.output.perplexity': q.perplexity } : {}),
+    ...(q.perplexityWindowStdMax !== undefined ? { 'trisight.output.perplexity_window_std_max': q.perplexityWindowStdMax } : {}),
+    'trisight.output.perplexity_window_tokens': q.perplexityWindow,
+    'trisight.kv_cache.block_size_tokens': KV_BLOCK_TOKENS,
+    'trisight.kv_cache.blocks_reused': reused,
+    'trisight.kv_cache.blocks_computed': Math.ceil(q.promptTokens / KV_BLOCK_TOKENS) - reused,
+  };
 }
 
 /**
@@ -472,6 +502,7 @@ export class RequestSpans implements RequestTrace {
         ...(t?.queue !== undefined ? { 'trisight.timings.queue_ms': t.queue } : {}),
         ...(t?.ttft !== undefined ? { 'trisight.timings.ttft_ms': t.ttft } : {}),
         ...(t?.tpot !== undefined ? { 'trisight.timings.tpot_ms': t.tpot } : {}),
+        ...(e.quality ? qualityAttributes(e.quality) : {}),
       });
       if (o.recordPrompts && e.completion !== undefined) {
         const counts = emptyCounts();
@@ -497,6 +528,7 @@ export class RequestSpans implements RequestTrace {
       queue: t?.queue !== undefined ? t.queue / 1000 : undefined,
       ttft: t?.ttft !== undefined ? t.ttft / 1000 : undefined,
       tpot: t?.tpot !== undefined ? t.tpot / 1000 : undefined,
+      quality: e.quality,
       exemplar: root ? { trace_id: root.spanContext().traceId, span_id: root.spanContext().spanId } : undefined,
     });
   }

@@ -7,6 +7,7 @@
 // sampling; exemplars are attached only when the request's trace was sampled.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType } from 'prom-client';
 import type { SchedulerStats } from '../serve/scheduler';
+import type { QualitySummary } from './index';
 import { REQUEST_DURATION_BUCKETS, TPOT_BUCKETS, TTFT_BUCKETS } from './buckets';
 
 export { REQUEST_DURATION_BUCKETS, TPOT_BUCKETS, TTFT_BUCKETS };
@@ -30,6 +31,7 @@ export interface RequestObservation {
   tpot?: number;
   /** set only for sampled traces */
   exemplar?: { trace_id: string; span_id: string };
+  quality?: QualitySummary;
 }
 
 export class SandboxMetrics {
@@ -38,6 +40,9 @@ export class SandboxMetrics {
   private readonly ttft: Histogram<string>;
   private readonly tpot: Histogram<string>;
   private readonly queueTime: Histogram<string>;
+  private readonly promptEntropy: Histogram<string>;
+  private readonly perplexity: Histogram<string>;
+  private readonly perplexityStd: Histogram<string>;
   private readonly tokenUsage: Histogram<string>;
   private readonly tokens: Counter<string>;
   private readonly requests: Counter<string>;
@@ -97,6 +102,24 @@ export class SandboxMetrics {
       enableExemplars: true,
       registers,
     });
+    // Quality signals per request, with exemplars so a bucket leads to its traces.
+    const quality = (name: string, help: string, buckets: number[]) =>
+      new Histogram({ name, help, labelNames: ['gen_ai_request_model'], buckets, enableExemplars: true, registers });
+    this.promptEntropy = quality(
+      'sandbox_prompt_entropy_bits',
+      'Shannon entropy (bits) of each request’s prompt token distribution; byte tokens reach at most 8. Very low: repeated-token injection; very high: random bytes.',
+      [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7, 7.5, 8],
+    );
+    this.perplexity = quality(
+      'sandbox_output_perplexity',
+      'Perplexity of each request’s output: exp of the mean negative log-probability the model gave the tokens it emitted (T = 1).',
+      [1, 1.25, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256],
+    );
+    this.perplexityStd = quality(
+      'sandbox_output_perplexity_window_std_max',
+      'Largest standard deviation of per-token perplexity over a sliding window of SANDBOX_PERPLEXITY_WINDOW output tokens, per request: a rise flags an unstable stretch of output.',
+      [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+    );
     this.requests = new Counter({
       name: 'sandbox_requests_total',
       help: 'Completion requests by priority and outcome (finish reason or error type), sampled or not.',
@@ -137,6 +160,28 @@ export class SandboxMetrics {
       });
     };
     counter('sandbox_prefix_cache_queries_tokens_total', 'Prompt tokens looked up in the prefix cache.', (s) => s.prefixCacheQueriedTokens);
+    // Per transformer block, so the hit rate per block is a PromQL ratio of these two.
+    const perBlock = (name: string, help: string, read: (s: SchedulerStats) => number[]) => {
+      const last: number[] = [];
+      return new Counter({
+        name,
+        help,
+        labelNames: ['block'],
+        registers,
+        collect() {
+          read(stats()).forEach((v, b) => {
+            if (v > (last[b] ?? 0)) this.inc({ block: String(b) }, v - (last[b] ?? 0));
+            else if (last[b] === undefined) this.inc({ block: String(b) }, 0);
+            last[b] = v;
+          });
+        },
+      });
+    };
+    const blockNote =
+      'Reuse is bounded by the block that held least, because a position’s hidden state flows through every block. ' +
+      'With SANDBOX_KV_BLOCK_RETAIN=all (the default) every block keeps the whole prefix and all blocks show the same rate.';
+    perBlock('sandbox_kv_cache_block_lookups_tokens_total', `Prompt tokens looked up in the prefix cache, per transformer block. ${blockNote}`, (s) => s.blockQueriedTokens);
+    perBlock('sandbox_kv_cache_block_hits_tokens_total', `Matched prefix positions a transformer block's cache still held (SANDBOX_KV_BLOCK_RETAIN). ${blockNote}`, (s) => s.blockHitTokens);
     counter('sandbox_prefix_cache_hits_tokens_total', 'Prompt tokens served from the prefix cache.', (s) => s.prefixCacheHitTokens);
     counter('sandbox_decode_steps_total', 'Batched decode steps run.', (s) => s.decodeSteps);
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
@@ -157,6 +202,13 @@ export class SandboxMetrics {
     }
     if (o.queue !== undefined) this.queueTime.observe({ labels: { priority: o.priority }, value: o.queue, exemplarLabels });
     this.requests.inc({ priority: o.priority, outcome: o.outcome });
+    const q = o.quality;
+    if (q) {
+      const ql = { gen_ai_request_model: o.model };
+      this.promptEntropy.observe({ labels: ql, value: q.promptEntropyBits, exemplarLabels });
+      if (q.perplexity !== undefined) this.perplexity.observe({ labels: ql, value: q.perplexity, exemplarLabels });
+      if (q.perplexityWindowStdMax !== undefined) this.perplexityStd.observe({ labels: ql, value: q.perplexityWindowStdMax, exemplarLabels });
+    }
     if (o.inputTokens) {
       this.tokens.inc({ ...labels, gen_ai_token_type: 'input' }, o.inputTokens);
       this.tokenUsage.observe({ ...labels, gen_ai_token_type: 'input' }, o.inputTokens);

@@ -1,0 +1,128 @@
+// Quality signals from the real sandbox: prompts of three kinds (repeated
+// tokens, natural text, random bytes) land in separate prompt-entropy buckets,
+// each request's span carries its entropy, perplexity and KV reuse, and a real
+// Prometheus scraping the sandbox sees a hit rate per transformer block — equal
+// for every block by default, and bounded by the block that keeps least when
+// SANDBOX_KV_BLOCK_RETAIN says so.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { PrometheusClient } from '../../lib/datasources/prometheus/client';
+import { tokenEntropyBits } from '../../workers/sandbox/model/quality';
+import { encode } from '../../workers/sandbox/model/tokenizer';
+import { startSandbox, type Sandbox } from '../../workers/sandbox/serve/index';
+import { startPrometheus, type PrometheusHandle } from '../helpers/prometheus';
+import { startSinks, type Sinks } from '../helpers/telemetry-sinks';
+
+let sinks: Sinks;
+let even: Sandbox;
+let uneven: Sandbox;
+let prom: PrometheusHandle;
+let client: PrometheusClient;
+let repeatCachedTokens = 0;
+
+const KINDS = {
+  repeated: 'a'.repeat(96),
+  natural: 'Why was this request slow? The queue was long and the batch was full, so the first token came late. '.slice(0, 96),
+  random: Buffer.from(Array.from({ length: 96 }, (_, i) => 33 + ((i * 7919 + 13) % 94))).toString('latin1'),
+};
+
+async function complete(sb: Sandbox, prompt: string, maxTokens = 24) {
+  const r = await fetch(`${sb.url}/v1/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: sb.model, prompt, max_tokens: maxTokens, temperature: 0.8, seed: 3, ignore_eos: true, priority: 'P0' }),
+  });
+  assert.equal(r.status, 200, await r.clone().text());
+  return (await r.json()) as { usage: { prompt_tokens_details: { cached_tokens: number } } };
+}
+
+async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await f().catch(() => undefined);
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+before(async () => {
+  sinks = await startSinks();
+  even = await startSandbox({ preset: 'tiny', backend: 'cpu', telemetry: { otlpEndpoint: sinks.url, exportDelayMs: 100 } });
+  // The tiny preset has 4 blocks; block 3 keeps only the first 32 positions of a cached prompt.
+  uneven = await startSandbox({ preset: 'tiny', backend: 'cpu', kvBlockRetain: [Infinity, Infinity, Infinity, 32], telemetry: { metrics: true } });
+  prom = await startPrometheus({ scrapeTargets: [new URL(even.url).host, new URL(uneven.url).host], scrapeInterval: '1s' });
+  client = new PrometheusClient({ baseUrl: prom.url, timeoutMs: 5_000 });
+  for (const sb of [even, uneven]) {
+    for (const p of Object.values(KINDS)) await complete(sb, p);
+    // The same natural prompt again, a little longer: the prefix cache serves its shared part.
+    const again = await complete(sb, `${KINDS.natural}and more`);
+    if (sb === even) repeatCachedTokens = again.usage.prompt_tokens_details.cached_tokens;
+  }
+});
+
+after(async () => {
+  await prom?.stop();
+  await even?.close();
+  await uneven?.close();
+  await sinks?.close();
+});
+
+test('each request span carries prompt entropy, output perplexity, its window std and KV reuse', async () => {
+  const roots = await until('four request spans', async () => {
+    const r = sinks.spans.filter((s) => s.attributes['trisight.prompt.entropy_bits'] !== undefined);
+    return r.length >= 4 ? r : undefined;
+  });
+  const byEntropy = roots.map((s) => s.attributes['trisight.prompt.entropy_bits'] as number).sort((a, b) => a - b);
+  // Against the same maths on the same tokens (BOS excluded).
+  const expected = Object.values(KINDS).map((p) => tokenEntropyBits(encode(p, { bos: true }).subarray(1)));
+  for (const e of expected) assert.ok(byEntropy.some((v) => Math.abs(v - e) < 1e-9), `entropy ${e} recorded (${byEntropy})`);
+  assert.equal(byEntropy[0], 0, 'one repeated byte: zero bits');
+  assert.ok(Math.max(...byEntropy) > 6, 'random bytes: high entropy');
+  for (const s of roots) {
+    const a = s.attributes;
+    assert.ok((a['trisight.output.perplexity'] as number) >= 1, 'perplexity ≥ 1');
+    assert.equal(typeof a['trisight.output.perplexity_window_std_max'], 'number', '24 tokens ≥ one 16-token window');
+    assert.equal(a['trisight.output.perplexity_window_tokens'], 16);
+    assert.equal(a['trisight.kv_cache.block_size_tokens'], 16);
+  }
+  const reused = roots.filter((s) => (s.attributes['trisight.kv_cache.blocks_reused'] as number) > 0);
+  assert.equal(reused.length, 1, 'the repeated natural prompt reused whole KV blocks');
+  assert.ok(repeatCachedTokens >= 96, `BOS and the 96 shared bytes were cached (${repeatCachedTokens})`);
+  assert.equal(reused[0].attributes['trisight.kv_cache.blocks_reused'], Math.floor(repeatCachedTokens / 16));
+});
+
+test('prompt kinds separate in the entropy histogram; a hit rate per block in Prometheus, bounded by the weakest block', async () => {
+  const job = (sb: Sandbox) => `instance="${new URL(sb.url).host}"`;
+  // Scraped: 4 requests observed per sandbox.
+  await until('both sandboxes scraped after the load', async () => {
+    const r = await client.query(`sum by (instance) (sandbox_prompt_entropy_bits_count)`);
+    return r.resultType === 'vector' && r.samples.length === 2 && r.samples.every((s) => s.value === 4) ? true : undefined;
+  });
+  const bucket = async (le: string) => {
+    const r = await client.query(`sandbox_prompt_entropy_bits_bucket{${job(even)},le="${le}"}`);
+    return r.resultType === 'vector' ? r.samples[0]?.value : undefined;
+  };
+  assert.equal(await bucket('0.5'), 1, 'only the repeated-token prompt is below half a bit');
+  assert.equal((await bucket('6')) ?? 0, 3, 'natural text stays below 6 bits');
+  assert.equal(await bucket('+Inf'), 4);
+
+  const rates = async (sb: Sandbox) => {
+    const r = await client.query(
+      `sum by (block) (sandbox_kv_cache_block_hits_tokens_total{${job(sb)}}) / sum by (block) (sandbox_kv_cache_block_lookups_tokens_total{${job(sb)}})`,
+    );
+    assert.equal(r.resultType, 'vector');
+    return Object.fromEntries(r.resultType === 'vector' ? r.samples.map((s) => [s.labels.block, s.value]) : []);
+  };
+  const e = await rates(even);
+  assert.deepEqual(Object.keys(e).sort(), ['0', '1', '2', '3']);
+  assert.ok(e['0'] > 0 && new Set(Object.values(e)).size === 1, `every block the same rate by default: ${JSON.stringify(e)}`);
+  const u = await rates(uneven);
+  assert.ok(u['3'] < u['0'], `block 3 keeps 32 positions and shows a lower rate: ${JSON.stringify(u)}`);
+  assert.equal(u['0'], u['1']);
+  // The weakest block bounds what was reused: the sandbox's own hit tokens equal block 3's.
+  const hits = await client.query(`sandbox_prefix_cache_hits_tokens_total{${job(uneven)}}`);
+  const block3 = await client.query(`sandbox_kv_cache_block_hits_tokens_total{${job(uneven)},block="3"}`);
+  assert.ok(hits.resultType === 'vector' && block3.resultType === 'vector');
+  assert.equal(hits.samples[0].value, block3.samples[0].value);
+});
