@@ -103,7 +103,7 @@ function TracePanel({ traceId, range, view, update }: { traceId: string; range: 
       {...queryPanelState(q)}
       subtitle={
         <>
-          <span className="font-mono">{traceId}</span> · choose a span to see its own CPU profile
+          <span className="font-mono">{traceId}</span> · choose a span to see its own {view.flame === 'gpu' ? 'GPU' : 'CPU'} profile
         </>
       }
       actions={
@@ -118,11 +118,14 @@ function TracePanel({ traceId, range, view, update }: { traceId: string; range: 
 }
 
 function SpanProfilePanel({ runId, view, update }: { runId: string; view: RunViewState; update: UpdateView }) {
-  const q = useSpanProfile(runId, view.trace, view.span);
+  // heap samples carry no span ids: with the memory graph chosen, the span shows its CPU
+  const kind = view.flame === 'gpu' ? 'gpu' : 'cpu';
+  const q = useSpanProfile(runId, view.trace, view.span, kind);
   const d = q.data;
+  const what = kind === 'gpu' ? 'GPU' : 'CPU';
   return (
     <Panel
-      title="Span CPU profile"
+      title={`Span ${what} profile`}
       source={d?.source}
       testId="run-span-profile"
       {...queryPanelState(q)}
@@ -131,7 +134,7 @@ function SpanProfilePanel({ runId, view, update }: { runId: string; view: RunVie
           <>
             span <span className="font-mono">{view.span}</span> and {d.spanIds.length - 1} same-service descendant{d.spanIds.length === 2 ? '' : 's'}
             {d.batchSpanIds.length > 0 &&
-              `, plus the ${d.batchSpanIds.length} decode batch${d.batchSpanIds.length === 1 ? '' : 'es'} it took part in (their CPU is shared with the other requests in them)`}{' '}
+              `, plus the ${d.batchSpanIds.length} decode batch${d.batchSpanIds.length === 1 ? '' : 'es'} it took part in (their ${what} time is shared with the other requests in them)`}{' '}
             · {windowText(d.window)}
             {d.profileType ? ` · ${d.profileType.sampleType}` : ''}
           </>
@@ -142,7 +145,9 @@ function SpanProfilePanel({ runId, view, update }: { runId: string; view: RunVie
         !d.flame &&
         (d.pending
           ? `No samples for this span yet: profiles arrive every ${d.flushIntervalS} s. Checking again…`
-          : 'No CPU samples carry this span’s id. Spans that only wait (queue, the request itself between steps) use no CPU; try its prefill or decode child.')
+          : kind === 'gpu'
+            ? 'No GPU time carries this span’s id. GPU kernels run for prefill spans and decode batches; try the prefill or decode child (a decode span brings its batches).'
+            : 'No CPU samples carry this span’s id. Spans that only wait (queue, the request itself between steps) use no CPU; try its prefill or decode child.')
       }
     >
       {d?.flame && (

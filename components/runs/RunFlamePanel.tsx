@@ -5,7 +5,9 @@ import { FlameGraph } from '@/components/flame/FlameGraph';
 import { useRuns } from '@/components/loadruns/api';
 import { when } from '@/components/loadruns/format';
 import { Panel, queryPanelState } from '@/components/ui/Panel';
+import { Tabs } from '@/components/ui/Tabs';
 import type { RunViewState } from '@/lib/runs/url-state';
+import { PROFILE_KINDS, PROFILE_KIND_LABELS, type ProfileKind, type ServedBy } from '@/lib/runs/views';
 import { useFlame } from './api';
 import { windowText } from './format';
 import type { UpdateView } from './useRunViewState';
@@ -40,12 +42,36 @@ function CompareSelect({ runId, value, onChange }: { runId: string; value: strin
   );
 }
 
-/** Right panel: the CPU flame graph of the run's window, or its diff against another run. */
+/** "Served by webgpu on <adapter> (fallback adapter)": which backend ran the model, and how its GPU time was measured. */
+export function servedText(s: ServedBy | null | undefined): string | null {
+  if (!s?.backend) return null;
+  let t = `Served by the ${s.backend === 'webgpu' ? 'WebGPU' : s.backend === 'cpu' ? 'CPU' : s.backend} backend`;
+  if (s.gpuAdapter) t += ` on ${s.gpuAdapter}${s.fallbackAdapter ? ' (a fallback adapter: software, not a GPU)' : ''}`;
+  if (s.mixed) t += ' (the window has profiles of more than one backend)';
+  return `${t}.`;
+}
+
+/** What the GPU graph's numbers are: kernel time from timestamp queries, or submission time that includes queueing. */
+function gpuTimingText(s: ServedBy | null | undefined): string {
+  return s?.gpuTiming === 'submission'
+    ? 'GPU time per forward pass, from submission to onSubmittedWorkDone: it includes queueing (no timestamp queries on this adapter).'
+    : 'GPU time per kernel dispatch, from timestamp queries.';
+}
+
+const EMPTY_TEXT: Record<ProfileKind, string> = {
+  cpu: 'No CPU profiles were stored for this window. Is the sandbox profiling (PYROSCOPE_SERVER_ADDRESS)? Fire a new run to record some.',
+  gpu: 'No GPU profile for this window: GPU time is recorded when the sandbox runs the WebGPU backend (SANDBOX_BACKEND=webgpu) or for a run in this browser.',
+  memory: 'No heap profiles were stored for this window. The sandbox pushes one with its CPU profiles; fire a new run to record some.',
+};
+
+/** Right panel: the CPU, GPU or memory flame graph of the run's window, or its diff against another run. */
 export function RunFlamePanel({ runId, view, update }: { runId: string; view: RunViewState; update: UpdateView }) {
-  const q = useFlame(runId, view.compare);
+  const kind = view.flame;
+  const q = useFlame(runId, view.compare, kind);
   const d = q.data;
   const flame = d?.compare?.diff ?? d?.flame ?? null;
   const every = d ? `${d.flushIntervalS} s` : '';
+  const served = servedText(d?.served);
   const subtitle = d && (
     <>
       {d.profileType ? `${d.profileType.sampleType} (${d.profileType.id})` : 'no profile type stored yet'}
@@ -58,19 +84,26 @@ export function RunFlamePanel({ runId, view, update }: { runId: string; view: Ru
     empty = d.note
       ? d.note
       : d.pending
-        ? `No CPU profiles for this window yet: profiles arrive every ${every}. Checking again…`
-        : 'No CPU profiles were stored for this window. Is the sandbox profiling (PYROSCOPE_SERVER_ADDRESS)? Fire a new run to record some.';
+        ? `No ${PROFILE_KIND_LABELS[kind]} profiles for this window yet: profiles arrive every ${every}. Checking again…`
+        : EMPTY_TEXT[kind];
   }
+  const kinds = PROFILE_KINDS.map((k) => ({ key: k, label: d && !d.kinds.includes(k) && k !== kind ? `${PROFILE_KIND_LABELS[k]} (none)` : PROFILE_KIND_LABELS[k] }));
   return (
     <Panel
-      title={view.compare ? 'CPU flame graph (diff)' : 'CPU flame graph'}
+      title={`${PROFILE_KIND_LABELS[kind]} flame graph${view.compare ? ' (diff)' : ''}`}
       source={d?.source}
       testId="run-flame"
       {...queryPanelState(q)}
       subtitle={subtitle}
-      empty={empty}
       actions={<CompareSelect runId={runId} value={view.compare} onChange={(compare) => update({ compare })} />}
     >
+      {/* The kind switch stays when a kind has no data, so one can switch back. */}
+      <div className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b border-line px-3 py-2 text-xs text-muted">
+        <Tabs label="Profile" items={kinds} value={kind} onChange={(k) => update({ flame: k })} />
+        {served && <span data-testid="run-served-by">{served}</span>}
+        {kind === 'gpu' && d?.profileType && <span data-testid="run-gpu-timing">{gpuTimingText(d.served)}</span>}
+      </div>
+      {empty && <div className="p-3 text-sm text-muted">{empty}</div>}
       {flame && (
         <FlameGraph
           flame={flame}

@@ -8,7 +8,7 @@ import { formatBucketParam, type LatencyBucket } from '@/lib/correlate';
 import type { TraceJson } from '@/lib/model/json';
 import type { TimeRange } from '@/lib/model/types';
 import type { FlamePanel, LatencyPanel, SpanProfilePanel, TracesPanel } from '@/lib/runs/panels';
-import type { LatencyMetric } from '@/lib/runs/views';
+import type { LatencyMetric, ProfileKind } from '@/lib/runs/views';
 
 const base = (id: string) => `/api/runs/${encodeURIComponent(id)}`;
 
@@ -25,10 +25,10 @@ export function useLatency(id: string, metric: LatencyMetric) {
   });
 }
 
-export function useFlame(id: string, compare: string | null) {
+export function useFlame(id: string, compare: string | null, kind: ProfileKind = 'cpu') {
   return useQuery({
-    queryKey: ['run-panels', id, 'flame', compare],
-    queryFn: ({ signal }) => fetchJson<FlamePanel>(`${base(id)}/flame${compare ? `?compare=${encodeURIComponent(compare)}` : ''}`, { signal }),
+    queryKey: ['run-panels', id, 'flame', kind, compare],
+    queryFn: ({ signal }) => fetchJson<FlamePanel>(`${base(id)}/flame?kind=${kind}${compare ? `&compare=${encodeURIComponent(compare)}` : ''}`, { signal }),
     refetchInterval: (q) => pollWhilePending(q.state.data),
   });
 }
@@ -51,10 +51,10 @@ export function useTrace(traceId: string | null, range: TimeRange) {
   });
 }
 
-export function useSpanProfile(id: string, traceId: string | null, spanId: string | null) {
+export function useSpanProfile(id: string, traceId: string | null, spanId: string | null, kind: 'cpu' | 'gpu' = 'cpu') {
   return useQuery({
-    queryKey: ['run-panels', id, 'span-profile', traceId, spanId],
-    queryFn: ({ signal }) => fetchJson<SpanProfilePanel>(`${base(id)}/span-profile?trace=${traceId}&span=${spanId}`, { signal }),
+    queryKey: ['run-panels', id, 'span-profile', kind, traceId, spanId],
+    queryFn: ({ signal }) => fetchJson<SpanProfilePanel>(`${base(id)}/span-profile?trace=${traceId}&span=${spanId}&kind=${kind}`, { signal }),
     enabled: traceId !== null && spanId !== null,
     refetchInterval: (q) => (q.state.data && !q.state.data.flame ? pollWhilePending(q.state.data) : false),
   });

@@ -19,6 +19,7 @@ import {
   profileFlushIntervalMs,
   profilesMayStillArrive,
   profileSourceLabel,
+  profileKinds,
   profileSpanIds,
   requestsInBucket,
   rowsFromSamples,
@@ -26,10 +27,14 @@ import {
   runRange,
   SANDBOX_BOUNDS,
   SANDBOX_SERVICE,
+  SERVED_BY_LABELS,
+  servedBy,
   serviceSelector,
   TIMING_ATTRIBUTES,
   traceSourceLabel,
   type LatencyMetric,
+  type ProfileKind,
+  type ServedBy,
   type SourceLabel,
   type StoredRequest,
   type TraceRow,
@@ -133,6 +138,11 @@ export async function latencyPanel(run: RunView, metric: LatencyMetric, opts: Si
 export interface FlamePanel {
   source: SourceLabel;
   window: TimeRange;
+  /** what this graph shows, and which kinds the window has profiles of */
+  kind: ProfileKind;
+  kinds: ProfileKind[];
+  /** the backend (and GPU adapter) that served the run, from its profiles' labels */
+  served: ServedBy | null;
   profileType: ProfileType | null;
   /** the flat flame model as the profile source produced it (at most MAX_NODES nodes); null when empty */
   flame: FlameModel | null;
@@ -146,38 +156,51 @@ export interface FlamePanel {
 
 const MAX_NODES = 16_384;
 
-/** The window's profile type; prefers CPU. */
-async function profileTypeFor(range: TimeRange, opts: Signal): Promise<ProfileType | null> {
-  return pickProfileType(await profileSource().profileTypes(range, opts));
+/** The window's profile type of that kind (CPU: CPU time before wall time). */
+async function profileTypeFor(range: TimeRange, kind: ProfileKind, opts: Signal): Promise<ProfileType | null> {
+  return pickProfileType(await profileSource().profileTypes(range, opts), kind);
 }
 
-export async function flamePanel(run: RunView, compareId: string | undefined, opts: Signal = {}): Promise<FlamePanel> {
+/** Which backend and adapter served: the labels of the service's profiles in the window. */
+async function servedIn(service: string, range: TimeRange, opts: Signal): Promise<ServedBy> {
+  const profiles = profileSource();
+  const matchers = [serviceSelector(service)];
+  const values = await Promise.all(SERVED_BY_LABELS.map((l) => profiles.labelValues(l, { matchers, range, ...opts })));
+  return servedBy(Object.fromEntries(SERVED_BY_LABELS.map((l, i) => [l, values[i]])));
+}
+
+export async function flamePanel(run: RunView, compareId: string | undefined, opts: Signal & { kind?: ProfileKind } = {}): Promise<FlamePanel> {
   const profiles = profileSource();
   const window = runRange(run);
   const flushMs = profileFlushIntervalMs(process.env);
-  const base = { source: profileSourceLabel(profiles.backend), window, flushIntervalS: flushMs / 1000 };
+  const kind = opts.kind ?? 'cpu';
+  const base = { source: profileSourceLabel(profiles.backend), window, flushIntervalS: flushMs / 1000, kind };
   const service = serviceOf(run);
   if (!service) {
     return {
       ...base,
+      kinds: [],
+      served: null,
       profileType: null,
       flame: null,
       pending: false,
-      note: `Only the bundled sandbox's CPU profiles are known to Trisight; ${JSON.stringify(run.target)} has none here.`,
+      note: `Only the bundled sandbox's profiles are known to Trisight; ${JSON.stringify(run.target)} has none here.`,
     };
   }
   const pending = run.finishedAt === null || profilesMayStillArrive(window.to, flushMs);
-  const type = await profileTypeFor(window, opts);
-  if (!type) return { ...base, profileType: null, flame: null, pending };
+  const [types, served] = await Promise.all([profiles.profileTypes(window, opts), servedIn(service, window, opts)]);
+  const type = pickProfileType(types, kind);
+  const kinds = profileKinds(types);
+  if (!type) return { ...base, kinds, served, profileType: null, flame: null, pending };
   const sel = { profileTypeId: type.id, labelSelector: serviceSelector(service), range: window };
   if (compareId) {
     const other = await runWithSamples(compareId);
     const otherWindow = runRange(other);
     const d = await profiles.diff({ ...sel, range: otherWindow }, sel, { maxNodes: MAX_NODES, ...opts });
-    return { ...base, profileType: type, flame: null, pending, compare: { runId: other.id, window: otherWindow, diff: d.flame, leftTicks: d.leftTicks, rightTicks: d.rightTicks } };
+    return { ...base, kinds, served, profileType: type, flame: null, pending, compare: { runId: other.id, window: otherWindow, diff: d.flame, leftTicks: d.leftTicks, rightTicks: d.rightTicks } };
   }
   const r = await profiles.selectMergeStacktraces(sel, { maxNodes: MAX_NODES, ...opts });
-  return { ...base, profileType: type, flame: grandTotal(r.flame) > 0 ? r.flame : null, pending };
+  return { ...base, kinds, served, profileType: type, flame: grandTotal(r.flame) > 0 ? r.flame : null, pending };
 }
 
 // ---------------------------------------------------------------- traces of a bucket
@@ -259,7 +282,7 @@ export interface SpanProfilePanel {
   flushIntervalS: number;
 }
 
-export async function spanProfilePanel(run: RunView, traceId: string, spanId: string, opts: Signal = {}): Promise<SpanProfilePanel> {
+export async function spanProfilePanel(run: RunView, traceId: string, spanId: string, opts: Signal & { kind?: 'cpu' | 'gpu' } = {}): Promise<SpanProfilePanel> {
   const t = await traceSource().traceById(traceId, { range: runRange(run), ...opts });
   if (!t) throw new NotFound(`trace ${traceId} is not stored in this run's window`);
   const span = t.spans.find((s) => s.spanId === spanId);
@@ -270,7 +293,7 @@ export async function spanProfilePanel(run: RunView, traceId: string, spanId: st
   const spanIds = spanProfileIds(t, spanId);
   const { ids, shared } = profileSpanIds(t, spanIds);
   const base = { source: profileSourceLabel(profiles.backend), window, spanIds, batchSpanIds: shared, flushIntervalS: flushMs / 1000, pending: profilesMayStillArrive(window.to, flushMs) };
-  const type = await profileTypeFor(window, opts);
+  const type = await profileTypeFor(window, opts.kind ?? 'cpu', opts);
   if (!type) return { ...base, profileType: null, flame: null };
   const r = await profiles.spanProfile({ profileTypeId: type.id, labelSelector: serviceSelector(span.service), range: window }, ids, { maxNodes: MAX_NODES, ...opts });
   return { ...base, profileType: type, flame: grandTotal(r.flame) > 0 ? r.flame : null };

@@ -3,7 +3,7 @@
 // comparison. Pure: the page's hook (components/runs/useRunViewState) only
 // reads and writes these through the browser's history.
 import { formatBucketParam, parseBucketParam, type LatencyBucket } from '@/lib/correlate';
-import { LATENCY_METRICS, type LatencyMetric } from './views';
+import { LATENCY_METRICS, PROFILE_KINDS, type LatencyMetric, type ProfileKind } from './views';
 
 export interface RunViewState {
   /** histogram tab */
@@ -11,6 +11,8 @@ export interface RunViewState {
   bucket: LatencyBucket | null;
   trace: string | null;
   span: string | null;
+  /** what the run's flame graph shows: CPU, GPU or memory */
+  flame: ProfileKind;
   /** zoomed frame of the run's flame graph, as frame names below the root */
   zoom: string[];
   /** search in the run's flame graph */
@@ -26,10 +28,10 @@ export interface RunViewState {
   sq: string;
 }
 
-export const EMPTY_VIEW: RunViewState = { tab: 'e2e', bucket: null, trace: null, span: null, zoom: [], q: '', fn: null, fview: 'graph', compare: null, szoom: [], sq: '' };
+export const EMPTY_VIEW: RunViewState = { tab: 'e2e', bucket: null, trace: null, span: null, flame: 'cpu', zoom: [], q: '', fn: null, fview: 'graph', compare: null, szoom: [], sq: '' };
 
 /** The parameters this view owns; anything else on the URL (the time range) is left alone. */
-const KEYS = ['tab', 'bucket', 'trace', 'span', 'zoom', 'q', 'fn', 'fview', 'compare', 'szoom', 'sq'] as const;
+const KEYS = ['tab', 'bucket', 'trace', 'span', 'flame', 'zoom', 'q', 'fn', 'fview', 'compare', 'szoom', 'sq'] as const;
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
@@ -52,11 +54,13 @@ const ifMatches = (v: string | null, re: RegExp) => {
 /** The view a URL describes; values that do not parse are dropped, never guessed. */
 export function readViewState(p: ReadableParams): RunViewState {
   const tab = p.get('tab');
+  const flame = p.get('flame');
   return {
     tab: (LATENCY_METRICS as readonly string[]).includes(tab ?? '') ? (tab as LatencyMetric) : 'e2e',
     bucket: parseBucketParam(p.get('bucket')),
     trace: ifMatches(p.get('trace'), TRACE_ID),
     span: ifMatches(p.get('span'), SPAN_ID),
+    flame: (PROFILE_KINDS as readonly string[]).includes(flame ?? '') ? (flame as ProfileKind) : 'cpu',
     zoom: p.getAll('zoom').slice(0, MAX_DEPTH).map(text),
     q: text(p.get('q')),
     fn: p.get('fn') === null ? null : text(p.get('fn')),
@@ -84,6 +88,12 @@ export function changeView(s: RunViewState, patch: Partial<RunViewState>): RunVi
     if (!('sq' in patch)) next.sq = '';
   }
   if (changed('compare') && !('zoom' in patch)) next.zoom = [];
+  // Another kind of profile has other frames: its zoom path and picked function do not apply.
+  if (changed('flame')) {
+    if (!('zoom' in patch)) next.zoom = [];
+    if (!('fn' in patch)) next.fn = null;
+    if (!('szoom' in patch)) next.szoom = [];
+  }
   return next;
 }
 
@@ -95,6 +105,7 @@ export function writeViewState(base: URLSearchParams | string, s: RunViewState):
   if (s.bucket) out.set('bucket', formatBucketParam(s.bucket));
   if (s.trace) out.set('trace', s.trace);
   if (s.span) out.set('span', s.span);
+  if (s.flame !== 'cpu') out.set('flame', s.flame);
   for (const z of s.zoom) out.append('zoom', z);
   if (s.q) out.set('q', s.q);
   if (s.fn !== null) out.set('fn', s.fn);

@@ -59,9 +59,16 @@ export const TracesQuery = z.object({
   limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(200, 'limit must be at most 200').default(50),
 });
 
-export const FlameQuery = z.object({ compare: z.uuid({ error: 'compare must be a run id' }).optional() });
+/** What a flame graph shows: CPU time, GPU kernel time (WebGPU backend), or in-use heap memory. */
+export const PROFILE_KINDS = ['cpu', 'gpu', 'memory'] as const;
+export type ProfileKind = (typeof PROFILE_KINDS)[number];
+export const PROFILE_KIND_LABELS: Record<ProfileKind, string> = { cpu: 'CPU', gpu: 'GPU', memory: 'Memory' };
+const kind = z.enum(PROFILE_KINDS, { error: 'kind must be one of cpu, gpu, memory' }).default('cpu');
 
-export const SpanProfileQuery = z.object({ trace: hex(32, 'trace'), span: hex(16, 'span') });
+export const FlameQuery = z.object({ compare: z.uuid({ error: 'compare must be a run id' }).optional(), kind });
+
+/** A span's own profile: CPU or GPU (heap samples carry no span ids). */
+export const SpanProfileQuery = z.object({ trace: hex(32, 'trace'), span: hex(16, 'span'), kind: z.enum(['cpu', 'gpu'], { error: 'kind must be cpu or gpu' }).default('cpu') });
 
 export const TraceParams = z.object({ traceId: hex(32, 'traceId') });
 
@@ -124,14 +131,65 @@ export function requestsInBucket(samples: SampleColumns | null | undefined, m: L
 
 // ---------------------------------------------------------------- profiles
 
+/** Sample types each kind shows, best first. */
+const KIND_SAMPLE_TYPES: Record<ProfileKind, readonly string[]> = {
+  // Pyroscope's process_cpu or the Node SDK's wall profile's `cpu` sample type, then wall time (then any other non-GPU, non-memory type)
+  cpu: ['cpu', 'wall'],
+  // the sandbox's GPU profile (workers/sandbox/telemetry/gpu-profile.ts)
+  gpu: ['gpu_time'],
+  // what is held now, then what was allocated
+  memory: ['inuse_space', 'alloc_space', 'inuse_objects', 'alloc_objects'],
+};
+
+/** A type's kind by its name (gpu, memory: the other sample types of those profiles, e.g. dispatches, go with them) or sample type. */
+const kindOf = (t: ProfileType): ProfileKind =>
+  t.name === 'gpu' || KIND_SAMPLE_TYPES.gpu.includes(t.sampleType) ? 'gpu' : t.name === 'memory' || KIND_SAMPLE_TYPES.memory.includes(t.sampleType) ? 'memory' : 'cpu';
+
 /**
- * The profile type the flame graph shows: CPU time first (Pyroscope's
- * process_cpu, or the Node SDK's wall profile's `cpu` sample type), then wall
- * time, then whatever exists. Null when nothing was stored.
+ * The profile type a flame graph of `kind` shows: for CPU, CPU time first
+ * (process_cpu before the Node SDK's `cpu`), then wall time, then whatever
+ * else is neither GPU nor memory; for GPU, kernel time; for memory, in-use
+ * bytes first. Null when no such profile was stored.
  */
-export function pickProfileType(types: readonly ProfileType[]): ProfileType | null {
-  const rank = (t: ProfileType) => (t.sampleType === 'cpu' ? (t.name === 'process_cpu' ? 0 : 1) : t.sampleType === 'wall' ? 2 : 3);
-  return [...types].sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))[0] ?? null;
+export function pickProfileType(types: readonly ProfileType[], kind: ProfileKind = 'cpu'): ProfileType | null {
+  const order = KIND_SAMPLE_TYPES[kind];
+  const pos = (t: ProfileType) => (order.includes(t.sampleType) ? order.indexOf(t.sampleType) : order.length);
+  const rank = (t: ProfileType) => pos(t) * 2 + (t.name === 'process_cpu' ? 0 : 1);
+  return [...types].filter((t) => kindOf(t) === kind).sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))[0] ?? null;
+}
+
+/** The profile kinds a window has data for. */
+export function profileKinds(types: readonly ProfileType[]): ProfileKind[] {
+  return PROFILE_KINDS.filter((k) => pickProfileType(types, k) !== null);
+}
+
+/** Which backend served a run, from the labels the sandbox puts on its profiles (and resource attributes). */
+export interface ServedBy {
+  backend: string | null;
+  preset: string | null;
+  gpuAdapter: string | null;
+  /** the adapter's isFallbackAdapter: true for a software rasteriser such as SwiftShader */
+  fallbackAdapter: boolean | null;
+  /** how GPU time was measured: timestamp-query, or submission (includes queueing) */
+  gpuTiming: string | null;
+  /** more than one value of a label in the window (e.g. the sandbox restarted with another backend) */
+  mixed: boolean;
+}
+
+/** Profile labels the sandbox sets, read by servedBy. */
+export const SERVED_BY_LABELS = ['backend', 'preset', 'gpu_adapter', 'gpu_fallback_adapter', 'gpu_timing'] as const;
+
+export function servedBy(values: Partial<Record<(typeof SERVED_BY_LABELS)[number], readonly string[]>>): ServedBy {
+  const one = (k: (typeof SERVED_BY_LABELS)[number]) => values[k]?.[0] ?? null;
+  const fallback = one('gpu_fallback_adapter');
+  return {
+    backend: one('backend'),
+    preset: one('preset'),
+    gpuAdapter: one('gpu_adapter'),
+    fallbackAdapter: fallback === null ? null : fallback === 'true',
+    gpuTiming: one('gpu_timing'),
+    mixed: SERVED_BY_LABELS.some((k) => (values[k]?.length ?? 0) > 1),
+  };
 }
 
 /** Pyroscope label selector for one application; the name is quoted and escaped. */

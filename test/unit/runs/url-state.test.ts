@@ -12,6 +12,7 @@ test('a full view round-trips through the URL and keeps unrelated parameters', (
     bucket: { lower: 0.005, upper: 0.01 },
     trace: TRACE,
     span: SPAN,
+    flame: 'gpu',
     zoom: ['main', 'forward & <b>'],
     q: 'gemv',
     fn: 'matmul',
@@ -36,6 +37,7 @@ test('values that do not parse are dropped, and text is bounded', () => {
   assert.equal(s.span, null);
   assert.equal(s.compare, null);
   assert.equal(s.q.length, 500);
+  assert.equal(readViewState(new URLSearchParams('flame=disk')).flame, 'cpu');
   // Upper-case ids from a hand-written link are normalised.
   assert.equal(readViewState(new URLSearchParams(`trace=${TRACE.toUpperCase()}`)).trace, TRACE);
 });
@@ -54,4 +56,6 @@ test('changes clear what they invalidate', () => {
   assert.deepEqual(changeView(open, { trace: 'e'.repeat(32), span: '2'.repeat(16) }).span, '2'.repeat(16));
   // Comparing another run: the zoom path belonged to the single profile.
   assert.deepEqual(changeView(open, { compare: RUN }).zoom, []);
+  // Another kind of profile (CPU → GPU): other frames, so zooms and the picked function go; the span stays.
+  assert.deepEqual(changeView({ ...open, fn: 'matmul' }, { flame: 'gpu' }), { ...open, flame: 'gpu', zoom: [], szoom: [], fn: null });
 });

@@ -5,11 +5,13 @@ import {
   FlameQuery,
   inBucket,
   pickProfileType,
+  profileKinds,
   profileFlushIntervalMs,
   profilesMayStillArrive,
   profileSpanIds,
   queryObject,
   requestsInBucket,
+  servedBy,
   rowsFromSamples,
   rowsFromSearch,
   runRange,
@@ -81,14 +83,14 @@ test('query parameters: 400-worthy input names the parameter', () => {
   assert.deepEqual(TracesQuery.parse({ bucket: '10-inf' }), { metric: 'e2e', bucket: { lower: 10, upper: Infinity }, limit: 50 });
   assert.equal(TracesQuery.safeParse({ bucket: '0-1', limit: '1000' }).error!.issues[0].path[0], 'limit');
   assert.equal(FlameQuery.safeParse({ compare: 'x' }).error!.issues[0].path[0], 'compare');
-  assert.deepEqual(SpanProfileQuery.parse({ trace: 'ABC', span: 'f' }), { trace: 'abc'.padStart(32, '0'), span: 'f'.padStart(16, '0') });
+  assert.deepEqual(SpanProfileQuery.parse({ trace: 'ABC', span: 'f' }), { trace: 'abc'.padStart(32, '0'), span: 'f'.padStart(16, '0'), kind: 'cpu' });
   assert.equal(SpanProfileQuery.safeParse({ trace: 'x'.repeat(32), span: '1' }).error!.issues[0].path[0], 'trace');
   assert.equal(TraceQuery.safeParse({ from: '5' }).error!.issues[0].path[0], 'to');
   assert.equal(TraceQuery.safeParse({ from: '5', to: '4' }).error!.issues[0].path[0], 'to');
   assert.deepEqual(queryObject('http://x/a?metric=ttft&metric=e2e&bucket=0-1'), { metric: 'ttft', bucket: '0-1' });
 });
 
-test('profile type: CPU first, then wall time, then anything', () => {
+test('profile type: CPU first, then wall time, then anything not GPU or memory; GPU and memory kinds pick their own', () => {
   const t = (id: string): ProfileType => {
     const [name, sampleType, sampleUnit, periodType, periodUnit] = id.split(':');
     return { id, name, sampleType, sampleUnit, periodType, periodUnit };
@@ -102,6 +104,34 @@ test('profile type: CPU first, then wall time, then anything', () => {
   assert.equal(pickProfileType([wallSamples, wallWall])?.id, wallWall.id);
   assert.equal(pickProfileType([wallSamples])?.id, wallSamples.id);
   assert.equal(pickProfileType([]), null);
+  const gpu = t('gpu:gpu_time:nanoseconds:gpu:nanoseconds');
+  const dispatches = t('gpu:dispatches:count:gpu:nanoseconds');
+  const inuseSpace = t('memory:inuse_space:bytes:space:bytes');
+  const inuseObjects = t('memory:inuse_objects:count:space:bytes');
+  const all = [dispatches, gpu, inuseObjects, inuseSpace, wallSamples];
+  assert.equal(pickProfileType(all)?.id, wallSamples.id, 'the CPU graph never shows GPU or heap samples');
+  assert.equal(pickProfileType(all, 'gpu')?.id, gpu.id);
+  assert.equal(pickProfileType(all, 'memory')?.id, inuseSpace.id);
+  assert.equal(pickProfileType([dispatches, wallCpu], 'memory'), null);
+  assert.deepEqual(profileKinds([wallCpu, inuseSpace]), ['cpu', 'memory']);
+  assert.equal(FlameQuery.parse({}).kind, 'cpu');
+  assert.equal(FlameQuery.safeParse({ kind: 'disk' }).error!.issues[0].message, 'kind must be one of cpu, gpu, memory');
+  assert.equal(SpanProfileQuery.safeParse({ trace: '1', span: '1', kind: 'memory' }).error!.issues[0].path[0], 'kind');
+});
+
+test('served by: the backend and GPU adapter from profile labels', () => {
+  assert.deepEqual(servedBy({ backend: ['webgpu'], preset: ['tiny'], gpu_adapter: ['SwiftShader driver 5.0.0'], gpu_fallback_adapter: ['true'], gpu_timing: ['timestamp-query'] }), {
+    backend: 'webgpu',
+    preset: 'tiny',
+    gpuAdapter: 'SwiftShader driver 5.0.0',
+    fallbackAdapter: true,
+    gpuTiming: 'timestamp-query',
+    mixed: false,
+  });
+  const cpu = servedBy({ backend: ['cpu', 'webgpu'], preset: ['tiny'], gpu_adapter: [] });
+  assert.equal(cpu.gpuAdapter, null);
+  assert.equal(cpu.fallbackAdapter, null);
+  assert.equal(cpu.mixed, true);
 });
 
 test('service selector quotes the name; flush interval and the pending rule', () => {

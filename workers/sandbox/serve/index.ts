@@ -43,6 +43,8 @@ export interface SandboxOptions {
   preset?: string;
   /** weight seed */
   seed?: number;
+  /** CPU backend: 2 adds a helper thread for large matrix products (runtime/cpu.ts) */
+  threads?: 1 | 2;
   /** WebGPU: how GPU time is measured (default auto: timestamp queries where the adapter has them, else submission bracketing) */
   gpuTiming?: 'auto' | 'submission' | 'off';
   /** use this runner instead of creating one (the sandbox disposes it on close) */
@@ -83,7 +85,7 @@ export function modelName(preset: string): string {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const runner =
-    options.runner ?? (await createRunner({ backend: options.backend ?? 'auto', preset: options.preset ?? 'tiny', seed: options.seed ?? 1, gpuTiming: options.gpuTiming }));
+    options.runner ?? (await createRunner({ backend: options.backend ?? 'auto', preset: options.preset ?? 'tiny', seed: options.seed ?? 1, threads: options.threads, gpuTiming: options.gpuTiming }));
   const info = runner.info;
   const model = modelName(info.preset);
   const kvBlockRetain = blockRetention(options.kvBlockRetain, info.layers, info.preset);

@@ -137,6 +137,8 @@ export interface SchedulerStats {
   /** milliseconds spent in the backend's prefill and decode calls since start (wall clock, awaited) */
   prefillMs: number;
   decodeMs: number;
+  /** sequence-steps decoded: the sum of every decode step's batch size */
+  decodeRows: number;
 }
 
 interface Sequence {
@@ -177,6 +179,7 @@ export class Scheduler {
   private decodeSteps = 0;
   private prefillMs = 0;
   private decodeMs = 0;
+  private decodeRows = 0;
   private readonly maxSeqLen: number;
 
   constructor(
@@ -243,6 +246,7 @@ export class Scheduler {
       gpuBuffers: mem.gpuBuffers,
       prefillMs: this.prefillMs,
       decodeMs: this.decodeMs,
+      decodeRows: this.decodeRows,
       prefixCacheHitRatio: this.cache.hitRatio(),
       prefixCacheQueriedTokens: this.cache.queriedTokens,
       prefixCacheHitTokens: this.cache.hitTokens,
@@ -454,6 +458,7 @@ export class Scheduler {
       return;
     }
     this.decodeSteps++;
+    this.decodeRows += n;
     let finished = false;
     for (let i = 0; i < n; i++) {
       const s = members[i];
