@@ -147,41 +147,63 @@ async function main() {
   const presets: PresetName[] = fallback ? ['tiny'] : ['tiny', 'small'];
   for (const preset of presets) {
     const c = PRESETS[preset];
-    // an adapter opens one device: a fresh one per runner
-    const r = await createWebGpuRunner(generateWeights(c, 1), preset, await requestNodeAdapter());
+    const weights = generateWeights(c, 1);
+    // an adapter opens one device: a fresh one per runner. `r` times with timestamps (or runs untimed
+    // when no sink is set); `sub` brackets submissions, the fallback for adapters without timestamp-query.
+    const r = await createWebGpuRunner(weights, preset, await requestNodeAdapter());
+    const sub = await createWebGpuRunner(weights, preset, await requestNodeAdapter(), { timing: 'submission' });
     try {
       for (const batch of fallback ? [1, 4] : [1, 8]) {
         const seqs = Array.from({ length: batch }, () => r.allocSequence());
+        const subSeqs = Array.from({ length: batch }, () => sub.allocSequence());
         for (const [i, s] of seqs.entries()) await r.prefill(s, prompt(4, i));
+        for (const [i, s] of subSeqs.entries()) await sub.prefill(s, prompt(4, i));
         const steps = fallback ? 3 : 32;
         const rounds = fallback ? 4 : 12;
         const sink: GpuPassTiming[] = [];
+        const waste: GpuPassTiming[] = [];
         await decodeRound(r, seqs, steps, false, sink); // warm-up
-        const off: number[] = [];
-        const on: number[] = [];
+        await decodeRound(sub, subSeqs, steps, true, waste);
+        const variants = {
+          off: () => decodeRound(r, seqs, steps, false, sink),
+          timestamps: () => decodeRound(r, seqs, steps, true, sink),
+          submission: () => decodeRound(sub, subSeqs, steps, true, waste),
+        };
+        const got: Record<keyof typeof variants, number[]> = { off: [], timestamps: [], submission: [] };
+        const order = Object.keys(variants) as (keyof typeof variants)[];
         for (let k = 0; k < rounds; k++) {
-          for (const timed of k % 2 ? [true, false] : [false, true]) (timed ? on : off).push(await decodeRound(r, seqs, steps, timed, sink));
+          // rotate the order so drift hits every variant alike
+          for (let j = 0; j < order.length; j++) {
+            const v = order[(j + k) % order.length];
+            got[v].push(await variants[v]());
+          }
         }
         const tag = `webgpu.${preset}.decode_batch${batch}`;
-        line(tag, median(off), 'tok/s', `untimed, median of ${rounds} rounds of ${steps} steps`);
-        line(`${tag}_timed`, median(on), 'tok/s', hasTs ? 'timestamps on every dispatch' : 'submission bracketing');
-        const pairs = on.map((v, i) => v / off[i]);
-        line(`${tag}_timing_overhead`, (1 - median(pairs)) * 100, '%', `median of ${rounds} paired rounds (goal <= 3); pairs ${Math.min(...pairs).toFixed(3)}..${Math.max(...pairs).toFixed(3)}`);
+        line(tag, median(got.off), 'tok/s', `untimed, median of ${rounds} rounds of ${steps} steps`);
+        for (const v of ['timestamps', 'submission'] as const) {
+          if (v === 'timestamps' && !hasTs) continue;
+          const pairs = got[v].map((x, i) => x / got.off[i]);
+          line(`${tag}_${v}`, median(got[v]), 'tok/s', v === 'timestamps' ? 'a timestamp pair on every dispatch' : 'onSubmittedWorkDone around every submission');
+          line(`${tag}_${v}_overhead`, (1 - median(pairs)) * 100, '%', `median of ${rounds} paired rounds (goal <= 3); pairs ${Math.min(...pairs).toFixed(3)}..${Math.max(...pairs).toFixed(3)}`);
+        }
         // The model's own GEMV while decoding: weight bytes it reads / its GPU time.
-        const gemv = sink.filter((t) => t.timing === 'timestamp-query').flatMap((t) => t.kernels.filter((k) => k.kernel === 'gemv'));
+        const gemv = sink.flatMap((t) => t.kernels.filter((k) => k.kernel === 'gemv'));
         const ref = (globalThis as { refGBs?: number }).refGBs;
         if (gemv.length && ref) {
-          const steps2 = sink.length;
+          const passes = sink.length;
           const bytesPerStep = decodeWeightFloats(c) * 4;
           const gemvS = gemv.reduce((s, k) => s + k.ms, 0) / 1000;
           const allS = sink.reduce((s, t) => s + t.kernels.reduce((x, k) => x + k.ms, 0), 0) / 1000;
-          line(`${tag}_gemv_bandwidth_fraction`, (bytesPerStep * steps2) / gemvS / 1e9 / ref, 'ratio', `${((bytesPerStep * steps2) / gemvS / 1e9).toFixed(1)} GB/s of weights in the model's GEMV dispatches; GEMV is ${((100 * gemvS) / allS).toFixed(0)} % of kernel time`);
-          line(`${tag}_kernel_time_per_step`, (allS / steps2) * 1000, 'ms', 'sum of dispatch times; wall per step above includes submission and readback');
+          const gbs = (bytesPerStep * passes) / gemvS / 1e9;
+          line(`${tag}_gemv_bandwidth_fraction`, gbs / ref, 'ratio', `${gbs.toFixed(1)} GB/s of weights in the model's GEMV dispatches; GEMV is ${((100 * gemvS) / allS).toFixed(0)} % of kernel time`);
         }
+        if (sink.length) line(`${tag}_kernel_time_per_step`, (sink.reduce((s, t) => s + t.kernels.reduce((x, k) => x + k.ms, 0), 0) / sink.length) * 1000, 'us', 'sum of dispatch times; 1e6 / (tok/s) × batch is the wall time per step');
         for (const s of seqs) r.freeSequence(s);
+        for (const s of subSeqs) sub.freeSequence(s);
       }
     } finally {
       await r.dispose();
+      await sub.dispose();
     }
   }
 }
