@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import YAML from 'yaml';
+import { startApp, type AppHandle } from '../helpers/app';
+import { launchChromium } from '../helpers/browser';
+
+// The SLO pages as a user gets them from `npm start` (embedded Postgres and
+// Prometheus, the sandbox): create an SLO from a template, edit it, read the
+// history and its diff, export OpenSLO, import it under a new name, and see
+// both SLOs' status after a load run — numbers that match the status API,
+// which the integration tests reconcile with Prometheus.
+
+const RESULTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
+
+let app: AppHandle;
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  app = await startApp();
+  browser = await launchChromium();
+  const ctx = await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+  page = await ctx.newPage();
+  page.setDefaultTimeout(20_000);
+  mkdirSync(RESULTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 1000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+const shot = (name: string) => page.screenshot({ path: path.join(RESULTS, `${name}.png`), fullPage: true });
+
+test('template → edit → history diff → export OpenSLO → import under a new name → status after a load run', { timeout: 420_000 }, async () => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+
+  // A short run first, so Prometheus knows the TTFT buckets the threshold is matched to.
+  await page.goto(`${app.url}/sandbox?requests=6&concurrency=3&p0=100&maxTokens=4&prompt=fixed&promptTokens=16&seed=3`);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.waitForURL(/\/sandbox\/runs\/[0-9a-f-]{36}$/);
+
+  // The empty list says what to do; the template page fills the editor.
+  await page.goto(`${app.url}/slos`);
+  await page.getByRole('link', { name: 'Create one from a template' }).click();
+  await page.waitForURL(/\/slos\/new/);
+  await page.getByTestId('template-ttft-p95').click();
+  await page.waitForURL((u) => u.searchParams.get('template') === 'ttft-p95');
+  const editor = page.getByTestId('slo-editor');
+  await editor.waitFor();
+  // The arithmetic: 5 % of requests may be slow; the workbook's 14.4 / 6 / 3 / 1 for 30 days.
+  const maths = page.getByTestId('slo-maths');
+  await until('the preview maths', async () => /5\.000 % of events may be bad/.test((await maths.textContent()) ?? ''), 30_000, 500);
+  const conditions = await page.getByTestId('slo-conditions').locator('tbody tr').allTextContents();
+  assert.deepEqual(
+    conditions.map((c) => /> ([\d.]+)/.exec(c)?.[1]),
+    ['14.4', '6', '3', '1'],
+  );
+  await shot('slo-editor-template');
+  await page.getByTestId('slo-save').click();
+  await page.waitForURL(/\/slos\/[0-9a-f-]{36}(\?.*)?$/);
+  const id = new URL(page.url()).pathname.split('/')[2];
+  await page.getByTestId('slo-summary').waitFor();
+
+  // Edit: a threshold between two bucket bounds; the preview says which bound is used.
+  await page.getByRole('link', { name: 'Edit', exact: true }).click();
+  await page.waitForURL(/\/edit$/);
+  const threshold = page.getByLabel('Good when it took at most (seconds)');
+  await threshold.fill('1.1');
+  await until('the bucket explanation', async () => /falls between the bounds 1 s and 1\.25 s/.test((await page.getByTestId('slo-bucket').textContent()) ?? ''), 30_000, 500);
+  await page.getByLabel('What changed (kept in the history)').fill('tighter: 1.1 s');
+  await shot('slo-editor-edit');
+  await page.getByTestId('slo-save').click();
+  await page.waitForURL(new RegExp(`/slos/${id}(\\?.*)?$`));
+
+  // History: two revisions, and the diff names the change.
+  await page.getByRole('link', { name: 'History' }).click();
+  await page.waitForURL(/\/history/);
+  await until('two revisions', async () => (await page.getByTestId('slo-revision').count()) === 2, 20_000, 500);
+  const diff = page.getByTestId('slo-diff');
+  await until('the diff', async () => (await diff.locator('[data-diff="added"]').count()) > 0, 20_000, 500);
+  const added = await diff.locator('[data-diff="added"]').allTextContents();
+  const removed = await diff.locator('[data-diff="removed"]').allTextContents();
+  assert.ok(added.some((l) => /thresholdSeconds: 1\.1/.test(l)), `added: ${added}`);
+  assert.ok(removed.some((l) => /thresholdSeconds: 2$/.test(l)), `removed: ${removed}`);
+  assert.match((await page.getByTestId('slo-revisions').textContent()) ?? '', /tighter: 1\.1 s/);
+  await shot('slo-history');
+
+  // Export OpenSLO from the SLO page (a download), import it under a new name.
+  await page.goto(`${app.url}/slos/${id}`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-openslo').click()]);
+  const exported = readFileSync((await download.path())!, 'utf8');
+  assert.deepEqual(
+    YAML.parseAllDocuments(exported).map((d) => (d.toJS() as { kind: string }).kind),
+    ['Service', 'SLI', 'SLO'],
+  );
+  await page.goto(`${app.url}/slos/import`);
+  await page.getByLabel('Document').fill(exported);
+  await page.getByTestId('import-rename').fill('ttft-p95-copy');
+  await page.getByRole('button', { name: 'Check' }).click();
+  await until('the dry run', async () => /importing creates ttft-p95-copy/.test((await page.getByTestId('import-result').textContent()) ?? ''), 20_000, 300);
+  await page.getByTestId('import-submit').click();
+  await page.waitForURL(/\/slos\/[0-9a-f-]{36}$/);
+
+  // A load run, then both SLOs' status on the list.
+  await page.goto(`${app.url}/sandbox?requests=24&concurrency=4&p0=100&maxTokens=8&prompt=fixed&promptTokens=24&seed=7`);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.waitForURL(/\/sandbox\/runs\/[0-9a-f-]{36}$/);
+  await page.getByTestId('run-side-by-side').waitFor({ timeout: 120_000 });
+  await page.goto(`${app.url}/slos`);
+  const rows = page.getByTestId('slo-row');
+  await until('both SLOs with an SLI value', async () => {
+    await page.reload();
+    await rows.first().waitFor();
+    const sli = await page.getByTestId('slo-sli').allTextContents();
+    return sli.length === 2 && sli.every((t) => /%/.test(t)) ? sli : null;
+  }, 90_000, 3000);
+  // The page shows what the status API says (the API itself is checked against Prometheus in test/integration/slo).
+  const api = (await (await fetch(`${app.url}/api/slos/status`)).json()) as { statuses: { name: string; sli: number; budgetRemaining: number; state: string; source: string }[] };
+  for (const s of api.statuses) {
+    assert.equal(s.source, 'rules', `${s.name} evaluated from Prometheus rules`);
+    const row = page.locator(`[data-testid="slo-row"][data-slo="${s.name}"]`);
+    assert.equal(await row.getAttribute('data-state'), s.state);
+    assert.equal((await row.getByTestId('slo-sli').textContent())?.trim(), `${(s.sli * 100).toFixed(3)} %`);
+  }
+  assert.deepEqual(api.statuses.map((s) => s.name).sort(), ['ttft-p95', 'ttft-p95-copy']);
+  await shot('slo-list');
+  await page.getByRole('link', { name: 'ttft-p95', exact: true }).click();
+  await page.getByTestId('slo-sli-chart').waitFor();
+  await shot('slo-detail');
+  assert.deepEqual(errors, []);
+});
