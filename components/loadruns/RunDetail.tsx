@@ -9,6 +9,7 @@ import type { LiveStats } from '@/workers/loadgen/report';
 import { Button } from '@/components/ui/Button';
 import { Panel, queryPanelState } from '@/components/ui/Panel';
 import { SideBySide } from '@/components/runs/SideBySide';
+import { RunSloNote } from '@/components/slo/RunSloNote';
 import { useRun } from './api';
 import { ms, rate, when } from './format';
 import { StatusBadge } from './StatusBadge';
@@ -187,6 +188,9 @@ export function RunDetail({ id }: { id: string }) {
           The latency histogram and CPU flame graph of this run appear here when it ends.
         </p>
       )}
+
+      {/* Which SLOs this run counted towards, and the budget it burned (components/slo). */}
+      {run && !live && <RunSloNote runId={id} />}
 
       {/* `?trace=<id>` on this page opens that trace in the side-by-side drill-down above. */}
       {run && !live && run.summary && <SlowestRequests id={id} traceHref={(t) => `/sandbox/runs/${encodeURIComponent(id)}?trace=${t}`} />}

@@ -28,12 +28,14 @@ export interface SloChartProps {
   target?: { value: number; label: string };
   /** shaded stretches, e.g. where the budget burned */
   areas?: { from: number; to: number }[];
+  /** the time range the x axis spans (unix ms), whatever the data covers */
+  range?: { from: number; to: number };
   height?: number;
   testId?: string;
 }
 
 /** A time-series line chart in the app's colours (ECharts, canvas). */
-export function SloChart({ label, lines, percent, target, areas = [], height = 220, testId }: SloChartProps) {
+export function SloChart({ label, lines, percent, target, areas = [], range, height = 220, testId }: SloChartProps) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const { theme } = useTheme();
@@ -62,12 +64,14 @@ export function SloChart({ label, lines, percent, target, areas = [], height = 2
       grid: { left: 56, right: 16, top: 24, bottom: 28 },
       legend: { top: 0, right: 0, textStyle: { color: text }, itemWidth: 12 },
       tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? fmt(v) : '–') },
-      xAxis: { type: 'time', axisLabel: { color: text }, axisLine: { lineStyle: { color: line } } },
+      xAxis: { type: 'time', min: range?.from, max: range?.to, axisLabel: { color: text }, axisLine: { lineStyle: { color: line } } },
       yAxis: { type: 'value', scale: true, axisLabel: { color: text, formatter: (v: number) => fmt(v) }, splitLine: { lineStyle: { color: line } } },
       series: lines.map((l, i) => ({
         type: 'line',
         name: l.name,
-        showSymbol: false,
+        // Few points (a new SLO, a short burst of traffic): show them, a lone point draws no line.
+        showSymbol: l.points.filter(([, v]) => v !== null).length < 40,
+        symbolSize: 4,
         connectNulls: false,
         data: l.points,
         lineStyle: { color: cssVar(l.color), width: 1.5 },
@@ -77,7 +81,7 @@ export function SloChart({ label, lines, percent, target, areas = [], height = 2
       })),
     };
     chart.current?.setOption(option, { notMerge: true });
-  }, [lines, percent, target, areas, theme]);
+  }, [lines, percent, target, areas, range, theme]);
 
   return <div ref={el} role="img" aria-label={label} data-testid={testId} style={{ height }} className="w-full" />;
 }

@@ -109,10 +109,10 @@ export function SloDetailView({ id }: { id: string }) {
       </Panel>
       <div className="grid gap-4 xl:grid-cols-2">
         <Panel title="SLI" subtitle={d?.sliWindow ? `each point: 1 − error ratio over ${d.sliWindow}; shaded: burning faster than the budget lasts` : undefined} loading={q.isPending} empty={d && !d.sli.length ? (d.note ?? 'No SLI values in this range: no traffic, or the rules have not been evaluated yet.') : undefined}>
-          {d && s && <SloChart label={`SLI of ${s.name} over the chosen range`} lines={[{ name: 'SLI', points: d.sli, color: '--chart-1' }]} percent target={{ value: s.objective / 100, label: `objective ${s.objective} %` }} areas={areas} testId="slo-sli-chart" />}
+          {d && s && <SloChart label={`SLI of ${s.name} over the chosen range`} lines={[{ name: 'SLI', points: d.sli, color: '--chart-1' }]} percent target={{ value: s.objective / 100, label: `objective ${s.objective} %` }} areas={areas} range={d.range} testId="slo-sli-chart" />}
         </Panel>
         <Panel title="Error budget left" subtitle={s ? `over the ${s.periodWindow} window at each point (Sloth’s slo:period_error_budget_remaining:ratio)` : undefined} loading={q.isPending} empty={d && !d.budgetRemaining.length ? (d.note ?? 'No budget values in this range yet.') : undefined}>
-          {d && s && <SloChart label={`Error budget left of ${s.name}`} lines={[{ name: 'budget left', points: d.budgetRemaining, color: '--chart-2' }]} percent areas={areas} testId="slo-budget-chart" />}
+          {d && s && <SloChart label={`Error budget left of ${s.name}`} lines={[{ name: 'budget left', points: d.budgetRemaining, color: '--chart-2' }]} percent areas={areas} range={d.range} testId="slo-budget-chart" />}
         </Panel>
       </div>
       <Panel title="When the budget burned" subtitle="Stretches of the range where the burn rate stayed above 1, with the share of the period’s budget each spent" loading={q.isPending} empty={d && !d.burning.length ? 'No burning in this range.' : undefined} testId="slo-burning">

@@ -25,6 +25,8 @@ export interface SloEditorProps {
 }
 
 const inputClass = 'h-8 w-full rounded-md border border-line bg-panel px-2 text-sm';
+/** Metric names and matchers: monospace, tall enough that underscores are not clipped. */
+const monoClass = 'h-9 w-full rounded-md border border-line bg-panel px-2 font-mono text-[13px] leading-6';
 
 function Field({ label, htmlFor, error, hint, children }: { label: string; htmlFor: string; error?: string; hint?: ReactNode; children: ReactNode }) {
   return (
@@ -202,10 +204,10 @@ export function SloEditor({ initial, existing }: SloEditorProps) {
           {sli.kind === 'latency' && (
             <div className="grid gap-3 sm:grid-cols-2">
               <Field label="Histogram metric" htmlFor={`${id}-metric`} error={issue('sli.metric')} hint="without _bucket / _count">
-                <input id={`${id}-metric`} className={`${inputClass} font-mono`} value={sli.metric} onChange={(e) => setSli({ ...sli, metric: e.target.value, le: undefined })} />
+                <input id={`${id}-metric`} className={monoClass} value={sli.metric} onChange={(e) => setSli({ ...sli, metric: e.target.value, le: undefined })} />
               </Field>
               <Field label="Label matchers" htmlFor={`${id}-matchers`} error={issue('sli.matchers')} hint={'e.g. gen_ai_request_model="tiny"'}>
-                <input id={`${id}-matchers`} className={`${inputClass} font-mono`} value={sli.matchers ?? ''} onChange={(e) => setSli({ ...sli, matchers: e.target.value, le: undefined })} />
+                <input id={`${id}-matchers`} className={monoClass} value={sli.matchers ?? ''} onChange={(e) => setSli({ ...sli, matchers: e.target.value, le: undefined })} />
               </Field>
               <Field label="Good when it took at most (seconds)" htmlFor={`${id}-threshold`} error={issue('sli.thresholdSeconds')} hint="any value: it need not be a bucket bound (the preview says which bound measures it)">
                 <input
@@ -229,7 +231,7 @@ export function SloEditor({ initial, existing }: SloEditorProps) {
           {sli.kind === 'trace' && (
             <div className="grid gap-3">
               <Field label="Spans that count (TraceQL span set)" htmlFor={`${id}-filter`} error={issue('sli.filter')} hint="conditions joined by &&, e.g. { resource.service.name = &quot;trisight-sandbox&quot; && kind = server }">
-                <input id={`${id}-filter`} className={`${inputClass} font-mono`} value={sli.filter} onChange={(e) => setSli({ ...sli, filter: e.target.value })} />
+                <input id={`${id}-filter`} className={monoClass} value={sli.filter} onChange={(e) => setSli({ ...sli, filter: e.target.value })} />
               </Field>
               <Field label="Good when the span took at most (ms)" htmlFor={`${id}-threshold-ms`} error={issue('sli.thresholdMs')}>
                 <input id={`${id}-threshold-ms`} type="number" min="0" step="any" className={inputClass} value={Number.isFinite(sli.thresholdMs) ? sli.thresholdMs : ''} onChange={(e) => setSli({ ...sli, thresholdMs: e.target.valueAsNumber })} />

@@ -3,7 +3,7 @@
 import type { UseQueryResult } from '@tanstack/react-query';
 import { Panel } from '@/components/ui/Panel';
 import { humanDuration } from '@/lib/slo/duration';
-import { STATUS_WINDOWS } from '@/lib/slo/maths';
+import { percent, STATUS_WINDOWS } from '@/lib/slo/maths';
 import type { Preview } from '@/lib/slo/preview';
 import { burnText, percentText } from './format';
 import { SloChart } from './SloChart';
@@ -20,7 +20,7 @@ export function SloPreview({ q }: { q: UseQueryResult<Preview> }) {
             <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1" data-testid="slo-maths">
               <dt className="text-muted">Error budget</dt>
               <dd>
-                {percentText(p.maths.errorBudgetRatio, 3)} of events may be bad (1 − {p.definition.objective} %)
+                {percent(p.maths.errorBudgetRatio)} of events may be bad (100 % − {p.definition.objective} %)
               </dd>
               <dt className="text-muted">As time</dt>
               <dd>
@@ -67,7 +67,7 @@ export function SloPreview({ q }: { q: UseQueryResult<Preview> }) {
                       {c.long} and {c.short}
                     </td>
                     <td className="text-right tabular-nums">&gt; {c.factor}</td>
-                    <td className="text-right tabular-nums">&gt; {percentText(c.errorRatioThreshold, 3)}</td>
+                    <td className="text-right tabular-nums">&gt; {percent(c.errorRatioThreshold)}</td>
                     <td className="text-right">{humanDuration(c.exhaustsInMs)}</td>
                   </tr>
                 ))}
@@ -98,12 +98,13 @@ export function SloPreview({ q }: { q: UseQueryResult<Preview> }) {
                 {STATUS_WINDOWS.map((w) => `${w} ${burnText(p.errorRatios[w] === null || p.errorRatios[w] === undefined ? null : p.errorRatios[w]! / p.maths.errorBudgetRatio)}`).join(' · ')}
               </dd>
             </dl>
-            {p.series.length > 0 && (
+            {p.series.some(([, v]) => v !== null) && (
               <SloChart
                 label="The draft SLI over the last 6 hours"
                 lines={[{ name: 'SLI', points: p.series, color: '--chart-1' }]}
                 percent
                 target={{ value: p.definition.objective / 100, label: `objective ${p.definition.objective} %` }}
+                range={{ from: p.series[0][0], to: p.series[p.series.length - 1][0] }}
                 height={180}
               />
             )}

@@ -147,11 +147,16 @@ export function alertConditions(d: Pick<SloDefinition, 'objective' | 'window' | 
         factor,
         errorRatioThreshold,
         exhaustsInMs,
-        meaning: `${verb} when ${w.budgetPercent} % of the ${humanDuration(period)} budget burns within ${humanDuration(parseDuration(w.long))} (burn rate above ${factor}, error ratio above ${percent(errorRatioThreshold)} over both ${w.long} and ${w.short}): at this rate the budget is gone in ${humanDuration(exhaustsInMs)}.`,
+        meaning: `${verb} when ${w.budgetPercent} % of the ${periodAdjective(period)} budget burns within ${humanDuration(parseDuration(w.long))} (burn rate above ${factor}, error ratio above ${percent(errorRatioThreshold)} over both ${w.long} and ${w.short}): at this rate the budget is gone in ${humanDuration(exhaustsInMs)}.`,
       });
     }
   }
   return out;
+}
+
+/** 30 days → "30-day", 7 days → "7-day" (as in "the 30-day budget"). */
+function periodAdjective(ms: number): string {
+  return ms % DAY_MS === 0 ? `${ms / DAY_MS}-day` : humanDuration(ms);
 }
 
 /** 0.072 → "7.2 %", 0.00005 → "0.005 %". */

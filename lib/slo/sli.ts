@@ -87,6 +87,20 @@ export function eventQueries(sli: Sli, window: string): { total: string; bad: st
   return { total, bad: `${total} - sum(increase(${selector(`${sli.metric}_bucket`, sli.matchers, leMatcher(le))}[${window}]))` };
 }
 
+/**
+ * Exact event counts over a window ending at the query time, for classic
+ * histograms: the counters' values now minus their values a window ago (no
+ * rate() extrapolation, so a run of 24 requests counts 24). A series born
+ * inside the window counts from zero. Other SLIs: null (use eventQueries).
+ */
+export function exactEventQueries(sli: Sli, window: string): { total: string; bad: string } | null {
+  if (sli.kind !== 'latency' || sli.histogram !== 'classic') return null;
+  const delta = (sel: string) => `(sum(${sel}) - (sum(${sel} offset ${window}) or vector(0)))`;
+  const le = sli.le ?? promNumber(sli.thresholdSeconds);
+  const total = delta(selector(`${sli.metric}_count`, sli.matchers));
+  return { total, bad: `${total} - ${delta(selector(`${sli.metric}_bucket`, sli.matchers, leMatcher(le)))}` };
+}
+
 // ---------------------------------------------------------------- bucket bounds
 
 export interface BucketChoice {

@@ -166,9 +166,24 @@ const status = async () => {
 const independentErrorRatio = (w: string) => `1 - sum(rate(${DURATION}_bucket{le="0.3"}[${w}])) / sum(rate(${DURATION}_count[${w}]))`;
 
 test('after a fast run, every status number equals an independent PromQL query at the recorded instant', { timeout: 120_000 }, async () => {
+  // The test's own counts before and after the run, for the run page's numbers below.
+  const good = `sum(${DURATION}_bucket{le="0.3"})`;
+  const before = { total: await promQuery(`sum(${DURATION}_count)`), good: await promQuery(good) };
+  const runFrom = Date.now();
   await load(20, 2);
   totalSent.n += 20;
   await until('the run scraped', async () => (await promQuery(`sum(${DURATION}_count)`)) === totalSent.n);
+  const runTo = Date.now();
+  const afterGood = await promQuery(good);
+  // The run page's "SLOs this run touched": exactly the run's 20 requests and its slow ones, from counter deltas.
+  const { runImpact } = await import('../../../lib/slo/run-impact');
+  const { listSlos } = await import('../../../lib/slo/store');
+  const { prisma } = await import('../../../lib/db');
+  const impact = (await runImpact(await listSlos(prisma()), { from: runFrom, to: runTo })).impacts.find((i) => i.id === sloId)!;
+  assert.equal(before.total, 4);
+  assert.equal(impact.total, 20);
+  assert.equal(impact.bad, 20 - (afterGood! - before.good!));
+  assert.equal(impact.method, 'events');
   // Rules are evaluated every second; wait for an evaluation after the last scrape.
   const seenAt = Date.now();
   const s = await until('a recorded evaluation after the run', async () => {

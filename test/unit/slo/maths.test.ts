@@ -118,7 +118,7 @@ test('alert conditions carry the maths the editor shows', () => {
   );
   assert.equal(
     c[0].meaning,
-    'Page when 2 % of the 30 days budget burns within 1 hour (burn rate above 14.4, error ratio above 7.2 % over both 1h and 5m): at this rate the budget is gone in 2.1 days.',
+    'Page when 2 % of the 30-day budget burns within 1 hour (burn rate above 14.4, error ratio above 7.2 % over both 1h and 5m): at this rate the budget is gone in 2.1 days.',
   );
   // 7 days: factors from the snapped windows, 0.02 × 168 h ÷ 0.25 h = 13.44, 0.05 × 168 = 8.4, 0.1 × 168 ÷ 6 = 2.8, 0.1 × 168 ÷ 12 = 1.4.
   assert.deepEqual(

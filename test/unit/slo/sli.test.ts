@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkPromQL } from '../../../lib/promql/validate';
 import { SloDefinition } from '../../../lib/slo/model';
-import { errorRatioQuery, eventQueries, latencyBucketChoice, leMatcher } from '../../../lib/slo/sli';
+import { errorRatioQuery, eventQueries, exactEventQueries, latencyBucketChoice, leMatcher } from '../../../lib/slo/sli';
 import { sloTemplates } from '../../../lib/slo/templates';
 import { PRESET_IDS } from '../../../lib/targets/presets';
 
@@ -75,6 +75,11 @@ test('event counts: rate() queries times the window, histogram counts by increas
   assert.equal(q.total, 'sum(increase(m_count[10m]))');
   assert.equal(q.bad, 'sum(increase(m_count[10m])) - sum(increase(m_bucket{le=~"1(\\\\.0)?"}[10m]))');
   for (const e of [q.total, q.bad]) assert.deepEqual(checkPromQL(e, { instant: true }), []);
+  // Exact counts for a run: counter now minus counter a window ago (a series born in the window counts from 0).
+  const x = exactEventQueries(lat.sli, '37s')!;
+  assert.equal(x.total, '(sum(m_count) - (sum(m_count offset 37s) or vector(0)))');
+  for (const e of [x.total, x.bad]) assert.deepEqual(checkPromQL(e, { instant: true }), []);
+  assert.equal(exactEventQueries(ratio.sli, '1m'), null);
 });
 
 test('templates: every one a server supports is a valid definition; the rest say why not', () => {

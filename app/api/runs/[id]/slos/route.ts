@@ -1,0 +1,17 @@
+import { notFound, RunId } from '@/lib/loadruns';
+import { prisma } from '@/lib/db';
+import { respond } from '@/lib/runs/http';
+import { runWithSamples } from '@/lib/runs/panels';
+import { runRange } from '@/lib/runs/views';
+import { runImpact } from '@/lib/slo/run-impact';
+import { listSlos } from '@/lib/slo/store';
+
+/** GET /api/runs/:id/slos: the SLOs whose SLI saw events in the run's window, and the share of their budget it burned. */
+export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
+  const { id } = await ctx.params;
+  if (!RunId.safeParse(id).success) return notFound(id);
+  return respond(async () => {
+    const run = await runWithSamples(id);
+    return runImpact(await listSlos(prisma()), runRange(run), req.signal);
+  });
+}
