@@ -65,7 +65,15 @@ export function SloChart({ label, lines, percent, target, areas = [], range, hei
       legend: { top: 0, right: 0, textStyle: { color: text }, itemWidth: 12 },
       tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? fmt(v) : '–') },
       xAxis: { type: 'time', min: range?.from, max: range?.to, axisLabel: { color: text }, axisLine: { lineStyle: { color: line } } },
-      yAxis: { type: 'value', scale: true, axisLabel: { color: text, formatter: (v: number) => fmt(v) }, splitLine: { lineStyle: { color: line } } },
+      // Ratios top out at 100 %; the bottom shows the objective with room below it (95 % → from 90 %).
+      yAxis: {
+        type: 'value',
+        scale: true,
+        max: percent ? (v: { max: number }) => Math.max(1, v.max) : undefined,
+        min: percent ? (v: { min: number }) => Math.min(v.min, target ? Math.max(0, 2 * target.value - 1) : v.min) : undefined,
+        axisLabel: { color: text, formatter: (v: number) => fmt(v) },
+        splitLine: { lineStyle: { color: line } },
+      },
       series: lines.map((l, i) => ({
         type: 'line',
         name: l.name,

@@ -28,7 +28,7 @@ export function SloPreview({ q }: { q: UseQueryResult<Preview> }) {
               </dd>
               <dt className="text-muted">As requests</dt>
               <dd>
-                {p.maths.budgetRequests !== undefined && p.totalEvents !== null
+                {p.maths.budgetRequests !== undefined && p.totalEvents
                   ? `${Math.floor(p.maths.budgetRequests).toLocaleString('en')} of the ${Math.round(p.totalEvents).toLocaleString('en')} requests in the period (${p.periodWindow})`
                   : 'known once the SLI has traffic'}
               </dd>

@@ -125,7 +125,21 @@ test('template → edit → history diff → export OpenSLO → import under a n
   await page.getByTestId('import-submit').click();
   await page.waitForURL(/\/slos\/[0-9a-f-]{36}$/);
 
-  // A load run, then both SLOs' status on the list.
+  // A third SLO, made to be missed: end-to-end latency ≤ 250 ms, which 8-token requests four at a time exceed.
+  const strict = await fetch(`${app.url}/api/slos/import`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      text: YAML.stringify({
+        version: 'prometheus/v1',
+        service: 'sandbox',
+        slos: [{ name: 'e2e-strict', objective: 99, sli: { events: { error_query: 'sum(rate(gen_ai_server_request_duration_seconds_count[{{.window}}])) - sum(rate(gen_ai_server_request_duration_seconds_bucket{le="0.25"}[{{.window}}]))', total_query: 'sum(rate(gen_ai_server_request_duration_seconds_count[{{.window}}]))' } }, alerting: { name: 'E2eStrictBurn' } }],
+      }),
+    }),
+  });
+  assert.equal(strict.status, 201, await strict.clone().text());
+
+  // A load run, then the SLOs' status on the list.
   await page.goto(`${app.url}/sandbox?requests=24&concurrency=4&p0=100&maxTokens=8&prompt=fixed&promptTokens=24&seed=7`);
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await page.waitForURL(/\/sandbox\/runs\/[0-9a-f-]{36}$/);
@@ -134,8 +148,8 @@ test('template → edit → history diff → export OpenSLO → import under a n
   const touched = page.getByTestId('run-slos');
   await until('the SLOs this run touched', async () => {
     const n = await touched.getByTestId('run-slo').count();
-    if (n < 2) await page.reload();
-    return n === 2;
+    if (n < 3) await page.reload();
+    return n === 3;
   }, 60_000, 3000);
   for (const name of ['ttft-p95', 'ttft-p95-copy']) assert.match((await touched.locator(`[data-slo="${name}"]`).textContent()) ?? '', /24 events, \d+ bad/);
   await touched.scrollIntoViewIfNeeded();
@@ -146,17 +160,27 @@ test('template → edit → history diff → export OpenSLO → import under a n
     await page.reload();
     await rows.first().waitFor();
     const sli = await page.getByTestId('slo-sli').allTextContents();
-    return sli.length === 2 && sli.every((t) => /%/.test(t)) ? sli : null;
+    return sli.length === 3 && sli.every((t) => /%/.test(t)) ? sli : null;
   }, 90_000, 3000);
+  // The deliberately slow SLO: Prometheus fires its page alert, and the list says so.
+  const strictRow = page.locator('[data-testid="slo-row"][data-slo="e2e-strict"]');
+  await until('the page alert on the list', async () => {
+    await page.reload();
+    await strictRow.waitFor();
+    return (await strictRow.getAttribute('data-state')) === 'burning';
+  }, 90_000, 3000);
+  assert.match((await strictRow.getByTestId('slo-alerts').textContent()) ?? '', /page firing/);
   // The page shows what the status API says (the API itself is checked against Prometheus in test/integration/slo).
   const api = (await (await fetch(`${app.url}/api/slos/status`)).json()) as { statuses: { name: string; sli: number; budgetRemaining: number; state: string; source: string }[] };
   for (const s of api.statuses) {
     assert.equal(s.source, 'rules', `${s.name} evaluated from Prometheus rules`);
+    // The strict SLO's numbers move with every evaluation while it burns; its state is checked above.
+    if (s.name === 'e2e-strict') continue;
     const row = page.locator(`[data-testid="slo-row"][data-slo="${s.name}"]`);
     assert.equal(await row.getAttribute('data-state'), s.state);
     assert.equal((await row.getByTestId('slo-sli').textContent())?.trim(), `${(s.sli * 100).toFixed(3)} %`);
   }
-  assert.deepEqual(api.statuses.map((s) => s.name).sort(), ['ttft-p95', 'ttft-p95-copy']);
+  assert.deepEqual(api.statuses.map((s) => s.name).sort(), ['e2e-strict', 'ttft-p95', 'ttft-p95-copy']);
   await shot('slo-list');
   await page.getByRole('link', { name: 'ttft-p95', exact: true }).click();
   await page.getByTestId('slo-sli-chart').waitFor();
