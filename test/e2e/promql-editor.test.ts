@@ -115,6 +115,8 @@ test('metric names complete from Prometheus, problems show with their position, 
   const option = page.locator('.cm-tooltip-autocomplete li', { hasText: METRIC });
   await option.waitFor();
   assert.match((await option.textContent()) ?? '', /counter/);
+  // Accept it with the keyboard once it is the selected option (the list fills in asynchronously).
+  await page.locator('.cm-tooltip-autocomplete li[aria-selected="true"]', { hasText: METRIC }).waitFor();
   await page.keyboard.press('Enter');
   await page.keyboard.type('[{{.window}}]');
   // The editor closed both brackets as they were typed; take one away: an unclosed
