@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_DROP_KEYS, KeyListError, RuleListError, parseKeyList, parseRuleList } from './redaction';
+import { SensitivityTagError, parseSensitivityTag } from './redaction/sensitivity';
 
 // One typed, validated view of the environment. Backend URLs come from here
 // only, never from a request. An unset backend URL means "embedded" for that signal.
@@ -66,7 +67,7 @@ const parsedBy = <T>(parse: (v: string) => T, fallback: string) =>
       try {
         return parse(v);
       } catch (e) {
-        if (!(e instanceof RuleListError || e instanceof KeyListError)) throw e;
+        if (!(e instanceof RuleListError || e instanceof KeyListError || e instanceof SensitivityTagError)) throw e;
         ctx.addIssue({ code: 'custom', message: e.message });
         return z.NEVER;
       }
@@ -112,6 +113,10 @@ const ConfigObject = z.object({
   REDACTION_ALLOWED_KEYS: parsedBy(parseKeyList, ''),
   /** attribute keys (or `prefix*`) never stored unless allowed */
   REDACTION_DROP_KEYS: parsedBy(parseKeyList, DEFAULT_DROP_KEYS.join(',')),
+  /** `key=value`: a span, resource or event carrying it is shown only to admins (lib/redaction/sensitivity.ts) */
+  SENSITIVITY_TAG: parsedBy(parseSensitivityTag, 'data_class=PII'),
+  /** attribute keys (or `prefix*`) whose values are shown only to admins, wherever they appear */
+  SENSITIVE_KEYS: parsedBy(parseKeyList, 'enduser.*,user.*'),
 });
 
 export const ConfigSchema = ConfigObject.superRefine((c, ctx) => {

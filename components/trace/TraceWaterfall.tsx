@@ -3,6 +3,7 @@
 import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { formatDurationMs, layoutTrace, timeTicks, visibleRows, type WaterfallRow } from '@/lib/model/trace-layout';
 import type { AttrValue, Attributes, Span, Trace } from '@/lib/model/types';
+import { WITHHELD } from '@/lib/redaction/sensitivity';
 
 export interface TraceWaterfallProps {
   trace: Trace;
@@ -36,7 +37,13 @@ function AttributeList({ title, attrs }: { title: string; attrs: Attributes }) {
         {keys.map((k) => (
           <div key={k} className="contents">
             <dt className="break-all font-mono text-muted">{k}</dt>
-            <dd className="break-all font-mono">{valueText(attrs[k])}</dd>
+            {attrs[k] === WITHHELD ? (
+              <dd className="italic text-muted" title="Marked sensitive by the service that sent it: only admins see the value">
+                withheld (admins only)
+              </dd>
+            ) : (
+              <dd className="break-all font-mono">{valueText(attrs[k])}</dd>
+            )}
           </div>
         ))}
       </dl>

@@ -14,6 +14,8 @@ import * as profiles from './embedded/profiles';
 import { startRetention, type CleanupResult } from './embedded/retention';
 import * as spanMetrics from './embedded/span-metrics';
 import * as spans from './embedded/spans';
+import { withholdingSensitive } from './sensitive';
+import { configuredSensitivity } from '@/lib/redaction/policy';
 
 type Signal = { signal?: AbortSignal };
 
@@ -23,8 +25,8 @@ export interface TraceSource {
   traceById(id: string, opts?: { range?: TimeRange } & Signal): Promise<Trace | null>;
   /** TraceQL (`q`; the embedded store runs one `{ … && … }` span set) or tags search */
   search(params: SearchParams, opts?: Signal): Promise<SearchResult>;
-  /** values of `resource.service.name`, `name`, `span.<attr>`, … */
-  tagValues(scopedName: string, opts?: { q?: string; range?: TimeRange } & Signal): Promise<TagValue[]>;
+  /** values of `resource.service.name`, `name`, `span.<attr>`, …; `withoutTag`: not from spans carrying it (embedded store only) */
+  tagValues(scopedName: string, opts?: { q?: string; range?: TimeRange; withoutTag?: { key: string; value: string } } & Signal): Promise<TagValue[]>;
 }
 
 /** Profiles: Pyroscope's querier shape, served by Pyroscope or by the embedded store. */
@@ -85,9 +87,7 @@ export function embeddedSpanMetrics(db = pgPool()): SpanMetricsSource {
   };
 }
 
-/** Tempo when TEMPO_URL is set, else the embedded store. */
-export function traceSource(): TraceSource {
-  if (!config().TEMPO_URL) return embeddedTraceSource();
+function tempoTraceSource(): TraceSource {
   const c = TempoClient.fromConfig();
   return {
     backend: 'tempo',
@@ -95,6 +95,16 @@ export function traceSource(): TraceSource {
     search: (params, opts) => c.search(params, opts),
     tagValues: (name, opts) => c.tagValues(name, opts),
   };
+}
+
+/**
+ * Tempo when TEMPO_URL is set, else the embedded store. Values marked
+ * sensitive (SENSITIVITY_TAG, SENSITIVE_KEYS) are withheld unless
+ * `revealSensitive` (the viewer is an admin: mayReveal(await getViewer(req))).
+ */
+export function traceSource(opts: { revealSensitive?: boolean } = {}): TraceSource {
+  const source = config().TEMPO_URL ? tempoTraceSource() : embeddedTraceSource();
+  return opts.revealSensitive ? source : withholdingSensitive(source, configuredSensitivity());
 }
 
 /** Pyroscope when PYROSCOPE_URL is set, else the embedded store. */

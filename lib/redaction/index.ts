@@ -7,10 +7,12 @@
 // else of the app, so this folder's core (index, rules, checks, text, keys)
 // imports nothing outside itself — no `@/` paths, no packages, no I/O — and the
 // sandbox imports it by relative path. test/unit/redaction/imports.test.ts
-// keeps both promises.
+// keeps both promises. The app-only parts sit beside it: telemetry.ts (spans
+// and profile labels), sensitivity.ts (what only admins see), policy.ts
+// (both policies from lib/config).
 
 export { cnIdCheckChar, cnMobileValid, cnResidentIdValid, ibanValid, ipv6Valid, luhnValid } from './checks';
 export { DEFAULT_RULES, PII_KINDS, RULE_NAMES, RuleListError, parseRuleList, type PiiKind, type RuleName } from './rules';
 export { Redactor, addCounts, emptyCounts, foldFullWidth, totalCount, type PiiCounts } from './text';
 export { countAttributes, REDACTION_ATTRIBUTES } from './counts';
-export { BUILT_IN_ALLOWED_KEYS, DEFAULT_DROP_KEYS, KeyListError, KeyPolicy, parseKeyList, type KeyAction } from './keys';
+export { BUILT_IN_ALLOWED_KEYS, DEFAULT_DROP_KEYS, KeyListError, KeyPolicy, keyMatcher, parseKeyList, type KeyAction } from './keys';

@@ -40,7 +40,8 @@ export function parseKeyList(text: string): string[] {
 
 export type KeyAction = 'keep' | 'drop' | 'redact';
 
-function matcher(patterns: readonly string[]): (key: string) => boolean {
+/** A test for keys on a list of exact keys and `prefix*` patterns. */
+export function keyMatcher(patterns: readonly string[]): (key: string) => boolean {
   const exact = new Set(patterns.filter((p) => !p.endsWith('*')));
   const prefixes = patterns.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
   return (key) => exact.has(key) || prefixes.some((p) => key.startsWith(p));
@@ -54,8 +55,8 @@ export class KeyPolicy {
   private decided = new Map<string, KeyAction>();
 
   constructor(opts: { allowed?: readonly string[]; dropped?: readonly string[] } = {}) {
-    this.allowed = matcher([...BUILT_IN_ALLOWED_KEYS, ...(opts.allowed ?? [])]);
-    this.dropped = matcher(opts.dropped ?? DEFAULT_DROP_KEYS);
+    this.allowed = keyMatcher([...BUILT_IN_ALLOWED_KEYS, ...(opts.allowed ?? [])]);
+    this.dropped = keyMatcher(opts.dropped ?? DEFAULT_DROP_KEYS);
   }
 
   action(key: string): KeyAction {

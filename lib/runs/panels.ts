@@ -221,8 +221,14 @@ function requestSpan(t: Trace) {
   return t.spans.find((s) => s.kind === 'server') ?? t.spans.find((s) => !s.parentSpanId) ?? t.spans[0];
 }
 
-export async function bucketTraces(run: RunView, metric: LatencyMetric, bucket: LatencyBucket, limit: number, opts: Signal = {}): Promise<TracesPanel> {
-  const traces = traceSource();
+export async function bucketTraces(
+  run: RunView,
+  metric: LatencyMetric,
+  bucket: LatencyBucket,
+  limit: number,
+  { revealSensitive, ...opts }: Signal & { revealSensitive?: boolean } = {},
+): Promise<TracesPanel> {
+  const traces = traceSource({ revealSensitive });
   const window = runRange(run);
   const source = traceSourceLabel(traces.backend);
   const service = serviceOf(run);
@@ -262,8 +268,13 @@ export async function bucketTraces(run: RunView, metric: LatencyMetric, bucket: 
 
 // ---------------------------------------------------------------- one trace, one span's profile
 
-export async function traceById(traceId: string, range: TimeRange | undefined, opts: Signal = {}): Promise<{ source: SourceLabel; trace: TraceJson }> {
-  const traces = traceSource();
+/** One trace; values marked sensitive are withheld unless `revealSensitive` (an admin asks). */
+export async function traceById(
+  traceId: string,
+  range: TimeRange | undefined,
+  { revealSensitive, ...opts }: Signal & { revealSensitive?: boolean } = {},
+): Promise<{ source: SourceLabel; trace: TraceJson }> {
+  const traces = traceSource({ revealSensitive });
   const t = await traces.traceById(traceId, { range, ...opts });
   if (!t) throw new NotFound(`trace ${traceId} is not stored${range ? ' in that time range' : ''} (sampled out, or not received yet)`);
   return { source: traceSourceLabel(traces.backend), trace: encodeTrace(t) };

@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import postcss from 'postcss';
+import { WITHHELD } from '../../lib/redaction/sensitivity';
 
 // The shared chart components in real Chromium, outside the app: the harness
 // (components/harness.tsx) is bundled with esbuild, styled with the app's own
@@ -61,7 +62,7 @@ const DATA = {
       endTimeUnixNano: String(T0 + BigInt(Number(e)) * 1_000_000n),
       status: name === XSS ? 'error' : 'unset',
       statusMessage: name === XSS ? XSS : undefined,
-      attributes: { 'gen_ai.request.model': 'tiny', 'gen_ai.usage.output_tokens': 32, evil: XSS },
+      attributes: { 'gen_ai.request.model': 'tiny', 'gen_ai.usage.output_tokens': 32, evil: XSS, ...(name === 'prefill' ? { 'user.email': WITHHELD } : {}) },
       resourceAttributes: { 'service.name': 'sandbox' },
       events: name === 'queue' ? [{ name: 'dequeued', timeUnixNano: String(T0 + 19_000_000n), attributes: { priority: 'P1' } }] : [],
       links: [],
@@ -231,6 +232,24 @@ test('waterfall: select a span by click and keyboard, read its attributes as tex
     await page.mouse.click(p.x, p.y);
     await page.screenshot({ path: path.join(RESULTS, 'components.png') });
     assert.deepEqual(dialogs, []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('waterfall: a value withheld from non-admins reads as a notice, not as data', async () => {
+  const { page, errors } = await open();
+  try {
+    const wf = page.getByTestId('trace-waterfall');
+    await page.getByRole('button', { name: 'Show attributes and events of prefill' }).click();
+    const details = wf.getByTestId('span-details');
+    const notice = details.getByText('withheld (admins only)');
+    assert.equal(await notice.count(), 1);
+    assert.match((await notice.getAttribute('title')) ?? '', /only admins see the value/);
+    assert.ok(!(await details.innerText()).includes(WITHHELD), 'the placeholder string itself is not shown');
+    mkdirSync(RESULTS, { recursive: true });
+    await details.screenshot({ path: path.join(RESULTS, 'span-withheld.png') });
     assert.deepEqual(errors, []);
   } finally {
     await page.context().close();

@@ -226,7 +226,11 @@ export async function searchTraces(db: Queryable, params: SearchParams): Promise
  * Values of one tag, Tempo v2 style (`resource.service.name`, `name`,
  * `span.http.route`, `status`, `kind`), optionally narrowed by a TraceQL span set.
  */
-export async function tagValues(db: Queryable, scopedName: string, opts: { q?: string; range?: TimeRange; limit?: number } = {}): Promise<TagValue[]> {
+export async function tagValues(
+  db: Queryable,
+  scopedName: string,
+  opts: { q?: string; range?: TimeRange; limit?: number; withoutTag?: { key: string; value: string } } = {},
+): Promise<TagValue[]> {
   const params: unknown[] = [];
   let c: SpanConditions = { attributes: {}, resourceAttributes: {} };
   if (opts.q) {
@@ -237,7 +241,13 @@ export async function tagValues(db: Queryable, scopedName: string, opts: { q?: s
       throw e;
     }
   }
-  const where = conditionsSql(c, opts.range, params);
+  let where = conditionsSql(c, opts.range, params);
+  if (opts.withoutTag) {
+    // Not from spans marked sensitive on themselves or their resource (see lib/redaction/sensitivity.ts).
+    const k = `$${params.push(opts.withoutTag.key)}`;
+    const v = `$${params.push(opts.withoutTag.value.toLowerCase())}`;
+    where += ` AND lower(trim(coalesce(attributes ->> ${k}, ''))) <> ${v} AND lower(trim(coalesce(resource_attributes ->> ${k}, ''))) <> ${v}`;
+  }
   let expr: string;
   if (scopedName === 'resource.service.name') expr = 'service';
   else if (scopedName === 'name' || scopedName === 'kind' || scopedName === 'status') expr = scopedName;

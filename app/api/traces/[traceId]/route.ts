@@ -1,14 +1,17 @@
 import { badRequest } from '@/lib/api-errors';
+import { getViewer } from '@/lib/auth';
+import { mayReveal } from '@/lib/redaction/sensitivity';
 import { respond } from '@/lib/runs/http';
 import { traceById } from '@/lib/runs/panels';
 import { queryObject, TraceParams, TraceQuery } from '@/lib/runs/views';
 
-/** GET /api/traces/:traceId[?from=<unix ms>&to=<unix ms>]: one trace (Tempo or the embedded store), bigint times as strings. */
+/** GET /api/traces/:traceId[?from=<unix ms>&to=<unix ms>]: one trace (Tempo or the embedded store), bigint times as strings; sensitive values only for admins. */
 export async function GET(req: Request, ctx: { params: Promise<{ traceId: string }> }) {
   const p = TraceParams.safeParse(await ctx.params);
   if (!p.success) return badRequest(p.error.issues);
   const q = TraceQuery.safeParse(queryObject(req.url));
   if (!q.success) return badRequest(q.error.issues);
   const { from, to } = q.data;
-  return respond(() => traceById(p.data.traceId, from !== undefined && to !== undefined ? { from, to } : undefined, { signal: req.signal }));
+  const range = from !== undefined && to !== undefined ? { from, to } : undefined;
+  return respond(async () => traceById(p.data.traceId, range, { signal: req.signal, revealSensitive: mayReveal(await getViewer(req)) }));
 }

@@ -1,4 +1,6 @@
 import { badRequest } from '@/lib/api-errors';
+import { getViewer } from '@/lib/auth';
+import { mayReveal } from '@/lib/redaction/sensitivity';
 import { notFound, RunId } from '@/lib/loadruns';
 import { respond } from '@/lib/runs/http';
 import { bucketTraces, runWithSamples } from '@/lib/runs/panels';
@@ -11,5 +13,5 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
   const q = TracesQuery.safeParse(queryObject(req.url));
   if (!q.success) return badRequest(q.error.issues);
   const { metric, bucket, limit } = q.data;
-  return respond(async () => bucketTraces(await runWithSamples(id), metric, bucket, limit, { signal: req.signal }));
+  return respond(async () => bucketTraces(await runWithSamples(id), metric, bucket, limit, { signal: req.signal, revealSensitive: mayReveal(await getViewer(req)) }));
 }
