@@ -36,7 +36,9 @@ export function errorResponse(err: unknown): Response {
   if (err instanceof BackendError) {
     const body: ApiErrorBody = { error: { backend: err.backend, status: err.status, message: err.message, errorType: err.errorType } };
     // 502/504 tell the browser "upstream failed"; the backend's own status travels in the body.
-    return Response.json(body, { status: err.status === 504 ? 504 : 502 });
+    // A query the backend refused as malformed (400, 422) is the caller's bad input: 400.
+    const status = err.status === 504 ? 504 : err.status === 400 || err.status === 422 ? 400 : err.errorType === 'not_configured' ? 503 : 502;
+    return Response.json(body, { status });
   }
   // Our own refusals (bad input, sign-in, roles, limits) keep their status.
   if (err instanceof ApiError && err.status >= 400 && err.status < 500) {

@@ -5,7 +5,7 @@
 import { config, durationToMs } from '@/lib/config';
 import { pgPool } from '@/lib/db';
 import type { FlameModel } from '@/lib/model/flame';
-import type { ProfileType, Series, TimeRange, Trace } from '@/lib/model/types';
+import { BackendError, type ProfileType, type Series, type TimeRange, type Trace } from '@/lib/model/types';
 import { PyroscopeClient } from './pyroscope/client';
 import type { FlameGraphResult, ProfileSelector } from './pyroscope/types';
 import { TempoClient } from './tempo/client';
@@ -16,6 +16,9 @@ import * as spanMetrics from './embedded/span-metrics';
 import * as spans from './embedded/spans';
 import { withholdingSensitive } from './sensitive';
 import { configuredSensitivity } from '@/lib/redaction/policy';
+import * as traceqlMetrics from './embedded/traceql-metrics';
+import { parseTraceQL, TraceQLError } from './embedded/traceql';
+import type { TraceQLMetricSeries } from './tempo/types';
 
 type Signal = { signal?: AbortSignal };
 
@@ -61,7 +64,7 @@ export function embeddedTraceSource(db = pgPool()): TraceSource {
   return {
     backend: 'embedded',
     traceById: (id, opts = {}) => spans.getTrace(db, id, opts),
-    search: (params) => spans.searchTraces(db, params),
+    search: (params, opts = {}) => spans.searchTraces(db, params, opts),
     tagValues: (name, opts = {}) => spans.tagValues(db, name, opts),
   };
 }
@@ -70,8 +73,8 @@ export function embeddedProfileSource(db = pgPool()): ProfileSource {
   return {
     backend: 'embedded',
     profileTypes: (range, opts = {}) => profiles.profileTypes(db, range, opts),
-    labelNames: (opts = {}) => profiles.labelNames(db, { matchers: opts.matchers, range: opts.range ?? lastHour() }),
-    labelValues: (name, opts = {}) => profiles.labelValues(db, name, { matchers: opts.matchers, range: opts.range ?? lastHour() }),
+    labelNames: (opts = {}) => profiles.labelNames(db, { ...opts, range: opts.range ?? lastHour() }),
+    labelValues: (name, opts = {}) => profiles.labelValues(db, name, { ...opts, range: opts.range ?? lastHour() }),
     selectMergeStacktraces: (sel, opts = {}) => profiles.selectMergeStacktraces(db, sel, opts),
     spanProfile: (sel, spanIds, opts = {}) => profiles.spanProfile(db, sel, spanIds, opts),
     selectSeries: (sel, opts) => profiles.selectSeries(db, sel, opts),
@@ -120,6 +123,48 @@ export function profileSource(): ProfileSource {
     spanProfile: (sel, ids, opts) => c.spanProfile(sel, ids, opts),
     selectSeries: (sel, opts) => c.selectSeries(sel, opts),
     diff: (l, r, opts) => c.diff(l, r, opts),
+  };
+}
+
+/**
+ * TraceQL metrics for the spans a query matches: Tempo's /api/metrics/query_range,
+ * or the same figures counted in the embedded store. `series` answers are
+ * Tempo-shaped (`histogram_over_time` buckets in `__bucket`, quantiles in `p`).
+ */
+export type TraceMetricsSource =
+  | {
+      readonly backend: 'tempo';
+      /** a TraceQL metrics query; `supported: false` when this Tempo cannot run them (no local-blocks processor, older release) */
+      metricsQuery(q: string, range: TimeRange, stepS: number, opts?: Signal): Promise<{ supported: true; series: TraceQLMetricSeries[] } | { supported: false; reason: string }>;
+    }
+  | {
+      readonly backend: 'embedded';
+      /** span counts per step and duration bucket (bounds in seconds, +Inf added) */
+      durationCells(q: string, range: TimeRange, stepS: number, bounds: readonly number[], opts?: Signal): Promise<traceqlMetrics.DurationCell[]>;
+      /** count, errors, exact percentiles per step and for the whole range */
+      redRows(q: string, range: TimeRange, stepS: number, opts?: Signal): Promise<traceqlMetrics.RedRow[]>;
+    };
+
+/** The embedded store's TraceQL subset as a span filter; what it cannot run is a 400 naming the part. */
+function embeddedFilter(q: string) {
+  try {
+    return parseTraceQL(q);
+  } catch (e) {
+    if (e instanceof TraceQLError) throw new BackendError('embedded', 400, e.message, 'bad_request');
+    throw e;
+  }
+}
+
+export function traceMetricsSource(): TraceMetricsSource {
+  if (config().TEMPO_URL) {
+    const c = TempoClient.fromConfig();
+    return { backend: 'tempo', metricsQuery: (q, range, stepS, opts = {}) => c.metricsQueryRange(q, range, { stepS, signal: opts.signal }) };
+  }
+  const db = pgPool();
+  return {
+    backend: 'embedded',
+    durationCells: (q, range, stepS, bounds, opts = {}) => traceqlMetrics.durationCells(db, embeddedFilter(q), range, stepS, bounds, opts.signal),
+    redRows: (q, range, stepS, opts = {}) => traceqlMetrics.redRows(db, embeddedFilter(q), range, stepS, opts.signal),
   };
 }
 

@@ -77,10 +77,10 @@ function spansAndDeltas(buckets: Map<number, number>): { spans: { offset: number
   return { spans, deltas };
 }
 
-export async function startNativeHistogramExporter(spec: NativeHistogramSpec): Promise<{ host: string; stop(): Promise<void> }> {
+function encode(spec: NativeHistogramSpec): Uint8Array {
   const { spans, deltas } = spansAndDeltas(spec.positiveBuckets);
   const count = [...spec.positiveBuckets.values()].reduce((a, b) => a + b, spec.zeroCount);
-  const body = MetricFamily.encodeDelimited(
+  return MetricFamily.encodeDelimited(
     MetricFamily.fromObject({
       name: spec.name,
       help: spec.help,
@@ -93,10 +93,18 @@ export async function startNativeHistogramExporter(spec: NativeHistogramSpec): P
       ],
     }),
   ).finish();
+}
+
+/** Serves `spec`; `update()` replaces what the next scrape sees (a histogram that grows). */
+export async function startNativeHistogramExporter(spec: NativeHistogramSpec): Promise<{ host: string; update(next: NativeHistogramSpec): void; stop(): Promise<void> }> {
+  let body = encode(spec);
   const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(body));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    update: (next) => {
+      body = encode(next);
+    },
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -192,8 +192,18 @@ test('search: service, span name, duration range (bucket TraceQL), time range, a
   assert.deepEqual(early.traces.map((t) => t.durationMs).sort((a, b) => a - b), [5, 15, 30]);
   assert.equal((await store.searchTraces(app.pool, { q: '{ resource.service.name = "svc-search" }', range, limit: 2 })).traces.length, 2);
 
-  await assert.rejects(store.searchTraces(app.pool, { q: '{ a = 1 } || { b = 2 }', range }), /one span set/);
-  await assert.rejects(store.searchTraces(app.pool, { q: `{ name = "x" } | count() > 2`, range }), /one span set/);
+  // Beyond the bucket subset: ||, comparisons on numbers, regexes (anchored), negation, nil.
+  const idx = async (q: string) => (await store.searchTraces(app.pool, { q, range, limit: 100 })).traces.map((t) => t.durationMs).sort((a, b) => a - b);
+  assert.deepEqual(await idx('{ resource.service.name = "svc-search" && (span.idx = 0 || span.idx >= 6) }'), [5, 400, 900]);
+  assert.deepEqual(await idx('{ resource.service.name = "svc-search" && kind = server && span.idx < 2 }'), [5, 15]);
+  assert.deepEqual(await idx('{ resource.service.name =~ "svc-se.*" && kind = server && !(duration > 20ms) }'), [5, 15]);
+  assert.deepEqual(await idx('{ resource.service.name =~ "svc-se" }'), [], 'regexes match the whole value');
+  assert.deepEqual(await idx('{ span.idx = "3" }'), [], 'typed: the string "3" is not the number 3');
+  assert.deepEqual(await idx('{ resource.service.name = "svc-search" && kind = server && span.missing != nil }'), []);
+  assert.equal((await idx('{ resource.service.name = "svc-search" && kind = server && span.missing = nil }')).length, durations.length);
+
+  await assert.rejects(store.searchTraces(app.pool, { q: "{ span.a = 1 } || { span.b = 2 }", range }), /does not support joining span sets with `\|\|`/);
+  await assert.rejects(store.searchTraces(app.pool, { q: `{ name = "x" } | count() > 2`, range }), /does not support pipelines/);
 
   const services = await store.tagValues(app.pool, 'resource.service.name', { range });
   assert.ok(services.some((v) => v.value === 'svc-search'));

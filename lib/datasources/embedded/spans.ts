@@ -8,7 +8,9 @@ import type { Attributes, Span, SpanEvent, SpanLink, TimeRange, Trace, TraceSumm
 import { BackendError } from '@/lib/model/types';
 import { normalizeTraceId } from '@/lib/otlp/decode';
 import type { SearchParams, SearchResult, TagValue } from '@/lib/datasources/tempo/types';
-import { parseDuration, parseTags, parseTraceQL, TraceQLError, type SpanConditions } from './traceql';
+import { andFilters, MATCH_ALL, parseDuration, parseTags, parseTraceQL, TraceQLError, type SpanFilter } from './traceql';
+import { filterSql } from './traceql-sql';
+import { cancellableQuery } from './cancellable';
 
 /** The span attribute the sandbox records its head-sampling probability in. */
 export const ATTR_SAMPLING_PROBABILITY = 'trisight.sampling.probability';
@@ -99,6 +101,9 @@ function rowToSpan(r: SpanRow): Span {
   return s;
 }
 
+/** A trace larger than this is returned cut short and marked partial (as Tempo does for too-large traces). */
+export const MAX_TRACE_SPANS = 20_000;
+
 const msToNs = (ms: number) => BigInt(Math.round(ms)) * 1_000_000n;
 
 /** An integer in [min, max] (`fallback` when not a finite number): safe to write into SQL as a LIMIT. */
@@ -107,7 +112,7 @@ function clampInt(v: number | undefined, fallback: number, min: number, max: num
 }
 
 /** A trace by id (hex, any case, leading zeros dropped or not; or base64); null when none of its spans is stored. */
-export async function getTrace(db: Queryable, id: string, opts: { range?: TimeRange } = {}): Promise<Trace | null> {
+export async function getTrace(db: Queryable, id: string, opts: { range?: TimeRange; signal?: AbortSignal } = {}): Promise<Trace | null> {
   let traceId: string;
   try {
     traceId = normalizeTraceId(id.trim());
@@ -121,46 +126,45 @@ export async function getTrace(db: Queryable, id: string, opts: { range?: TimeRa
     // A span belongs to the range when it overlaps it.
     where += ' AND end_ns >= $2 AND start_ns <= $3';
   }
-  const r = await db.query<SpanRow>(`SELECT ${SPAN_COLUMNS} FROM embedded_span WHERE ${where} ORDER BY start_ns, span_id`, params);
+  const r = await cancellableQuery<SpanRow>(db, `SELECT ${SPAN_COLUMNS} FROM embedded_span WHERE ${where} ORDER BY start_ns, span_id LIMIT ${MAX_TRACE_SPANS + 1}`, params, opts.signal);
+  if (r.rows.length > MAX_TRACE_SPANS) {
+    r.rows.length = MAX_TRACE_SPANS;
+    return { traceId, spans: r.rows.map(rowToSpan), partial: true };
+  }
   if (r.rows.length === 0) return null;
   return { traceId, spans: r.rows.map(rowToSpan) };
 }
 
-/** SQL WHERE over embedded_span for span conditions; `params` is appended to. */
-export function conditionsSql(c: SpanConditions, range: TimeRange | undefined, params: unknown[]): string {
+/** SQL WHERE over embedded_span for a span filter and a time range (span start within it); `params` is appended to. */
+export function conditionsSql(f: SpanFilter, range: TimeRange | undefined, params: unknown[]): string {
   const where: string[] = [];
   const p = (v: unknown) => `$${params.push(v)}`;
   if (range) where.push(`start_ns >= ${p(msToNs(range.from).toString())}`, `start_ns <= ${p(msToNs(range.to).toString())}`);
-  if (c.service !== undefined) where.push(`service = ${p(c.service)}`);
-  if (c.name !== undefined) where.push(`name = ${p(c.name)}`);
-  if (c.kind !== undefined) where.push(`kind = ${p(c.kind)}`);
-  if (c.status !== undefined) where.push(`status = ${p(c.status)}`);
-  if (c.minDurationNs !== undefined) where.push(`duration_ns ${c.minInclusive ? '>=' : '>'} ${p(c.minDurationNs.toString())}`);
-  if (c.maxDurationNs !== undefined) where.push(`duration_ns ${c.maxInclusive ? '<=' : '<'} ${p(c.maxDurationNs.toString())}`);
-  // Compared as text so that a tag search's "500" matches an int attribute 500, as in Tempo.
-  for (const [k, v] of Object.entries(c.attributes)) where.push(`attributes ->> ${p(k)} = ${p(String(v))}`);
-  for (const [k, v] of Object.entries(c.resourceAttributes)) where.push(`resource_attributes ->> ${p(k)} = ${p(String(v))}`);
+  if (f.op !== 'all') where.push(filterSql(f, params));
   return where.length ? where.join(' AND ') : 'TRUE';
 }
 
-/** Turns Tempo search parameters into span conditions; a query the store cannot run is a 400. */
-export function searchConditions(params: SearchParams): SpanConditions {
+/** A TraceQL or tags query as a span filter; what the store cannot run is a 400 naming the part. */
+function parseQuery(run: () => SpanFilter): SpanFilter {
   try {
-    const c = params.q ? parseTraceQL(params.q) : params.tags ? parseTags(params.tags) : { attributes: {}, resourceAttributes: {} };
-    // Tempo's minDuration/maxDuration (tags search) bound the duration as well.
-    if (params.minDuration) {
-      c.minDurationNs = parseDuration(params.minDuration);
-      c.minInclusive = true;
-    }
-    if (params.maxDuration) {
-      c.maxDurationNs = parseDuration(params.maxDuration);
-      c.maxInclusive = true;
-    }
-    return c;
+    return run();
   } catch (e) {
     if (e instanceof TraceQLError) throw new BackendError('embedded', 400, e.message, 'bad_request');
     throw e;
   }
+}
+
+/** Turns Tempo search parameters into a span filter; a query the store cannot run is a 400. */
+export function searchConditions(params: SearchParams): SpanFilter {
+  return parseQuery(() => {
+    const base = params.q ? parseTraceQL(params.q) : params.tags ? parseTags(params.tags) : MATCH_ALL;
+    // Tempo's minDuration/maxDuration (tags search) bound the duration as well.
+    const bounds: SpanFilter[] = [];
+    const duration = { scope: 'intrinsic', name: 'duration' } as const;
+    if (params.minDuration) bounds.push({ op: 'compare', field: duration, cmp: '>=', value: { type: 'duration', ns: parseDuration(params.minDuration) } });
+    if (params.maxDuration) bounds.push({ op: 'compare', field: duration, cmp: '<=', value: { type: 'duration', ns: parseDuration(params.maxDuration) } });
+    return andFilters(base, ...bounds);
+  });
 }
 
 /**
@@ -168,14 +172,14 @@ export function searchConditions(params: SearchParams): SpanConditions {
  * each with its root's service and name, its whole duration and up to `spss`
  * matched spans — the shape Tempo's /api/search returns.
  */
-export async function searchTraces(db: Queryable, params: SearchParams): Promise<SearchResult> {
+export async function searchTraces(db: Queryable, params: SearchParams, opts: { signal?: AbortSignal } = {}): Promise<SearchResult> {
   const c = searchConditions(params);
   const limit = clampInt(params.limit, 20, 1, 1000);
   const spss = clampInt(params.spss, 3, 1, 100);
   const args: unknown[] = [];
   const where = conditionsSql(c, params.range, args);
   const t0 = performance.now();
-  const r = await db.query<{
+  const r = await cancellableQuery<{
     trace_id: string;
     start_ns: string;
     end_ns: string;
@@ -183,6 +187,7 @@ export async function searchTraces(db: Queryable, params: SearchParams): Promise
     root_name: string | null;
     matched: { spanId: string; name: string; start: string; duration: string; attributes: Attributes }[];
   }>(
+    db,
     `WITH m AS (
        SELECT trace_id, span_id, name, start_ns, duration_ns, attributes,
               row_number() OVER (PARTITION BY trace_id ORDER BY start_ns) AS k,
@@ -204,6 +209,7 @@ export async function searchTraces(db: Queryable, params: SearchParams): Promise
      ) a
      ORDER BY t.latest DESC`,
     args,
+    opts.signal,
   );
   const traces: TraceSummary[] = r.rows.map((row) => ({
     traceId: row.trace_id,
@@ -229,18 +235,10 @@ export async function searchTraces(db: Queryable, params: SearchParams): Promise
 export async function tagValues(
   db: Queryable,
   scopedName: string,
-  opts: { q?: string; range?: TimeRange; limit?: number; withoutTag?: { key: string; value: string } } = {},
+  opts: { q?: string; range?: TimeRange; limit?: number; withoutTag?: { key: string; value: string }; signal?: AbortSignal } = {},
 ): Promise<TagValue[]> {
   const params: unknown[] = [];
-  let c: SpanConditions = { attributes: {}, resourceAttributes: {} };
-  if (opts.q) {
-    try {
-      c = parseTraceQL(opts.q);
-    } catch (e) {
-      if (e instanceof TraceQLError) throw new BackendError('embedded', 400, e.message, 'bad_request');
-      throw e;
-    }
-  }
+  const c = opts.q ? parseQuery(() => parseTraceQL(opts.q!)) : MATCH_ALL;
   let where = conditionsSql(c, opts.range, params);
   if (opts.withoutTag) {
     // Not from spans marked sensitive on themselves or their resource (see lib/redaction/sensitivity.ts).
@@ -255,6 +253,6 @@ export async function tagValues(
   else if (scopedName.startsWith('span.')) expr = `attributes ->> $${params.push(scopedName.slice(5))}`;
   else throw new BackendError('embedded', 400, `unsupported tag ${JSON.stringify(scopedName)}: use resource.<name>, span.<name>, name, kind or status`, 'bad_request');
   const limit = clampInt(opts.limit, 1000, 1, 10_000);
-  const r = await db.query<{ v: string }>(`SELECT DISTINCT ${expr} AS v FROM embedded_span WHERE ${where} AND ${expr} IS NOT NULL ORDER BY 1 LIMIT ${limit}`, params);
+  const r = await cancellableQuery<{ v: string }>(db, `SELECT DISTINCT ${expr} AS v FROM embedded_span WHERE ${where} AND ${expr} IS NOT NULL ORDER BY 1 LIMIT ${limit}`, params, opts.signal);
   return r.rows.map((row) => ({ type: 'string', value: row.v }));
 }

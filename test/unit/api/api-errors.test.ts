@@ -17,6 +17,17 @@ test('a BackendError survives the trip route → JSON → client', async () => {
   assert.equal(describeError(back).text, 'Tempo: trace not found (HTTP 404)');
 });
 
+test('a query the backend refused as malformed is a 400; a backend that is not configured a 503', async () => {
+  for (const [status, type] of [[400, 'bad_data'], [422, 'execution']] as const) {
+    const res = errorResponse(new BackendError('prometheus', status, 'parse error at char 3', type));
+    assert.equal(res.status, 400);
+    const back = errorFromBody(res.status, await res.json());
+    assert.ok(back instanceof BackendError && back.backend === 'prometheus' && back.status === status);
+  }
+  assert.equal(errorResponse(new BackendError('prometheus', 503, 'no Prometheus is configured', 'not_configured')).status, 503);
+  assert.equal(errorResponse(new BackendError('prometheus', 503, 'overloaded')).status, 502);
+});
+
 test('timeouts stay 504; other errors are 500 with their message', async () => {
   assert.equal(errorResponse(new BackendError('prometheus', 504, 'slow')).status, 504);
   const res = errorResponse(new Error('boom'));
