@@ -76,8 +76,8 @@ export function heatmapFromClassic(series: readonly Series[], stepS: number): He
     const le = parseLe(s.labels.le ?? '');
     if (Number.isNaN(le)) continue;
     for (const [t, v] of s.values) {
-      let m = byTime.get(t);
-      if (!m) byTime.set(t, (m = new Map()));
+      const m = byTime.get(t) ?? new Map<number, number>();
+      byTime.set(t, m);
       m.set(le, (m.get(le) ?? 0) + (Number.isFinite(v) ? v : 0));
     }
   }
@@ -129,8 +129,8 @@ export function heatmapFromTempo(series: readonly { labels: Record<string, strin
     const r = rowOf.get(Number(s.labels.__bucket));
     if (r === undefined) continue;
     for (const [t, v] of s.values) {
-      let c = byTime.get(t);
-      if (!c) byTime.set(t, (c = new Array<number>(rows.length).fill(0)));
+      const c = byTime.get(t) ?? new Array<number>(rows.length).fill(0);
+      byTime.set(t, c);
       c[r] += Number.isFinite(v) && v > 0 ? v : 0;
     }
   }

@@ -1,15 +1,15 @@
 // Explore's Metrics panel reads: PromQL range and instant queries, exemplars,
-// the metadata / label APIs the PromQL editor completes from, and a histogram
-// as a latency heatmap. All through the one Prometheus client (the embedded
+// and a histogram as a latency heatmap (the PromQL editor completes from
+// /api/promql/*, lib/promql/autocomplete). All through the one Prometheus client (the embedded
 // Prometheus of `npm start`, or PROMETHEUS_URL); every answer names it.
 import { config } from '@/lib/config';
 import { PrometheusClient } from '@/lib/datasources/prometheus/client';
 import { chooseStep, promDuration, rateWindowS } from '@/lib/datasources/prometheus/step';
-import type { InstantQueryResult, MetricMetadata } from '@/lib/datasources/prometheus/types';
-import { BackendError, type Exemplar, type Labels, type TimeRange } from '@/lib/model/types';
+import type { InstantQueryResult } from '@/lib/datasources/prometheus/types';
+import { BackendError, type Exemplar, type Labels } from '@/lib/model/types';
 import { heatmapExemplars, heatmapFromClassic, heatmapFromNative } from './heatmap';
 import { encodeHeatmap, encodeSeries, toJsonNumber, type HeatmapJson, type JsonNumber, type SeriesJson } from './json';
-import { parseHistogramSelector, PromQLShapeError } from './promql';
+import { parseHistogramSelector, PromQLShapeError, type HistogramSelector } from './promql';
 
 type Signal = { signal?: AbortSignal };
 
@@ -18,7 +18,7 @@ export const METRICS_SOURCE = 'Prometheus' as const;
 /** Prometheus scrapes every 15 s unless told otherwise: rate windows span at least four scrapes. */
 const SCRAPE_INTERVAL_S = 15;
 /** Bounded answers: a panel cannot draw more, and a browser should not receive more. */
-export const LIMITS = { series: 500, exemplars: 5000, seriesLabels: 2000 };
+export const LIMITS = { series: 500, exemplars: 5000 };
 
 function prometheus(): PrometheusClient {
   if (!config().PROMETHEUS_URL) {
@@ -90,25 +90,6 @@ export async function queryExemplars(q: { query: string; from: number; to: numbe
   return { source: METRICS_SOURCE, exemplars: all.slice(0, LIMITS.exemplars), truncated: all.length > LIMITS.exemplars };
 }
 
-const range = (q: { from?: number; to?: number }): TimeRange | undefined => (q.from !== undefined && q.to !== undefined ? { from: q.from, to: q.to } : undefined);
-
-export async function labelNames(q: { 'match[]': string[]; from?: number; to?: number }, opts: Signal = {}): Promise<{ source: typeof METRICS_SOURCE; data: string[] }> {
-  return { source: METRICS_SOURCE, data: await prometheus().labels({ match: q['match[]'].length ? q['match[]'] : undefined, range: range(q), signal: opts.signal }) };
-}
-
-export async function labelValues(name: string, q: { 'match[]': string[]; from?: number; to?: number }, opts: Signal = {}): Promise<{ source: typeof METRICS_SOURCE; data: string[] }> {
-  return { source: METRICS_SOURCE, data: await prometheus().labelValues(name, { match: q['match[]'].length ? q['match[]'] : undefined, range: range(q), signal: opts.signal }) };
-}
-
-export async function series(q: { 'match[]': string[]; from: number; to: number }, opts: Signal = {}): Promise<{ source: typeof METRICS_SOURCE; data: Labels[]; truncated: boolean }> {
-  const all = await prometheus().series(q['match[]'], { range: { from: q.from, to: q.to }, signal: opts.signal });
-  return { source: METRICS_SOURCE, data: all.slice(0, LIMITS.seriesLabels), truncated: all.length > LIMITS.seriesLabels };
-}
-
-export async function metadata(q: { metric?: string; limit: number }, opts: Signal = {}): Promise<{ source: typeof METRICS_SOURCE; data: Record<string, MetricMetadata[]> }> {
-  return { source: METRICS_SOURCE, data: await prometheus().metadata({ metric: q.metric, limit: q.limit, signal: opts.signal }) };
-}
-
 export interface HeatmapAnswer {
   source: typeof METRICS_SOURCE;
   /** the PromQL that produced the cells */
@@ -123,7 +104,7 @@ export interface HeatmapAnswer {
  * when no `_bucket` series exist), with the histogram's exemplars.
  */
 export async function histogramHeatmap(q: { selector: string; from: number; to: number; width: number }, opts: Signal = {}): Promise<HeatmapAnswer> {
-  let sel;
+  let sel: HistogramSelector;
   try {
     sel = parseHistogramSelector(q.selector);
   } catch (e) {

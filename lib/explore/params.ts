@@ -27,7 +27,6 @@ const width = z.coerce.number({ error: 'width must be a number of pixels' }).int
 export const MAX_QUERY_CHARS = 8192;
 const promql = z.string({ error: 'query is required' }).trim().min(1, 'query is required').max(MAX_QUERY_CHARS, `query must be at most ${MAX_QUERY_CHARS} characters`);
 const traceql = z.string().trim().max(4096, 'q must be at most 4096 characters').default('{}');
-const match = z.array(z.string().min(1).max(2000)).max(20, 'at most 20 match[] selectors').default([]);
 
 export const PromRangeQuery = rangeChecks(
   z.object({
@@ -39,17 +38,6 @@ export const PromRangeQuery = rangeChecks(
 );
 export const PromInstantQuery = z.object({ query: promql, time: unixMs('time').optional() });
 export const PromExemplarsQuery = rangeChecks(z.object({ query: promql, ...RangeFields }));
-/** labels / label values / series: optional range, `match[]` selectors. */
-export const PromLabelsQuery = z
-  .object({ 'match[]': match, from: unixMs('from').optional(), to: unixMs('to').optional() })
-  .refine((q) => (q.from === undefined) === (q.to === undefined), { message: 'give both from and to, or neither', path: ['to'] });
-export const PromSeriesQuery = rangeChecks(z.object({ 'match[]': match.refine((m) => m.length > 0, 'at least one match[] selector'), ...RangeFields }));
-export const PromMetadataQuery = z.object({
-  metric: z.string().max(500).optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).default(5000),
-});
-export const LabelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'not a Prometheus label name');
-export const PromLabelValuesName = z.object({ name: LabelName });
 /** A histogram to draw as a heatmap: one series selector, e.g. `http_server_duration_seconds{job="api"}`. */
 export const PromHeatmapQuery = rangeChecks(z.object({ selector: promql, ...RangeFields, width }));
 
@@ -129,7 +117,7 @@ export const SlowFastQuery = rangeChecks(
 export function searchObject(url: string | URL): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of new URL(url).searchParams) {
-    if (k.endsWith('[]')) ((out[k] ??= []) as string[]).push(v);
+    if (k.endsWith('[]')) out[k] = [...((out[k] as string[] | undefined) ?? []), v];
     else if (!(k in out)) out[k] = v;
   }
   return out;

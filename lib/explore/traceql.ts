@@ -20,7 +20,7 @@ export function singleSpansetBody(q: string): string | null {
   const top = tree.topNode.firstChild;
   const pipeline = top?.name === 'SpansetPipelineExpression' && !top.nextSibling ? top.firstChild : null;
   const filter = pipeline?.name === 'SpansetPipeline' && !pipeline.nextSibling ? pipeline.firstChild : null;
-  if (!filter || filter.name !== 'SpansetFilter' || filter.nextSibling) return null;
+  if (filter?.name !== 'SpansetFilter' || filter.nextSibling) return null;
   return text.slice(filter.from, filter.to).trim().replace(/^\{/, '').replace(/\}$/, '').trim();
 }
 

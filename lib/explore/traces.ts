@@ -8,7 +8,7 @@ import { encodeTraceSummaries, type TraceSummaryJson } from '@/lib/model/json';
 import { traceSourceLabel, type SourceLabel } from '@/lib/runs/views';
 import { heatmapFromCells, heatmapFromTempo, SPAN_HEATMAP_BOUNDS } from './heatmap';
 import { encodeHeatmap, encodeSeries, type HeatmapJson, type SeriesJson } from './json';
-import { redFromRows, redFromTempo, type RedTotals } from './red';
+import { redFromRows, redFromTempo, type RedFigures, type RedTotals } from './red';
 import { singleSpansetBody } from './traceql';
 
 type Signal = { signal?: AbortSignal };
@@ -86,7 +86,7 @@ export async function traceRed(q: { q: string; from: number; to: number; width: 
   const range = { from: q.from, to: q.to };
   const stepS = stepFor(range, q.width);
   const src = traceMetricsSource();
-  let figures;
+  let figures: RedFigures;
   let query = q.q;
   if (src.backend === 'embedded') {
     figures = redFromRows(await src.redRows(q.q, range, stepS, opts), range, stepS);

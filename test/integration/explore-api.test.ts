@@ -15,6 +15,9 @@ import { useAppDatabase } from '../helpers/postgres';
 import type { FlameModel } from '../../lib/model/flame';
 
 const app = useAppDatabase({ poolSize: 4 });
+// Route answers, read field by field as the tests need them.
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies of many shapes
+type Json = any;
 type Handler = (req: Request, ctx?: { params: Promise<Record<string, string>> }) => Promise<Response>;
 const routes: Record<string, Handler> = {};
 
@@ -42,7 +45,7 @@ const Q = `{ resource.service.name = "${SERVICE}" && kind = server }`;
 const REQUESTS = [...Array.from({ length: 30 }, (_, i) => ({ ms: 10 + i, slow: false, error: i % 10 === 3 })), ...Array.from({ length: 10 }, (_, i) => ({ ms: 300 + i * 10, slow: true, error: false }))];
 const ids: { traceId: string; serverSpanId: string; workSpanId: string; slow: boolean; ms: number }[] = [];
 
-async function get(path: string, query: Record<string, string | number>, params?: Record<string, string>): Promise<{ status: number; body: any }> {
+async function get(path: string, query: Record<string, string | number>, params?: Record<string, string>): Promise<{ status: number; body: Json }> {
   await setup();
   const u = new URL(`http://127.0.0.1/api/${path.replace(/\[name\]/, params?.name ?? '')}`);
   for (const [k, v] of Object.entries(query)) u.searchParams.set(k, String(v));
@@ -96,8 +99,8 @@ async function seed() {
 const range = { from: RANGE.from, to: RANGE.to };
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 /** Total of the frames named `name` (none recurses here): the baseline side of a diff, or `right`. */
-const valueOf = (m: FlameModel, name: string, side: 'left' | 'right' = 'left') => sum(m.name.map((n, i) => (m.names[n] === name ? (side === 'left' ? m.value : m.right!.value)[i] : 0)));
-const total = (m: FlameModel) => m.value[0];
+const framesTotal = (m: FlameModel, name: string, side: 'left' | 'right' = 'left') => sum(m.name.map((n, i) => (m.names[n] === name ? (side === 'left' ? m.value : m.right!.value)[i] : 0)));
+const rootTotal = (m: FlameModel) => m.value[0];
 
 test('TraceQL search through the route: the embedded store answers and names itself', async () => {
   const r = await get('traces/search', { q: Q, ...range, limit: 100 });
@@ -163,14 +166,14 @@ test('flame graph of a selection, maxNodes, and a diff against another range', a
   assert.equal(f.status, 200);
   assert.equal(f.body.profileType.id, CPU);
   const cpuMs = sum(ids.map((i) => i.ms));
-  assert.equal(total(f.body.flame), (cpuMs + 500) * 1_000_000);
-  assert.equal(valueOf(f.body.flame, 'slowPath'), sum(ids.filter((i) => i.slow).map((i) => i.ms)) * 1_000_000);
+  assert.equal(rootTotal(f.body.flame), (cpuMs + 500) * 1_000_000);
+  assert.equal(framesTotal(f.body.flame, 'slowPath'), sum(ids.filter((i) => i.slow).map((i) => i.ms)) * 1_000_000);
   const small = await get('profiles/flame', { ...range, selector: `{service_name="${SERVICE}"}`, maxNodes: 16 });
-  assert.equal(total(small.body.flame), total(f.body.flame));
+  assert.equal(rootTotal(small.body.flame), rootTotal(f.body.flame));
   const d = await get('profiles/diff', { ...range, selector: `{service_name="${SERVICE}"}`, baseFrom: range.from - 3_600_000, baseTo: range.from - 60_000 });
   assert.equal(d.status, 200);
   assert.equal(d.body.leftTicks, 0);
-  assert.equal(d.body.rightTicks, total(f.body.flame));
+  assert.equal(d.body.rightTicks, rootTotal(f.body.flame));
 });
 
 test('a span’s own profile: only its samples (and its same-service descendants’)', async () => {
@@ -178,8 +181,8 @@ test('a span’s own profile: only its samples (and its same-service descendants
   const r = await get('profiles/span', { ...range, trace: slow.traceId, span: slow.serverSpanId });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.deepEqual(r.body.spanIds.sort(), [slow.serverSpanId, slow.workSpanId].sort());
-  assert.equal(total(r.body.flame), slow.ms * 1_000_000);
-  assert.ok(valueOf(r.body.flame, 'slowPath') > 0 && valueOf(r.body.flame, 'fastPath') === 0);
+  assert.equal(rootTotal(r.body.flame), slow.ms * 1_000_000);
+  assert.ok(framesTotal(r.body.flame, 'slowPath') > 0 && framesTotal(r.body.flame, 'fastPath') === 0);
   const missing = await get('profiles/span', { ...range, trace: slow.traceId, span: '00000000000000aa' });
   assert.equal(missing.status, 404);
 });
@@ -196,10 +199,10 @@ test('compare slow with fast: the slowest requests’ CPU diffed against the fas
   assert.equal(b.slow.total, sum([390, 380, 370, 360, 350]) * 1_000_000);
   assert.equal(b.fast.total, sum([10, 11, 12, 13, 14]) * 1_000_000);
   // The diff's baseline (value) is the fast side, `right` the slow side.
-  assert.equal(valueOf(b.diff, 'slowPath'), 0);
-  assert.equal(valueOf(b.diff, 'slowPath', 'right'), b.slow.total);
-  assert.equal(valueOf(b.diff, 'fastPath', 'right'), 0);
-  assert.equal(valueOf(b.diff, 'fastPath'), b.fast.total);
+  assert.equal(framesTotal(b.diff, 'slowPath'), 0);
+  assert.equal(framesTotal(b.diff, 'slowPath', 'right'), b.slow.total);
+  assert.equal(framesTotal(b.diff, 'fastPath', 'right'), 0);
+  assert.equal(framesTotal(b.diff, 'fastPath'), b.fast.total);
 });
 
 test('a cancelled read stops its query in Postgres and rejects with the abort reason', async () => {

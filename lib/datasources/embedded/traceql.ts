@@ -318,9 +318,9 @@ function staticValue(n: SyntaxNode, q: string, negative = false): Literal {
 }
 
 /** The right side of a comparison: a literal, possibly negated (`-3`) or parenthesised. */
-function valueOf(a: Ast, q: string, negative = false): Literal | null {
-  if (a.k === 'paren') return valueOf(a.arg, q, negative);
-  if (a.k === 'neg') return valueOf(a.arg, q, !negative);
+function literalOf(a: Ast, q: string, negative = false): Literal | null {
+  if (a.k === 'paren') return literalOf(a.arg, q, negative);
+  if (a.k === 'neg') return literalOf(a.arg, q, !negative);
   if (a.k === 'leaf' && a.node.name === 'Static') return staticValue(a.node, q, negative);
   return null;
 }
@@ -328,7 +328,7 @@ function valueOf(a: Ast, q: string, negative = false): Literal | null {
 function comparison(l: Ast, opText: string, r: Ast, q: string): SpanFilter {
   const field = fieldOf(l, q);
   if (!field) throw new TraceQLError(`the left side of ${opText} must be a field (\`name\`, \`span.http.route\`, …), got ${JSON.stringify(text(l, q).trim())}`);
-  const value = valueOf(r, q);
+  const value = literalOf(r, q);
   if (!value) throw new TraceQLError(`the right side of ${opText} must be a value, got ${JSON.stringify(text(r, q).trim())}`);
   const cmp = opText as CompareOp;
   if (!['=', '!=', '>', '>=', '<', '<=', '=~', '!~'].includes(cmp)) throw new TraceQLError(`unknown operator ${opText}`);
@@ -404,9 +404,8 @@ function checkRegex(re: string): void {
 export function parseTags(tags: string): SpanFilter {
   const args: SpanFilter[] = [];
   const re = /\s*([^\s=]+)=(?:"((?:[^"\\]|\\.)*)"|(\S*))/y;
-  let m: RegExpExecArray | null;
   let last = 0;
-  while ((m = re.exec(tags))) {
+  for (let m = re.exec(tags); m; m = re.exec(tags)) {
     last = re.lastIndex;
     const key = m[1];
     const value = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
