@@ -253,3 +253,53 @@ test('rules that Prometheus refuses roll the save back: 422, no row, no file', {
   const groups = (await (await fetch(`${prom.url}/api/v1/rules`)).json()) as { data: { groups: { name: string }[] } };
   assert.ok(groups.data.groups.some((g) => g.name === 'sloth-slo-sli-recordings-trisight-sandbox-sandbox-latency'));
 });
+
+test('every SLI kind and budgeting method makes a rule file promtool accepts (Prometheus 2.42)', async () => {
+  const { SloDefinition } = await import('../../../lib/slo/model');
+  const { ruleFileFor } = await import('../../../lib/slo/deploy');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const base = {
+    service: 'svc',
+    objective: 99.5,
+    window: { kind: 'rolling', duration: '28d' },
+    alerting: {
+      name: 'Burn',
+      page: { quick: { long: '1h', short: '5m', budgetPercent: 2 }, slow: { long: '6h', short: '30m', budgetPercent: 5 } },
+      ticket: { quick: { long: '1d', short: '2h', budgetPercent: 10 }, slow: { long: '3d', short: '6h', budgetPercent: 10 } },
+    },
+  };
+  const cases = [
+    { name: 'ratio-good', sli: { kind: 'ratio', good: 'sum(rate(x{code!~"5.."}[{{.window}}]))', total: 'sum(rate(x[{{.window}}]))' } },
+    { name: 'ratio-raw', sli: { kind: 'ratio', errorRatio: 'avg_over_time(err_ratio[{{.window}}])' } },
+    { name: 'latency-classic-int-le', sli: { kind: 'latency', metric: 'vllm:e2e_request_latency_seconds', matchers: 'model_name="m"', thresholdSeconds: 2, le: '2' } },
+    { name: 'latency-native', sli: { kind: 'latency', metric: 'req_seconds', histogram: 'native', thresholdSeconds: 0.25 } },
+    { name: 'timeslices', budgetingMethod: 'Timeslices', timeSlice: { window: '1m', target: 0.95 }, sli: { kind: 'latency', metric: DURATION, thresholdSeconds: 1, le: '1' } },
+    { name: 'ratio-timeslices', budgetingMethod: 'RatioTimeslices', timeSlice: { window: '5m' }, sli: { kind: 'latency', metric: DURATION, thresholdSeconds: 1, le: '1' } },
+    { name: 'calendar-month', window: { kind: 'calendar', unit: 'month', timeZone: 'Europe/Berlin' }, sli: { kind: 'latency', metric: DURATION, thresholdSeconds: 1, le: '1' } },
+    { name: 'seven-days', window: { kind: 'rolling', duration: '7d' }, sli: { kind: 'latency', metric: DURATION, thresholdSeconds: 1, le: '1' } },
+  ];
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'trisight-slo-rules-'));
+  try {
+    for (const c of cases) {
+      const file = path.join(dir, `${c.name}.yml`);
+      writeFileSync(file, ruleFileFor(SloDefinition.parse({ ...base, ...c })));
+      const check = spawnSync(PROMTOOL.bin, ['check', 'rules', file], { encoding: 'utf8' });
+      assert.equal(check.status, 0, `${c.name}: ${check.stdout}${check.stderr}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('our latency SLI equals Pyrra’s expression for the same objective, on the same data', async () => {
+  // Pyrra (slo/rules.go, Latency): (total − success) / total over the window (its Prometheus-3 le rewrite leaves 0.3 as it is).
+  const pyrra = `(sum(rate(${DURATION}_count[1h])) - sum(rate(${DURATION}_bucket{le="0.3"}[1h]))) / sum(rate(${DURATION}_count[1h]))`;
+  const { errorRatioQuery } = await import('../../../lib/slo/sli');
+  const { getSlo } = await import('../../../lib/slo/store');
+  const { prisma } = await import('../../../lib/db');
+  const ours = errorRatioQuery((await getSlo(prisma(), sloId)).definition, '1h')!;
+  const at = Date.now() - 2000;
+  const [a, b] = [await promQuery(pyrra, at), await promQuery(ours, at)];
+  assert.ok(a !== null && b !== null && Math.abs(a - b) < 1e-12, `Pyrra ${a} vs ours ${b}`);
+});

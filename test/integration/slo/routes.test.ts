@@ -192,3 +192,48 @@ test('preview without Prometheus: the maths and the reason there are no numbers'
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.issues[0].path, 'objective');
 });
+
+test('a trace-based SLO needs no Prometheus: spans counted from the embedded store, weighted by 1 ÷ sampling probability', async () => {
+  const { insertSpans } = await import('../../../lib/datasources/embedded/spans');
+  const status = await import('../../../app/api/slos/status/route');
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const span = (i: number, ms: number, p: number, kind = 'server') => ({
+    traceId: i.toString(16).padStart(32, '0'),
+    spanId: i.toString(16).padStart(16, '0'),
+    service: 'trisight-sandbox',
+    name: 'POST /v1/completions',
+    kind: kind as 'server',
+    // Within the last 5 minutes, so every window counts them.
+    startTimeUnixNano: now - 60_000_000_000n - BigInt(i) * 1_000_000_000n,
+    endTimeUnixNano: now - 60_000_000_000n - BigInt(i) * 1_000_000_000n + BigInt(ms) * 1_000_000n,
+    status: 'ok' as const,
+    attributes: { 'trisight.sampling.probability': p },
+    resourceAttributes: { 'service.name': 'trisight-sandbox' },
+    events: [],
+    links: [],
+  });
+  // Kept by sampling: 3 fast spans at p = 1 (weight 1 each), 1 slow span at p = 0.25 (stands for 4 requests),
+  // and a slow internal span that the filter leaves out. Error ratio = 4 / (3 + 4) = 4/7.
+  await insertSpans(db.pool, [span(1, 100, 1), span(2, 200, 1), span(3, 300, 1), span(4, 3000, 0.25), span(5, 9000, 1, 'internal')]);
+  const r = await json(
+    await routes.slos.POST(
+      req('POST', '/api/slos', {
+        definition: definition({ name: 'trace-latency', sli: { kind: 'trace', filter: '{ resource.service.name = "trisight-sandbox" && kind = server }', thresholdMs: 2000 }, objective: 90 }),
+      }),
+    ),
+  );
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const s = await json(await status.GET(req('GET', '/api/slos/status')));
+  const t = s.body.statuses.find((x: Json) => x.name === 'trace-latency');
+  assert.equal(t.source, 'traces');
+  for (const w of ['5m', '1h', 'period']) assert.ok(Math.abs(t.errorRatios[w] - 4 / 7) < 1e-12, `${w}: ${t.errorRatios[w]}`);
+  // Burn rate = (4/7) ÷ 0.1; the budget is long gone.
+  assert.ok(Math.abs(t.burnRates['5m'] - 40 / 7) < 1e-9);
+  assert.equal(t.state, 'warning');
+  assert.match(t.reason, /error budget of the period is spent/);
+  // The other SLOs, with no Prometheus, say how to get one.
+  const ratio = s.body.statuses.find((x: Json) => x.name === 'completions-availability');
+  assert.equal(ratio.state, 'no data');
+  assert.match(ratio.reason, /No Prometheus is configured/);
+  assert.equal(s.body.prometheus, 'none');
+});
