@@ -88,6 +88,7 @@ export function SloPreview({ q }: { q: UseQueryResult<Preview> }) {
           </p>
         ) : p ? (
           <div className="flex flex-col gap-3 text-sm">
+            {p.note && <p className="text-xs text-warn">{p.note}</p>}
             <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1" data-testid="slo-preview-numbers">
               <dt className="text-muted">SLI over the period ({p.periodWindow})</dt>
               <dd className="tabular-nums">{p.errorRatios.period === null || p.errorRatios.period === undefined ? 'no traffic yet' : percentText(1 - p.errorRatios.period, 3)}</dd>

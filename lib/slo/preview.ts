@@ -13,7 +13,7 @@ import { parseDefinition, resolveLatencyBound } from './service';
 import { type BucketChoice, errorRatioQuery, eventQueries } from './sli';
 import { finiteOrNull } from './state';
 import { periodWindow } from './status';
-import { traceEventCounts } from './trace-sli';
+import { traceEventCounts, traceSourceNote } from './trace-sli';
 
 export interface Preview {
   definition: SloDefinition;
@@ -46,6 +46,7 @@ export async function preview(input: unknown, signal?: AbortSignal, now = Date.n
     const counts = await traceEventCounts(pgPool(), d.sli, windows, now);
     for (const [k, c] of Object.entries(counts)) errorRatios[k] = c.total > 0 ? c.bad / c.total : null;
     totalEvents = counts.period.total;
+    if (config().TEMPO_URL) note = traceSourceNote(config().TEMPO_URL);
   } else if (!config().PROMETHEUS_URL) {
     note = NO_PROMETHEUS;
   } else {

@@ -17,7 +17,7 @@ import { GROUP_PREFIX, SLI_ERROR_METRIC } from './rules';
 import { errorRatioQuery } from './sli';
 import { type AlertState, finiteOrNull, type SloState, sloState } from './state';
 import type { StoredSlo } from './store';
-import { traceEventCounts } from './trace-sli';
+import { traceEventCounts, traceSourceNote } from './trace-sli';
 
 export type StatusWindow = (typeof STATUS_WINDOWS)[number];
 export type StatusSource = 'rules' | 'live' | 'traces' | 'none';
@@ -155,7 +155,7 @@ export async function sloStatuses(slos: readonly StoredSlo[], opts: { signal?: A
       windows.period = parseDuration(pw.window);
       const counts = await traceEventCounts(pgPool(), d.sli, windows, now);
       const ratios = Object.fromEntries(Object.entries(counts).map(([k, c]) => [k, c.total > 0 ? c.bad / c.total : null])) as Record<StatusWindow | 'period', number | null>;
-      statuses.push(finish(s, 'traces', now, pw.window, ratios, [], 'counted from the embedded span store, each span weighted by 1 ÷ its sampling probability; alerts are not evaluated by Prometheus for trace-based SLIs'));
+      statuses.push(finish(s, 'traces', now, pw.window, ratios, [], traceSourceNote(config().TEMPO_URL)));
       continue;
     }
     if (!client || prometheus !== 'ok') {

@@ -11,6 +11,17 @@ import type { Sli } from './model';
 
 type TraceSli = Extract<Sli, { kind: 'trace' }>;
 
+/**
+ * Where trace-based SLIs are counted from, in words. With TEMPO_URL set the
+ * spans go to Tempo and the embedded store stays empty; evaluating the SLI with
+ * Tempo's TraceQL metrics (count_over_time) is not built yet, and the pages say so.
+ */
+export function traceSourceNote(tempoUrl: string | undefined): string {
+  return tempoUrl
+    ? 'TEMPO_URL is set, so spans go to Tempo; evaluating trace-based SLIs with Tempo’s TraceQL metrics is not built yet, and the embedded span store these numbers come from receives no spans'
+    : 'counted from the embedded span store, each span weighted by 1 ÷ its sampling probability; alerts are not evaluated by Prometheus for trace-based SLIs';
+}
+
 export interface EventCounts {
   /** sampling-weighted span counts */
   total: number;
