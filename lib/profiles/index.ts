@@ -4,6 +4,7 @@ export {
   PprofDecodeError,
   PprofTooLargeError,
   decodePprof,
+  gunzipProfile,
   isGzip,
   pickSampleType,
   pprofToModel,
@@ -11,3 +12,7 @@ export {
   profileTypeOf,
 } from './pprof';
 export type { ProfileStacks, SampleTypeInfo } from './pprof';
+export { SAMPLE_ONLY_LABELS, decodeProfile, decodeProfileSliced } from './decode';
+export type { LeanProfile } from './decode';
+export { DEFAULT_SAMPLE_TYPE_CONFIG, profileName, pushProfileTypes } from './profile-type';
+export type { SampleTypeConfig } from './profile-type';

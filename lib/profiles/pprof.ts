@@ -1,13 +1,14 @@
 // pprof (perftools.profiles.Profile) → stacks of function names with
-// per-sample values and labels, and → the flat flame model. Pure: no I/O. Decoding is
-// pprof-format's; what it decoded is validated (every index must point
-// somewhere), because a protobuf decoder accepts many byte strings that are no profile.
-// (protobufjs was measured as an alternative: no faster in CPU time once its
-// 64-bit integers are exact, so the pprof library stays.)
-import { gunzipSync } from 'node:zlib';
+// per-sample values and labels, and → the flat flame model, decoded by
+// pprof-format: the reference the ingest path's own decoder (decode.ts) is
+// tested against, and what tools and tests read profiles with. What it decoded
+// is validated (every index must point somewhere), because a protobuf decoder
+// accepts many byte strings that are no profile. Pure: no I/O.
+import { gunzip, gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import { NameTable, modelFromStacks, type FlameModel } from '@/lib/model/flame';
 import type { ProfileType } from '@/lib/model/types';
+import { pushProfileTypes, type SampleTypeConfig } from './profile-type';
 import { cleanString } from '@/lib/otlp/decode';
 
 type Int64 = number | bigint;
@@ -29,6 +30,18 @@ export class PprofTooLargeError extends Error {
 }
 
 export const isGzip = (b: Uint8Array) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+
+/** Gunzips a pushed pprof when it is gzip (as every SDK sends it), on libuv's thread pool. */
+export function gunzipProfile(bytes: Uint8Array, maxDecompressedBytes = 64 << 20): Promise<Uint8Array> {
+  if (!isGzip(bytes)) return Promise.resolve(bytes);
+  return new Promise((resolve, reject) =>
+    gunzip(bytes, { maxOutputLength: maxDecompressedBytes }, (e, out) => {
+      if (!e) resolve(out);
+      else if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') reject(new PprofTooLargeError(maxDecompressedBytes));
+      else reject(new PprofDecodeError(`malformed gzip: ${e.message}`));
+    }),
+  );
+}
 
 /**
  * Gunzips (when the bytes are gzip, as every SDK sends them), decodes and
@@ -116,59 +129,49 @@ function validate(p: Profile): void {
   }
 }
 
-/** Units we turn into nanoseconds, so every time profile compares in one unit. */
-const NANOS_PER: Record<string, number> = { nanoseconds: 1, microseconds: 1e3, milliseconds: 1e6, seconds: 1e9 };
-
 export interface SampleTypeInfo {
   type: string;
-  /** after normalisation: time units become 'nanoseconds' */
+  /** as the pprof has it (Pyroscope keeps units as they are) */
   unit: string;
-  /** multiply raw values by this to get `unit` */
-  scale: number;
 }
 
-/** A profile reduced to what the stores and flame graphs need. */
+/** A profile reduced to what the stores and flame graphs need (pprof-format's decode; see decode.ts for the ingest path's). */
 export interface ProfileStacks {
   sampleTypes: SampleTypeInfo[];
   periodType: { type: string; unit: string };
-  /** the sampling period in periodType's (normalised) unit, from the pprof itself */
+  /** the sampling period in periodType's unit, from the pprof itself */
   period: number;
-  /** sampling rate in Hz when the period is a time (e.g. 100 for a 10 ms period) */
-  sampleRateHz?: number;
   timeNanos: bigint;
   durationNanos: bigint;
   /** distinct stacks, frames from root to leaf */
   stacks: string[][];
-  /** one per pprof sample: stack index, values per sample type (normalised units), string labels */
+  /** one per pprof sample: stack index, values per sample type, string labels */
   samples: { stack: number; values: number[]; labels: Record<string, string> }[];
 }
 
 /**
  * Flattens a decoded pprof into stacks of function names. Inlined frames are
  * expanded (pprof lists them innermost first); a location without symbols is
- * named by its address. Numeric labels become strings with their unit.
+ * named by its address. Numeric labels become strings with their unit. The
+ * reference the lean decoder (decode.ts) is tested against.
  */
 export function profileStacks(p: Profile): ProfileStacks {
   // Cleaned once: labels refer to the same few strings thousands of times.
   const strings = p.stringTable.strings.map(cleanString);
   const text = (i: Int64) => strings[num(i)] ?? '';
   const fnName = new Map<number, string>();
-  p.function.forEach((f, i) => fnName.set(idOf(f, i), text(f.name) || text(f.systemName) || '<unknown>'));
+  p.function.forEach((f, i) => {
+    fnName.set(idOf(f, i), text(f.name) || text(f.systemName) || '<unknown>');
+  });
   // Frames of each location, root-most first (the caller an inlined call sits in comes last in pprof).
   const locFrames = new Map<number, string[]>();
   p.location.forEach((l, i) => {
     const frames = l.line.length ? l.line.map((ln) => fnName.get(num(ln.functionId))!).reverse() : [`0x${num(l.address).toString(16)}`];
     locFrames.set(idOf(l, i), frames);
   });
-  const sampleTypes = p.sampleType.map((t): SampleTypeInfo => {
-    const unit = text(t.unit);
-    const scale = NANOS_PER[unit];
-    return scale ? { type: text(t.type), unit: 'nanoseconds', scale } : { type: text(t.type), unit, scale: 1 };
-  });
-  const periodUnitRaw = p.periodType ? text(p.periodType.unit) : '';
-  const periodScale = NANOS_PER[periodUnitRaw] ?? 1;
-  const periodType = { type: p.periodType ? text(p.periodType.type) : '', unit: NANOS_PER[periodUnitRaw] ? 'nanoseconds' : periodUnitRaw };
-  const period = num(p.period) * periodScale;
+  const sampleTypes = p.sampleType.map((t): SampleTypeInfo => ({ type: text(t.type), unit: text(t.unit) }));
+  const periodType = { type: p.periodType ? text(p.periodType.type) : '', unit: p.periodType ? text(p.periodType.unit) : '' };
+  const period = num(p.period);
 
   const stacks: string[][] = [];
   // Samples with the same location ids share a stack. They are found by a
@@ -218,7 +221,7 @@ export function profileStacks(p: Profile): ProfileStacks {
       else if (num(l.num) !== 0 || num(l.numUnit) !== 0) labels[k] = `${num(l.num)}${num(l.numUnit) ? text(l.numUnit) : ''}`;
     }
     const values = new Array<number>(sm.value.length);
-    for (let i = 0; i < values.length; i++) values[i] = num(sm.value[i]) * sampleTypes[i].scale;
+    for (let i = 0; i < values.length; i++) values[i] = num(sm.value[i]);
     samples.push({ stack, values, labels });
   }
   const out: ProfileStacks = {
@@ -230,7 +233,6 @@ export function profileStacks(p: Profile): ProfileStacks {
     stacks,
     samples,
   };
-  if (periodType.unit === 'nanoseconds' && period > 0) out.sampleRateHz = 1e9 / period;
   return out;
 }
 
@@ -248,23 +250,9 @@ export function pickSampleType(types: readonly Pick<SampleTypeInfo, 'type'>[], p
   return 0;
 }
 
-/**
- * Pyroscope's profile type id `<name>:<sample type>:<sample unit>:<period
- * type>:<period unit>`, e.g. `process_cpu:cpu:nanoseconds:cpu:nanoseconds`.
- * The name follows what Pyroscope shows for the common SDKs.
- */
-export function profileTypeOf(stacks: Pick<ProfileStacks, 'sampleTypes' | 'periodType'>, index: number): ProfileType {
-  const t = stacks.sampleTypes[index];
-  const pt = stacks.periodType;
-  const name = pt.type === 'cpu' ? 'process_cpu' : pt.type === 'wall' ? 'wall' : /alloc|inuse|space|objects/.test(pt.type) ? 'memory' : pt.type || t.type;
-  return {
-    id: [name, t.type, t.unit, pt.type, pt.unit].join(':'),
-    name,
-    sampleType: t.type,
-    sampleUnit: t.unit,
-    periodType: pt.type,
-    periodUnit: pt.unit,
-  };
+/** The profile type Pyroscope's /ingest gives sample type `index` of a profile (see profile-type.ts). */
+export function profileTypeOf(stacks: Pick<ProfileStacks, 'sampleTypes' | 'periodType'>, index: number, opts: { sampleTypeConfig?: SampleTypeConfig; spyName?: string } = {}): ProfileType {
+  return pushProfileTypes(stacks, opts).types[index];
 }
 
 /**

@@ -1,5 +1,6 @@
-// Embedded stores on a real (embedded) Postgres: OTLP ingest, pprof ingest,
-// merged flame graph over an hour, trace by id, span profile. Ingest goes
+// Embedded stores on a real (embedded) Postgres: OTLP ingest, merged flame
+// graph over an hour, trace by id, span profile (pprof ingest has its own
+// bench, test/bench/pprof-ingest.bench.ts). Ingest goes
 // through the real receivers (decode + store), reads through the stores.
 // Prints `name value unit` lines with the issue's goals and ratios against a
 // reference measured in the same run; never fails on speed.
@@ -8,21 +9,21 @@
 //   EMBEDDED_BENCH_SPANS=20000 … for a quicker run
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { SpanKind, context, trace } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { Function as PFunction, Label, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { measure } from '../helpers/cpu-time';
+import { makeProfile } from '../helpers/pprof-pushes';
 import { startTestPostgres } from '../helpers/postgres';
 import { decodeExportTraceServiceRequest } from '../../lib/otlp';
 import { receiveOtlpTraces } from '../../lib/datasources/embedded/otlp-receiver';
-import { receivePyroscopePush } from '../../lib/datasources/embedded/pyroscope-receiver';
 import { getTrace } from '../../lib/datasources/embedded/spans';
-import { insertProfile, profileRows, selectMergeStacktraces, spanProfile } from '../../lib/datasources/embedded/profiles';
-import { decodePprof, profileStacks } from '../../lib/profiles';
+import { selectMergeStacktraces, spanProfile } from '../../lib/datasources/embedded/profiles';
+import { insertProfile } from '../../lib/datasources/embedded/profile-ingest';
+import { decodeProfile } from '../../lib/profiles';
+import { gunzipSync } from 'node:zlib';
 import { nodeCount } from '../../lib/model/flame';
 
 const SPANS = Number(process.env.EMBEDDED_BENCH_SPANS ?? 60_000);
@@ -60,45 +61,6 @@ async function otlpBatches(n: number): Promise<{ bodies: Uint8Array[]; traceIds:
   const bodies: Uint8Array[] = [];
   for (let i = 0; i < spans.length; i += BATCH) bodies.push(ProtobufTraceSerializer.serializeRequest(spans.slice(i, i + BATCH))!);
   return { bodies, traceIds };
-}
-
-/**
- * A Node-like wall+CPU pprof of about 50 KB gzipped: a fixed call graph (so
- * successive profiles share stacks, as a service's do) sampled with per-push
- * noise, half of the samples labelled with one of the push's own span ids
- * (requests are short: a span's samples sit in one or two pushes).
- */
-function makeProfile(seed: number, spanIds: string[]): Uint8Array {
-  const st = new StringTable();
-  const FUNCS = 1500;
-  const fns = Array.from({ length: FUNCS }, (_, i) => new PFunction({ id: i + 1, name: st.dedup(`module${i % 40}.fn${i}`), filename: st.dedup(`/app/src/module${i % 40}.js`) }));
-  const locs = Array.from({ length: FUNCS }, (_, i) => new Location({ id: i + 1, line: [new Line({ functionId: i + 1, line: 10 + (i % 200) })] }));
-  let x = seed * 7919 + 1;
-  const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const spanKey = st.dedup('span_id');
-  const spanStr = spanIds.map((s) => st.dedup(s));
-  const samples: Sample[] = [];
-  for (let i = 0; i < 1100; i++) {
-    // Stacks drawn from a fixed family: the same (i mod 700) path each time.
-    const k = i % 700;
-    const depth = 12 + (k % 25);
-    const stack: number[] = [];
-    for (let d = 0; d < depth; d++) stack.push(1 + ((k * 31 + d * 17) % FUNCS));
-    const labels = i % 2 === 0 ? [new Label({ key: spanKey, str: spanStr[(i >> 1) % spanStr.length] })] : [];
-    const hits = 1 + Math.floor(rnd() * 3);
-    samples.push(new Sample({ locationId: stack.reverse(), value: [hits, hits * 10_000_000, Math.floor(hits * 10_000_000 * rnd())], label: labels }));
-  }
-  const p = new Profile({
-    sampleType: [new ValueType({ type: st.dedup('sample'), unit: st.dedup('count') }), new ValueType({ type: st.dedup('wall'), unit: st.dedup('nanoseconds') }), new ValueType({ type: st.dedup('cpu'), unit: st.dedup('nanoseconds') })],
-    periodType: new ValueType({ type: st.dedup('wall'), unit: st.dedup('nanoseconds') }),
-    period: 10_000_000,
-    function: fns,
-    location: locs,
-    sample: samples,
-    stringTable: st,
-    durationNanos: 10_000_000_000,
-  });
-  return gzipSync(p.encode());
 }
 
 async function pool_run<T>(items: T[], n: number, f: (t: T) => Promise<void>): Promise<void> {
@@ -149,36 +111,14 @@ async function main() {
     }
     line('trace_by_id_median', median(byId), 'ms', `goal ≤ 50; ${spanCount} spans stored`);
 
-    // ---- pprof ingest through /ingest
+    // ---- profiles for the reads below (pprof ingest itself: test/bench/pprof-ingest.bench.ts)
     const spanIdsOf = Array.from({ length: PROFILES }, () => Array.from({ length: 8 }, () => randomBytes(8).toString('hex')));
     const pushes = Array.from({ length: PROFILES }, (_, i) => makeProfile(i, spanIdsOf[i]));
-    const avgKb = pushes.reduce((a, b) => a + b.length, 0) / pushes.length / 1024;
-    const now = Math.floor(Date.now() / 1000);
-    let k = 0;
-    const pm = await measure(pool, () =>
-      pool_run(pushes, CONCURRENCY, async (b) => {
-        const from = now - 3600 + 10 * (k++ % 360);
-        const url = `http://bench/ingest?name=${encodeURIComponent('pushbench{env=bench}')}&from=${from}&until=${from + 10}&format=pprof&sampleRate=17`;
-        const r = await receivePyroscopePush(new Request(url, { method: 'POST', body: b as Uint8Array<ArrayBuffer> }), pool);
-        if (r.status !== 200) throw new Error(`push answered ${r.status}: ${await r.text()}`);
-      }),
-    );
-    const pushS = pm.wall;
-    line('pprof_ingest', PROFILES / pushS, 'profiles/s', `goal ≥ 100; ${PROFILES} pushes of ${avgKb.toFixed(0)} KB gzipped, ${CONCURRENCY} concurrent; load average ${os.loadavg()[0].toFixed(1)}`);
-    line('pprof_ingest_cpu', (1000 * (pm.node + pm.pg)) / PROFILES, 'ms CPU/profile', `node ${((1000 * pm.node) / PROFILES).toFixed(1)} + postgres backends ${((1000 * pm.pg) / PROFILES).toFixed(1)}`);
-    // Reference, measured after ingest so the code is as warm: the pure part alone (no HTTP plumbing, no Postgres).
-    const c0 = process.cpuUsage();
-    t = performance.now();
-    for (const b of pushes) profileRows({ service: 'x', labels: {}, from: 0, until: 1, profile: profileStacks(decodePprof(b)) });
-    const pureS = (performance.now() - t) / 1000;
-    const c1 = process.cpuUsage(c0);
-    line('pprof_decode_only', PROFILES / pureS, 'profiles/s', `reference: gunzip + pprof-format decode + stacks + rows, no Postgres; ${((c1.user + c1.system) / 1000 / PROFILES).toFixed(1)} ms CPU/profile`);
-    line('pprof_ingest_vs_decode_only', PROFILES / pushS / (PROFILES / pureS), 'ratio');
 
     // ---- merged flame graph: one hour of 10-second profiles from one service
     const hourStart = Date.now() - 7_200_000;
     for (let i = 0; i < 360; i++) {
-      const profile = profileStacks(decodePprof(pushes[i % pushes.length]));
+      const profile = decodeProfile(new Uint8Array(gunzipSync(pushes[i % pushes.length])));
       await insertProfile(pool, { service: 'hour', labels: { service_name: 'hour' }, from: hourStart + i * 10_000, until: hourStart + (i + 1) * 10_000, profile });
     }
     const sel = { profileTypeId: 'process_cpu:cpu:nanoseconds:cpu:nanoseconds', labelSelector: '{service_name="hour"}', range: { from: hourStart, to: hourStart + 3_600_000 } };

@@ -12,6 +12,7 @@ import pg from 'pg';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 import { startSandbox, type Sandbox } from '../../workers/sandbox/serve/index';
 import { spanProfileIds } from '../../lib/correlate';
+import { spanIdToInt8 } from '../../lib/datasources/embedded/pg-binary';
 import type { Trace } from '../../lib/model/types';
 
 const MODEL = 'trisight-tiny';
@@ -133,9 +134,11 @@ test('one request span profile: only samples labelled with its span ids, CPU tim
     // Independently of the store's query: the CPU values of exactly the samples labelled with these ids.
     const expected = await pool.query<{ v: number; other: number }>(
       `SELECT coalesce(sum(u.v) FILTER (WHERE u.s = ANY($2)), 0)::float8 AS v, coalesce(sum(u.v) FILTER (WHERE NOT u.s = ANY($2)), 0)::float8 AS other
-       FROM embedded_profile p CROSS JOIN LATERAL unnest(p.stack_ids, p."values", p.span_ids) AS u(st, v, s)
-       WHERE p.service = $1 AND p.profile_type = $3`,
-      [SERVICE, ids, cpuType.id],
+       FROM embedded_profile p
+       CROSS JOIN LATERAL (SELECT array_position(p.profile_types, $3) - 1 AS t, cardinality(p.stack_ids) AS n) k
+       CROSS JOIN LATERAL unnest(p.stack_ids, p."values"[k.t * k.n + 1 : (k.t + 1) * k.n], p.span_ids) AS u(st, v, s)
+       WHERE p.service = $1 AND p.profile_types @> ARRAY[$3]`,
+      [SERVICE, ids.map(spanIdToInt8), cpuType.id],
     );
     assert.equal(sp.flame.value[0], expected.rows[0].v);
     assert.ok(expected.rows[0].other > 0, 'other samples exist and were left out');

@@ -1,12 +1,12 @@
 // Reading untrusted request bodies with hard size limits: the compressed size
 // while streaming (so a huge upload is cut off early) and the decompressed
 // size while inflating (so a gzip bomb is cut off too).
-import { gunzipSync, inflateSync } from 'node:zlib';
+import { gunzip, gunzipSync, inflate, inflateSync } from 'node:zlib';
 
 /** An ingest request we refuse; `status` is the HTTP status to answer with. */
 export class IngestError extends Error {
   constructor(
-    readonly status: 400 | 413 | 415,
+    readonly status: 400 | 413 | 415 | 422,
     message: string,
   ) {
     super(message);
@@ -46,6 +46,20 @@ export function decodeContentEncoding(body: Uint8Array, encoding: string | null,
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new IngestError(413, `decompressed body exceeds the limit of ${maxBytes} bytes`);
     throw new IngestError(400, `malformed ${enc} body: ${(e as Error).message}`);
   }
+}
+
+/** decodeContentEncoding on libuv's thread pool: the request thread is not held while a big body inflates. */
+export function decodeContentEncodingAsync(body: Uint8Array, encoding: string | null, maxBytes: number): Promise<Uint8Array> {
+  const enc = (encoding ?? 'identity').trim().toLowerCase();
+  if (enc === '' || enc === 'identity') return Promise.resolve(body);
+  if (enc !== 'gzip' && enc !== 'deflate') return Promise.reject(new IngestError(415, `unsupported Content-Encoding ${JSON.stringify(enc)}: use gzip or none`));
+  return new Promise((resolve, reject) =>
+    (enc === 'gzip' ? gunzip : inflate)(body, { maxOutputLength: maxBytes }, (e, out) => {
+      if (!e) resolve(out);
+      else if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') reject(new IngestError(413, `decompressed body exceeds the limit of ${maxBytes} bytes`));
+      else reject(new IngestError(400, `malformed ${enc} body: ${e.message}`));
+    }),
+  );
 }
 
 /** The media type of a Content-Type header, lower-case, without parameters. */

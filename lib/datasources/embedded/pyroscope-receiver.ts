@@ -4,23 +4,27 @@
 // an optional `sample_type_config` part), gzip allowed on the body and on the
 // pprof itself. The query's `sampleRate` is ignored on purpose: the period is
 // read from the pprof (the Node SDK sends 1e6/flushInterval there, e.g. 17,
-// while it samples at 100 Hz).
+// while it samples at 100 Hz). `spyName` and sample_type_config's display
+// names choose the profile type ids as Pyroscope does (lib/profiles/profile-type).
+//
+// The request thread is never held long: gunzip runs on libuv's thread pool
+// and the pprof is decoded in slices of a few milliseconds.
 import type pg from 'pg';
 import { z } from 'zod';
-import { PprofDecodeError, PprofTooLargeError, decodePprof, profileStacks } from '@/lib/profiles';
+import { PprofDecodeError, PprofTooLargeError, decodeProfileSliced, gunzipProfile } from '@/lib/profiles';
 import { LabelSyntaxError, parseAppName } from '@/lib/profiles/labels';
-import { IngestError, decodeContentEncoding, mediaType, readBody } from './body';
+import { IngestError, decodeContentEncodingAsync, mediaType, readBody } from './body';
 import { appMetrics } from '@/lib/app-metrics';
 import { receiverRedaction } from '@/lib/redaction/policy';
 import { redactProfileLabels } from '@/lib/redaction/telemetry';
-import { insertProfile, type ProfilePush } from './profiles';
+import { insertProfile, type ProfilePush } from './profile-ingest';
 
 export const INGEST_LIMITS = {
   maxBodyBytes: 16 << 20,
   maxDecodedBytes: 64 << 20,
 };
 
-/** sample_type_config: per sample type, how Pyroscope should treat it; we honour display-name. */
+/** sample_type_config: per sample type, how Pyroscope should treat it; display-name chooses the profile name. */
 const SampleTypeConfig = z.record(
   z.string(),
   z.object({
@@ -47,6 +51,8 @@ export interface PushParams {
   labels: Record<string, string>;
   from: number;
   until: number;
+  /** the SDK that pushed (`spyName`), when given */
+  spyName?: string;
 }
 
 /** Validates the query string of a push. Pure. */
@@ -65,13 +71,14 @@ export function parsePushQuery(q: URLSearchParams, now = Date.now()): PushParams
   const until = q.get('until') ? parseUnixTime(q.get('until')!, 'until') : now;
   const from = q.get('from') ? parseUnixTime(q.get('from')!, 'from') : until - 10_000;
   if (from > until) throw new IngestError(400, `from (${from}) is after until (${until})`);
-  return { ...parsed, from, until };
+  const spyName = q.get('spyName') ?? undefined;
+  return spyName ? { ...parsed, from, until, spyName: spyName.slice(0, 64) } : { ...parsed, from, until };
 }
 
 /** The pprof bytes and optional sample_type_config of a push body. */
 async function pushBody(req: Request): Promise<{ profile: Uint8Array; config?: z.infer<typeof SampleTypeConfig> }> {
   const raw = await readBody(req, INGEST_LIMITS.maxBodyBytes);
-  const body = decodeContentEncoding(raw, req.headers.get('content-encoding'), INGEST_LIMITS.maxDecodedBytes);
+  const body = await decodeContentEncodingAsync(raw, req.headers.get('content-encoding'), INGEST_LIMITS.maxDecodedBytes);
   const ct = req.headers.get('content-type');
   if (mediaType(ct) !== 'multipart/form-data') return { profile: body };
   let form: FormData;
@@ -80,6 +87,8 @@ async function pushBody(req: Request): Promise<{ profile: Uint8Array; config?: z
   } catch (e) {
     throw new IngestError(400, `malformed multipart body: ${(e as Error).message}`);
   }
+  // Cumulative profiles come with the previous one; Pyroscope refuses them the same way.
+  if (form.get('prev_profile')) throw new IngestError(422, 'prev_profile: unsupported client version. Please update github.com/grafana/pyroscope-go to the latest version');
   const part = form.get('profile');
   if (!part || typeof part === 'string') throw new IngestError(400, 'multipart body has no `profile` file part');
   const profile = new Uint8Array(await part.arrayBuffer());
@@ -106,10 +115,17 @@ export async function receivePyroscopePush(req: Request, db: Pick<pg.Pool, 'quer
   let push: ProfilePush;
   try {
     const params = parsePushQuery(new URL(req.url).searchParams);
-    const { profile, config } = await pushBody(req);
-    const stacks = profileStacks(decodePprof(profile, INGEST_LIMITS.maxDecodedBytes));
-    const sampleTypeNames = config ? Object.fromEntries(Object.entries(config).flatMap(([k, v]) => (v['display-name'] ? [[k, v['display-name']]] : []))) : undefined;
-    push = redactProfileLabels({ ...params, profile: stacks, sampleTypeNames }, receiverRedaction());
+    const { profile: bytes, config } = await pushBody(req);
+    const profile = await decodeProfileSliced(await gunzipProfile(bytes, INGEST_LIMITS.maxDecodedBytes));
+    // Series labels and each distinct per-sample label set, redacted with the receivers' rules.
+    const red = redactProfileLabels({ ...params, profile: { samples: profile.labelSets.map((labels) => ({ labels })) } }, receiverRedaction());
+    push = {
+      ...params,
+      service: red.service,
+      labels: red.labels,
+      profile: { ...profile, labelSets: red.profile.samples.map((s) => s.labels) },
+      sampleTypeConfig: config,
+    };
   } catch (e) {
     if (e instanceof IngestError) return text(e.status, e.message);
     if (e instanceof PprofTooLargeError) return text(413, e.message);

@@ -2,7 +2,7 @@
 // database does not grow without bound. Age is counted from when the app
 // received the data, so a client with a skewed clock cannot keep data forever.
 import type pg from 'pg';
-import { currentStackRefreshMs, forgetKnownStacks, setStackRefreshMs, stackRefreshMs } from './profiles';
+import { currentStackRefreshMs, forgetKnownStacks, setStackRefreshMs, stackRefreshMs } from './profile-ingest';
 
 type Db = Pick<pg.Pool, 'query' | 'connect'>;
 

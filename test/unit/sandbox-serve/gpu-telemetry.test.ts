@@ -33,7 +33,8 @@ test('GPU profile: phase → kernel stacks with span_id labels, summed per span;
 
   const stacks = profileStacks(decodePprof(out.pprof, 1 << 20));
   assert.deepEqual(stacks.sampleTypes.map((t) => `${t.type}:${t.unit}`), ['gpu_time:nanoseconds', 'dispatches:count']);
-  assert.equal(profileTypeOf(stacks, 0).id, 'gpu:gpu_time:nanoseconds:gpu:nanoseconds');
+  // As Pyroscope names it: no sample type says cpu, memory, mutex, block or goroutines, so the last one names the profile.
+  assert.equal(profileTypeOf(stacks, 0).id, 'dispatches:gpu_time:nanoseconds:gpu:nanoseconds');
   const rows = stacks.samples.map((s) => ({ stack: stacks.stacks[s.stack].join(' > '), span: s.labels.span_id, ns: s.values[0], n: s.values[1] }));
   rows.sort((a, b) => `${a.span}${a.stack}`.localeCompare(`${b.span}${b.stack}`));
   assert.deepEqual(rows, [

@@ -7,7 +7,7 @@
 import { Function as PFunction, Label, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import type { GpuPassTiming } from '../runtime/types';
 
-/** Sample types of the GPU profile; with period type gpu/nanoseconds the profile type ids are gpu:gpu_time:nanoseconds:gpu:nanoseconds and gpu:dispatches:count:gpu:nanoseconds. */
+/** Sample types of the GPU profile; with period type gpu/nanoseconds Pyroscope (and the embedded store) name them dispatches:gpu_time:nanoseconds:gpu:nanoseconds and dispatches:dispatches:count:gpu:nanoseconds (no sample type names a known kind, so the last one names the profile). */
 export const GPU_PROFILE = {
   periodType: ['gpu', 'nanoseconds'],
   sampleTypes: [
