@@ -77,6 +77,8 @@ export interface Trace {
   spans: Span[];
   /** Tempo v2 may say the trace was cut short */
   partial?: boolean;
+  /** what was left out of the stored trace and why (an unreadable link id, an unreadable span) */
+  warnings?: string[];
 }
 
 /** One row of a trace search result. */

@@ -3,7 +3,7 @@
 // (ids hex — or base64 from older Tempo —, 64-bit ints as strings, enums as
 // numbers or names). Pure: no I/O.
 import type { AttrValue, Attributes, Span, SpanEvent, SpanKind, SpanLink, SpanStatus } from '@/lib/model/types';
-import { ExportTraceServiceRequest, ExportTraceServiceResponse, RpcStatus, TempoTrace } from './proto';
+import { ExportTraceServiceRequest, ExportTraceServiceResponse, RpcStatus, TempoTrace, TempoTraceByIdResponse } from './proto';
 
 /** The input cannot be read as OTLP at all (the receiver answers 400 with `message`). */
 export class OtlpDecodeError extends Error {
@@ -19,6 +19,23 @@ export interface OtlpDecodeResult {
   rejectedSpans: number;
   /** The first few reasons, `path: problem`, for partial_success.error_message. */
   errors: string[];
+  /** What was dropped from kept spans (links with unreadable ids, when reading), `path: problem (…)` */
+  warnings: string[];
+}
+
+/**
+ * How to treat a span whose link has an unreadable id: a receiver rejects the
+ * span (reported as an OTLP partial success); a reader of a stored trace
+ * keeps the span, drops the link and says so in `warnings`.
+ */
+export interface DecodeOptions {
+  badLinks?: 'reject-span' | 'drop-link';
+  /**
+   * JSON with neither `resourceSpans` nor `batches` but other keys: a receiver
+   * ignores unknown fields as OTLP requires (an empty export); a reader of a
+   * trace refuses it by name rather than show an empty trace.
+   */
+  refuseUnknownShape?: boolean;
 }
 
 const MAX_REPORTED_ERRORS = 5;
@@ -220,7 +237,7 @@ function keyValues(v: unknown, path: string, Err: new (m: string) => Error, dept
   return out;
 }
 
-function span(s: Loose, path: string, service: string, resourceAttributes: Attributes): Span {
+function span(s: Loose, path: string, service: string, resourceAttributes: Attributes, opts: DecodeOptions, warnings: string[]): Span {
   const traceId = id(s.traceId, 16, `${path}.traceId`);
   const spanId = id(s.spanId, 8, `${path}.spanId`);
   // The spec calls all-zero ids invalid; such a span could never be looked up.
@@ -239,13 +256,19 @@ function span(s: Loose, path: string, service: string, resourceAttributes: Attri
       attributes: keyValues(e.attributes, `${path}.events[${i}].attributes`, SpanError),
     };
   });
-  const links: SpanLink[] = list(s.links, `${path}.links`, SpanError).map((lv, i) => {
-    const l = obj(lv, `${path}.links[${i}]`, SpanError) ?? {};
-    return {
-      traceId: id(l.traceId, 16, `${path}.links[${i}].traceId`),
-      spanId: id(l.spanId, 8, `${path}.links[${i}].spanId`),
-      attributes: keyValues(l.attributes, `${path}.links[${i}].attributes`, SpanError),
-    };
+  const links: SpanLink[] = [];
+  list(s.links, `${path}.links`, SpanError).forEach((lv, i) => {
+    try {
+      const l = obj(lv, `${path}.links[${i}]`, SpanError) ?? {};
+      links.push({
+        traceId: id(l.traceId, 16, `${path}.links[${i}].traceId`),
+        spanId: id(l.spanId, 8, `${path}.links[${i}].spanId`),
+        attributes: keyValues(l.attributes, `${path}.links[${i}].attributes`, SpanError),
+      });
+    } catch (e) {
+      if (!(e instanceof SpanError) || opts.badLinks !== 'drop-link') throw e;
+      if (warnings.length < MAX_REPORTED_ERRORS) warnings.push(`${e.message} (link dropped, span kept)`);
+    }
   });
   const out: Span = {
     traceId,
@@ -267,8 +290,8 @@ function span(s: Loose, path: string, service: string, resourceAttributes: Attri
 }
 
 /** Walks ResourceSpans (protobufjs-decoded or JSON) into spans; `key` names the list in error paths. */
-function walk(resourceSpans: unknown, key: string): OtlpDecodeResult {
-  const result: OtlpDecodeResult = { spans: [], rejectedSpans: 0, errors: [] };
+function walk(resourceSpans: unknown, key: string, opts: DecodeOptions = {}): OtlpDecodeResult {
+  const result: OtlpDecodeResult = { spans: [], rejectedSpans: 0, errors: [], warnings: [] };
   const rsList = list(resourceSpans, key, OtlpDecodeError);
   for (let r = 0; r < rsList.length; r++) {
     const rpath = `${key}[${r}]`;
@@ -291,7 +314,7 @@ function walk(resourceSpans: unknown, key: string): OtlpDecodeResult {
           const p = `${spath}.spans[${i}]`;
           try {
             const so = obj(spans[i], p, SpanError);
-            if (so) result.spans.push(span(so, p, service, resourceAttributes));
+            if (so) result.spans.push(span(so, p, service, resourceAttributes, opts, result.warnings));
           } catch (e) {
             if (!(e instanceof SpanError)) throw e;
             result.rejectedSpans++;
@@ -319,23 +342,63 @@ export function decodeExportTraceServiceRequest(bytes: Uint8Array): OtlpDecodeRe
 }
 
 /** Decodes Tempo's tempopb.Trace protobuf (GET /api/traces/<id> with Accept: application/protobuf). */
-export function decodeTempoTraceProto(bytes: Uint8Array): OtlpDecodeResult {
+export function decodeTempoTraceProto(bytes: Uint8Array, opts: DecodeOptions = {}): OtlpDecodeResult {
   const t = decodeProto(TempoTrace, bytes, 'tempopb.Trace') as unknown as Loose;
-  return walk(t.batches, 'batches');
+  return walk(t.batches, 'batches', opts);
+}
+
+/**
+ * Decodes Tempo's tempopb.TraceByIDResponse protobuf (GET /api/v2/traces/<id>
+ * with Accept: application/protobuf): the trace, and whether Tempo cut it short.
+ */
+export function decodeTempoTraceByIdProto(bytes: Uint8Array, opts: DecodeOptions = {}): OtlpDecodeResult & { partial: boolean; message: string } {
+  const r = decodeProto(TempoTraceByIdResponse, bytes, 'tempopb.TraceByIDResponse') as unknown as Loose;
+  const trace = obj(r.trace, 'trace', OtlpDecodeError);
+  return { ...walk(trace?.batches, 'trace.batches', opts), partial: r.status === 1, message: typeof r.message === 'string' ? r.message : '' };
+}
+
+/** snake_case → lowerCamelCase (proto3 JSON's field names). */
+const camel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** Whether a JSON value spells OTLP's fields by their proto names (`resource_spans`, `trace_id`, …) somewhere near the top. */
+function hasProtoNames(v: unknown, depth = 0): boolean {
+  if (depth > 6) return false;
+  if (Array.isArray(v)) return v.length > 0 && hasProtoNames(v[0], depth + 1);
+  if (!isObj(v)) return false;
+  for (const k in v) if (/_[a-z]/.test(k) || hasProtoNames(v[k], depth + 1)) return true;
+  return false;
+}
+
+/**
+ * proto3 JSON parsers must accept the proto field names as well as the
+ * lowerCamelCase ones (Go's jsonpb with OrigName, several Grafana test files
+ * write them): rename every object key. Safe for OTLP, whose user data
+ * (attribute names) are values of `key`, never object keys.
+ */
+function camelKeys(v: unknown, depth = 0): unknown {
+  if (depth > 64) throw new OtlpDecodeError('(body): nested too deeply');
+  if (Array.isArray(v)) return v.map((x) => camelKeys(x, depth + 1));
+  if (!isObj(v)) return v;
+  const out: Loose = {};
+  for (const k in v) out[camel(k)] = camelKeys(v[k], depth + 1);
+  return out;
 }
 
 /**
  * Reads an already-parsed OTLP JSON traces object: an ExportTraceServiceRequest
  * (`resourceSpans`) or Tempo's v1 trace body (`resourceSpans`, or `batches`
- * in older releases). Tempo's v2 `{trace: …}` wrapper is the caller's to unwrap.
+ * in older releases), with lowerCamelCase or proto (snake_case) field names.
+ * Tempo's v2 `{trace: …}` wrapper is the caller's to unwrap.
  */
-export function decodeOtlpJson(body: unknown): OtlpDecodeResult {
+export function decodeOtlpJson(body: unknown, opts: DecodeOptions = {}): OtlpDecodeResult {
   if (!isObj(body)) throw new OtlpDecodeError('(body): expected a JSON object');
-  const o = body;
-  if (has(o, 'resourceSpans')) return walk(o.resourceSpans, 'resourceSpans');
-  if (has(o, 'batches')) return walk(o.batches, 'batches');
-  // An empty export (`{}`) is valid OTLP: nothing to store.
-  return { spans: [], rejectedSpans: 0, errors: [] };
+  const o = hasProtoNames(body) ? (camelKeys(body) as Loose) : body;
+  if (has(o, 'resourceSpans')) return walk(o.resourceSpans, 'resourceSpans', opts);
+  if (has(o, 'batches')) return walk(o.batches, 'batches', opts);
+  const keys = Object.keys(o);
+  if (opts.refuseUnknownShape && keys.length) throw new OtlpDecodeError(`(body): expected resourceSpans (or resource_spans, or Tempo's batches), found ${keys.slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}`);
+  // An empty export (`{}`, or only fields this reader does not know) is valid OTLP: nothing to store.
+  return { spans: [], rejectedSpans: 0, errors: [], warnings: [] };
 }
 
 /** Parses and decodes an OTLP JSON body given as text or bytes. */

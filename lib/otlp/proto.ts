@@ -154,6 +154,9 @@ const descriptor = {
       nested: {
         // What Tempo returns for GET /api/traces/<id> with Accept: application/protobuf.
         Trace: msg({ batches: { type: 'opentelemetry.proto.trace.v1.ResourceSpans', id: 1, rule: 'repeated' } }),
+        // GET /api/v2/traces/<id> with Accept: application/protobuf (pkg/tempopb/tempo.proto);
+        // status is the PartialStatus enum (0 COMPLETE, 1 PARTIAL), metrics (field 2) are not read.
+        TraceByIDResponse: msg({ trace: { type: 'tempopb.Trace', id: 1 }, status: { type: 'int32', id: 3 }, message: { type: 'string', id: 4 } }),
       },
     },
   },
@@ -164,4 +167,5 @@ const root = protobuf.Root.fromJSON(descriptor);
 export const ExportTraceServiceRequest = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
 export const ExportTraceServiceResponse = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
 export const TempoTrace = root.lookupType('tempopb.Trace');
+export const TempoTraceByIdResponse = root.lookupType('tempopb.TraceByIDResponse');
 export const RpcStatus = root.lookupType('google.rpc.Status');

@@ -1,6 +1,7 @@
 import { backendFetch, clientOptionsFromConfig, readBytes, readJson, readText, type ClientOptions } from '@/lib/datasources/http';
 import { BackendError, type TimeRange, type Trace } from '@/lib/model/types';
 import {
+  histogramsFromBuckets,
   isMetricsRefusal,
   normalizeTraceId,
   parseMetricsQueryRange,
@@ -12,7 +13,7 @@ import {
   parseTraceJson,
   parseTraceProto,
 } from './parse';
-import type { SearchParams, SearchResult, TagScope, TagValue, TraceQLMetricsResult } from './types';
+import type { SearchParams, SearchResult, TagScope, TagValue, TraceQLHistogramResult, TraceQLMetricsResult } from './types';
 
 // Typed client for Tempo's HTTP API. Tempo answers errors with plain text,
 // which BackendError carries verbatim. Times go to Tempo in unix seconds.
@@ -37,10 +38,11 @@ export class TempoClient {
   }
 
   /**
-   * GET /api/traces/<id> (v1, OTLP JSON or, with `format: 'protobuf'`,
-   * tempopb.Trace) or GET /api/v2/traces/<id> (`{trace, status}`; JSON only
-   * here). The id may be hex (leading zeros dropped or not) or base64.
-   * Returns null when Tempo has no such trace (404).
+   * GET /api/traces/<id> (v1: OTLP JSON or, with `format: 'protobuf'`,
+   * tempopb.Trace) or GET /api/v2/traces/<id> (v2: `{trace, status}` as JSON
+   * or, with `format: 'protobuf'`, tempopb.TraceByIDResponse). The id may be
+   * hex (leading zeros dropped or not) or base64. Returns null when Tempo has
+   * no such trace (404).
    */
   async traceById(
     id: string,
@@ -53,7 +55,7 @@ export class TempoClient {
       throw new BackendError('tempo', 400, `not a trace id: ${(e as Error).message}`, 'bad_request');
     }
     const path = opts.api === 'v2' ? `/api/v2/traces/${traceId}` : `/api/traces/${traceId}`;
-    const proto = opts.format === 'protobuf' && opts.api !== 'v2';
+    const proto = opts.format === 'protobuf';
     let res: Response;
     try {
       res = await this.get(path, rangeParams(opts.range), opts.signal, proto ? 'application/protobuf' : 'application/json');
@@ -63,7 +65,7 @@ export class TempoClient {
     }
     // A server may ignore Accept and answer JSON anyway: go by what it says it sent.
     if (proto && !/json/i.test(res.headers.get('content-type') ?? '')) {
-      return parseTraceProto(await readBytes('tempo', this.options, res, opts.signal), traceId);
+      return parseTraceProto(await readBytes('tempo', this.options, res, opts.signal), traceId, opts.api ?? 'v1');
     }
     return parseTraceJson(await readJson('tempo', this.options, res, opts.signal), traceId);
   }
@@ -139,5 +141,15 @@ export class TempoClient {
       return { supported: false, status: res.status, reason: `not supported by this Tempo: ${text.trim().slice(0, 200)}` };
     }
     return { supported: true, series: parseMetricsQueryRange(body) };
+  }
+
+  /**
+   * A TraceQL `histogram_over_time(…)` query (GET /api/metrics/query_range)
+   * as one HistogramSeries per label set, counts summed over the range, e.g.
+   * `{resource.service.name="sandbox" && kind=server} | histogram_over_time(duration)`.
+   */
+  async histogramOverTime(q: string, range: TimeRange, opts: { stepS?: number; signal?: AbortSignal } = {}): Promise<TraceQLHistogramResult> {
+    const r = await this.metricsQueryRange(q, range, opts);
+    return r.supported ? { supported: true, histograms: histogramsFromBuckets(r.series) } : r;
   }
 }

@@ -1,6 +1,15 @@
 import { Wire } from '@/lib/datasources/wire';
-import { decodeOtlpJson, decodeTempoTraceProto, normalizeSpanId, normalizeTraceId, OtlpDecodeError, type OtlpDecodeResult } from '@/lib/otlp/decode';
-import { BackendError, type AttrValue, type Attributes, type Exemplar, type Labels, type Trace, type TraceSummary } from '@/lib/model/types';
+import {
+  decodeOtlpJson,
+  decodeTempoTraceByIdProto,
+  decodeTempoTraceProto,
+  normalizeSpanId,
+  normalizeTraceId,
+  OtlpDecodeError,
+  type DecodeOptions,
+  type OtlpDecodeResult,
+} from '@/lib/otlp/decode';
+import { BackendError, type AttrValue, type Attributes, type Exemplar, type HistogramBucket, type HistogramSeries, type Labels, type Trace, type TraceSummary } from '@/lib/model/types';
 import type { SearchResult, TagValue, TraceQLMetricSeries } from './types';
 
 // Pure: Tempo HTTP API bodies → our model. OTLP itself (JSON or tempopb
@@ -10,8 +19,15 @@ const w = new Wire('tempo');
 
 export { normalizeTraceId };
 
-function fromOtlp(decode: () => OtlpDecodeResult, traceId: string, partial: boolean): Trace {
-  let r: OtlpDecodeResult;
+/**
+ * Reading a stored trace: a span whose link has an unreadable id is kept
+ * without that link (and `warnings` says so), and a body of an unknown shape
+ * is refused rather than shown as an empty trace.
+ */
+const READ: DecodeOptions = { badLinks: 'drop-link', refuseUnknownShape: true };
+
+function fromOtlp(decode: () => OtlpDecodeResult & { partial?: boolean }, traceId: string, partial: boolean): Trace {
+  let r: OtlpDecodeResult & { partial?: boolean };
   try {
     r = decode();
   } catch (e) {
@@ -23,7 +39,10 @@ function fromOtlp(decode: () => OtlpDecodeResult, traceId: string, partial: bool
     throw new BackendError('tempo', 200, `unexpected tempo trace body: ${r.errors[0] ?? 'no readable span'}`, 'bad_response');
   }
   const trace: Trace = { traceId: traceId ? normalizeTraceId(traceId) : (r.spans[0]?.traceId ?? ''), spans: r.spans };
-  if (partial) trace.partial = true;
+  if (partial || r.partial) trace.partial = true;
+  const warnings = [...r.warnings, ...r.errors.map((e) => `${e} (span dropped)`)];
+  if (r.rejectedSpans > r.errors.length) warnings.push(`and ${r.rejectedSpans - r.errors.length} more unreadable spans dropped`);
+  if (warnings.length) trace.warnings = warnings;
   return trace;
 }
 
@@ -37,14 +56,18 @@ export function parseTraceJson(body: unknown, traceId = ''): Trace {
   if ('trace' in o || 'status' in o) {
     const partial = o.status === 'PARTIAL' || o.status === 1;
     const inner = o.trace ?? {};
-    return fromOtlp(() => decodeOtlpJson(inner), traceId, partial);
+    return fromOtlp(() => decodeOtlpJson(inner, READ), traceId, partial);
   }
-  return fromOtlp(() => decodeOtlpJson(o), traceId, false);
+  return fromOtlp(() => decodeOtlpJson(o, READ), traceId, false);
 }
 
-/** A trace-by-id protobuf body (tempopb.Trace), what Tempo sends for Accept: application/protobuf. */
-export function parseTraceProto(bytes: Uint8Array, traceId = ''): Trace {
-  return fromOtlp(() => decodeTempoTraceProto(bytes), traceId, false);
+/**
+ * A trace-by-id protobuf body, what Tempo sends for Accept: application/protobuf:
+ * tempopb.Trace from the v1 endpoint, tempopb.TraceByIDResponse (the trace and
+ * whether it was cut short) from v2.
+ */
+export function parseTraceProto(bytes: Uint8Array, traceId = '', api: 'v1' | 'v2' = 'v1'): Trace {
+  return fromOtlp(() => (api === 'v2' ? decodeTempoTraceByIdProto(bytes, READ) : decodeTempoTraceProto(bytes, READ)), traceId, false);
 }
 
 /** OTLP JSON AnyValue → attribute value; int64 strings become numbers when exact. */
@@ -194,6 +217,47 @@ export function parseMetricsQueryRange(body: unknown): TraceQLMetricSeries[] {
       return { labels, value: w.num0(eo.value, `${p}.exemplars[${j}].value`), timestamp: w.num(eo.timestampMs, `${p}.exemplars[${j}].timestampMs`) };
     });
     return { labels: labelsOf(o.labels, `${p}.labels`), values, exemplars };
+  });
+}
+
+/**
+ * histogram_over_time series → one HistogramSeries per label set. Tempo puts
+ * each value in a power-of-two bucket and names it by its upper bound in the
+ * `__bucket` label (seconds for durations; -1 below 2 of the unit): bucket `b`
+ * holds values in (b/2, b]. Counts are summed over the steps of the range, and
+ * empty buckets between the first and the last are filled in so the buckets
+ * are contiguous. Tempo reports no sum of the values: `sum` is NaN.
+ */
+export function histogramsFromBuckets(series: readonly TraceQLMetricSeries[]): HistogramSeries[] {
+  const groups = new Map<string, { labels: Labels; counts: Map<number, number> }>();
+  series.forEach((s, i) => {
+    const raw = s.labels.__bucket;
+    if (raw === undefined) return;
+    const upper = Number(raw);
+    if (!Number.isFinite(upper)) w.fail(`series[${i}].labels.__bucket`, 'a number', raw);
+    const { __bucket: _, ...labels } = s.labels;
+    const key = JSON.stringify(Object.entries(labels).sort());
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { labels, counts: new Map() }));
+    const n = s.values.reduce((a, [, v]) => a + v, 0);
+    g.counts.set(upper, (g.counts.get(upper) ?? 0) + n);
+  });
+  return [...groups.values()].map(({ labels, counts }) => {
+    // -1 stands for values below 2 of the unit: treat it as the bucket just under the smallest real one.
+    const uppers = [...counts.keys()].filter((u) => u > 0).sort((a, b) => a - b);
+    const below = counts.get(-1) ?? 0;
+    const buckets: HistogramBucket[] = [];
+    if (uppers.length) {
+      let u = uppers[0];
+      const last = uppers[uppers.length - 1];
+      if (below) buckets.push({ lower: 0, upper: u / 2, count: below });
+      for (; u <= last * (1 + 1e-9); u *= 2) {
+        const exact = uppers.find((x) => Math.abs(x - u) <= u * 1e-9);
+        buckets.push({ lower: buckets.length ? buckets[buckets.length - 1].upper : u / 2, upper: u, count: exact === undefined ? 0 : counts.get(exact)! });
+      }
+    }
+    const count = buckets.reduce((a, b) => a + b.count, 0);
+    return { labels, buckets, count, sum: Number.NaN };
   });
 }
 

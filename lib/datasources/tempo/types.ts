@@ -1,4 +1,4 @@
-import type { Exemplar, Labels, TimeRange, TraceSummary } from '@/lib/model/types';
+import type { Exemplar, HistogramSeries, Labels, TimeRange, TraceSummary } from '@/lib/model/types';
 
 // Wire shapes of Tempo's HTTP API (docs/sources/tempo/api_docs), field names as
 // Tempo spells them, and the typed results our client returns.
@@ -93,4 +93,8 @@ export interface TraceQLMetricSeries {
 export type TraceQLMetricsResult =
   | { supported: true; series: TraceQLMetricSeries[] }
   /** The server refused TraceQL metrics (older Tempo, or no local-blocks processor). */
+  | { supported: false; status: number; reason: string };
+
+export type TraceQLHistogramResult =
+  | { supported: true; histograms: HistogramSeries[] }
   | { supported: false; status: number; reason: string };

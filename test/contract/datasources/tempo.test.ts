@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { TempoClient } from '../../../lib/datasources/tempo/client';
 import { BackendError } from '../../../lib/model/types';
 import { fixtureJson, startFixtureServer, type FixtureServer } from '../../helpers/fixture-server';
+import { fixture } from '../../helpers/fixtures';
 
 // Recorded Tempo responses (test/fixtures/tempo) replayed over real HTTP to
 // the real client. Where no recording exists — the v2 trace wrapper, TraceQL
@@ -14,6 +15,23 @@ const VULTURE = '3149195ffb0bec05347b48efe8ecc1b0'; // base64 MUkZX/sL7AU0e0jv6O
 const FAILED = 'e8b6dff9f8d44b28f1b22bc3bd2f6768';
 const BATCHES = '5B8EFFF798038103D269B633813FC60C';
 const PROTO = '0000000000000000620f03a2253c5e37'; // Tempo prints it as 620f03a2253c5e37
+
+/**
+ * tempopb.TraceByIDResponse (pkg/tempopb/tempo.proto) around the recorded
+ * tempopb.Trace: field 1 the trace (length-delimited), field 3 status PARTIAL
+ * (varint 1), field 4 its message.
+ */
+function traceByIdResponseProto(): Buffer {
+  const trace = fixture('tempo/trace-by-id.tempopb.pb');
+  const message = Buffer.from('trace exceeds max size');
+  const varint = (n: number) => {
+    const out: number[] = [];
+    for (; n >= 0x80; n = Math.floor(n / 128)) out.push((n & 0x7f) | 0x80);
+    out.push(n);
+    return Buffer.from(out);
+  };
+  return Buffer.concat([Buffer.from([0x0a]), varint(trace.length), trace, Buffer.from([0x18, 0x01, 0x22]), varint(message.length), message]);
+}
 
 const metricsBody = {
   series: [
@@ -46,6 +64,7 @@ before(async () => {
       path: `/api/v2/traces/${VULTURE}`,
       body: { trace: fixtureJson('tempo/trace-by-id.vulture.otlp.json'), status: 'PARTIAL', message: 'trace exceeds max size' },
     },
+    { path: `/api/v2/traces/${PROTO}`, body: traceByIdResponseProto(), contentType: 'application/protobuf' },
     { path: /^\/api\/(v2\/)?traces\//, status: 404, body: 'trace not found\n' },
     { path: '/api/search', query: (q) => q.has('tags'), file: 'tempo/search.tags-based.json' },
     { path: '/api/search', query: (q) => q.get('q') === '{ status=error }', file: 'tempo/search.traceql.json' },
@@ -124,6 +143,16 @@ describe('tempo trace by id', () => {
     const t = await tempo.traceById(VULTURE, { api: 'v2' });
     assert.equal(t?.spans.length, 6);
     assert.equal(t?.partial, true);
+  });
+
+  test('v2 over protobuf: tempopb.TraceByIDResponse unwrapped, PARTIAL kept', async () => {
+    const t = await tempo.traceById('620f03a2253c5e37', { api: 'v2', format: 'protobuf' });
+    assert.equal(srv.last(`/api/v2/traces/${PROTO}`).headers.accept, 'application/protobuf');
+    assert.ok(t);
+    assert.equal(t.spans.length, 30);
+    assert.equal(t.partial, true);
+    // The same spans as the v1 protobuf body carries.
+    assert.deepEqual(t.spans, (await tempo.traceById(PROTO, { format: 'protobuf' }))!.spans);
   });
 
   test('404 → null, v1 and v2', async () => {
@@ -220,6 +249,18 @@ describe('tempo TraceQL metrics', () => {
     assert.deepEqual(r.series[0].exemplars, [{ labels: { 'trace:id': '620f03a2253c5e37', trace_id: PROTO }, value: 0.41, timestamp: 1700000031000 }]);
     const q = srv.last('/api/metrics/query_range').query;
     assert.deepEqual([q.get('start'), q.get('end'), q.get('step'), q.get('exemplars')], ['1700000000', '1700000120', '60s', '10']);
+  });
+
+  test('histogram_over_time as histograms: the bucket (0.256, 0.512] s counts 3 + 5', async () => {
+    const r = await tempo.histogramOverTime('{resource.service.name="sandbox"} | histogram_over_time(duration)', { from: 1700000000_000, to: 1700000120_000 }, { stepS: 60 });
+    assert.equal(r.supported, true);
+    if (!r.supported) return;
+    assert.equal(r.histograms.length, 1);
+    assert.deepEqual(r.histograms[0].labels, { 'resource.service.name': 'sandbox' });
+    assert.deepEqual(r.histograms[0].buckets, [{ lower: 0.256, upper: 0.512, count: 8 }]);
+    assert.equal(r.histograms[0].count, 8);
+    const refused = await tempo.histogramOverTime('{} | rate()', { from: 0, to: 60_000 });
+    assert.equal(refused.supported, false);
   });
 
   test('a Tempo without TraceQL metrics → a plain "not supported by this Tempo" result, not an exception', async () => {
