@@ -192,7 +192,10 @@ test('structurally malformed bodies throw OtlpDecodeError naming the problem', (
     /resourceSpans\[0\]\.resource\.attributes\[0\]\.value\.boolValue: expected a boolean/,
   );
   assert.throws(() => decodeExportTraceServiceRequest(Uint8Array.from([0x0a, 0xff, 0xff, 0xff])), (e: unknown) => e instanceof OtlpDecodeError && /malformed ExportTraceServiceRequest protobuf/.test(e.message));
-  assert.deepEqual(decodeOtlpJson({}), { spans: [], rejectedSpans: 0, errors: [] });
+  assert.deepEqual(decodeOtlpJson({}), { spans: [], rejectedSpans: 0, errors: [], warnings: [] });
+  // A receiver ignores fields it does not know, as OTLP requires; a reader of a trace refuses them by name.
+  assert.deepEqual(decodeOtlpJson({ unknownField: 1 }).spans, []);
+  assert.throws(() => decodeOtlpJson({ unknownField: 1 }, { refuseUnknownShape: true }), /found "unknownField"/);
 });
 
 test('instrumentationLibrarySpans (pre-1.0 JSON) and attribute value kinds, NUL and lone surrogates made safe', () => {
