@@ -141,9 +141,20 @@ const KIND_SAMPLE_TYPES: Record<ProfileKind, readonly string[]> = {
   memory: ['inuse_space', 'alloc_space', 'inuse_objects', 'alloc_objects'],
 };
 
-/** A type's kind by its name (gpu, memory: the other sample types of those profiles, e.g. dispatches, go with them) or sample type. */
-const kindOf = (t: ProfileType): ProfileKind =>
-  t.name === 'gpu' || KIND_SAMPLE_TYPES.gpu.includes(t.sampleType) ? 'gpu' : t.name === 'memory' || KIND_SAMPLE_TYPES.memory.includes(t.sampleType) ? 'memory' : 'cpu';
+/**
+ * Each type's kind: GPU or memory when it, or another sample type of the same
+ * profile (same name), is one of that kind's sample types, so a profile's
+ * other types (the GPU profile's dispatches) go with it. Pyroscope names the
+ * GPU profile after its last sample type (`dispatches:gpu_time:…`), not "gpu".
+ */
+function kindsOf(types: readonly ProfileType[]): (t: ProfileType) => ProfileKind {
+  const byName = new Map<string, ProfileKind>();
+  for (const t of types) {
+    if (KIND_SAMPLE_TYPES.gpu.includes(t.sampleType)) byName.set(t.name, 'gpu');
+    else if (KIND_SAMPLE_TYPES.memory.includes(t.sampleType) && !byName.has(t.name)) byName.set(t.name, 'memory');
+  }
+  return (t) => byName.get(t.name) ?? (t.name === 'gpu' ? 'gpu' : t.name === 'memory' ? 'memory' : 'cpu');
+}
 
 /**
  * The profile type a flame graph of `kind` shows: for CPU, CPU time first
@@ -155,6 +166,7 @@ export function pickProfileType(types: readonly ProfileType[], kind: ProfileKind
   const order = KIND_SAMPLE_TYPES[kind];
   const pos = (t: ProfileType) => (order.includes(t.sampleType) ? order.indexOf(t.sampleType) : order.length);
   const rank = (t: ProfileType) => pos(t) * 2 + (t.name === 'process_cpu' ? 0 : 1);
+  const kindOf = kindsOf(types);
   return [...types].filter((t) => kindOf(t) === kind).sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))[0] ?? null;
 }
 

@@ -113,6 +113,11 @@ test('profile type: CPU first, then wall time, then anything not GPU or memory; 
   assert.equal(pickProfileType(all, 'gpu')?.id, gpu.id);
   assert.equal(pickProfileType(all, 'memory')?.id, inuseSpace.id);
   assert.equal(pickProfileType([dispatches, wallCpu], 'memory'), null);
+  // As Pyroscope (and the embedded store) name the sandbox's GPU profile: after its last sample type.
+  const pgpu = t('dispatches:gpu_time:nanoseconds:gpu:nanoseconds');
+  const pdispatches = t('dispatches:dispatches:count:gpu:nanoseconds');
+  assert.equal(pickProfileType([pdispatches, pgpu], 'gpu')?.id, pgpu.id);
+  assert.equal(pickProfileType([pdispatches, pgpu]), null, 'no CPU graph of GPU dispatches');
   assert.deepEqual(profileKinds([wallCpu, inuseSpace]), ['cpu', 'memory']);
   assert.equal(FlameQuery.parse({}).kind, 'cpu');
   assert.equal(FlameQuery.safeParse({ kind: 'disk' }).error!.issues[0].message, 'kind must be one of cpu, gpu, memory');
