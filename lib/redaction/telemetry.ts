@@ -57,26 +57,35 @@ function redactValue(v: AttrValue, p: RedactionPolicy, t: Tally): AttrValue {
   return v;
 }
 
-/** The attributes with allowed keys untouched, dropped keys gone and other values redacted; the same object when nothing changed. */
-export function redactAttributes(attrs: Attributes, p: RedactionPolicy, t: Tally): Attributes {
-  let out: Attributes | undefined;
-  for (const k in attrs) {
-    const action = p.keys.action(k);
+/**
+ * A record (attributes, labels) with allowed keys untouched, dropped keys gone
+ * (counted in `t`) and other values through `value`; the same object when
+ * nothing changed.
+ */
+function redactRecord<V>(rec: Record<string, V>, keys: KeyPolicy, value: (v: V) => V, t: Tally): Record<string, V> {
+  let out: Record<string, V> | undefined;
+  for (const k in rec) {
+    const action = keys.action(k);
     if (action === 'keep') continue;
     if (action === 'drop') {
-      out ??= { ...attrs };
+      out ??= { ...rec };
       delete out[k];
       t.dropped++;
       continue;
     }
-    const v = attrs[k];
-    const r = redactValue(v, p, t);
+    const v = rec[k];
+    const r = value(v);
     if (r !== v) {
-      out ??= { ...attrs };
+      out ??= { ...rec };
       out[k] = r;
     }
   }
-  return out ?? attrs;
+  return out ?? rec;
+}
+
+/** The attributes with allowed keys untouched, dropped keys gone and other values redacted; the same object when nothing changed. */
+export function redactAttributes(attrs: Attributes, p: RedactionPolicy, t: Tally): Attributes {
+  return redactRecord(attrs, p.keys, (v) => redactValue(v, p, t), t);
 }
 
 /**
@@ -161,29 +170,15 @@ export interface LabelledProfile {
 export function redactProfileLabels<P extends LabelledProfile>(push: P, p: RedactionPolicy): P {
   const seen = new Map<string, string>();
   const t: Tally = { counts: emptyCounts(), dropped: 0 };
-  const labelsOf = (labels: Record<string, string>): Record<string, string> => {
-    let out: Record<string, string> | undefined;
-    for (const k in labels) {
-      const action = p.keys.action(k);
-      if (action === 'keep') continue;
-      if (action === 'drop') {
-        out ??= { ...labels };
-        delete out[k];
-        continue;
-      }
-      const v = labels[k];
-      let r = seen.get(v);
-      if (r === undefined) {
-        r = p.redactor.redact(v, t.counts);
-        seen.set(v, r);
-      }
-      if (r !== v) {
-        out ??= { ...labels };
-        out[k] = r;
-      }
+  const redactLabel = (v: string) => {
+    let r = seen.get(v);
+    if (r === undefined) {
+      r = p.redactor.redact(v, t.counts);
+      seen.set(v, r);
     }
-    return out ?? labels;
+    return r;
   };
+  const labelsOf = (labels: Record<string, string>) => redactRecord(labels, p.keys, redactLabel, t);
   const labels = labelsOf(push.labels);
   let samples: P['profile']['samples'] | undefined;
   const orig = push.profile.samples;

@@ -5,11 +5,10 @@
 // holds only samples labelled with that request's span ids, and its CPU time
 // fits in the request span's duration.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
+import { startReceivers, type Receivers } from '../helpers/receivers';
 import { startSandbox, type Sandbox } from '../../workers/sandbox/serve/index';
 import { spanProfileIds } from '../../lib/correlate';
 import { spanIdToInt8 } from '../../lib/datasources/embedded/pg-binary';
@@ -21,33 +20,11 @@ const CPU = 'process_cpu:cpu:nanoseconds:cpu:nanoseconds';
 
 let db: TestPostgres;
 let pool: pg.Pool;
-let app: Server;
+let app: Receivers | undefined;
 let sb: Sandbox | undefined;
 let spans: typeof import('../../lib/datasources/embedded/spans');
 let profiles: typeof import('../../lib/datasources/embedded/profiles');
-const received: string[] = [];
 let started = 0;
-
-/** The app's two receivers behind a plain node:http server, as Next would route them. */
-async function startApp(): Promise<string> {
-  const traces = (await import('../../app/v1/traces/route')).POST;
-  const ingest = (await import('../../app/ingest/route')).POST;
-  app = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-    const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined });
-    const path = new URL(request.url).pathname;
-    const handler = req.method === 'POST' && path === '/v1/traces' ? traces : req.method === 'POST' && path === '/ingest' ? ingest : undefined;
-    const r = handler ? await handler(request) : new Response('not found', { status: 404 });
-    received.push(`${path} ${r.status}`);
-    res.writeHead(r.status, Object.fromEntries(r.headers));
-    res.end(Buffer.from(await r.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-}
 
 before(async () => {
   db = await startTestPostgres();
@@ -55,7 +32,8 @@ before(async () => {
   spans = await import('../../lib/datasources/embedded/spans');
   profiles = await import('../../lib/datasources/embedded/profiles');
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  const url = await startApp();
+  app = await startReceivers();
+  const url = app.url;
   started = Date.now();
   sb = await startSandbox({
     preset: 'tiny',
@@ -84,7 +62,7 @@ before(async () => {
 });
 after(async () => {
   await sb?.close();
-  await new Promise((r) => (app ? app.close(r) : r(undefined)));
+  await app?.stop();
   await pool?.end();
   const { pgPool } = await import('../../lib/db');
   await pgPool().end();
@@ -92,6 +70,7 @@ after(async () => {
 });
 
 test('the sandbox exported to the app and every delivery was accepted', () => {
+  const received = app!.received;
   assert.ok(received.some((r) => r === '/v1/traces 200'), received.join(', '));
   assert.ok(received.some((r) => r === '/ingest 200'), received.join(', '));
   assert.deepEqual(received.filter((r) => !r.endsWith(' 200')), []);

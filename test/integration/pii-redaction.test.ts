@@ -8,8 +8,6 @@
 // Everything stored is then read back as JSON and searched for every identifier,
 // as written and without its separators; the counts must say what was taken.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -19,6 +17,7 @@ import pg from 'pg';
 import { Function as PFunction, Label, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 import { int8ToSpanId } from '../../lib/datasources/embedded/pg-binary';
+import { startReceivers, type Receivers } from '../helpers/receivers';
 import { startSandbox, type Sandbox } from '../../workers/sandbox/serve/index';
 import { parseSandboxEnv } from '../../workers/sandbox/serve/env';
 import { LoadParams } from '../../workers/loadgen/params';
@@ -42,38 +41,19 @@ const FORMS = [...new Set(Object.values(PII).flatMap((v) => [v, v.replace(/[ -]/
 
 let db: TestPostgres;
 let pool: pg.Pool;
-let app: Server;
+let app: Receivers | undefined;
 let appUrl: string;
-
-/** The app's two receivers behind a plain node:http server, as Next would route them. */
-async function startReceivers(): Promise<string> {
-  const traces = (await import('../../app/v1/traces/route')).POST;
-  const ingest = (await import('../../app/ingest/route')).POST;
-  app = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-    const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined });
-    const path = new URL(request.url).pathname;
-    const handler = req.method === 'POST' && path === '/v1/traces' ? traces : req.method === 'POST' && path === '/ingest' ? ingest : undefined;
-    const r = handler ? await handler(request) : new Response('not found', { status: 404 });
-    res.writeHead(r.status, Object.fromEntries(r.headers));
-    res.end(Buffer.from(await r.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-}
 
 before(async () => {
   db = await startTestPostgres();
   process.env.DATABASE_URL = db.url;
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  appUrl = await startReceivers();
+  app = await startReceivers();
+  appUrl = app.url;
 });
 
 after(async () => {
-  await new Promise<void>((resolve) => (app ? app.close(() => resolve()) : resolve()));
+  await app?.stop();
   await pool?.end();
   const { pgPool } = await import('../../lib/db');
   await pgPool().end();
