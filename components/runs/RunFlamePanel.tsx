@@ -51,11 +51,12 @@ export function servedText(s: ServedBy | null | undefined): string | null {
   return `${t}.`;
 }
 
-/** What the GPU graph's numbers are: kernel time from timestamp queries, or submission time that includes queueing. */
-function gpuTimingText(s: ServedBy | null | undefined): string {
-  return s?.gpuTiming === 'submission'
-    ? 'GPU time per forward pass, from submission to onSubmittedWorkDone: it includes queueing (no timestamp queries on this adapter).'
-    : 'GPU time per kernel dispatch, from timestamp queries.';
+/** What the GPU graph's numbers are: timestamp-query GPU time (how the kernel split was measured), or submission time that includes queueing. */
+export function gpuTimingText(s: ServedBy | null | undefined): string {
+  if (s?.gpuTiming === 'submission') return 'GPU time per forward pass, from submission to onSubmittedWorkDone: it includes queueing (no timestamp queries on this adapter).';
+  const every = s?.gpuKernelSampleEvery ?? 1;
+  if (every <= 1) return 'GPU time per kernel dispatch, from timestamp queries.';
+  return `GPU time of every forward pass, from timestamp queries; the split across kernels as measured per dispatch on 1 pass in ${every} (and the first of each shape).`;
 }
 
 const EMPTY_TEXT: Record<ProfileKind, string> = {

@@ -184,12 +184,14 @@ export interface ServedBy {
   fallbackAdapter: boolean | null;
   /** how GPU time was measured: timestamp-query, or submission (includes queueing) */
   gpuTiming: string | null;
+  /** with timestamp queries: one forward pass in this many was timed per dispatch (the kernel split) */
+  gpuKernelSampleEvery: number | null;
   /** more than one value of a label in the window (e.g. the sandbox restarted with another backend) */
   mixed: boolean;
 }
 
 /** Profile labels the sandbox sets, read by servedBy. */
-export const SERVED_BY_LABELS = ['backend', 'preset', 'gpu_adapter', 'gpu_fallback_adapter', 'gpu_timing'] as const;
+export const SERVED_BY_LABELS = ['backend', 'preset', 'gpu_adapter', 'gpu_fallback_adapter', 'gpu_timing', 'gpu_kernel_sample_every'] as const;
 
 export function servedBy(values: Partial<Record<(typeof SERVED_BY_LABELS)[number], readonly string[]>>): ServedBy {
   const one = (k: (typeof SERVED_BY_LABELS)[number]) => values[k]?.[0] ?? null;
@@ -200,6 +202,7 @@ export function servedBy(values: Partial<Record<(typeof SERVED_BY_LABELS)[number
     gpuAdapter: one('gpu_adapter'),
     fallbackAdapter: fallback === null ? null : fallback === 'true',
     gpuTiming: one('gpu_timing'),
+    gpuKernelSampleEvery: Number(one('gpu_kernel_sample_every')) || null,
     mixed: SERVED_BY_LABELS.some((k) => (values[k]?.length ?? 0) > 1),
   };
 }

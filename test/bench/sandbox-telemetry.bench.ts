@@ -58,7 +58,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main() {
   const sinks = await startSinks({ decode: false });
-  const base: SandboxOptions = { preset: 'tiny', backend: 'cpu', maxBatch: 8, maxQueue: 256 };
+  // BENCH_BACKEND=webgpu measures the WebGPU backend, GPU timing included in "on"
+  const backend = process.env.BENCH_BACKEND === 'webgpu' ? 'webgpu' : 'cpu';
+  console.log(`# backend ${backend}`);
+  const base: SandboxOptions = { preset: 'tiny', backend, maxBatch: 8, maxQueue: 256 };
   const modes: Record<'off' | 'on', SandboxOptions['telemetry']> = {
     off: { metrics: false },
     on: {
@@ -79,7 +82,8 @@ async function main() {
     await warm.close();
     for (let round = 0; round < ROUNDS; round++) {
       for (const mode of round % 2 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
-        const sb = await startSandbox({ ...base, telemetry: modes[mode] });
+        // off means no GPU timing either
+        const sb = await startSandbox({ ...base, telemetry: modes[mode], gpuTiming: mode === 'on' ? 'auto' : 'off' });
         try {
           const r = await load(sb, mode === 'on' ? 2000 : undefined);
           wall[mode].push(r.tokens / r.seconds);

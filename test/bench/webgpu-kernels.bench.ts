@@ -17,6 +17,7 @@ import { decodeWeightFloats, generateWeights } from '../../workers/sandbox/model
 import { GpuContext, Usage, dispatchDurationsNs, gemvGroups, gemvThreadsPerRow } from '../../workers/sandbox/runtime/gpu';
 import type { GpuPassTiming, SeqHandle } from '../../workers/sandbox/runtime/types';
 import { createWebGpuRunner, describeAdapter, loadAllWgsl, openDevice, requestNodeAdapter, type WebGpuRunner } from '../../workers/sandbox/runtime/webgpu';
+import { DEFAULT_KERNEL_SAMPLE_EVERY } from '../../workers/sandbox/runtime/webgpu-runner';
 
 const line = (name: string, value: number, unit: string, note = '') =>
   console.log(`${name} ${Number.isFinite(value) ? value.toFixed(Math.abs(value) < 10 ? 3 : 1) : 'NaN'} ${unit}${note ? `  # ${note}` : ''}`);
@@ -87,7 +88,7 @@ async function bandwidthReference(adapter: GPUAdapter, bytes: number, fallback: 
     const y = gemv.buffer(outDim * 4);
     const ts = gemv.buffer(16, Usage.MAP_READ | Usage.COPY_DST);
     const runGemv = async () => {
-      const enc = gemv.encode([{ kernel: 'gemv', buffers: [w, x, y], params: [1, inDim, outDim, 0], groups: [gemvGroups(outDim, tpr)] }], { timestamps: true });
+      const enc = gemv.encode([{ kernel: 'gemv', buffers: [w, x, y], params: [1, inDim, outDim, 0], groups: [gemvGroups(outDim, tpr)] }], { timestamps: 'dispatch' });
       gemv.copyTimestamps(enc, 1, ts, 0);
       gemv.submit(enc);
       return dispatchDurationsNs(new BigUint64Array(await gemv.mapRead(ts, 16)), 1)[0];
@@ -148,28 +149,29 @@ async function main() {
   for (const preset of presets) {
     const c = PRESETS[preset];
     const weights = generateWeights(c, 1);
-    // an adapter opens one device: a fresh one per runner. `r` times with timestamps (or runs untimed
-    // when no sink is set); `sub` brackets submissions, the fallback for adapters without timestamp-query.
+    // An adapter opens one device: a fresh one per runner. `r` times every pass whole and one in 32 per
+    // dispatch (the sandbox's default), or runs untimed when no sink is set; `every` times every
+    // dispatch; `sub` brackets submissions, the fallback for adapters without timestamp-query.
     const r = await createWebGpuRunner(weights, preset, await requestNodeAdapter());
+    const every = await createWebGpuRunner(weights, preset, await requestNodeAdapter(), { kernelSampleEvery: 1 });
     const sub = await createWebGpuRunner(weights, preset, await requestNodeAdapter(), { timing: 'submission' });
+    const runners = [r, every, sub];
     try {
       for (const batch of fallback ? [1, 4] : [1, 8]) {
-        const seqs = Array.from({ length: batch }, () => r.allocSequence());
-        const subSeqs = Array.from({ length: batch }, () => sub.allocSequence());
-        for (const [i, s] of seqs.entries()) await r.prefill(s, prompt(4, i));
-        for (const [i, s] of subSeqs.entries()) await sub.prefill(s, prompt(4, i));
-        const steps = fallback ? 3 : 32;
-        const rounds = fallback ? 4 : 12;
+        const seqs = runners.map((x) => Array.from({ length: batch }, () => x.allocSequence()));
+        for (const [k, x] of runners.entries()) for (const [i, q] of seqs[k].entries()) await x.prefill(q, prompt(4, i));
+        const steps = fallback ? 3 : 96;
+        const rounds = fallback ? 4 : 16;
         const sink: GpuPassTiming[] = [];
         const waste: GpuPassTiming[] = [];
-        await decodeRound(r, seqs, steps, false, sink); // warm-up
-        await decodeRound(sub, subSeqs, steps, true, waste);
+        for (const [k, x] of runners.entries()) await decodeRound(x, seqs[k], steps, k > 0, waste); // warm-up
         const variants = {
-          off: () => decodeRound(r, seqs, steps, false, sink),
-          timestamps: () => decodeRound(r, seqs, steps, true, sink),
-          submission: () => decodeRound(sub, subSeqs, steps, true, waste),
+          off: () => decodeRound(r, seqs[0], steps, false, waste),
+          timestamps: () => decodeRound(r, seqs[0], steps, true, waste),
+          every_dispatch: () => decodeRound(every, seqs[1], steps, true, sink),
+          submission: () => decodeRound(sub, seqs[2], steps, true, waste),
         };
-        const got: Record<keyof typeof variants, number[]> = { off: [], timestamps: [], submission: [] };
+        const got: Record<keyof typeof variants, number[]> = { off: [], timestamps: [], every_dispatch: [], submission: [] };
         const order = Object.keys(variants) as (keyof typeof variants)[];
         for (let k = 0; k < rounds; k++) {
           // rotate the order so drift hits every variant alike
@@ -180,30 +182,34 @@ async function main() {
         }
         const tag = `webgpu.${preset}.decode_batch${batch}`;
         line(tag, median(got.off), 'tok/s', `untimed, median of ${rounds} rounds of ${steps} steps`);
-        for (const v of ['timestamps', 'submission'] as const) {
-          if (v === 'timestamps' && !hasTs) continue;
+        const what = {
+          timestamps: `every pass timed whole, 1 in ${DEFAULT_KERNEL_SAMPLE_EVERY} per dispatch (the default)`,
+          every_dispatch: 'a timestamp pair on every dispatch',
+          submission: 'onSubmittedWorkDone around every submission',
+        };
+        for (const v of ['timestamps', 'every_dispatch', 'submission'] as const) {
+          if (v !== 'submission' && !hasTs) continue;
           const pairs = got[v].map((x, i) => x / got.off[i]);
-          line(`${tag}_${v}`, median(got[v]), 'tok/s', v === 'timestamps' ? 'a timestamp pair on every dispatch' : 'onSubmittedWorkDone around every submission');
+          line(`${tag}_${v}`, median(got[v]), 'tok/s', what[v]);
           line(`${tag}_${v}_overhead`, (1 - median(pairs)) * 100, '%', `median of ${rounds} paired rounds (goal <= 3); pairs ${Math.min(...pairs).toFixed(3)}..${Math.max(...pairs).toFixed(3)}`);
         }
         // The model's own GEMV while decoding: weight bytes it reads / its GPU time.
-        const gemv = sink.flatMap((t) => t.kernels.filter((k) => k.kernel === 'gemv'));
+        // (`sink` holds passes of the every-dispatch runner: none is split, each has its own `ms`)
+        const gemvMs = sink.flatMap((t) => t.kernels.flatMap((k, i) => (k === 'gemv' ? [t.ms[i]] : [])));
         const ref = (globalThis as { refGBs?: number }).refGBs;
-        if (gemv.length && ref) {
+        if (gemvMs.length && ref) {
           const passes = sink.length;
           const bytesPerStep = decodeWeightFloats(c) * 4;
-          const gemvS = gemv.reduce((s, k) => s + k.ms, 0) / 1000;
-          const allS = sink.reduce((s, t) => s + t.kernels.reduce((x, k) => x + k.ms, 0), 0) / 1000;
+          const gemvS = gemvMs.reduce((s, ms) => s + ms, 0) / 1000;
+          const allS = sink.reduce((s, t) => s + t.totalMs, 0) / 1000;
           const gbs = (bytesPerStep * passes) / gemvS / 1e9;
           line(`${tag}_gemv_bandwidth_fraction`, gbs / ref, 'ratio', `${gbs.toFixed(1)} GB/s of weights in the model's GEMV dispatches; GEMV is ${((100 * gemvS) / allS).toFixed(0)} % of kernel time`);
         }
-        if (sink.length) line(`${tag}_kernel_time_per_step`, (sink.reduce((s, t) => s + t.kernels.reduce((x, k) => x + k.ms, 0), 0) / sink.length) * 1000, 'us', 'sum of dispatch times; 1e6 / (tok/s) × batch is the wall time per step');
-        for (const s of seqs) r.freeSequence(s);
-        for (const s of subSeqs) sub.freeSequence(s);
+        if (sink.length) line(`${tag}_kernel_time_per_step`, (sink.reduce((s, t) => s + t.totalMs, 0) / sink.length) * 1000, 'us', 'sum of dispatch times, each in a pass of its own; 1e6 / (tok/s) × batch is the wall time per step');
+        for (const [k, x] of runners.entries()) for (const q of seqs[k]) x.freeSequence(q);
       }
     } finally {
-      await r.dispose();
-      await sub.dispose();
+      for (const x of runners) await x.dispose();
     }
   }
 }

@@ -90,7 +90,11 @@ test('a WebGPU run page: CPU | GPU | Memory flame graphs, the adapter that serve
   const servedText = (await flame.getByTestId('run-served-by').textContent()) ?? '';
   assert.ok(servedText.startsWith(`Served by the WebGPU backend on ${gpu.served!.gpuAdapter}`), servedText);
   if (gpu.served!.fallbackAdapter) assert.match(servedText, /a fallback adapter: software, not a GPU/);
-  assert.equal(await flame.getByTestId('run-gpu-timing').textContent(), 'GPU time per kernel dispatch, from timestamp queries.');
+  assert.equal(gpu.served?.gpuKernelSampleEvery, 128);
+  assert.equal(
+    await flame.getByTestId('run-gpu-timing').textContent(),
+    'GPU time of every forward pass, from timestamp queries; the split across kernels as measured per dispatch on 1 pass in 128 (and the first of each shape).',
+  );
 
   // Memory: the heap profile of the same window.
   const memory = await api<FlamePanel>(`/api/runs/${runId}/flame?kind=memory`);

@@ -49,12 +49,13 @@ const metric = (scrape: string, name: string, labels: string) => {
   return m ? Number(m[1]) : undefined;
 };
 
-async function run(gpuTiming: 'auto' | 'submission', requests: { priority: 'P0' | 'P1'; prompt: string }[]) {
+async function run(gpuTiming: 'auto' | 'submission', requests: { priority: 'P0' | 'P1'; prompt: string }[], gpuKernelSampleEvery = 1) {
   const sinks = await startSinks();
   const sb = await startSandbox({
     preset: 'tiny',
     backend: 'webgpu',
     gpuTiming,
+    gpuKernelSampleEvery,
     maxBatch: 4,
     telemetry: {
       otlpEndpoint: sinks.url,
@@ -86,7 +87,7 @@ async function run(gpuTiming: 'auto' | 'submission', requests: { priority: 'P0' 
   return { sinks, scrape };
 }
 
-describe('GPU time per span on WebGPU, timed with timestamp queries', () => {
+describe('GPU time per span on WebGPU, every dispatch timed with timestamp queries', () => {
   let sinks: Sinks;
   let scrape: string;
   let samples: GpuSample[];
@@ -205,6 +206,27 @@ describe('GPU time per span on WebGPU, timed with timestamp queries', () => {
     // 7-token sequences are too short for the prefix cache (8): all freed, none in use
     assert.equal(metric(scrape, 'sandbox_kv_cache_bytes', 'state="used"'), 0);
     assert.ok(metric(scrape, 'sandbox_gpu_buffer_bytes', 'kind="timestamps"')! > 0);
+  });
+});
+
+describe('GPU time with the kernel split sampled (one pass in 32 timed per dispatch; the default is 128)', () => {
+  test('dispatch counts stay exact, every pass is timed whole, only sampled passes feed the kernel histogram, and spans equal their profile', async () => {
+    const { sinks, scrape } = await run('auto', [{ priority: 'P0', prompt: 'hi' }, { priority: 'P0', prompt: 'ok' }], 32);
+    const samples = gpuSamples(sinks.profiles);
+    const steps = metric(scrape, 'sandbox_decode_steps_total', '')!;
+    const byKernel = new Map<string, number>();
+    for (const s of samples.filter((x) => x.stack[0] === PHASE_FRAME.decode)) byKernel.set(s.stack[1], (byKernel.get(s.stack[1]) ?? 0) + s.dispatches);
+    assert.deepEqual(Object.fromEntries(byKernel), Object.fromEntries(Object.entries(PASS).map(([k, n]) => [k, n * steps])));
+    assert.equal(metric(scrape, 'sandbox_gpu_pass_duration_seconds_count', 'phase="decode",timing="timestamp-query"'), steps);
+    assert.equal(metric(scrape, 'sandbox_gpu_dispatches_total', 'kernel="gemv",phase="decode"'), PASS.gemv * steps);
+    // the first pass of each shape (batch of 2, then of 1) and pass 0, 32, … are timed per dispatch: fewer than all
+    const observed = metric(scrape, 'sandbox_gpu_kernel_duration_seconds_count', 'kernel="gemv",phase="decode",timing="timestamp-query"')!;
+    assert.ok(observed >= PASS.gemv && observed < PASS.gemv * steps, `${observed} gemv observations of ${PASS.gemv * steps} dispatches`);
+    for (const b of sinks.spans.filter((x) => x.name === 'decode_batch')) {
+      const ns = samples.filter((x) => x.spanId === b.spanId).reduce((a, x) => a + x.ns, 0);
+      assert.ok(Math.abs((b.attributes['trisight.gpu.kernel_time_ms'] as number) * 1e6 - ns) < 1e3 + PASS_DISPATCHES * (b.attributes['trisight.batch.steps'] as number));
+    }
+    assert.equal(sinks.spans.find((x) => x.name === 'prefill')!.resource.gpu_kernel_sample_every, '32');
   });
 });
 

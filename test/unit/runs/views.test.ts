@@ -125,12 +125,13 @@ test('profile type: CPU first, then wall time, then anything not GPU or memory; 
 });
 
 test('served by: the backend and GPU adapter from profile labels', () => {
-  assert.deepEqual(servedBy({ backend: ['webgpu'], preset: ['tiny'], gpu_adapter: ['SwiftShader driver 5.0.0'], gpu_fallback_adapter: ['true'], gpu_timing: ['timestamp-query'] }), {
+  assert.deepEqual(servedBy({ backend: ['webgpu'], preset: ['tiny'], gpu_adapter: ['SwiftShader driver 5.0.0'], gpu_fallback_adapter: ['true'], gpu_timing: ['timestamp-query'], gpu_kernel_sample_every: ['32'] }), {
     backend: 'webgpu',
     preset: 'tiny',
     gpuAdapter: 'SwiftShader driver 5.0.0',
     fallbackAdapter: true,
     gpuTiming: 'timestamp-query',
+    gpuKernelSampleEvery: 32,
     mixed: false,
   });
   const cpu = servedBy({ backend: ['cpu', 'webgpu'], preset: ['tiny'], gpu_adapter: [] });

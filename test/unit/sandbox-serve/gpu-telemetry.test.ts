@@ -8,6 +8,7 @@ import { Function as PFunction, Line, Location, Profile, Sample, StringTable, Va
 import { decodePprof, profileStacks, profileTypeOf } from '../../../lib/profiles';
 import { parseAppName } from '../../../lib/profiles/labels';
 import { dispatchDurationsNs } from '../../../workers/sandbox/runtime/gpu';
+import { nextExpectMs } from '../../../workers/sandbox/runtime/webgpu-runner';
 import type { GpuPassTiming } from '../../../workers/sandbox/runtime/types';
 import { GpuProfileRecorder, PHASE_FRAME, SUBMISSION_FRAME } from '../../../workers/sandbox/telemetry/gpu-profile';
 import { KV_CACHE_FRAME, splitKvCache } from '../../../workers/sandbox/telemetry/heap-profile';
@@ -18,14 +19,27 @@ test('dispatch durations are end − begin per pair; a pair written out of order
   assert.deepEqual(dispatchDurationsNs(ts, 3), [250, 0, 0]);
 });
 
-const pass = (p: Partial<GpuPassTiming>): GpuPassTiming => ({ timing: 'timestamp-query', phase: 'decode', rows: 2, dispatches: 2, kernels: [], ...p });
+/** A pass of `kernels` [name, ms] pairs. */
+const pass = (p: Partial<GpuPassTiming>, kernels: [string, number][]): GpuPassTiming => ({
+  timing: 'timestamp-query',
+  phase: 'decode',
+  rows: 2,
+  dispatches: kernels.length,
+  shape: kernels.map(([k]) => k).join(','),
+  kernels: kernels.map(([k]) => k),
+  ms: kernels.map(([, ms]) => ms),
+  totalMs: kernels.reduce((a, [, ms]) => a + ms, 0),
+  split: false,
+  ...p,
+});
 
 test('GPU profile: phase → kernel stacks with span_id labels, summed per span; read back by the app as gpu_time', () => {
   const rec = new GpuProfileRecorder(1_000);
-  rec.add(pass({ phase: 'prefill', spanId: 'aaaaaaaaaaaaaaaa', kernels: [{ kernel: 'gemv', ms: 0.5 }, { kernel: 'attention', ms: 0.25 }] }));
-  rec.add(pass({ phase: 'prefill', spanId: 'aaaaaaaaaaaaaaaa', kernels: [{ kernel: 'gemv', ms: 0.5 }, { kernel: 'attention', ms: 0.25 }] }));
-  rec.add(pass({ phase: 'decode', spanId: 'bbbbbbbbbbbbbbbb', kernels: [{ kernel: 'gemv', ms: 0.125 }, { kernel: 'gemv', ms: 0.125 }] }));
-  rec.add(pass({ phase: 'decode', kernels: [{ kernel: 'gemv', ms: 1 }] })); // an unsampled batch: no span id
+  rec.add(pass({ phase: 'prefill', spanId: 'aaaaaaaaaaaaaaaa' }, [['gemv', 0.5], ['attention', 0.25]]));
+  // a split pass (the time of the whole pass in measured proportions) counts the same way
+  rec.add(pass({ phase: 'prefill', spanId: 'aaaaaaaaaaaaaaaa', split: true }, [['gemv', 0.5], ['attention', 0.25]]));
+  rec.add(pass({ phase: 'decode', spanId: 'bbbbbbbbbbbbbbbb' }, [['gemv', 0.125], ['gemv', 0.125]]));
+  rec.add(pass({ phase: 'decode' }, [['gemv', 1]])); // an unsampled batch: no span id
   const out = rec.take(3_000)!;
   assert.equal(out.fromMs, 1_000);
   assert.equal(out.untilMs, 3_000);
@@ -47,7 +61,7 @@ test('GPU profile: phase → kernel stacks with span_id labels, summed per span;
 
 test('GPU profile under submission timing: one frame for all kernels, counting every dispatch of the pass', () => {
   const rec = new GpuProfileRecorder(0);
-  rec.add(pass({ timing: 'submission', dispatches: 51, kernels: [{ kernel: 'submission', ms: 2 }] }));
+  rec.add(pass({ timing: 'submission', dispatches: 51 }, [['submission', 2]]));
   const stacks = profileStacks(decodePprof(rec.take(10)!.pprof, 1 << 20));
   assert.deepEqual(stacks.stacks[stacks.samples[0].stack], [PHASE_FRAME.decode, SUBMISSION_FRAME]);
   assert.deepEqual(stacks.samples[0].values, [2_000_000, 51]);
@@ -88,4 +102,15 @@ test('push name: labels the app parses back, adapter names made safe', () => {
   assert.equal(labels.backend, 'webgpu');
   assert.equal(labels.gpu_adapter, 'NVIDIA H200 PCIe rev a1');
   assert.equal(labels.empty, undefined);
+});
+
+test('the wait estimate before mapping results recovers from one slow pass', () => {
+  // one 20 ms hiccup on a 1 ms pass: the runner then sleeps 0.8 × the estimate before mapping
+  let e = nextExpectMs(nextExpectMs(0, 1), 20);
+  assert.ok(e > 4, 'the hiccup pushes the estimate over the sleep threshold');
+  // results already there on waking: without the wake check the estimate would stay above the sleep (≥ 0.8·e) forever
+  for (let i = 0; i < 20 && e > 4; i++) e = nextExpectMs(e, e * 0.8 + 0.05, 0.05);
+  assert.ok(e <= 4, `back under the threshold: ${e}`);
+  // a genuinely long pass (it kept running after the wake) keeps its estimate
+  assert.equal(nextExpectMs(100, 110, 30), 100 * 0.7 + 110 * 0.3);
 });

@@ -148,40 +148,45 @@ export class GpuContext {
   /**
    * Records the dispatches into one compute pass (WebGPU orders the writes of
    * one dispatch before the reads of the next) and returns the encoder, so
-   * the caller can add copies before `submit`. With `timestamps` (only in
-   * `timestamp-query` mode) every dispatch gets a pass of its own whose start
-   * and end are written to the query set; `copyTimestamps` then copies them
-   * out.
+   * the caller can add copies before `submit`. Timestamps (only in
+   * `timestamp-query` mode): `pass` writes one pair at the start and end of
+   * that pass (the GPU time of all of it, nearly free); `dispatch` gives
+   * every dispatch a pass of its own with its own pair (each kernel's time,
+   * at the cost of a pass boundary per dispatch). `copyTimestamps` then
+   * copies the pairs out.
    */
-  encode(dispatches: Dispatch[], opts: { timestamps?: boolean } = {}): GPUCommandEncoder {
+  encode(dispatches: Dispatch[], opts: { timestamps?: 'pass' | 'dispatch' } = {}): GPUCommandEncoder {
     this.ensureParamSlots(dispatches.length);
     const slotWords = PARAM_SLOT_BYTES / 4;
     const enc = this.device.createCommandEncoder();
-    const timed = opts.timestamps === true && this.timing === 'timestamp-query';
-    if (timed) this.ensureQueryPairs(dispatches.length);
-    let pass: GPUComputePassEncoder | null = timed ? null : enc.beginComputePass();
+    const mode = this.timing === 'timestamp-query' ? opts.timestamps : undefined;
+    const perDispatch = mode === 'dispatch';
+    if (mode) this.ensureQueryPairs(perDispatch ? dispatches.length : 1);
+    const stamps = (i: number): GPUComputePassDescriptor => ({ timestampWrites: { querySet: this.querySet!, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+    let pass: GPUComputePassEncoder | null = perDispatch ? null : enc.beginComputePass(mode === 'pass' ? stamps(0) : undefined);
     dispatches.forEach((d, i) => {
       this.paramStaging.set(d.params, i * slotWords);
-      if (timed) pass = enc.beginComputePass({ timestampWrites: { querySet: this.querySet!, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+      if (perDispatch) pass = enc.beginComputePass(stamps(i));
       pass!.setPipeline(this.pipelines.get(d.kernel)!);
       pass!.setBindGroup(0, this.bindGroup(i, d));
       pass!.dispatchWorkgroups(d.groups[0], d.groups[1] ?? 1, d.groups[2] ?? 1);
-      if (timed) pass!.end();
+      if (perDispatch) pass!.end();
     });
-    if (!timed) pass!.end();
-    if (timed) enc.resolveQuerySet(this.querySet!, 0, 2 * dispatches.length, this.queryResolve!, 0);
+    if (!perDispatch) pass!.end();
+    if (mode) enc.resolveQuerySet(this.querySet!, 0, perDispatch ? 2 * dispatches.length : 2, this.queryResolve!, 0);
     // one upload of every dispatch's params, ordered before the submit that uses them
     this.device.queue.writeBuffer(this.paramBuf!, 0, this.paramStaging.buffer, 0, dispatches.length * PARAM_SLOT_BYTES);
     return enc;
   }
 
   /**
-   * After `encode(…, { timestamps: true })` of `dispatches` dispatches: copies
-   * their resolved timestamps into `dst` at `offset` (a multiple of 8), where
-   * `dispatchDurationsNs` reads them once `dst` is mapped.
+   * After `encode(…, { timestamps })`: copies the `pairs` resolved timestamp
+   * pairs (1 for `pass`, one per dispatch for `dispatch`) into `dst` at
+   * `offset` (a multiple of 8), where `dispatchDurationsNs` reads them once
+   * `dst` is mapped.
    */
-  copyTimestamps(enc: GPUCommandEncoder, dispatches: number, dst: GPUBuffer, offset: number): void {
-    enc.copyBufferToBuffer(this.queryResolve!, 0, dst, offset, dispatches * TIMESTAMP_PAIR_BYTES);
+  copyTimestamps(enc: GPUCommandEncoder, pairs: number, dst: GPUBuffer, offset: number): void {
+    enc.copyBufferToBuffer(this.queryResolve!, 0, dst, offset, pairs * TIMESTAMP_PAIR_BYTES);
   }
 
   submit(enc: GPUCommandEncoder): void {

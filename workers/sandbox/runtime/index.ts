@@ -18,6 +18,8 @@ export interface RunnerOptions {
   threads?: 1 | 2;
   /** WebGPU only: how GPU time is measured (default auto: timestamp queries where the adapter has them) */
   gpuTiming?: 'auto' | 'submission' | 'off';
+  /** WebGPU with timestamp queries: one forward pass in this many is timed per dispatch (default 128) */
+  gpuKernelSampleEvery?: number;
 }
 
 export async function createRunner(opts: RunnerOptions): Promise<ModelRunner> {
@@ -28,8 +30,8 @@ export async function createRunner(opts: RunnerOptions): Promise<ModelRunner> {
     // loaded on demand so a CPU-only process never loads dawn.node
     const gpu = await import('./webgpu');
     const adapter = await gpu.requestNodeAdapter();
-    if (opts.backend === 'webgpu') return gpu.createWebGpuRunner(weights, preset, adapter, { timing: opts.gpuTiming });
-    if (adapter && !gpu.describeAdapter(adapter).isFallbackAdapter) return gpu.createWebGpuRunner(weights, preset, adapter, { timing: opts.gpuTiming });
+    if (opts.backend === 'webgpu') return gpu.createWebGpuRunner(weights, preset, adapter, { timing: opts.gpuTiming, kernelSampleEvery: opts.gpuKernelSampleEvery });
+    if (adapter && !gpu.describeAdapter(adapter).isFallbackAdapter) return gpu.createWebGpuRunner(weights, preset, adapter, { timing: opts.gpuTiming, kernelSampleEvery: opts.gpuKernelSampleEvery });
   } else if (opts.backend !== 'cpu') {
     throw new Error(`unknown backend ${JSON.stringify(opts.backend)}; expected auto, cpu or webgpu`);
   }

@@ -16,6 +16,8 @@ export interface BackendInfo {
   kvBytesPerPosition: number;
   /** WebGPU only: how GPU time is measured (see runtime/gpu.ts GpuTimingMode) */
   gpuTiming?: 'timestamp-query' | 'submission' | 'off';
+  /** WebGPU with timestamp queries: one forward pass in this many is timed per dispatch */
+  gpuKernelSampleEvery?: number;
 }
 
 /** Whose work a prefill or decode call is: the span id that labels it in profiles (none: unlabelled). */
@@ -25,8 +27,12 @@ export interface WorkTag {
 
 /**
  * The GPU time of one forward pass (WebGPU backend). With timestamp queries,
- * one entry per dispatch in dispatch order; with submission timing one entry,
- * kernel `submission`, whose time includes queueing.
+ * `ms` has one entry per dispatch, in dispatch order: measured per dispatch
+ * when `split` is false, else the pass's measured time split as the latest
+ * per-dispatch measurement of a pass of the same shape was. With submission
+ * timing one entry, kernel `submission`, whose time includes queueing.
+ * Passes come every few hundred microseconds on a GPU: nothing here is
+ * allocated per dispatch.
  */
 export interface GpuPassTiming {
   timing: 'timestamp-query' | 'submission';
@@ -35,7 +41,15 @@ export interface GpuPassTiming {
   /** token rows in the pass (prompt tokens, or sequences of a decode step) */
   rows: number;
   dispatches: number;
-  kernels: { kernel: string; ms: number }[];
+  /** rows and kernel sequence: passes of one shape dispatch the same kernels */
+  shape: string;
+  /** the kernel of each entry of `ms`; the same array for every pass of a shape */
+  kernels: readonly string[];
+  ms: ArrayLike<number>;
+  /** the sum of `ms`: the pass's GPU time */
+  totalMs: number;
+  /** `ms` is the pass's total in measured proportions, not measured per dispatch */
+  split: boolean;
 }
 
 export interface RunnerMemory {

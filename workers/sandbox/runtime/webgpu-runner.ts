@@ -67,7 +67,38 @@ export async function openDevice(adapter: GPUAdapter, minStorageBytes: number, t
 export interface WebGpuRunnerOptions {
   /** default auto */
   timing?: GpuTimingChoice;
+  /**
+   * With timestamp queries every forward pass is timed whole (a timestamp
+   * pair around its one compute pass); one pass in this many, and the first
+   * of each shape, is timed per dispatch (a pass per dispatch), which gives
+   * the kernel split. 1 times every dispatch of every pass.
+   */
+  kernelSampleEvery?: number;
 }
+
+/**
+ * A pass boundary per dispatch roughly doubled the decode step of the tiny
+ * model on an H200 (51 dispatches of a few µs each; test/bench/webgpu-kernels),
+ * so one pass in 32 alone would cost ~3 %: one in 128 keeps it under 1 %.
+ */
+export const DEFAULT_KERNEL_SAMPLE_EVERY = 128;
+
+/**
+ * The next estimate of a pass's time (ms) from submit to mapped results.
+ * When the runner slept through part of it first (`afterWakeMs` is how long
+ * it then still waited), the measured time includes the sleep: a result that
+ * was ready on waking says the pass was shorter, so the estimate shrinks —
+ * else one slow pass (a GC, a page fault) would keep every later pass
+ * sleeping at least that long.
+ */
+export function nextExpectMs(expect: number, tookMs: number, afterWakeMs?: number): number {
+  if (!expect) return tookMs;
+  if (afterWakeMs !== undefined && afterWakeMs < 0.25) return expect * 0.8;
+  return expect * 0.7 + tookMs * 0.3;
+}
+
+/** With submission timing a pass has one figure, for all of its kernels. */
+const SUBMISSION_KERNELS: readonly string[] = ['submission'];
 
 interface Activations {
   rows: number;
@@ -103,6 +134,14 @@ export class WebGpuRunner implements ModelRunner {
   private readonly maxDispatches: number;
   /** forward passes run one at a time: they share activations and the readback buffer */
   private chain: Promise<unknown> = Promise.resolve();
+  /** per-dispatch timing on one forward pass in this many (every pass is timed whole) */
+  private readonly kernelSampleEvery: number;
+  private passCount = 0;
+  /** by pass shape (rows and kernel sequence): each dispatch's share of the pass, from its latest per-dispatch measurement */
+  private readonly kernelShares = new Map<string, number[]>();
+  private readonly shapeKernels = new Map<string, readonly string[]>();
+  /** reused for every split pass (the telemetry reads a pass's timing synchronously) */
+  private splitMs = new Float64Array(0);
   /** recent GPU time of a forward pass by row count, to sleep instead of busy-polling in mapAsync */
   private readonly expectMs = new Map<number, number>();
   private rowInfoHost = new Uint32Array(0);
@@ -113,9 +152,11 @@ export class WebGpuRunner implements ModelRunner {
     preset: string,
     adapter: AdapterDescription,
     private readonly gemvTpr: number,
+    kernelSampleEvery: number,
   ) {
     const c = weights.config;
     this.c = c;
+    this.kernelSampleEvery = Math.max(1, Math.floor(kernelSampleEvery));
     if (c.maxSeqLen > WGSL_MAX_SEQ) throw new Error(`maxSeqLen ${c.maxSeqLen} exceeds attention.wgsl's ${WGSL_MAX_SEQ}`);
     this.kvStride = c.maxSeqLen * kvDim(c);
     this.layerStride = 2 * this.kvStride;
@@ -142,6 +183,7 @@ export class WebGpuRunner implements ModelRunner {
       layers: c.nLayers,
       kvBytesPerPosition: this.kvBytesPerPosition,
       gpuTiming: ctx.timing,
+      ...(ctx.timing === 'timestamp-query' ? { gpuKernelSampleEvery: this.kernelSampleEvery } : {}),
     };
   }
 
@@ -156,7 +198,7 @@ export class WebGpuRunner implements ModelRunner {
     const adapterInfo = describeAdapter(adapter);
     const tpr = gemvThreadsPerRow(adapterInfo.isFallbackAdapter);
     const ctx = await GpuContext.create(device, sources, { gemv: { TPR: tpr } }, timing);
-    return new WebGpuRunner(ctx, weights, preset, adapterInfo, tpr);
+    return new WebGpuRunner(ctx, weights, preset, adapterInfo, tpr, opts.kernelSampleEvery ?? DEFAULT_KERNEL_SAMPLE_EVERY);
   }
 
   /** Receives the GPU time of every forward pass (set by the telemetry; unset: timings are dropped). */
@@ -347,36 +389,71 @@ export class WebGpuRunner implements ModelRunner {
     }
     const timing = this.onGpuTiming ? this.ctx.timing : 'off';
     const stamped = timing === 'timestamp-query';
-    const enc = this.ctx.encode(d, { timestamps: stamped });
+    // Every pass is timed whole; one in kernelSampleEvery (and the first of each shape) per dispatch.
+    // the kernel sequence follows from the rows (GEMV or tiled matmul) and the logit rows
+    const shape = `${rows}:${outRows}`;
+    const perDispatch = stamped && (this.passCount++ % this.kernelSampleEvery === 0 || !this.kernelShares.has(shape));
+    const pairs = perDispatch ? d.length : 1;
+    const enc = this.ctx.encode(d, stamped ? { timestamps: perDispatch ? 'dispatch' : 'pass' } : {});
     const bytes = outRows * c.vocabSize * 4;
     if (bytes) enc.copyBufferToBuffer(a.logits, 0, a.readback, 0, bytes);
     const tsOff = this.timestampOffset(outRows);
-    if (stamped) this.ctx.copyTimestamps(enc, d.length, a.readback, tsOff);
+    if (stamped) this.ctx.copyTimestamps(enc, pairs, a.readback, tsOff);
     const t0 = performance.now();
     this.ctx.submit(enc);
     const done = timing === 'submission' ? this.ctx.device.queue.onSubmittedWorkDone().then(() => performance.now()) : undefined;
-    const mapBytes = stamped ? tsOff + d.length * TIMESTAMP_PAIR_BYTES : bytes;
+    const mapBytes = stamped ? tsOff + pairs * TIMESTAMP_PAIR_BYTES : bytes;
     // a middle prefill chunk needs no result: the queue orders the next chunk after it
     if (!mapBytes) {
-      if (done) this.report(phase, tag, rows, d, [(await done) - t0], 'submission');
+      if (done) {
+        const took2 = (await done) - t0;
+        this.report({ timing: 'submission', phase, spanId: tag.spanId, rows, dispatches: d.length, shape, kernels: SUBMISSION_KERNELS, ms: [took2], totalMs: took2, split: false });
+      }
       return new Float32Array(0);
     }
     // While mapAsync is pending dawn.node busy-polls this thread; sleeping
     // through most of the expected GPU time first leaves the CPU to the GPU
     // (on SwiftShader the "GPU" is this machine's cores).
     const expect = this.expectMs.get(rows) ?? 0;
-    if (expect > 4) await new Promise((r) => setTimeout(r, expect * 0.8));
+    const slept = expect > 4 ? expect * 0.8 : 0;
+    if (slept) await new Promise((r) => setTimeout(r, slept));
+    const woke = performance.now();
     const mapped = await this.ctx.mapRead(a.readback, mapBytes);
-    const took = performance.now() - t0;
-    this.expectMs.set(rows, expect ? expect * 0.7 + took * 0.3 : took);
-    if (stamped) this.report(phase, tag, rows, d, dispatchDurationsNs(new BigUint64Array(mapped, tsOff, 2 * d.length), d.length).map((ns) => ns / 1e6), 'timestamp-query');
-    else if (done) this.report(phase, tag, rows, d, [(await done) - t0], 'submission');
+    const mappedAt = performance.now();
+    this.expectMs.set(rows, nextExpectMs(expect, mappedAt - t0, slept ? mappedAt - woke : undefined));
+    if (stamped) {
+      const ms = dispatchDurationsNs(new BigUint64Array(mapped, tsOff, 2 * pairs), pairs).map((ns) => ns / 1e6);
+      const kernels = this.kernelsOf(shape, d);
+      if (perDispatch) {
+        const total = ms.reduce((x, y) => x + y, 0);
+        if (total > 0) this.kernelShares.set(shape, ms.map((m) => m / total));
+        this.report({ timing: 'timestamp-query', phase, spanId: tag.spanId, rows, dispatches: d.length, shape, kernels, ms, totalMs: total, split: false });
+      } else {
+        // the pass's measured time, split as the latest per-dispatch measurement of this shape was
+        const share = this.kernelShares.get(shape)!;
+        const split = this.splitMs.length === share.length ? this.splitMs : (this.splitMs = new Float64Array(share.length));
+        for (let i = 0; i < share.length; i++) split[i] = ms[0] * share[i];
+        this.report({ timing: 'timestamp-query', phase, spanId: tag.spanId, rows, dispatches: d.length, shape, kernels, ms: split, totalMs: ms[0], split: true });
+      }
+    } else if (done) {
+      const took2 = (await done) - t0;
+      this.report({ timing: 'submission', phase, spanId: tag.spanId, rows, dispatches: d.length, shape, kernels: SUBMISSION_KERNELS, ms: [took2], totalMs: took2, split: false });
+    }
     return new Float32Array(mapped, 0, bytes / 4);
   }
 
-  /** Hands one forward pass's GPU time to the telemetry: per dispatch, or (submission timing) one figure for all. */
-  private report(phase: GpuPassTiming['phase'], tag: WorkTag, rows: number, d: Dispatch[], ms: number[], timing: GpuPassTiming['timing']): void {
-    const kernels = timing === 'timestamp-query' ? d.map((x, i) => ({ kernel: x.kernel, ms: ms[i] })) : [{ kernel: 'submission' as const, ms: ms[0] }];
-    this.onGpuTiming?.({ timing, phase, spanId: tag.spanId, rows, dispatches: d.length, kernels });
+  /** The kernel names of a pass shape, one array per shape. */
+  private kernelsOf(shape: string, d: Dispatch[]): readonly string[] {
+    let k = this.shapeKernels.get(shape);
+    if (!k) {
+      k = d.map((x) => x.kernel);
+      this.shapeKernels.set(shape, k);
+    }
+    return k;
+  }
+
+  /** Hands one forward pass's GPU time to the telemetry (it reads it synchronously: `ms` may be reused). */
+  private report(t: GpuPassTiming): void {
+    this.onGpuTiming?.(t);
   }
 }

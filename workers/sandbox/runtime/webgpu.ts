@@ -17,7 +17,7 @@ let nodeGpu: GPU | undefined;
 export function getNodeGpu(): GPU {
   if (!nodeGpu) {
     for (const [k, v] of Object.entries(globals)) if (!(k in globalThis)) Object.assign(globalThis, { [k]: v });
-    nodeGpu = create([]);
+    nodeGpu = create(['disable-dawn-features=timestamp_quantization']);
   }
   return nodeGpu;
 }

@@ -47,6 +47,8 @@ export interface SandboxOptions {
   threads?: 1 | 2;
   /** WebGPU: how GPU time is measured (default auto: timestamp queries where the adapter has them, else submission bracketing) */
   gpuTiming?: 'auto' | 'submission' | 'off';
+  /** WebGPU with timestamp queries: time one forward pass in this many per dispatch (default 128; 1: all) */
+  gpuKernelSampleEvery?: number;
   /** use this runner instead of creating one (the sandbox disposes it on close) */
   runner?: ModelRunner;
   maxBatch?: number;
@@ -85,7 +87,7 @@ export function modelName(preset: string): string {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const runner =
-    options.runner ?? (await createRunner({ backend: options.backend ?? 'auto', preset: options.preset ?? 'tiny', seed: options.seed ?? 1, threads: options.threads, gpuTiming: options.gpuTiming }));
+    options.runner ?? (await createRunner({ backend: options.backend ?? 'auto', preset: options.preset ?? 'tiny', seed: options.seed ?? 1, threads: options.threads, gpuTiming: options.gpuTiming, gpuKernelSampleEvery: options.gpuKernelSampleEvery }));
   const info = runner.info;
   const model = modelName(info.preset);
   const kvBlockRetain = blockRetention(options.kvBlockRetain, info.layers, info.preset);
@@ -99,6 +101,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       preset: info.preset,
       adapter: info.adapter,
       gpuTiming: info.gpuTiming,
+      gpuKernelSampleEvery: info.gpuKernelSampleEvery,
       kvBytesPerPosition: info.kvBytesPerPosition,
       traces: t.otlpEndpoint || t.otlpTracesUrl ? { endpoint: t.otlpEndpoint, tracesUrl: t.otlpTracesUrl, headers: t.otlpHeaders, exportDelayMs: t.exportDelayMs } : false,
       sampling: t.sampling,

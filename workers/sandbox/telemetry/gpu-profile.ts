@@ -22,16 +22,20 @@ export const PHASE_FRAME: Record<GpuPassTiming['phase'], string> = { prefill: 'p
 /** Submission timing measures all kernels of a pass at once, queueing included: that is their one frame. */
 export const SUBMISSION_FRAME = 'all kernels (submission timing, includes queueing)';
 
-interface Entry {
+/** Passes of one span, phase and shape: each dispatch's summed time. */
+interface PassGroup {
   spanId: string | undefined;
-  stack: [string, string];
-  ns: number;
-  dispatches: number;
+  phase: string;
+  kernels: readonly string[];
+  ms: Float64Array;
+  passes: number;
+  /** dispatches a `kernels` entry stands for (1 with timestamps; a pass's all with submission timing) */
+  perEntry: number;
 }
 
 /** Accumulates pass timings between two pushes. */
 export class GpuProfileRecorder {
-  private entries = new Map<string, Entry>();
+  private groups = new Map<string, PassGroup>();
   private sinceMs: number;
 
   constructor(now = Date.now()) {
@@ -39,33 +43,42 @@ export class GpuProfileRecorder {
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.groups.size;
   }
 
+  /** One map update and a sum per dispatch: the kernel frames are built at push time. */
   add(t: GpuPassTiming): void {
-    const phase = PHASE_FRAME[t.phase];
-    const perKernel = t.timing === 'timestamp-query';
-    for (const k of t.kernels) {
-      const kernel = perKernel ? k.kernel : SUBMISSION_FRAME;
-      const key = `${t.spanId ?? ''}\u0000${phase}\u0000${kernel}`;
-      let e = this.entries.get(key);
-      if (!e) {
-        e = { spanId: t.spanId, stack: [phase, kernel], ns: 0, dispatches: 0 };
-        this.entries.set(key, e);
-      }
-      e.ns += Math.round(k.ms * 1e6);
-      e.dispatches += perKernel ? 1 : t.dispatches;
+    const key = `${t.spanId ?? ''}\u0000${t.phase}\u0000${t.shape}`;
+    let g = this.groups.get(key);
+    if (!g) {
+      const perKernel = t.timing === 'timestamp-query';
+      g = { spanId: t.spanId, phase: PHASE_FRAME[t.phase], kernels: perKernel ? t.kernels : [SUBMISSION_FRAME], ms: new Float64Array(t.ms.length), passes: 0, perEntry: perKernel ? 1 : t.dispatches };
+      this.groups.set(key, g);
     }
+    for (let i = 0; i < t.ms.length; i++) g.ms[i] += t.ms[i];
+    g.passes++;
   }
 
   /** The accumulated profile as pprof bytes (not compressed) and its window; resets. Null when nothing was recorded. */
   take(now = Date.now()): { pprof: Uint8Array; fromMs: number; untilMs: number } | null {
     const fromMs = this.sinceMs;
     this.sinceMs = now;
-    if (!this.entries.size) return null;
-    const entries = [...this.entries.values()];
-    this.entries = new Map();
-    return { pprof: encodeGpuProfile(entries, fromMs, now), fromMs, untilMs: now };
+    if (!this.groups.size) return null;
+    const entries = new Map<string, { spanId?: string; stack: [string, string]; ns: number; dispatches: number }>();
+    for (const g of this.groups.values()) {
+      g.kernels.forEach((kernel, i) => {
+        const key = `${g.spanId ?? ''}\u0000${g.phase}\u0000${kernel}`;
+        let e = entries.get(key);
+        if (!e) {
+          e = { spanId: g.spanId, stack: [g.phase, kernel], ns: 0, dispatches: 0 };
+          entries.set(key, e);
+        }
+        e.ns += Math.round(g.ms[i] * 1e6);
+        e.dispatches += g.passes * g.perEntry;
+      });
+    }
+    this.groups = new Map();
+    return { pprof: encodeGpuProfile([...entries.values()], fromMs, now), fromMs, untilMs: now };
   }
 }
 

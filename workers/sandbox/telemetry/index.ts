@@ -43,6 +43,8 @@ export interface TelemetryOptions {
   /** WebGPU: the adapter that serves, and how GPU time is measured */
   adapter?: { name: string; isFallbackAdapter: boolean };
   gpuTiming?: 'timestamp-query' | 'submission' | 'off';
+  /** with timestamp queries: one forward pass in this many is timed per dispatch */
+  gpuKernelSampleEvery?: number;
   /** KV-cache bytes per token position, for per-request KV bytes on spans */
   kvBytesPerPosition?: number;
   /** traces: false disables them; otherwise OTLP/HTTP settings */
@@ -136,11 +138,6 @@ const addGpu = (g: GpuSum, ms: number, t: GpuPassTiming) => {
   g.timing = t.timing;
 };
 
-const passMs = (t: GpuPassTiming) => {
-  let ms = 0;
-  for (const k of t.kernels) ms += k.ms;
-  return ms;
-};
 
 /** Span attributes of a GPU summary: kernel time (GPU time, or submission time with queueing), dispatches, how it was timed. */
 function gpuAttributes(g: GpuSum, timeKey = 'trisight.gpu.kernel_time_ms'): Record<string, number | string> {
@@ -187,6 +184,7 @@ export class SandboxTelemetry implements SchedulerTelemetry {
       tags.gpu_fallback_adapter = String(opts.adapter.isFallbackAdapter);
     }
     if (opts.gpuTiming && opts.gpuTiming !== 'off') tags.gpu_timing = opts.gpuTiming;
+    if (opts.gpuKernelSampleEvery) tags.gpu_kernel_sample_every = String(opts.gpuKernelSampleEvery);
     if (opts.traces) {
       this.tracing = startTracing({
         ...opts.traces,
@@ -225,7 +223,7 @@ export class SandboxTelemetry implements SchedulerTelemetry {
     this.resources?.gpuPass(t);
     this.gpuProfile?.add(t);
     if (!t.spanId) return;
-    const ms = passMs(t);
+    const ms = t.totalMs;
     if (t.phase === 'prefill') {
       this.openPrefills.get(t.spanId)?.gpuPrefill(ms, t);
     } else if (t.spanId === this.batchSpanId) {

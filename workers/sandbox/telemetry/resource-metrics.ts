@@ -11,6 +11,7 @@ export const GPU_KERNEL_BUCKETS = [1e-6, 4e-6, 1.6e-5, 6.4e-5, 2.56e-4, 1.024e-3
 
 export class ResourceMetrics {
   private readonly kernelSeconds: Histogram<'kernel' | 'phase' | 'timing'>;
+  private readonly passSeconds: Histogram<'phase' | 'timing'>;
   private readonly dispatches: Counter<'kernel' | 'phase'>;
 
   constructor(registry: Registry<OpenMetricsContentType>, stats: () => SchedulerStats) {
@@ -46,43 +47,83 @@ export class ResourceMetrics {
     });
     this.kernelSeconds = new Histogram({
       name: 'sandbox_gpu_kernel_duration_seconds',
-      help: 'GPU time per kernel dispatch (timing="timestamp-query"), or per submitted forward pass including queueing (timing="submission", kernel="all").',
+      help: 'GPU time per kernel dispatch, observed on the forward passes timed per dispatch (one in SANDBOX_GPU_KERNEL_SAMPLE_EVERY; timing="timestamp-query"), or per submitted forward pass including queueing (timing="submission", kernel="all").',
       labelNames: ['kernel', 'phase', 'timing'],
       buckets: GPU_KERNEL_BUCKETS,
       registers,
     });
+    this.passSeconds = new Histogram({
+      name: 'sandbox_gpu_pass_duration_seconds',
+      help: 'GPU time of every forward pass (a prefill chunk or a decode step): timestamps around its compute pass (timing="timestamp-query"), or submission to onSubmittedWorkDone including queueing (timing="submission").',
+      labelNames: ['phase', 'timing'],
+      buckets: GPU_KERNEL_BUCKETS,
+      registers,
+    });
+    const self = this;
     this.dispatches = new Counter({
       name: 'sandbox_gpu_dispatches_total',
       help: 'Compute dispatches submitted to the GPU, by kernel (kernel="all" when only whole submissions are timed).',
       labelNames: ['kernel', 'phase'],
       registers,
+      collect() {
+        self.countDispatches(this);
+      },
     });
   }
 
-  /** Label-bound children, so a pass of ~50 dispatches costs no label hashing. */
-  private readonly children = new Map<string, { seconds: { observe(v: number): void }; count: { inc(v?: number): void } }>();
+  /** Label-bound children, so a pass costs no label hashing. */
+  private readonly children = new Map<string, { observe(v: number): void }>();
+  private readonly passChildren = new Map<string, { observe(v: number): void }>();
+  /**
+   * Passes by shape and phase; the dispatch counter adds their kernels when
+   * scraped, so a pass of ~50 dispatches costs one map update, not 50.
+   */
+  private readonly shapes = new Map<string, { phase: string; kernels: readonly string[]; perPass: number; passes: number; counted: number }>();
 
-  private child(kernel: string, phase: string, timing: string) {
+  private passChild(phase: string, timing: string) {
+    const key = `${phase}\u0000${timing}`;
+    let c = this.passChildren.get(key);
+    if (!c) {
+      c = this.passSeconds.labels({ phase, timing });
+      this.passChildren.set(key, c);
+    }
+    return c;
+  }
+
+  private kernelChild(kernel: string, phase: string, timing: string) {
     const key = `${kernel}\u0000${phase}\u0000${timing}`;
     let c = this.children.get(key);
     if (!c) {
-      c = { seconds: this.kernelSeconds.labels({ kernel, phase, timing }), count: this.dispatches.labels({ kernel, phase }) };
+      c = this.kernelSeconds.labels({ kernel, phase, timing });
       this.children.set(key, c);
     }
     return c;
   }
 
   gpuPass(t: GpuPassTiming): void {
-    if (t.timing === 'timestamp-query') {
-      for (const k of t.kernels) {
-        const c = this.child(k.kernel, t.phase, t.timing);
-        c.seconds.observe(k.ms / 1000);
-        c.count.inc();
-      }
-    } else {
-      const c = this.child('all', t.phase, t.timing);
-      c.seconds.observe(t.kernels[0].ms / 1000);
-      c.count.inc(t.dispatches);
+    this.passChild(t.phase, t.timing).observe(t.totalMs / 1000);
+    const stamped = t.timing === 'timestamp-query';
+    // a split pass's per-kernel times are proportions, not observations
+    if (stamped && !t.split) for (let i = 0; i < t.ms.length; i++) this.kernelChild(t.kernels[i], t.phase, t.timing).observe(t.ms[i] / 1000);
+    if (!stamped) this.kernelChild('all', t.phase, t.timing).observe(t.totalMs / 1000);
+    const key = `${t.phase}\u0000${t.shape}`;
+    let s = this.shapes.get(key);
+    if (!s) {
+      s = { phase: t.phase, kernels: stamped ? t.kernels : ['all'], perPass: stamped ? 1 : t.dispatches, passes: 0, counted: 0 };
+      this.shapes.set(key, s);
+    }
+    s.passes++;
+  }
+
+  /** Adds the dispatches of the passes since the last scrape to the counter. */
+  private countDispatches(counter: Counter<'kernel' | 'phase'>): void {
+    for (const s of this.shapes.values()) {
+      const n = s.passes - s.counted;
+      if (!n) continue;
+      s.counted = s.passes;
+      const perKernel = new Map<string, number>();
+      for (const k of s.kernels) perKernel.set(k, (perKernel.get(k) ?? 0) + s.perPass);
+      for (const [kernel, per] of perKernel) counter.inc({ kernel, phase: s.phase }, per * n);
     }
   }
 }
