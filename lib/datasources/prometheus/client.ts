@@ -12,9 +12,10 @@ import {
   parseRulesData,
   parseSeriesData,
   parseStringList,
+  parseTargetsData,
 } from './parse';
 import { alignToStep, chooseStep } from './step';
-import type { ActiveAlert, BuildInfo, InstantQueryResult, LoadedRuleGroup, MetricMetadata, RangeQueryResult } from './types';
+import type { ActiveAlert, ActiveTarget, BuildInfo, InstantQueryResult, LoadedRuleGroup, MetricMetadata, RangeQueryResult } from './types';
 
 // Typed client for the Prometheus HTTP API (also Mimir, Thanos: same API,
 // tenant in X-Scope-OrgID). Each method names the endpoint it calls. Queries
@@ -142,6 +143,12 @@ export class PrometheusClient {
   async reload(opts: { signal?: AbortSignal } = {}): Promise<void> {
     const res = await backendFetch('prometheus', this.options, { method: 'POST', path: '/-/reload', signal: opts.signal });
     await res.body?.cancel();
+  }
+
+  /** GET /api/v1/targets?state=active: what Prometheus scrapes, with each target's last scrape time. */
+  async targets(opts: { signal?: AbortSignal } = {}): Promise<ActiveTarget[]> {
+    const { data } = await this.call('/api/v1/targets', { state: 'active' }, opts.signal);
+    return parseTargetsData(data);
   }
 
   /** GET /api/v1/status/buildinfo: also a cheap health probe. */

@@ -4,6 +4,7 @@ import { BackendError, type Exemplar, type HistogramBucket, type Labels } from '
 import type {
   ActiveAlert,
   LoadedRuleGroup,
+  ActiveTarget,
   BuildInfo,
   InstantQueryResult,
   InstantSample,
@@ -188,6 +189,42 @@ export function parseMetadataData(data: unknown): Record<string, MetricMetadata[
     });
   }
   return out;
+}
+
+/** Prometheus durations as the targets API prints them ("1s", "1m30s", "500ms") → seconds; NaN otherwise. */
+export function parsePromDurationS(s: string | undefined): number {
+  if (!s) return NaN;
+  const units: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+  let total = 0;
+  let rest = s;
+  while (rest) {
+    const m = /^(\d+)(ms|s|m|h|d|w|y)/.exec(rest);
+    if (!m) return NaN;
+    total += Number(m[1]) * units[m[2]];
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}
+
+/** `data` of /api/v1/targets: the active targets (dropped ones are not asked for). */
+export function parseTargetsData(data: unknown): ActiveTarget[] {
+  const d = w.obj(data, 'data');
+  return w.optArr(d.activeTargets, 'data.activeTargets').map((t, i) => {
+    const o = w.obj(t, `data.activeTargets[${i}]`);
+    const p = `data.activeTargets[${i}]`;
+    const last = Date.parse(w.optStr(o.lastScrape, `${p}.lastScrape`) ?? '');
+    const health = w.optStr(o.health, `${p}.health`);
+    return {
+      labels: w.labels(o.labels ?? {}, `${p}.labels`),
+      scrapePool: w.optStr(o.scrapePool, `${p}.scrapePool`) ?? '',
+      scrapeUrl: w.str(o.scrapeUrl, `${p}.scrapeUrl`),
+      health: health === 'up' || health === 'down' ? health : 'unknown',
+      lastError: w.optStr(o.lastError, `${p}.lastError`) ?? '',
+      // Go's zero time (0001-01-01) before the first scrape parses to a negative number.
+      lastScrapeMs: Number.isFinite(last) && last > 0 ? last : 0,
+      scrapeIntervalS: parsePromDurationS(w.optStr(o.scrapeInterval, `${p}.scrapeInterval`)),
+    };
+  });
 }
 
 /** `data` of /api/v1/status/buildinfo. */

@@ -47,6 +47,23 @@ export interface WireExemplarSeries {
   exemplars: { labels: Labels; value: string; timestamp: number }[];
 }
 
+/** One entry of /api/v1/targets' `activeTargets`. */
+export interface WireActiveTarget {
+  discoveredLabels?: Labels;
+  labels: Labels;
+  scrapePool: string;
+  scrapeUrl: string;
+  globalUrl?: string;
+  lastError: string;
+  /** RFC 3339 */
+  lastScrape: string;
+  lastScrapeDuration: number;
+  health: 'up' | 'down' | 'unknown';
+  /** e.g. "1s" (2.30+) */
+  scrapeInterval?: string;
+  scrapeTimeout?: string;
+}
+
 export interface WireMetricMetadata {
   type: string;
   help: string;
@@ -95,6 +112,20 @@ export interface MetricMetadata {
   type: string;
   help: string;
   unit: string;
+}
+
+/** A target Prometheus scrapes, as /api/v1/targets reports it. */
+export interface ActiveTarget {
+  /** target labels after relabelling: job, instance and any static labels */
+  labels: Labels;
+  scrapePool: string;
+  scrapeUrl: string;
+  health: 'up' | 'down' | 'unknown';
+  lastError: string;
+  /** unix ms of the last scrape's start (its samples' timestamp); 0 before the first */
+  lastScrapeMs: number;
+  /** seconds; NaN when Prometheus does not report it (before 2.30) */
+  scrapeIntervalS: number;
 }
 
 export interface BuildInfo {

@@ -1,6 +1,7 @@
 import { classicHistograms, type LabeledValue } from '@/lib/model/histogram';
 import type { Exemplar, HistogramSeries, Labels, TimeRange } from '@/lib/model/types';
 import type { PrometheusClient } from './client';
+import { bracketingScrapes, coveringRange, findTarget, seriesDeltas } from './scrape-deltas';
 import { promDuration } from './step';
 import type { InstantQueryResult } from './types';
 
@@ -80,6 +81,106 @@ export async function latencyHistogram(client: PrometheusClient, q: PromLatencyQ
     client.query(qs.count, at),
     client.queryExemplars(qs.exemplars, q.range, { signal }),
   ]);
-  const vector = (r: InstantQueryResult) => (r.resultType === 'vector' ? r.samples : []);
-  return latencyHistogramFrom(q, { buckets: vector(b), sums: vector(s), counts: vector(c), exemplars });
+  return latencyHistogramFrom(q, { buckets: vectorOf(b), sums: vectorOf(s), counts: vectorOf(c), exemplars });
+}
+
+// ---------------------------------------------------------------- exact counts of a window
+
+export interface WindowHistogramQuery {
+  /** histogram base name, values in seconds */
+  metric: string;
+  /** equality matchers; an empty value matches series without the label (e.g. error_type="" = successes) */
+  labels?: Labels;
+  /** base URL of the server whose own counters are read (the load target) */
+  baseUrl: string;
+  /** unix ms: the window's first request sent, last response received */
+  startMs: number;
+  endMs: number;
+  now?: number;
+}
+
+export type WindowHistogramResult =
+  | {
+      status: 'exact';
+      histogram: HistogramSeries;
+      /** the scrapes the counts are taken between, unix ms */
+      scrapes: { before: number; after: number };
+      /** job and instance of the scrape target */
+      target: Labels;
+    }
+  /** the scrape after the window's end has not happened yet: ask again shortly */
+  | { status: 'pending'; reason: string }
+  /** the counters cannot bracket the window; `reason` says why, in the user's words */
+  | { status: 'unavailable'; reason: string };
+
+/** How far around the window the bracketing scrapes are looked for: a few scrape intervals. */
+function lookaroundMs(intervalS: number): number {
+  return Math.max(10_000, 3_000 * (Number.isFinite(intervalS) && intervalS > 0 ? intervalS : 15));
+}
+
+const vectorOf = (r: InstantQueryResult) => (r.resultType === 'vector' ? r.samples : []);
+const matrixOf = (r: InstantQueryResult) => (r.resultType === 'matrix' ? r.series : []);
+
+/** Sum of per-series growth by `le` (buckets) or in total (count, sum). */
+function sumBy(deltas: { labels: Labels; value: number }[], key?: 'le'): LabeledValue[] {
+  const m = new Map<string, number>();
+  for (const d of deltas) {
+    const k = key ? (d.labels[key] ?? '') : '';
+    m.set(k, (m.get(k) ?? 0) + d.value);
+  }
+  return [...m].map(([k, value]): LabeledValue => ({ labels: key ? { [key]: k } : {}, value }));
+}
+
+/**
+ * The histogram of exactly what the server observed between the scrapes that
+ * bracket [startMs, endMs]: the last scrape at or before the first request and
+ * the first at or after the last response (read from the target's `up`
+ * samples), each counter's growth between them (./scrape-deltas.ts). Counts are
+ * whole numbers; requests other clients sent in the same window are in them too.
+ */
+export async function windowHistogram(client: PrometheusClient, q: WindowHistogramQuery, signal?: AbortSignal): Promise<WindowHistogramResult> {
+  const now = q.now ?? Date.now();
+  const target = findTarget(await client.targets({ signal }), q.baseUrl);
+  const host = (() => {
+    try {
+      return new URL(q.baseUrl).host;
+    } catch {
+      return q.baseUrl;
+    }
+  })();
+  if (!target) return { status: 'unavailable', reason: `Prometheus does not scrape ${host}, so the server's own counters are not available.` };
+  const around = lookaroundMs(target.scrapeIntervalS);
+  if (target.lastScrapeMs < q.endMs) {
+    return now < q.endMs + around
+      ? { status: 'pending', reason: "Waiting for Prometheus's first scrape after the run's last response." }
+      : { status: 'unavailable', reason: `Prometheus has not scraped ${host} since the run ended${target.lastError ? ` (last error: ${target.lastError})` : ''}.` };
+  }
+  const id: Labels = {};
+  for (const k of ['job', 'instance']) if (target.labels[k] !== undefined) id[k] = target.labels[k];
+  const from = q.startMs - around;
+  const to = q.endMs + around;
+  const up = matrixOf(await client.query(`${selector('up', id)}[${coveringRange(from, to)}]`, { time: to, signal }));
+  const scrapes = bracketingScrapes(up.flatMap((s) => s.values), q.startMs, q.endMs);
+  if (scrapes.before === null) return { status: 'unavailable', reason: `Prometheus has no successful scrape of ${host} from before the run started, so the counts cannot start from zero.` };
+  if (scrapes.after === null) {
+    return now < q.endMs + around
+      ? { status: 'pending', reason: "Waiting for Prometheus's first scrape after the run's last response." }
+      : { status: 'unavailable', reason: `Prometheus has no successful scrape of ${host} soon after the run ended.` };
+  }
+  const { before, after } = scrapes;
+  const labels = { ...q.labels, ...id };
+  const range = coveringRange(before, after);
+  const at = { time: after, signal };
+  const [b, s, c, exemplars] = await Promise.all([
+    client.query(`${selector(`${q.metric}_bucket`, labels)}[${range}]`, at),
+    client.query(`${selector(`${q.metric}_sum`, labels)}[${range}]`, at),
+    client.query(`${selector(`${q.metric}_count`, labels)}[${range}]`, at),
+    client.queryExemplars(selector(`${q.metric}_bucket`, labels), { from: q.startMs, to: q.endMs }, { signal }),
+  ]);
+  const deltas = (r: InstantQueryResult) => seriesDeltas(matrixOf(r), before, after);
+  const [h] = classicHistograms(sumBy(deltas(b), 'le'), { sums: sumBy(deltas(s)), counts: sumBy(deltas(c)) });
+  const histogram: HistogramSeries = h ?? { labels: {}, buckets: [], count: 0, sum: 0 };
+  histogram.labels = { __name__: q.metric, ...labels };
+  histogram.exemplars = exemplars;
+  return { status: 'exact', histogram, scrapes: { before, after }, target: id };
 }
