@@ -77,6 +77,8 @@ const ConfigObject = z.object({
   DATABASE_URL: url('DATABASE_URL'),
   PROMETHEUS_URL: url('PROMETHEUS_URL'),
   TEMPO_URL: url('TEMPO_URL'),
+  /** OTLP/HTTP traces URL (e.g. Tempo's http://tempo:4318/v1/traces) for the load generator's client spans when TEMPO_URL is set. */
+  OTLP_TRACES_URL: url('OTLP_TRACES_URL'),
   PYROSCOPE_URL: url('PYROSCOPE_URL'),
   TELEMETRY_TENANT: z.string().trim().min(1).max(256).regex(/^[A-Za-z0-9!._*'()|-]+$/, 'not a valid tenant id').optional(),
   SANDBOX_URL: url('SANDBOX_URL'),

@@ -1,6 +1,9 @@
 // The process-wide load-run service the route handlers use.
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { config } from '@/lib/config';
-import { prisma } from '@/lib/db';
+import { pgPool, prisma } from '@/lib/db';
+import { EmbeddedSpanExporter } from '@/lib/datasources/embedded/span-exporter';
 import { loadTargets } from '@/lib/targets';
 import { LoadRunService } from './service';
 
@@ -10,6 +13,17 @@ export { runEventStream } from './events';
 export { listRuns, getRun, INTERRUPTED, type RunView, type RunSummary, type RunStatus } from './store';
 export { fromColumns, type SampleColumns, type SampleRow } from './samples';
 
+/**
+ * Where the load generator's client spans go: the embedded trace store, or with
+ * TEMPO_URL set the OTLP endpoint in OTLP_TRACES_URL (none without it).
+ */
+export function clientSpanExporter(): SpanExporter | null {
+  const c = config();
+  if (!c.TEMPO_URL) return new EmbeddedSpanExporter(pgPool(), (e) => console.warn(`load runs: client spans not stored: ${e.message}`));
+  if (!c.OTLP_TRACES_URL) return null;
+  return new OTLPTraceExporter({ url: c.OTLP_TRACES_URL, headers: c.TELEMETRY_TENANT ? { 'X-Scope-OrgID': c.TELEMETRY_TENANT } : {} });
+}
+
 // One registry per server process, even when Next.js loads this module once per route bundle.
 const g = globalThis as unknown as { __trisightLoadRuns?: LoadRunService };
 
@@ -17,6 +31,7 @@ export function loadRuns(): LoadRunService {
   g.__trisightLoadRuns ??= new LoadRunService({
     db: prisma(),
     targets: () => loadTargets(config()),
+    clientSpanExporter,
     log: (m) => console.warn(m),
   });
   return g.__trisightLoadRuns;

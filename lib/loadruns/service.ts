@@ -1,6 +1,7 @@
 // The lifecycle of load runs inside the app's server process: record → run the
 // bounded generator → publish progress → persist the report. Active runs live in a
 // module-level registry; a restart loses them, so rows they left behind are failed.
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import type { LoadTarget } from '@/lib/targets';
 import type { LoadParams } from '@/workers/loadgen/params';
@@ -34,6 +35,8 @@ export class TooManyActiveRuns extends Error {
 export interface LoadRunDeps {
   db: PrismaClient;
   targets: () => LoadTarget[];
+  /** where a run's client spans go (a fresh exporter per run); null or absent: none recorded */
+  clientSpanExporter?: () => SpanExporter | null;
   /** default MAX_ACTIVE_RUNS */
   maxActiveRuns?: number;
   /** how often progress reaches subscribers */
@@ -98,8 +101,11 @@ export class LoadRunService {
     let error: string | null = null;
     try {
       await markRunning(db, id);
+      const exporter = this.deps.clientSpanExporter?.() ?? null;
       const result = await runLoad({
         baseUrl: target.url,
+        targetName: target.name,
+        clientSpans: exporter ? { exporter, resource: { 'trisight.load_run.id': id } } : undefined,
         params,
         sendPriority: target.preset.acceptsPriority,
         signal: a.controller.signal,
@@ -125,8 +131,8 @@ export class LoadRunService {
       });
       const { completed, failed } = result.report;
       status = result.stopReason === 'cancelled' ? 'cancelled' : completed === 0 && failed > 0 ? 'failed' : 'succeeded';
-      if (status === 'failed') error = `all ${failed} request(s) failed; first: ${result.samples.find((s) => !s.ok)?.error ?? 'unknown'}`;
-      else if (result.stopReason === 'time-cap') error = `stopped by the ${params.maxDurationS} s time cap; ${result.aborted} request(s) not completed`;
+      if (status === 'failed') error = `All ${failed} request${failed === 1 ? '' : 's'} failed; first: ${result.samples.find((s) => !s.ok)?.error ?? 'unknown'}`;
+      else if (result.stopReason === 'time-cap') error = `Stopped by the ${params.maxDurationS} s time cap; ${result.aborted} request${result.aborted === 1 ? '' : 's'} not completed.`;
       await writes;
       await finishRun(db, id, {
         status,
@@ -137,6 +143,7 @@ export class LoadRunService {
           stopReason: result.stopReason,
           aborted: result.aborted,
           window: { startMs: result.startedAtMs, endMs: result.finishedAtMs },
+          clientSpans: exporter ? result.clientSpansExported : null,
         },
         samples: toColumns(result.samples, result.startedAtMs),
         done: result.report.completed,

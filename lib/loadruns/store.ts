@@ -15,6 +15,8 @@ export interface RunSummary {
   aborted: number;
   /** the run's window in unix ms: first request sent → last response ended */
   window: { startMs: number; endMs: number };
+  /** client spans stored with the run (one per request whose trace the server kept); null: none recorded (no trace store to send them to) */
+  clientSpans?: number | null;
 }
 
 /** A run as the API returns it. */

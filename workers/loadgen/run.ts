@@ -1,5 +1,7 @@
 // A bounded load run: `requests` requests, at most `concurrency` in flight, stopped
 // by the caller's signal or by the run's own time cap, whichever comes first.
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ClientSpans, wallClockMs } from './client-spans';
 import type { LoadParams } from './params';
 import { planRequest } from './prompt';
 import { buildReport, ItlPool, liveStats, type BenchmarkReport, type LiveStats, type RequestSample } from './report';
@@ -9,6 +11,13 @@ export type StopReason = 'completed' | 'cancelled' | 'time-cap';
 
 export interface RunLoadOptions {
   baseUrl: string;
+  /** the target's configured name, recorded on client spans */
+  targetName?: string;
+  /**
+   * Where the run's client spans go (one per request whose trace the server
+   * kept); none are recorded without it. `resource` is added to their resource.
+   */
+  clientSpans?: { exporter: SpanExporter; resource?: Record<string, string> };
   params: LoadParams;
   /** send the `priority` field (the sandbox takes P0/P1; vLLM would reject it) */
   sendPriority: boolean;
@@ -26,9 +35,11 @@ export interface RunLoadResult {
   stopReason: StopReason;
   /** requests stopped by cancel or the time cap: neither completed nor failed */
   aborted: number;
-  /** unix ms of the first request and of the end of the run: the run's window */
+  /** unix ms (sub-ms, see wallClockMs) of the first request and of the end of the run: the run's window */
   startedAtMs: number;
   finishedAtMs: number;
+  /** client spans exported (kept because the server kept their trace); 0 without `clientSpans` */
+  clientSpansExported: number;
   report: BenchmarkReport;
   /** in request index order */
   samples: RequestSample[];
@@ -60,9 +71,10 @@ export async function runLoad(o: RunLoadOptions): Promise<RunLoadResult> {
   // The time cap covers the model look-up too: a run never outlives maxDurationS.
   const cap = setTimeout(() => halt('time-cap'), params.maxDurationS * 1000);
   let progressTimer: ReturnType<typeof setInterval> | undefined;
+  const spans = o.clientSpans ? new ClientSpans(o.clientSpans.exporter, o.clientSpans.resource) : undefined;
   try {
     const model = params.model ?? (await firstModel(o.baseUrl, stop.signal));
-    const target = { baseUrl: o.baseUrl, model, sendPriority: o.sendPriority };
+    const target = { name: o.targetName, baseUrl: o.baseUrl, model, sendPriority: o.sendPriority };
     const settings = { maxTokens: params.maxTokens, temperature: params.temperature };
     const samples: RequestSample[] = [];
     const e2eSorted: number[] = [];
@@ -75,8 +87,8 @@ export async function runLoad(o: RunLoadOptions): Promise<RunLoadResult> {
     let failed = 0;
     let aborted = 0;
     let outputTokens = 0;
-    const startedAtMs = Date.now();
     const t0 = performance.now();
+    const startedAtMs = performance.timeOrigin + t0;
     o.onStart?.({ model, startedAtMs });
     const snapshot = () =>
       liveStats(e2eSorted, { done, failed, inFlight, total: params.requests, outputTokens }, (performance.now() - t0) / 1000);
@@ -88,7 +100,7 @@ export async function runLoad(o: RunLoadOptions): Promise<RunLoadResult> {
         if (o.promptFor) planned.prompt = o.promptFor(planned.index);
         inFlight++;
         try {
-          const s = await streamCompletion(target, planned, settings, stop.signal, params.requestTimeoutS * 1000);
+          const s = await streamCompletion(target, planned, settings, stop.signal, params.requestTimeoutS * 1000, spans);
           if (s.ok) for (const g of s.itlMs) itl.add(g);
           s.itlMs = [];
           samples.push(s);
@@ -114,12 +126,15 @@ export async function runLoad(o: RunLoadOptions): Promise<RunLoadResult> {
     }
     // Requests never sent because the run stopped count as aborted too.
     aborted += params.requests - next;
-    const finishedAtMs = Date.now();
-    const durationS = (performance.now() - t0) / 1000;
+    const finishedAtMs = wallClockMs();
+    const durationS = (finishedAtMs - startedAtMs) / 1000;
     o.onProgress?.(snapshot());
     samples.sort((a, b) => a.index - b.index);
-    return { model, stopReason, aborted, startedAtMs, finishedAtMs, report: buildReport(samples, durationS, params.slo, itl), samples };
+    // The run ends once its client spans are stored, so the page can show them at once.
+    const clientSpansExported = (await spans?.close()) ?? 0;
+    return { model, stopReason, aborted, startedAtMs, finishedAtMs, clientSpansExported, report: buildReport(samples, durationS, params.slo, itl), samples };
   } finally {
+    if (spans) void spans.close().catch(() => {});
     clearTimeout(cap);
     clearInterval(progressTimer);
     o.signal?.removeEventListener('abort', onCancel);

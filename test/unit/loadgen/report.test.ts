@@ -130,3 +130,14 @@ test('the ITL pool is exact under its capacity and keeps an exact mean over it',
   assert.ok(Math.abs(s.p99 - 99_000) < 2_000, `p99 ${s.p99}`);
   assert.equal(new ItlPool().stat(), null);
 });
+
+test('failure reasons read as words: JSON error bodies become their message', async () => {
+  const { errorBodyText, readableFailure } = await import('../../../workers/loadgen/error-text');
+  assert.equal(errorBodyText('{"error":{"message":"prompt is 513 tokens; the limit is 255 tokens","type":"invalid_request_error"}}'), 'prompt is 513 tokens; the limit is 255 tokens');
+  assert.equal(errorBodyText('{"detail":"Not Found"}'), 'Not Found');
+  assert.equal(errorBodyText('<html>Bad Gateway</html>'), '<html>Bad Gateway</html>');
+  assert.equal(
+    readableFailure('all 60 request(s) failed; first: HTTP 400: {"error":{"message":"max_tokens: prompt (513 tokens) + max_tokens (32) exceeds the context length of 256 tokens","code":"context_length_exceeded"}}'),
+    'all 60 request(s) failed; first: HTTP 400: max_tokens: prompt (513 tokens) + max_tokens (32) exceeds the context length of 256 tokens',
+  );
+});
