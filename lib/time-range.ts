@@ -145,3 +145,16 @@ export function fromDatetimeLocal(value: string, offsetMinutes: number): ParseRe
   if (!Number.isFinite(ms)) return { ok: false, error: `not a valid date: ${JSON.stringify(value)}` };
   return { ok: true, value: ms - offsetMinutes * 60_000 };
 }
+
+/**
+ * The pages whose panels read the global time range: the header shows the
+ * picker only there, since a control that changes nothing misleads (the run
+ * page has its own window). Explore and SLOs join this list when their panels
+ * read the range.
+ */
+export const PAGES_WITH_TIME_RANGE: readonly string[] = [];
+
+/** Whether the page at `pathname` reads the global time range (a listed path or one below it). */
+export function pageUsesTimeRange(pathname: string, pages: readonly string[] = PAGES_WITH_TIME_RANGE): boolean {
+  return pages.some((p) => pathname === p || pathname.startsWith(`${p}/`));
+}

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { Suspense, type ReactNode } from 'react';
 import { NavLinks, NavLinksFallback } from '@/components/shell/NavLinks';
-import { TimeRangePicker } from '@/components/time-range/TimeRangePicker';
+import { TimeRangeSlot } from '@/components/time-range/TimeRangeSlot';
 import { ThemeToggle } from '@/components/ui/ThemeToggle';
 
 export default function DashboardLayout({ children }: { children: ReactNode }) {
@@ -25,8 +25,8 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
             </Suspense>
           </nav>
           <div className="flex items-center gap-2">
-            <Suspense fallback={<span className="h-8 w-40 rounded-md border border-line" aria-hidden="true" />}>
-              <TimeRangePicker />
+            <Suspense fallback={null}>
+              <TimeRangeSlot />
             </Suspense>
             <ThemeToggle />
           </div>

@@ -16,7 +16,8 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useId, useMemo, useRef, type ReactNode } from 'react';
 import { cssVar, useTheme } from '@/components/ui/theme';
 import { escapeHtml } from '@/lib/escape-html';
-import { buildLatencyView, formatLatencyMs, type LatencyUnit, type LatencyView, type PercentileMarker } from '@/lib/model/latency-view';
+import { buildLatencyView, formatLatencyMs, type LatencyUnit, type LatencyView } from '@/lib/model/latency-view';
+import type { Percentile } from '@/lib/model/percentiles';
 import type { Exemplar, HistogramSeries } from '@/lib/model/types';
 
 // Only the ECharts parts this chart uses (keeps the bundle small).
@@ -38,6 +39,10 @@ export interface LatencyHistogramProps {
   series?: HistogramSeries;
   /** Latencies the load generator measured itself, in ms; drawn beside the server's bars. */
   clientLatenciesMs?: readonly number[];
+  /** The server's percentiles as its source computed them (exact, estimated or interpolated); else interpolated in `series`. */
+  serverPercentiles?: readonly Percentile[];
+  /** How many requests the server histogram holds and how sure that is; `estimate` shows counts with ≈. */
+  counts?: { kind: 'exact' | 'estimate'; total: number; how: string; spans?: number };
   /** Unit of the bucket bounds and exemplar values (Prometheus `_seconds` histograms: 's'). */
   unit?: LatencyUnit;
   /** Accessible name, e.g. "End-to-end latency". */
@@ -56,13 +61,32 @@ export interface LatencyHistogramProps {
 
 const sameBucket = (a: BucketRange | null | undefined, b: BucketRange) => !!a && a.lower === b.lower && a.upper === b.upper;
 
-function percentileText(ps: PercentileMarker[]): string {
-  return ps.map((p) => `${p.name} ${formatLatencyMs(p.valueMs)}`).join(' · ');
+/** A request count: whole numbers as they are, estimates rounded with ≈ (never "115.75 requests"). */
+export function countText(n: number, estimate: boolean): string {
+  if (!estimate && Number.isInteger(n)) return String(n);
+  const r = Math.round(n);
+  return r === 0 && n > 0 ? '≈ <1' : `≈ ${r}`;
+}
+
+/** "p50 1.21 s · p90 1.4 s", with ≈ on estimates. */
+export function percentileText(ps: readonly Percentile[]): string {
+  return ps.map((p) => `${p.name} ${p.method === 'exact' ? '' : '≈ '}${formatLatencyMs(p.valueMs)}`).join(' · ');
+}
+
+/** How the server percentiles were obtained, in words, with the buckets' widths when interpolated. */
+export function percentileMethodText(ps: readonly Percentile[]): string {
+  if (!ps.length) return '';
+  if (ps.every((p) => p.method === 'exact')) return 'exact, from every request';
+  if (ps.every((p) => p.method === 'estimate')) return 'estimated from sampled spans';
+  const buckets = ps
+    .filter((p) => p.bucketMs)
+    .map((p) => `${p.name} in ${formatLatencyMs(p.bucketMs!.lower)} – ${p.bucketMs!.upper === Infinity ? 'beyond the last bound' : formatLatencyMs(p.bucketMs!.upper)}`);
+  return `interpolated within their buckets (${buckets.join(', ')})`;
 }
 
 /** Tooltip body. ECharts inserts the returned string as HTML, so every piece is escaped. */
-function tooltipHtml(view: LatencyView, i: number): string {
-  const lines = [`<strong>${escapeHtml(view.ranges[i])}</strong>`, `server: ${escapeHtml(view.server[i])} requests`];
+function tooltipHtml(view: LatencyView, i: number, estimate: boolean): string {
+  const lines = [`<strong>${escapeHtml(view.ranges[i])}</strong>`, `server: ${escapeHtml(countText(view.server[i], estimate))} requests`];
   if (view.client) lines.push(`client-measured: ${escapeHtml(view.client[i])} requests`);
   const ex = view.exemplars.filter((e) => e.index === i);
   if (ex.length) {
@@ -73,7 +97,10 @@ function tooltipHtml(view: LatencyView, i: number): string {
   return lines.join('<br/>');
 }
 
-function buildOption(view: LatencyView, selectedIndex: number): Option {
+/** Top of the plot area: room for the legend and three rows of percentile labels; the tooltip stays below it. */
+const GRID_TOP = 64;
+
+function buildOption(view: LatencyView, selectedIndex: number, estimate: boolean): Option {
   const c = {
     server: cssVar('--chart-1'),
     client: cssVar('--chart-2'),
@@ -84,15 +111,12 @@ function buildOption(view: LatencyView, selectedIndex: number): Option {
     fg: cssVar('--fg'),
     panel: cssVar('--panel'),
   };
-  const markers: NonNullable<MarkLineComponentOption['data']> = view.serverPercentiles
-    .filter((p) => p.index >= 0)
-    .map((p, i) => ({
-      name: p.name,
-      xAxis: p.index,
-      // Canvas text, not HTML. Percentiles often land in neighbouring buckets, so
-      // their labels are stacked one line apart above the plot instead of overlapping.
-      label: { formatter: `${p.name} ${formatLatencyMs(p.valueMs)}`, color: c.fg, fontSize: 10, distance: 2 + i * 12 },
-    }));
+  // Canvas text, not HTML. One label per bucket ("p90 p99"); a neighbour's goes a row up (view.markers).
+  const markers: NonNullable<MarkLineComponentOption['data']> = view.markers.map((m) => ({
+    name: m.text,
+    xAxis: m.index,
+    label: { formatter: m.text, color: c.fg, fontSize: 10, distance: 2 + m.row * 12 },
+  }));
   const bar = (name: string, data: number[], color: string): BarSeriesOption => ({
     type: 'bar',
     name,
@@ -121,16 +145,24 @@ function buildOption(view: LatencyView, selectedIndex: number): Option {
   }
   return {
     animation: false,
-    grid: { left: 48, right: 16, top: 64, bottom: 40 }, // room above for three stacked percentile labels
+    grid: { left: 48, right: 16, top: GRID_TOP, bottom: 40 },
     legend: { top: 4, textStyle: { color: c.text }, itemWidth: 12, itemHeight: 8 },
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'shadow' },
       confine: true,
+      // Beside the pointer and never above the plot, so the legend and the percentile labels stay readable.
+      position: (point: number[], _p: unknown, _d: unknown, _r: unknown, size: { contentSize: number[]; viewSize: number[] }) => {
+        const [w, h] = size.contentSize;
+        const [vw, vh] = size.viewSize;
+        const x = point[0] + 16 + w <= vw ? point[0] + 16 : Math.max(0, point[0] - 16 - w);
+        const y = Math.max(GRID_TOP, Math.min(point[1] - h / 2, vh - h));
+        return [x, y];
+      },
       formatter: (params: unknown) => {
         const list = (Array.isArray(params) ? params : [params]) as { dataIndex?: number; seriesType?: string }[];
         const p = list.find((x) => x.seriesType === 'bar') ?? list[0];
-        return typeof p?.dataIndex === 'number' && p.dataIndex < view.labels.length ? tooltipHtml(view, p.dataIndex) : '';
+        return typeof p?.dataIndex === 'number' && p.dataIndex < view.labels.length ? tooltipHtml(view, p.dataIndex, estimate) : '';
       },
     },
     xAxis: {
@@ -161,8 +193,9 @@ function buildOption(view: LatencyView, selectedIndex: number): Option {
  * markers, the load generator's own latencies beside them, exemplar dots, and a
  * table of buckets with buttons as the keyboard alternative to the canvas.
  */
-export function LatencyHistogram({ series, clientLatenciesMs, unit = 's', label, selected, onBucketClick, onExemplarClick, height = 280, emptyText }: LatencyHistogramProps) {
-  const view = useMemo(() => buildLatencyView(series, clientLatenciesMs, unit), [series, clientLatenciesMs, unit]);
+export function LatencyHistogram({ series, clientLatenciesMs, serverPercentiles, counts, unit = 's', label, selected, onBucketClick, onExemplarClick, height = 280, emptyText }: LatencyHistogramProps) {
+  const view = useMemo(() => buildLatencyView(series, clientLatenciesMs, unit, { serverPercentiles }), [series, clientLatenciesMs, unit, serverPercentiles]);
+  const estimate = counts?.kind === 'estimate';
   const { theme } = useTheme();
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
@@ -208,8 +241,8 @@ export function LatencyHistogram({ series, clientLatenciesMs, unit = 's', label,
   }, [isEmpty]);
 
   useEffect(() => {
-    chart.current?.setOption(buildOption(view, selectedIndex), { notMerge: true });
-  }, [view, selectedIndex, theme, isEmpty]);
+    chart.current?.setOption(buildOption(view, selectedIndex, estimate), { notMerge: true });
+  }, [view, selectedIndex, theme, isEmpty, estimate]);
 
   if (isEmpty) {
     return (
@@ -219,20 +252,28 @@ export function LatencyHistogram({ series, clientLatenciesMs, unit = 's', label,
     );
   }
 
-  const summary = [
-    `${view.serverTotal} requests in the server histogram${view.serverPercentiles.length ? ` (${percentileText(view.serverPercentiles)})` : ''}`,
-    view.client ? `${view.clientTotal} measured by the load generator${view.clientPercentiles.length ? ` (${percentileText(view.clientPercentiles)})` : ''}` : '',
-  ]
-    .filter(Boolean)
-    .join('; ');
+  const serverTotal = counts?.total ?? view.serverTotal;
+  const serverLine = `Server: ${countText(serverTotal, estimate)} request${serverTotal === 1 ? '' : 's'}${counts ? ` (${counts.how})` : ''}${
+    view.serverPercentiles.length ? `; ${percentileText(view.serverPercentiles)}, ${percentileMethodText(view.serverPercentiles)}` : ''
+  }.`;
+  const clientLine = view.client
+    ? `Client: ${view.clientTotal} request${view.clientTotal === 1 ? '' : 's'} measured by the load generator${view.clientPercentiles.length ? `; ${percentileText(view.clientPercentiles)}, exact` : ''}.`
+    : '';
+  const summary = [serverLine, clientLine].filter(Boolean).join(' ');
 
   return (
-    <div className="flex flex-col gap-2" data-testid="latency-histogram" data-total={view.serverTotal} data-client-total={view.clientTotal}>
-      <div ref={el} role="img" aria-label={`${label}: ${summary}. The bucket table below lists the same data.`} style={{ height }} className="w-full" />
-      <p className="text-xs text-muted" data-testid="latency-summary">
-        {summary}
-        {view.clientOutside > 0 ? ` · ${view.clientOutside} client latencies fall outside the buckets` : ''}
-      </p>
+    <div className="flex flex-col gap-2" data-testid="latency-histogram" data-total={serverTotal} data-count-kind={counts?.kind} data-client-total={view.clientTotal}>
+      <div ref={el} role="img" aria-label={`${label}. ${summary} The bucket table below lists the same data.`} style={{ height }} className="w-full" />
+      <div className="flex flex-col gap-0.5 text-xs text-muted" data-testid="latency-summary">
+        <p data-testid="latency-summary-server">{serverLine}</p>
+        {clientLine && <p data-testid="latency-summary-client">{clientLine}</p>}
+        {view.clientOutside > 0 && <p>{view.clientOutside} client latencies fall outside the buckets.</p>}
+        {(view.trimmed.below > 0 || view.trimmed.above > 0) && (
+          <p>
+            Showing the buckets from {view.ranges[0]} to {view.ranges[view.ranges.length - 1]}, where the requests are; the empty ones beyond are left out.
+          </p>
+        )}
+      </div>
       <details className="text-xs">
         <summary className="cursor-pointer select-none text-muted hover:text-fg">Buckets as a table{onBucketClick ? ' (choose a bucket with the keyboard)' : ''}</summary>
         <table className="mt-2 w-full border-collapse text-left" aria-describedby={tableId}>
@@ -270,7 +311,7 @@ export function LatencyHistogram({ series, clientLatenciesMs, unit = 's', label,
                   <th scope="row" className="py-1 pr-2 font-normal">
                     {view.ranges[i]}
                   </th>
-                  <td className="py-1 pr-2 text-right tabular-nums">{view.server[i]}</td>
+                  <td className="py-1 pr-2 text-right tabular-nums">{countText(view.server[i], estimate)}</td>
                   {view.client && <td className="py-1 pr-2 text-right tabular-nums">{view.client[i]}</td>}
                   <td className="py-1 pr-2 text-right tabular-nums">{view.exemplars.filter((e) => e.index === i).length}</td>
                   {onBucketClick && (

@@ -74,9 +74,15 @@ export function LoadForm() {
     },
   });
 
+  const targetList = targets.data?.targets ?? [];
+  const selected = targetList.find((t) => t.name === form.target);
+  // The served model's context (prompt + output tokens), from the target's own /v1/models.
+  const maxModelLen = selected?.limits?.maxModelLen ?? null;
+  const room = maxModelLen ? maxModelLen - 1 : null;
+
   const onSubmit = (e: React.FormEvent) => {
     e.preventDefault();
-    const errs = validateForm(form);
+    const errs = validateForm(form, maxModelLen);
     setShown(errs);
     if (Object.keys(errs).length === 0) start.mutate(form);
   };
@@ -93,13 +99,15 @@ export function LoadForm() {
     className: input,
     ...extra,
   });
-  const targetList = targets.data?.targets ?? [];
+  const promptCap = room ? Math.min(LIMITS.promptTokens, room - 1) : LIMITS.promptTokens;
+  const outputCap = room ? Math.min(LIMITS.maxTokens, room - 1) : LIMITS.maxTokens;
+  const contextHint = maxModelLen ? `${selected?.limits?.model}: ${maxModelLen.toLocaleString('en-US')}-token context` : selected?.limitsError;
 
   return (
     <Panel title="Fire a load" subtitle="Bounded: at most 10,000 requests, 64 in flight, and a time cap." testId="load-form">
       <form onSubmit={onSubmit} noValidate className="flex flex-col gap-4" aria-describedby={shown.form ? id('form-msg') : undefined}>
         <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
-          <Field id={id('target')} label="Target" error={shown.target} hint={targets.error ? 'could not load targets' : targetList.find((t) => t.name === form.target)?.preset.label}>
+          <Field id={id('target')} label="Target" error={shown.target} hint={targets.error ? 'could not load targets' : [selected?.preset.label, contextHint].filter(Boolean).join(' · ')}>
             <select id={id('target')} name="target" value={form.target} onChange={(e) => set({ target: e.target.value })} className={input} aria-invalid={shown.target ? true : undefined} aria-describedby={`${id('target')}-msg`}>
               {!targetList.some((t) => t.name === form.target) && <option value={form.target}>{form.target}</option>}
               {targetList.map((t) => (
@@ -116,8 +124,8 @@ export function LoadForm() {
           <Field id={id('concurrency')} label="Concurrency" hint={`≤ ${LIMITS.concurrency}`} error={shown.concurrency}>
             <input type="number" {...num('concurrency', { min: 1, max: LIMITS.concurrency })} />
           </Field>
-          <Field id={id('maxTokens')} label="Max tokens" hint={`≤ ${LIMITS.maxTokens.toLocaleString('en-US')}`} error={shown.maxTokens}>
-            <input type="number" {...num('maxTokens', { min: 1, max: LIMITS.maxTokens })} />
+          <Field id={id('maxTokens')} label="Max tokens" hint={room ? `prompt + max tokens ≤ ${room.toLocaleString('en-US')}` : `≤ ${LIMITS.maxTokens.toLocaleString('en-US')}`} error={shown.maxTokens}>
+            <input type="number" {...num('maxTokens', { min: 1, max: outputCap })} />
           </Field>
           <Field id={id('temperature')} label="Temperature" hint={`0 – ${LIMITS.temperature}`} error={shown.temperature}>
             <input type="number" {...num('temperature', { min: 0, max: LIMITS.temperature, step: '0.1' })} />
@@ -128,7 +136,9 @@ export function LoadForm() {
         </div>
 
         <fieldset className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
-          <legend className="mb-1 text-xs font-medium">Prompt length (tokens; one byte each on the sandbox)</legend>
+          <legend className="mb-1 text-xs font-medium">
+            Prompt length (tokens; one byte each on the sandbox){room ? `: with max tokens, at most ${room.toLocaleString('en-US')} for ${selected?.limits?.model}` : ''}
+          </legend>
           <div role="radiogroup" aria-label="Prompt length mode" className="flex items-end gap-3 pb-1 text-sm">
             {(['fixed', 'range'] as const).map((m) => (
               <label key={m} className="inline-flex items-center gap-1">
@@ -138,16 +148,16 @@ export function LoadForm() {
             ))}
           </div>
           {form.prompt === 'fixed' ? (
-            <Field id={id('promptTokens')} label="Tokens" hint={`≤ ${LIMITS.promptTokens.toLocaleString('en-US')}`} error={shown.promptTokens}>
-              <input type="number" {...num('promptTokens', { min: 1, max: LIMITS.promptTokens })} />
+            <Field id={id('promptTokens')} label="Tokens" hint={`≤ ${promptCap.toLocaleString('en-US')}`} error={shown.promptTokens}>
+              <input type="number" {...num('promptTokens', { min: 1, max: promptCap })} />
             </Field>
           ) : (
             <>
               <Field id={id('promptMin')} label="Min" hint={`≥ 1`} error={shown.promptMin}>
-                <input type="number" {...num('promptMin', { min: 1, max: LIMITS.promptTokens })} />
+                <input type="number" {...num('promptMin', { min: 1, max: promptCap })} />
               </Field>
-              <Field id={id('promptMax')} label="Max" hint={`≤ ${LIMITS.promptTokens.toLocaleString('en-US')}`} error={shown.promptMax}>
-                <input type="number" {...num('promptMax', { min: 1, max: LIMITS.promptTokens })} />
+              <Field id={id('promptMax')} label="Max" hint={`≤ ${promptCap.toLocaleString('en-US')}`} error={shown.promptMax}>
+                <input type="number" {...num('promptMax', { min: 1, max: promptCap })} />
               </Field>
             </>
           )}

@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { Suspense, type ReactNode } from 'react';
 import { fetchJson } from '@/lib/api-errors';
 import type { RunView } from '@/lib/loadruns/store';
+import { readableFailure } from '@/workers/loadgen/error-text';
 import type { LiveStats } from '@/workers/loadgen/report';
 import { Button } from '@/components/ui/Button';
 import { Panel, queryPanelState } from '@/components/ui/Panel';
@@ -153,8 +154,8 @@ export function RunDetail({ id }: { id: string }) {
             )}
             {events.reconnecting && <p className="text-xs text-warn">Progress stream interrupted; reconnecting…</p>}
             {run.error && (
-              <p role="alert" className="text-sm text-danger">
-                {run.error}
+              <p role="alert" className="text-sm text-danger" data-testid="run-error">
+                {readableFailure(run.error)}
               </p>
             )}
             {cancel.error && (

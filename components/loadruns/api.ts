@@ -4,7 +4,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { fetchJson } from '@/lib/api-errors';
 import type { RunView } from '@/lib/loadruns/store';
+import type { ModelLimits } from '@/lib/loadruns/limits';
 import type { PublicTarget } from '@/lib/targets/targets';
+
+/** A target as GET /api/targets lists it: the served model's limits when its /v1/models answered. */
+export type TargetWithLimits = PublicTarget & { limits: ModelLimits | null; limitsError?: string };
 
 export const runKeys = {
   all: ['load-runs'] as const,
@@ -15,8 +19,8 @@ export const runKeys = {
 export function useTargets() {
   return useQuery({
     queryKey: ['load-targets'],
-    queryFn: ({ signal }) => fetchJson<{ targets: PublicTarget[] }>('/api/targets', { signal }),
-    staleTime: 5 * 60_000,
+    queryFn: ({ signal }) => fetchJson<{ targets: TargetWithLimits[] }>('/api/targets', { signal }),
+    staleTime: 60_000,
   });
 }
 

@@ -1,6 +1,7 @@
 'use client';
 
 import { useMemo } from 'react';
+import { countText } from '@/components/histogram/LatencyHistogram';
 import { FlameGraph } from '@/components/flame/FlameGraph';
 import { ms } from '@/components/loadruns/format';
 import { TraceWaterfall } from '@/components/trace/TraceWaterfall';
@@ -8,28 +9,62 @@ import { Badge } from '@/components/ui/Badge';
 import { Panel, queryPanelState } from '@/components/ui/Panel';
 import { formatBucketParam } from '@/lib/correlate';
 import { formatLatencyMs } from '@/lib/model/latency-view';
-import { decodeTrace } from '@/lib/model/json';
+import { decodeHistogram, decodeTrace } from '@/lib/model/json';
 import type { TimeRange } from '@/lib/model/types';
+import type { TracesPanel } from '@/lib/runs/panels';
 import type { RunViewState } from '@/lib/runs/url-state';
-import { METRIC_LABELS } from '@/lib/runs/views';
-import { useBucketTraces, useSpanProfile, useTrace } from './api';
+import { METRIC_LABELS, profileTypeLabel } from '@/lib/runs/views';
+import { useBucketTraces, useLatency, useSpanProfile, useTrace } from './api';
 import { windowText } from './format';
 import type { UpdateView } from './useRunViewState';
 
 const bucketText = (b: { lower: number; upper: number }) =>
   b.upper === Infinity ? `over ${formatLatencyMs(b.lower * 1000)}` : `${formatLatencyMs(b.lower * 1000)} – ${formatLatencyMs(b.upper * 1000)}`;
 
+/** The server histogram's count in the chosen bucket (from the latency panel's cached answer), when it has that bucket. */
+function useBucketCount(runId: string, tab: RunViewState['tab'], b: { lower: number; upper: number }): { count: number; estimate: boolean } | null {
+  const q = useLatency(runId, tab);
+  return useMemo(() => {
+    if (!q.data?.histogram) return null;
+    const h = decodeHistogram(q.data.histogram);
+    const hit = h.buckets.find((x) => x.lower === b.lower && x.upper === b.upper);
+    return hit ? { count: hit.count, estimate: q.data.counts?.kind === 'estimate' } : null;
+  }, [q.data, b.lower, b.upper]);
+}
+
+/** "46 traces in this bucket, all listed, slowest first", and how that compares with the histogram's count. */
+function bucketListText(d: TracesPanel, inHistogram: { count: number; estimate: boolean } | null): string {
+  const what = d.method === 'trace search' ? 'stored trace' : 'request of this run';
+  const n = `${d.capped ? 'at least ' : ''}${d.total} ${what}${d.total === 1 ? '' : 's'}`;
+  const listed = d.traces.length === d.total ? (d.total > 1 ? 'all listed, slowest first' : 'listed') : `the ${d.traces.length} slowest listed`;
+  let vs = '';
+  if (inHistogram && d.method === 'trace search') {
+    const h = countText(inHistogram.count, inHistogram.estimate);
+    if (Math.round(inHistogram.count) > d.total) vs = ` The histogram holds ${h} requests here: the others were not traced (sampled out).`;
+    else if (Math.round(inHistogram.count) === d.total && !inHistogram.estimate) vs = ' Every request the histogram holds here was traced.';
+  }
+  return `${n} in this bucket, ${listed}.${vs}`;
+}
+
 function BucketTraces({ runId, view, update }: { runId: string; view: RunViewState; update: UpdateView }) {
   const q = useBucketTraces(runId, view.tab, view.bucket);
   const d = q.data;
   const b = view.bucket!;
+  const inHistogram = useBucketCount(runId, view.tab, b);
   return (
     <Panel
       title={`Traces in ${METRIC_LABELS[view.tab]} bucket ${bucketText(b)}`}
       source={d?.source}
       testId="run-bucket-traces"
       {...queryPanelState(q)}
-      subtitle={d && (d.method === 'trace search' ? <span className="font-mono">{d.query}</span> : d.note)}
+      subtitle={
+        d && (
+          <>
+            <span data-testid="bucket-trace-count">{bucketListText(d, inHistogram)}</span>{' '}
+            {d.method === 'trace search' ? <span className="font-mono">{d.query}</span> : d.note}
+          </>
+        )
+      }
       empty={
         d &&
         d.traces.length === 0 &&
@@ -136,7 +171,12 @@ function SpanProfilePanel({ runId, view, update }: { runId: string; view: RunVie
             {d.batchSpanIds.length > 0 &&
               `, plus the ${d.batchSpanIds.length} decode batch${d.batchSpanIds.length === 1 ? '' : 'es'} it took part in (their ${what} time is shared with the other requests in them)`}{' '}
             · {windowText(d.window)}
-            {d.profileType ? ` · ${d.profileType.sampleType}` : ''}
+            {d.profileType && (
+              <>
+                {' · '}
+                <span title={`Pyroscope profile type ${d.profileType.id}`}>{profileTypeLabel(d.profileType)}</span>
+              </>
+            )}
           </>
         )
       }

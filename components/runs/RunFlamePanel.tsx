@@ -6,35 +6,40 @@ import { useRuns } from '@/components/loadruns/api';
 import { when } from '@/components/loadruns/format';
 import { Panel, queryPanelState } from '@/components/ui/Panel';
 import { Tabs } from '@/components/ui/Tabs';
+import type { TimeRange } from '@/lib/model/types';
 import type { RunViewState } from '@/lib/runs/url-state';
-import { PROFILE_KINDS, PROFILE_KIND_LABELS, type ProfileKind, type ServedBy } from '@/lib/runs/views';
+import { PROFILE_KINDS, PROFILE_KIND_LABELS, profileTypeLabel, type ProfileKind, type ServedBy } from '@/lib/runs/views';
 import { useFlame } from './api';
 import { windowText } from './format';
 import type { UpdateView } from './useRunViewState';
 
-/** "Compare with run…": the other finished runs, newest first. */
+/** One run in the compare list: when it ran, how much, against what, and its short id. */
+const runLabel = (r: { id: string; startedAt: string | null; createdAt: string; target: string; params: { requests: number } }) =>
+  `${when(r.startedAt ?? r.createdAt)} · ${r.params.requests} requests · ${r.target} · ${r.id.slice(0, 8)}`;
+
+/** "Compare with": the other finished runs, newest first. */
 function CompareSelect({ runId, value, onChange }: { runId: string; value: string | null; onChange: (id: string | null) => void }) {
   const runs = useRuns();
   const id = useId();
   const others = (runs.data?.runs ?? []).filter((r) => r.id !== runId && r.finishedAt !== null && r.status !== 'failed');
   return (
-    <div className="flex items-center gap-1 text-xs">
-      <label htmlFor={id} className="text-muted">
-        Compare with run…
+    <div className="flex items-center gap-2 text-xs">
+      <label htmlFor={id} className="whitespace-nowrap text-muted">
+        Compare with
       </label>
       <select
         id={id}
         value={value ?? ''}
         onChange={(e) => onChange(e.target.value || null)}
-        className="h-7 max-w-[16rem] rounded-md border border-line bg-bg px-1 text-xs"
+        className="h-8 w-[22rem] max-w-full rounded-md border border-line bg-panel px-2 text-sm text-fg"
         disabled={runs.isPending}
         data-testid="flame-compare"
       >
-        <option value="">— none (this run only) —</option>
-        {value && !others.some((r) => r.id === value) && <option value={value}>{value}</option>}
+        <option value="">No other run (this run alone)</option>
+        {value && !others.some((r) => r.id === value) && <option value={value}>run {value.slice(0, 8)}</option>}
         {others.map((r) => (
           <option key={r.id} value={r.id}>
-            {when(r.startedAt ?? r.createdAt)} · {r.target} · {r.params.requests} req
+            {runLabel(r)}
           </option>
         ))}
       </select>
@@ -73,10 +78,22 @@ export function RunFlamePanel({ runId, view, update }: { runId: string; view: Ru
   const flame = d?.compare?.diff ?? d?.flame ?? null;
   const every = d ? `${d.flushIntervalS} s` : '';
   const served = servedText(d?.served);
+  const side = (r: { runId: string; window: TimeRange }) => (r.runId === runId ? `this run (${windowText(r.window)})` : `run ${r.runId.slice(0, 8)} (${windowText(r.window)})`);
   const subtitle = d && (
     <>
-      {d.profileType ? `${d.profileType.sampleType} (${d.profileType.id})` : 'no profile type stored yet'}
-      {d.compare && ` · before: ${windowText(d.compare.window)}, after: this run`}
+      {d.profileType ? (
+        <span title={`Pyroscope profile type ${d.profileType.id}`} data-testid="flame-profile-type">
+          {profileTypeLabel(d.profileType)}
+        </span>
+      ) : (
+        'no profile type stored yet'
+      )}
+      {d.compare && (
+        <span data-testid="flame-compare-sides">
+          {' '}
+          · before: {side(d.compare.before)}; after: {side(d.compare.after)}
+        </span>
+      )}
       {d.pending && flame && ` · more profiles may still arrive (the sandbox pushes every ${every}); refreshing`}
     </>
   );

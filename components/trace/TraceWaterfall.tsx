@@ -246,7 +246,9 @@ function WaterfallRowView(props: {
         </div>
         <div className="relative h-6" aria-hidden="true">
           <div
-            className={`absolute top-1.5 h-3 rounded-sm ${isError ? 'bg-danger' : selected ? 'bg-[var(--chart-selected)]' : 'bg-[var(--chart-1)]'}`}
+            // The selection colour wins; a failed span that is selected keeps a red outline.
+            className={`absolute top-1.5 h-3 rounded-sm ${selected ? `bg-[var(--chart-selected)]${isError ? ' ring-2 ring-danger' : ''}` : isError ? 'bg-danger' : 'bg-[var(--chart-1)]'}`}
+            data-bar={selected ? 'selected' : isError ? 'error' : 'span'}
             style={{ left: `${r.left * 100}%`, width: `max(2px, ${r.width * 100}%)` }}
           />
           <span

@@ -55,6 +55,8 @@ export interface ProfileSource {
 export interface SpanMetricsSource {
   readonly backend: 'embedded';
   latencyHistogram(q: spanMetrics.SpanMetricsQuery): Promise<spanMetrics.LatencyHistogramResult>;
+  /** each stored request's value and weight, for exact percentiles */
+  latencyValues(q: spanMetrics.SpanMetricsQuery): Promise<spanMetrics.LatencyValuesResult>;
   redSeries(q: spanMetrics.SpanMetricsQuery & { stepS: number }): Promise<spanMetrics.RedResult>;
 }
 
@@ -86,6 +88,7 @@ export function embeddedSpanMetrics(db = pgPool()): SpanMetricsSource {
   return {
     backend: 'embedded',
     latencyHistogram: (q) => spanMetrics.latencyHistogram(db, q),
+    latencyValues: (q) => spanMetrics.latencyValues(db, q),
     redSeries: (q) => spanMetrics.redSeries(db, q),
   };
 }

@@ -1,6 +1,7 @@
 // The load form's state as it lives in the URL (so a form is a link), and its
 // translation into the POST /api/runs body. Pure: used by the page and tested alone.
 import { CreateRunBody } from './schema';
+import { contextIssues } from './limits';
 import { describeIssues, type Issue } from '@/workers/loadgen/params';
 
 export interface LoadForm {
@@ -96,19 +97,53 @@ export function fieldOf(path: string): keyof LoadForm | undefined {
 
 export type FormErrors = Partial<Record<keyof LoadForm | 'form', string>>;
 
+/** The API's field paths as the form names them, for messages shown away from their field. */
+const LABELS: Record<string, string> = {
+  requests: 'Requests',
+  concurrency: 'Concurrency',
+  'promptLength.tokens': 'Prompt tokens',
+  'promptLength.min': 'Min',
+  'promptLength.max': 'Max',
+  maxTokens: 'Max tokens',
+  temperature: 'Temperature',
+  p0Fraction: 'P0 share',
+  seed: 'Seed',
+  maxDurationS: 'Time cap',
+  'slo.ttftMs': 'the TTFT target',
+  'slo.tpotMs': 'the TPOT target',
+  target: 'Target',
+};
+
+/**
+ * An API issue in the form's words: shown under its field, so the field's own
+ * path ("maxTokens: …", "promptLength.min must …") is dropped, and other
+ * fields are called by their labels.
+ */
+export function formMessage(i: Issue): string {
+  let m = i.message;
+  if (i.path && m.startsWith(i.path)) m = m.slice(i.path.length).replace(/^:\s*/, '').trimStart();
+  for (const [path, label] of Object.entries(LABELS)) m = m.split(path).join(label);
+  return m ? m[0].toUpperCase() + m.slice(1) : m;
+}
+
 export function errorsByField(issues: readonly Issue[]): FormErrors {
   const out: FormErrors = {};
   for (const i of issues) {
     const field = fieldOf(i.path) ?? 'form';
     // The P0 share is typed in percent; say it in the form's terms.
-    const message = field === 'p0' ? 'P0 share must be from 0 to 100 %' : i.message;
+    const message = field === 'p0' ? 'From 0 to 100 %' : field === 'form' ? i.message : formMessage(i);
     out[field] ??= message;
   }
   return out;
 }
 
-/** Client-side check with the server's own schema (target names are checked by the server). */
-export function validateForm(f: LoadForm): FormErrors {
+/**
+ * Client-side check with the server's own schema (target names are checked by
+ * the server) and, when the target's context length is known, whether the
+ * longest prompt plus max tokens fits it.
+ */
+export function validateForm(f: LoadForm, maxModelLen?: number | null): FormErrors {
   const r = CreateRunBody.safeParse(formToBody(f));
-  return r.success ? {} : errorsByField(describeIssues(r.error));
+  if (!r.success) return errorsByField(describeIssues(r.error));
+  return maxModelLen ? errorsByField(contextIssues(r.data, maxModelLen)) : {};
 }

@@ -7,14 +7,17 @@ import { config } from '@/lib/config';
 import { bucketTraceQL, spanProfileIds, spanWindow, type LatencyBucket } from '@/lib/correlate';
 import { profileSource, spanMetricsSource, traceSource } from '@/lib/datasources';
 import { PrometheusClient } from '@/lib/datasources/prometheus/client';
-import { latencyHistogram as promLatencyHistogram } from '@/lib/datasources/prometheus/views';
+import { latencyHistogram as promLatencyHistogram, windowHistogram } from '@/lib/datasources/prometheus/views';
 import { loadRuns, type RunView } from '@/lib/loadruns';
 import { encodeHistogram, encodeTrace, type HistogramSeriesJson, type TraceJson } from '@/lib/model/json';
 import { grandTotal, type FlameModel } from '@/lib/model/flame';
+import { exactPercentiles, interpolatedPercentiles, weightedPercentiles, type Percentile } from '@/lib/model/percentiles';
 import type { Labels, ProfileType, TimeRange, Trace } from '@/lib/model/types';
 import { latencyMetric, loadTargets, type LoadTarget } from '@/lib/targets';
+import { allFailed, allFailedNote, clockTime, requestWindow, serverCounts, type ServerCounts } from './latency';
 import {
   clientLatenciesMs,
+  METRIC_LABELS,
   pickProfileType,
   profileFlushIntervalMs,
   profilesMayStillArrive,
@@ -30,6 +33,7 @@ import {
   SERVED_BY_LABELS,
   servedBy,
   serviceSelector,
+  slowestFirst,
   TIMING_ATTRIBUTES,
   traceSourceLabel,
   type LatencyMetric,
@@ -69,10 +73,17 @@ export interface LatencyPanel {
   source: SourceLabel;
   window: TimeRange;
   metric: LatencyMetric;
-  /** the server's histogram for the window (seconds); null when there is no server-side source */
+  /** the server's histogram for the run (seconds); null when there is no server-side source */
   histogram: HistogramSeriesJson | null;
-  /** what the load generator measured for the same requests, ms */
+  /** how many requests the server histogram holds, and how sure that number is */
+  counts: ServerCounts | null;
+  /** server percentiles: exact from every request's value, estimated from sampled spans, or interpolated in a bucket */
+  serverPercentiles: Percentile[];
+  /** what the load generator measured for the same requests, ms (successful requests only) */
   clientLatenciesMs: number[];
+  clientPercentiles: Percentile[];
+  /** the run's failed requests (not drawn: they have no latency to compare) */
+  failed: number;
   /** why the histogram is missing, or how to read it */
   note?: string;
   /** the run ended so recently that data may still be on its way (the panel polls) */
@@ -80,56 +91,107 @@ export interface LatencyPanel {
 }
 
 /**
- * How long after a run's end its server-side numbers may still change: the
- * sandbox exports spans every 2 s (BatchSpanProcessor), Prometheus scrapes
- * every 15 s or so.
+ * How long after a run's end its span-derived numbers may still change: the
+ * sandbox exports spans every 2 s (BatchSpanProcessor). Prometheus counts wait
+ * for the first scrape after the run instead (lib/datasources/prometheus/views).
  */
-const SETTLE_MS = { spans: 8_000, prometheus: 35_000 };
+const SETTLE_MS = { spans: 8_000 };
+
+/** Server spans are selected by start time within the run's window, give or take this much clock skew between processes. */
+const SPAN_WINDOW_SLACK_MS = 100;
 
 const settling = (run: RunView, ms: number, now = Date.now()) => run.finishedAt === null || now < Date.parse(run.finishedAt) + ms;
+
+/** How many of this run's requests a tab's histogram should hold (the client measured each one). */
+const expectedCount = (client: readonly number[]) => client.length;
 
 export async function latencyPanel(run: RunView, metric: LatencyMetric, opts: Signal = {}): Promise<LatencyPanel> {
   const window = runRange(run);
   const client = clientLatenciesMs(run.samples, metric);
+  const base = { window, metric, clientLatenciesMs: client, clientPercentiles: exactPercentiles(client), failed: run.failed, serverPercentiles: [] as Percentile[] };
+  const span = requestWindow(run);
   const spans = spanMetricsSource();
+  const source: SourceLabel = spans ? 'embedded (spans)' : 'Prometheus';
+  if (allFailed(run)) {
+    return { ...base, source, histogram: null, counts: null, pending: false, note: allFailedNote(run) };
+  }
   if (!spans) {
     const target = targetOf(run);
-    const base = { source: 'Prometheus' as const, window, metric, clientLatenciesMs: client, pending: settling(run, SETTLE_MS.prometheus) };
-    if (!target) return { ...base, histogram: null, pending: false, note: `Target ${JSON.stringify(run.target)} is no longer configured, so its metric names are unknown.` };
+    const none = { ...base, source, histogram: null, counts: null, pending: false };
+    if (!target) return { ...none, note: `Target ${JSON.stringify(run.target)} is no longer configured, so its metric names are unknown.` };
     const name = latencyMetric(target.preset, metric);
-    if (!name) return { ...base, histogram: null, pending: false, note: `${target.preset.label} exports no ${metric.toUpperCase()} histogram; only the client-side latencies are shown.` };
-    const labels: Labels = target.preset.modelLabel && run.model ? { [target.preset.modelLabel]: run.model } : {};
-    const r = await promLatencyHistogram(PrometheusClient.fromConfig(), { metric: name, labels, range: window }, opts.signal);
+    if (!name) return { ...none, note: `${target.preset.label} exports no ${METRIC_LABELS[metric]} histogram; only the client-side latencies are shown.` };
+    if (!span) return { ...none, pending: run.finishedAt === null, note: 'The run has no window yet: its first request was never sent.' };
+    const labels: Labels = { ...(target.preset.modelLabel && run.model ? { [target.preset.modelLabel]: run.model } : {}), ...(metric === 'e2e' ? target.preset.requestDurationSuccess : {}) };
+    const client_ = PrometheusClient.fromConfig();
+    const r = await windowHistogram(client_, { metric: name, labels, baseUrl: target.url, startMs: span.startMs, endMs: span.endMs }, opts.signal);
+    if (r.status === 'pending') return { ...none, pending: true, note: r.reason };
+    if (r.status === 'exact') {
+      const h = r.histogram;
+      return {
+        ...base,
+        source,
+        histogram: encodeHistogram(h),
+        counts: serverCounts('exact', h.count, expectedCount(client), `the server's own counters, between its scrapes at ${clockTime(r.scrapes.before)} and ${clockTime(r.scrapes.after)}`),
+        serverPercentiles: interpolatedPercentiles(h.buckets),
+        pending: false,
+        note: `${name}: what the server counted from the scrape before the run's first request to the scrape after its last response.`,
+      };
+    }
+    // No bracketing scrapes (not scraped, or not before the run): increase() over the window, an estimate.
+    const est = await promLatencyHistogram(client_, { metric: name, labels, range: window }, opts.signal);
     return {
       ...base,
-      histogram: encodeHistogram(r.histogram),
-      note: `${name} over the run's window. Counts come from increase() and may be fractional (extrapolated to the window's edges); other traffic to the same server in the window is counted too.`,
+      source,
+      histogram: encodeHistogram(est.histogram),
+      counts: serverCounts('estimate', est.histogram.count, expectedCount(client), 'increase() over the window, which extrapolates to its edges'),
+      serverPercentiles: interpolatedPercentiles(est.histogram.buckets),
+      pending: settling(run, 35_000),
+      note: `${r.reason} The counts are increase() estimates of ${name}.`,
     };
   }
   const service = serviceOf(run);
-  const base = { source: 'embedded (spans)' as const, window, metric, clientLatenciesMs: client, pending: settling(run, SETTLE_MS.spans) };
   if (!service) {
     return {
       ...base,
+      source,
       pending: false,
       histogram: null,
+      counts: null,
       note: `The embedded store only receives the bundled sandbox's telemetry. Set PROMETHEUS_URL to a Prometheus that scrapes ${JSON.stringify(run.target)} to see its server-side histogram; the client-side latencies are shown alone.`,
     };
   }
-  const r = await spans.latencyHistogram({
+  const range = span ? { from: span.startMs - SPAN_WINDOW_SLACK_MS, to: span.endMs + SPAN_WINDOW_SLACK_MS } : window;
+  const q = {
     service,
-    kind: 'server',
-    range: window,
+    kind: 'server' as const,
+    range,
     bounds: SANDBOX_BOUNDS[metric],
+    okOnly: true,
     ...(metric === 'e2e' ? {} : { valueAttributeMs: TIMING_ATTRIBUTES[metric] }),
-  });
+  };
+  const [h, v] = await Promise.all([spans.latencyHistogram(q), spans.latencyValues(q)]);
+  const everyOne = !v.truncated && v.weights.every((w) => w === 1);
   return {
     ...base,
-    histogram: encodeHistogram(r.histogram),
+    source,
+    histogram: encodeHistogram(h.histogram),
+    counts: serverCounts(
+      everyOne ? 'exact' : 'estimate',
+      h.histogram.count,
+      expectedCount(client),
+      everyOne ? `${h.spans} request spans, every one traced` : `${h.spans} sampled request spans, each counted 1/its sampling probability`,
+      h.spans,
+    ),
+    serverPercentiles: weightedPercentiles(
+      v.values.map((x) => x * 1000),
+      v.weights,
+    ),
+    pending: settling(run, SETTLE_MS.spans),
     note:
       metric === 'e2e'
-        ? 'Server: request-span durations, each weighted by 1/its sampling probability.'
-        : `Server: the request spans' ${TIMING_ATTRIBUTES[metric]} attribute, weighted by 1/sampling probability.`,
+        ? "Server: the sandbox's request spans that started within the run's window, their durations."
+        : `Server: the ${TIMING_ATTRIBUTES[metric]} attribute of the sandbox's request spans that started within the run's window.`,
   };
 }
 
@@ -146,8 +208,20 @@ export interface FlamePanel {
   profileType: ProfileType | null;
   /** the flat flame model as the profile source produced it (at most MAX_NODES nodes); null when empty */
   flame: FlameModel | null;
-  /** compare: the other run's window (the "before" side) and the diff model */
-  compare?: { runId: string; window: TimeRange; diff: FlameModel; leftTicks: number; rightTicks: number };
+  /**
+   * compare: the diff of the earlier run ("before", left) against the later one
+   * ("after", right), whichever of the two the page belongs to; `runId` and
+   * `window` are the other run's.
+   */
+  compare?: {
+    runId: string;
+    window: TimeRange;
+    before: { runId: string; window: TimeRange };
+    after: { runId: string; window: TimeRange };
+    diff: FlameModel;
+    leftTicks: number;
+    rightTicks: number;
+  };
   /** profiles for this window may still be on their way (the panel polls) */
   pending: boolean;
   flushIntervalS: number;
@@ -196,8 +270,10 @@ export async function flamePanel(run: RunView, compareId: string | undefined, op
   if (compareId) {
     const other = await runWithSamples(compareId);
     const otherWindow = runRange(other);
-    const d = await profiles.diff({ ...sel, range: otherWindow }, sel, { maxNodes: MAX_NODES, ...opts });
-    return { ...base, kinds, served, profileType: type, flame: null, pending, compare: { runId: other.id, window: otherWindow, diff: d.flame, leftTicks: d.leftTicks, rightTicks: d.rightTicks } };
+    // The earlier run is "before" whichever of the two pages the comparison was chosen from.
+    const [before, after] = otherWindow.from <= window.from ? [{ runId: other.id, window: otherWindow }, { runId: run.id, window }] : [{ runId: run.id, window }, { runId: other.id, window: otherWindow }];
+    const d = await profiles.diff({ ...sel, range: before.window }, { ...sel, range: after.window }, { maxNodes: MAX_NODES, ...opts });
+    return { ...base, kinds, served, profileType: type, flame: null, pending, compare: { runId: other.id, window: otherWindow, before, after, diff: d.flame, leftTicks: d.leftTicks, rightTicks: d.rightTicks } };
   }
   const r = await profiles.selectMergeStacktraces(sel, { maxNodes: MAX_NODES, ...opts });
   return { ...base, kinds, served, profileType: type, flame: grandTotal(r.flame) > 0 ? r.flame : null, pending };
@@ -212,7 +288,12 @@ export interface TracesPanel {
   /** how the rows were found */
   method: 'trace search' | 'client-side values';
   query?: string;
+  /** the rows listed: the slowest `limit` of the bucket's, slowest first */
   traces: TraceRow[];
+  /** how many the bucket holds (stored traces for a trace search, the run's requests otherwise) */
+  total: number;
+  /** the search stopped at its cap: `total` is a lower bound */
+  capped: boolean;
   note?: string;
 }
 
@@ -220,6 +301,9 @@ export interface TracesPanel {
 function requestSpan(t: Trace) {
   return t.spans.find((s) => s.kind === 'server') ?? t.spans.find((s) => !s.parentSpanId) ?? t.spans[0];
 }
+
+/** Traces a bucket search reads to count and sort them, however few it lists. */
+const BUCKET_SEARCH_CAP = 1000;
 
 export async function bucketTraces(
   run: RunView,
@@ -237,10 +321,12 @@ export async function bucketTraces(
   // requests whose client-measured value falls in the bucket are listed instead.
   if (metric === 'e2e' && service) {
     const q = bucketTraceQL(service, bucket);
-    const r = await traces.search({ q, range: window, limit, spss: 1 }, opts);
-    return { source, window, metric, method: 'trace search', query: q, traces: rowsFromSearch(r.traces, run.samples, metric) };
+    const r = await traces.search({ q, range: window, limit: BUCKET_SEARCH_CAP, spss: 1 }, opts);
+    const rows = slowestFirst(rowsFromSearch(r.traces, run.samples, metric), (t) => t.durationMs);
+    return { source, window, metric, method: 'trace search', query: q, traces: rows.slice(0, limit), total: rows.length, capped: r.traces.length >= BUCKET_SEARCH_CAP };
   }
-  const rows = requestsInBucket(run.samples, metric, bucket).slice(0, limit);
+  const all = requestsInBucket(run.samples, metric, bucket);
+  const rows = all.slice(0, limit);
   const stored = new Map<string, StoredRequest>();
   // One lookup per row; rows are few (limit ≤ 200, the page asks for 50).
   await Promise.all(
@@ -262,7 +348,9 @@ export async function bucketTraces(
     metric,
     method: 'client-side values',
     traces: rowsFromSamples(rows, stored, metric),
-    note: `Requests of this run whose client-measured ${metric.toUpperCase()} falls in the bucket, with the trace id each one sent.`,
+    total: all.length,
+    capped: false,
+    note: `Requests of this run whose client-measured ${METRIC_LABELS[metric]} falls in the bucket, with the trace id each one sent.`,
   };
 }
 

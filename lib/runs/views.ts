@@ -207,6 +207,27 @@ export function servedBy(values: Partial<Record<(typeof SERVED_BY_LABELS)[number
   };
 }
 
+const PROFILE_TYPE_NAMES: Record<string, string> = {
+  cpu: 'CPU time',
+  wall: 'Wall-clock time',
+  samples: 'CPU samples',
+  alloc_space: 'Allocated memory',
+  alloc_objects: 'Allocated objects',
+  alloc_in_new_tlab_bytes: 'Allocated memory',
+  inuse_space: 'Memory in use',
+  inuse_objects: 'Objects in use',
+  contentions: 'Lock contentions',
+  delay: 'Lock wait time',
+  goroutine: 'Goroutines',
+  goroutines: 'Goroutines',
+  exception: 'Exceptions',
+};
+
+/** A profile type as people call it ("CPU time"); the Pyroscope id goes in a tooltip. */
+export function profileTypeLabel(t: Pick<ProfileType, 'name' | 'sampleType'>): string {
+  return PROFILE_TYPE_NAMES[t.sampleType] ?? `${t.name} ${t.sampleType}`.trim();
+}
+
 /** Pyroscope label selector for one application; the name is quoted and escaped. */
 export function serviceSelector(service: string): string {
   return `{service_name=${JSON.stringify(service)}}`;
@@ -271,6 +292,11 @@ export interface TraceRow {
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
+
+/** Rows by a measure, largest first; rows without it last. */
+export function slowestFirst<T>(rows: readonly T[], value: (r: T) => number | null): T[] {
+  return [...rows].sort((a, b) => (value(b) ?? -Infinity) - (value(a) ?? -Infinity));
+}
 
 /** Rows from a duration-bounded trace search, filled in from the run's own requests where the trace id matches. */
 export function rowsFromSearch(traces: readonly TraceSummary[], samples: SampleColumns | null | undefined, m: LatencyMetric): TraceRow[] {

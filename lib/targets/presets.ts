@@ -19,6 +19,8 @@ export interface ServingMetricsPreset {
   label: string;
   /** end-to-end request latency */
   requestDuration: string;
+  /** matchers that keep only successful requests in requestDuration ({} when it counts only those already) */
+  requestDurationSuccess: Labels;
   timeToFirstToken: string | null;
   timePerOutputToken: string | null;
   queueTime: string | null;
@@ -37,6 +39,8 @@ export const PRESETS: Record<PresetId, ServingMetricsPreset> = {
     id: 'semconv',
     label: 'OpenTelemetry GenAI semconv',
     requestDuration: 'gen_ai_server_request_duration_seconds',
+    // error.type is set only on failures: an empty matcher selects the successes.
+    requestDurationSuccess: { error_type: '' },
     timeToFirstToken: 'gen_ai_server_time_to_first_token_seconds',
     timePerOutputToken: 'gen_ai_server_time_per_output_token_seconds',
     // Semconv has no queue-time metric; the sandbox's scheduler exports its own.
@@ -51,6 +55,7 @@ export const PRESETS: Record<PresetId, ServingMetricsPreset> = {
     id: 'vllm',
     label: 'vLLM',
     requestDuration: 'vllm:e2e_request_latency_seconds',
+    requestDurationSuccess: {},
     timeToFirstToken: 'vllm:time_to_first_token_seconds',
     timePerOutputToken: 'vllm:time_per_output_token_seconds',
     queueTime: 'vllm:request_queue_time_seconds',
@@ -65,6 +70,7 @@ export const PRESETS: Record<PresetId, ServingMetricsPreset> = {
     id: 'sglang',
     label: 'SGLang',
     requestDuration: 'sglang:e2e_request_latency_seconds',
+    requestDurationSuccess: {},
     timeToFirstToken: 'sglang:time_to_first_token_seconds',
     timePerOutputToken: 'sglang:time_per_output_token_seconds',
     queueTime: 'sglang:queue_time_seconds',
@@ -78,6 +84,7 @@ export const PRESETS: Record<PresetId, ServingMetricsPreset> = {
     id: 'tgi',
     label: 'Text Generation Inference',
     requestDuration: 'tgi_request_duration',
+    requestDurationSuccess: {},
     timeToFirstToken: null,
     timePerOutputToken: 'tgi_request_mean_time_per_token_duration',
     queueTime: 'tgi_request_queue_duration',

@@ -151,13 +151,14 @@ test('a 30-request run: histogram sums to 30, the flame graph shows kernel frame
   const secondId = ((await second.json()) as { id: string }).id;
   await until('the second run to finish', async () => (await api<{ finishedAt: string | null }>(`/api/runs/${secondId}`)).body.finishedAt, 60_000);
   await page.reload();
-  const compare = page.getByTestId('run-flame').getByLabel('Compare with run…');
+  const compare = page.getByTestId('run-flame').getByLabel('Compare with', { exact: true });
   await until('the second run in the compare list', async () => (await compare.locator(`option[value="${secondId}"]`).count()) === 1, 20_000, 500);
   await compare.selectOption(secondId);
   await page.waitForURL((u) => u.searchParams.get('compare') === secondId);
   await page.getByTestId('run-flame').getByText('larger share after').waitFor();
   await page.getByTestId('run-flame').getByTestId('flame-graph').locator('canvas[data-frames]').waitFor();
-  assert.match((await page.getByTestId('run-flame').locator('header').textContent()) ?? '', /CPU flame graph \(diff\).*before: /s);
+  // This run is the earlier one: it is "before" although the comparison was chosen from its page.
+  assert.match((await page.getByTestId('run-flame').locator('header').textContent()) ?? '', /CPU flame graph \(diff\).*before: this run \(.*after: run [0-9a-f]{8}/s);
 });
 
 test('the panel API: a bad bucket is a 400 naming it; unknown runs and traces are 404', async () => {

@@ -1,5 +1,8 @@
 import { errorResponse } from '@/lib/api-errors';
 import { invalid, listRuns, loadRuns, parseCreateRun, TooManyActiveRuns } from '@/lib/loadruns';
+import { contextIssues, fetchModelLimits } from '@/lib/loadruns/limits';
+import { config } from '@/lib/config';
+import { findTarget } from '@/lib/targets';
 import { prisma } from '@/lib/db';
 import { IngestError, readBody } from '@/lib/datasources/embedded/body';
 
@@ -19,7 +22,14 @@ export async function POST(req: Request) {
     const svc = loadRuns();
     const input = parseCreateRun(body, svc.targetNames());
     if (!input.ok) return invalid(input.issues);
-    const run = await svc.start(input.value.target, input.value.params);
+    // Refused before it starts when its prompts and max_tokens cannot fit the model's context.
+    // A target that does not answer /v1/models is not checked here: the run itself will say why it fails.
+    const { target, params } = input.value;
+    const url = findTarget(config(), target)?.url;
+    const limits = url ? await fetchModelLimits(url, { model: params.model }).catch(() => null) : null;
+    const tooLong = limits?.maxModelLen ? contextIssues(params, limits.maxModelLen) : [];
+    if (tooLong.length) return invalid(tooLong);
+    const run = await svc.start(target, params);
     return Response.json({ id: run.id }, { status: 201, headers: { location: `/api/runs/${run.id}` } });
   } catch (e) {
     if (e instanceof TooManyActiveRuns) return Response.json({ error: { message: e.message } }, { status: 429, headers: { 'retry-after': '10' } });

@@ -33,6 +33,8 @@ export interface SpanMetricsQuery {
    * numeric value for it are left out. TTFT and TPOT exist only as attributes.
    */
   valueAttributeMs?: string;
+  /** only spans whose status is not error (successful requests) */
+  okOnly?: boolean;
 }
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
@@ -44,6 +46,7 @@ function where(q: SpanMetricsQuery, params: unknown[]): string {
   const w = [`service = ${p(q.service)}`, `kind = ${p(q.kind ?? 'server')}`, `start_ns >= ${p(msToNs(q.range.from))}`, `start_ns < ${p(msToNs(q.range.to))}`];
   if (q.spanName) w.push(`name = ${p(q.spanName)}`);
   if (q.valueAttributeMs !== undefined) w.push(`jsonb_typeof(attributes -> ${p(q.valueAttributeMs)}) = 'number'`);
+  if (q.okOnly) w.push(`status <> 'error'`);
   return w.join(' AND ');
 }
 
@@ -166,6 +169,32 @@ export async function redSeries(db: Queryable, q: SpanMetricsQuery & { stepS: nu
     out.duration.p99.values.push([t, histogramQuantile(0.99, buckets)]);
   }
   return out;
+}
+
+export interface LatencyValuesResult {
+  source: typeof SPAN_METRICS_SOURCE;
+  /** seconds, ascending */
+  values: number[];
+  /** requests each value stands for (1 / its sampling probability), same order */
+  weights: number[];
+  /** more spans matched than `limit`: the values are the first `limit` by start time */
+  truncated: boolean;
+}
+
+/**
+ * Each stored request's measured value (its duration, or the valueAttributeMs
+ * attribute) with its weight: what exact percentiles are computed from. At most
+ * `limit` spans are read (a run has at most 10,000 requests).
+ */
+export async function latencyValues(db: Queryable, q: SpanMetricsQuery, limit = 20_000): Promise<LatencyValuesResult> {
+  const params: unknown[] = [];
+  const v = valueNsSql(q, params);
+  const r = await db.query<{ v: string; w: number }>(
+    `SELECT (${v})::text AS v, ${WEIGHT_SQL} AS w FROM embedded_span WHERE ${where(q, params)} ORDER BY start_ns LIMIT ${Math.max(1, Math.floor(limit)) + 1}`,
+    params,
+  );
+  const rows = r.rows.slice(0, limit).map((x) => ({ v: Number(BigInt(x.v)) / 1e9, w: x.w })).sort((a, b) => a.v - b.v);
+  return { source: SPAN_METRICS_SOURCE, values: rows.map((x) => x.v), weights: rows.map((x) => x.w), truncated: r.rows.length > limit };
 }
 
 /** Weighted duration quantiles over the whole range, from the histogram. */

@@ -75,9 +75,25 @@ test('LatencyHistogram: the bucket table offers one button per bucket and marks 
   assert.equal((html.match(/aria-pressed="true"/g) ?? []).length, 1);
   assert.match(html, /data-total="10"/);
   assert.match(html, /data-client-total="3"/);
-  assert.match(html, /10 requests in the server histogram \(p50 /);
-  assert.match(html, /3 measured by the load generator/);
+  assert.match(html, /Server: 10 requests; p50 ≈ [\d.]+ ms · p90 ≈ [\d.]+ ms · p99 ≈ [\d.]+ ms, interpolated within their buckets \(p50 in 100 ms – 500 ms/);
+  assert.match(html, /Client: 3 requests measured by the load generator; p50 200 ms · p90 600 ms · p99 690 ms, exact/);
   assert.ok(!html.includes('<img'));
+});
+
+test('LatencyHistogram: estimated counts are shown rounded with ≈, exact percentiles as they are', () => {
+  const estimate = { ...SERIES, buckets: SERIES.buckets.map((b) => ({ ...b, count: b.count * 1.57 })), count: 15.7 };
+  const html = renderToStaticMarkup(
+    <LatencyHistogram
+      label="End-to-end latency"
+      series={estimate}
+      counts={{ kind: 'estimate', total: 15.7, how: 'estimated from 10 sampled request spans', spans: 10 }}
+      serverPercentiles={[{ name: 'p50', q: 0.5, valueMs: 212, method: 'exact' }]}
+      onBucketClick={() => {}}
+    />,
+  );
+  assert.match(html, /Server: ≈ 16 requests \(estimated from 10 sampled request spans\); p50 212 ms, exact, from every request\./);
+  assert.ok(!/\d\.\d+ requests/.test(html), 'no fractional request counts');
+  assert.match(html, /<td[^>]*>≈ 9<\/td>/, 'the table rounds estimated bucket counts');
 });
 
 test('LatencyHistogram: no data → the empty text, no chart', () => {

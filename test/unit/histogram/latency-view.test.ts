@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { escapeHtml } from '../../../lib/escape-html';
-import { binValues, buildLatencyView, formatLatencyMs, sampleQuantile } from '../../../lib/model/latency-view';
+import { binValues, buildLatencyView, dataRange, formatLatencyMs, markerLabels, sampleQuantile } from '../../../lib/model/latency-view';
 import type { HistogramSeries } from '../../../lib/model/types';
 
 // Buckets in seconds, as a Prometheus `_seconds` histogram has them: 10 requests.
@@ -109,4 +109,32 @@ test('escapeHtml neutralises markup from telemetry', () => {
   assert.equal(escapeHtml('<img src=x onerror=alert(1)>'), '&lt;img src=x onerror=alert(1)&gt;');
   assert.equal(escapeHtml(`a&b "c" 'd'`), 'a&amp;b &quot;c&quot; &#39;d&#39;');
   assert.equal(escapeHtml(42), '42');
+});
+
+test('the x range follows the data: empty buckets beyond it are left out, one kept either side', () => {
+  const buckets = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, Infinity].map((upper, i, a) => ({ lower: i ? a[i - 1] : 0, upper, count: upper === 0.1 ? 4 : upper === 0.2 ? 6 : 0 }));
+  const v = buildLatencyView({ labels: {}, buckets, count: 10, sum: 1 }, [150, 450]);
+  assert.deepEqual(v.labels, ['≤ 50 ms', '≤ 100 ms', '≤ 200 ms', '≤ 500 ms', '≤ 1 s']);
+  assert.deepEqual(v.trimmed, { below: 2, above: 2 });
+  assert.deepEqual(v.server, [0, 4, 6, 0, 0]);
+  assert.deepEqual(v.client, [0, 0, 1, 1, 0]);
+  assert.equal(v.serverPercentiles.find((p) => p.name === 'p50')!.index, 2);
+  assert.equal(buildLatencyView({ labels: {}, buckets, count: 10, sum: 1 }, [], 's', { trim: false }).labels.length, 9);
+  assert.deepEqual(dataRange([false, false]), { from: 0, to: 1 }, 'nothing to follow: everything');
+});
+
+test('percentile labels: one per bucket, a row up when a neighbour is close, never two on one spot', () => {
+  const m = (name: 'p50' | 'p90' | 'p99', index: number) => ({ name, q: 0, valueMs: 0, method: 'exact' as const, index });
+  assert.deepEqual(markerLabels([m('p50', 3), m('p90', 3), m('p99', 4)]), [
+    { index: 3, text: 'p50 p90', row: 0 },
+    { index: 4, text: 'p99', row: 1 },
+  ]);
+  assert.deepEqual(markerLabels([m('p50', 1), m('p90', 6), m('p99', 8)]).map((l) => l.row), [0, 0, 1]);
+  const labels = markerLabels([m('p50', 2), m('p90', 3), m('p99', 4)]);
+  assert.equal(new Set(labels.map((l) => `${l.index}/${l.row}`)).size, 3);
+});
+
+test('given server percentiles are used as they are (exact ones from spans), not re-interpolated', () => {
+  const v = buildLatencyView(SERIES, undefined, 's', { serverPercentiles: [{ name: 'p50', q: 0.5, valueMs: 187.5, method: 'exact' }] });
+  assert.deepEqual(v.serverPercentiles, [{ name: 'p50', q: 0.5, valueMs: 187.5, method: 'exact', index: 1 }]);
 });

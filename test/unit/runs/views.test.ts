@@ -199,3 +199,11 @@ test('a span profile adds the decode batches its spans list, reported as shared'
   // A span outside the chosen set contributes nothing.
   assert.deepEqual(profileSpanIds(trace, ['a'.repeat(16)]), { ids: ['a'.repeat(16)], shared: [] });
 });
+
+test('profile types by the names people use; unknown ones by their own words', async () => {
+  const { profileTypeLabel } = await import('../../../lib/runs/views');
+  assert.equal(profileTypeLabel({ name: 'process_cpu', sampleType: 'cpu' }), 'CPU time');
+  assert.equal(profileTypeLabel({ name: 'wall', sampleType: 'wall' }), 'Wall-clock time');
+  assert.equal(profileTypeLabel({ name: 'memory', sampleType: 'alloc_space' }), 'Allocated memory');
+  assert.equal(profileTypeLabel({ name: 'custom', sampleType: 'frobs' }), 'custom frobs');
+});

@@ -5,6 +5,7 @@ import {
   describeTimeRange,
   fromDatetimeLocal,
   isRelative,
+  pageUsesTimeRange,
   parseTimeExpression,
   readTimeRangeParams,
   resolveTimeRange,
@@ -106,4 +107,12 @@ test('datetime-local round trip at a fixed UTC offset', () => {
   assert.deepEqual(fromDatetimeLocal('2026-11-22T06:07', 60), { ok: true, value: ms });
   assert.deepEqual(fromDatetimeLocal('2026-11-22T00:07', -300), { ok: true, value: ms });
   assert.equal(fromDatetimeLocal('22/11/2026 06:07', 0).ok, false);
+});
+
+test('the picker is shown only on pages that read the range', () => {
+  assert.equal(pageUsesTimeRange('/explore', ['/explore']), true);
+  assert.equal(pageUsesTimeRange('/explore/traces', ['/explore']), true);
+  assert.equal(pageUsesTimeRange('/explorer', ['/explore']), false);
+  // Today no page's panels read it: the run page has its own window.
+  for (const p of ['/sandbox', '/sandbox/runs/x', '/explore', '/slos', '/incidents', '/status']) assert.equal(pageUsesTimeRange(p), false, p);
 });
