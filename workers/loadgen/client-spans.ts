@@ -5,7 +5,7 @@
 // traceparent with the sampled flag off, and a client span is exported only
 // when the server answers that it kept the trace (W3C `traceresponse` with the
 // sampled flag, which the sandbox sends for every sampled request).
-import { SpanKind, SpanStatusCode, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -110,7 +110,9 @@ export class ClientSpans {
       const u = new URL(info.baseUrl);
       server = { address: u.hostname, port: u.port ? Number(u.port) : undefined };
     } catch {}
-    // OTel GenAI client span: "{gen_ai.operation.name} {gen_ai.request.model}".
+    // OTel GenAI client span: "{gen_ai.operation.name} {gen_ai.request.model}". Always a
+    // root: inside the app a run starts within Next.js's request span (a global context),
+    // which would make every request of the run one trace under an unexported parent.
     const span: Span = this.tracer.startSpan(`text_completion ${info.model}`, {
       kind: SpanKind.CLIENT,
       startTime: startMs,
@@ -125,7 +127,7 @@ export class ClientSpans {
         'trisight.load.target': info.target,
         'trisight.priority': info.priority,
       },
-    });
+    }, ROOT_CONTEXT);
     const { traceId, spanId } = span.spanContext();
     return {
       traceId,

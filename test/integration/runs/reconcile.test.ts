@@ -72,7 +72,14 @@ before(async () => {
 
   const { loadRuns } = await import('../../../lib/loadruns');
   const svc = loadRuns();
-  const started = await svc.start('sandbox', PARAMS);
+  // As in the app: the run starts inside the POST /api/runs request's span (Next.js
+  // traces every request through the globally registered provider).
+  const { registerRouteLatency } = await import('../../../lib/app-tracing');
+  registerRouteLatency();
+  const { context, trace } = await import('@opentelemetry/api');
+  const request = trace.getTracer('next').startSpan('POST /api/runs');
+  const started = await context.with(trace.setSpan(context.active(), request), () => svc.start('sandbox', PARAMS));
+  request.end();
   await svc.settle();
   run = (await svc.get(started.id, { samples: true }))!;
   assert.equal(run.status, 'succeeded', run.error ?? '');
@@ -129,7 +136,9 @@ test("the Prometheus buckets equal the stored request spans' durations bucketed"
 test('each request: its trace starts at its client span, and the server span lies within it', () => {
   const rows = run.samples!;
   assert.equal(traces.length, REQUESTS);
+  assert.equal(new Set(traces.map((t) => t.traceId)).size, REQUESTS, 'one trace per request');
   traces.forEach((t, i) => {
+    assert.equal(t.spans.filter((s) => s.kind === 'server').length, 1, 'one request span per trace');
     const c = client(t);
     const s = server(t);
     assert.ok(c, `trace ${t.traceId} has the load generator's client span`);
