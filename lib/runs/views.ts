@@ -209,6 +209,7 @@ export function servedBy(values: Partial<Record<(typeof SERVED_BY_LABELS)[number
 
 const PROFILE_TYPE_NAMES: Record<string, string> = {
   cpu: 'CPU time',
+  gpu_time: 'GPU time',
   wall: 'Wall-clock time',
   samples: 'CPU samples',
   alloc_space: 'Allocated memory',
