@@ -118,7 +118,8 @@ export function FlameGraph(props: FlameGraphProps) {
 
   const ix = useMemo(() => indexModel(flame), [flame]);
   // What the graph view draws: the stacks through the selected function, or everything.
-  const shown = useMemo(() => (selected !== null ? (focusOn(flame, selected, ix) ?? flame) : flame), [flame, ix, selected]);
+  const focused = useMemo(() => (selected !== null ? focusOn(flame, selected, ix) : null), [flame, ix, selected]);
+  const shown = focused ?? flame;
   const shownIx = useMemo(() => (shown === flame ? ix : indexModel(shown)), [shown, flame, ix]);
   const chain = useMemo(() => resolvePath(shown, shownIx, zoomPath), [shown, shownIx, zoomPath]);
   const frameStyles = useMemo(() => new FrameStyles(shown, palette), [shown, palette]);
@@ -193,7 +194,9 @@ export function FlameGraph(props: FlameGraphProps) {
   const status = found
     ? `${formatPercent(found.percent)} matched · ${found.matchedFrames} frame${found.matchedFrames === 1 ? '' : 's'}`
     : selected !== null
-      ? `${sandwiching ? 'Callers and callees of' : 'Stacks through'} ${selected}`
+      ? focused
+        ? `${sandwiching ? 'Callers and callees of' : 'Stacks through'} ${selected}`
+        : `No frame is named ${selected} in this profile`
       : '';
 
   return (

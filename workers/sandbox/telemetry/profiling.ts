@@ -7,7 +7,8 @@
 // after an await is unlabelled) and labels are process-global. So we label only
 // synchronous compute sections (one prefill chunk, one decode step, one sampling
 // call) and restore the previous labels before anything else can run.
-import Pyroscope from '@pyroscope/nodejs';
+import Pyroscope, { type PyroscopeConfig } from '@pyroscope/nodejs';
+import { NodeSourceMaps } from './source-maps';
 
 export interface ProfilingOptions {
   /** Pyroscope server (or the app's embedded receiver); the SDK appends /ingest */
@@ -44,6 +45,9 @@ export function startProfiling(opts: ProfilingOptions): Profiler {
       // CPU time per sample, so the profile shows compute and not idle waiting.
       collectCpuTime: true,
     },
+    // Frames get the TypeScript file and line (and a name for arrow functions) from the
+    // source maps Node holds; the SDK only needs the two methods it calls.
+    sourceMapper: new NodeSourceMaps() as unknown as PyroscopeConfig['sourceMapper'],
   });
   Pyroscope.startCpuProfiling();
   running = true;
