@@ -247,7 +247,7 @@ function WaterfallRowView(props: {
         <div className="relative h-6" aria-hidden="true">
           <div
             // The selection colour wins; a failed span that is selected keeps a red outline.
-            className={`absolute top-1.5 h-3 rounded-sm ${selected ? `bg-[var(--chart-selected)]${isError ? ' ring-2 ring-danger' : ''}` : isError ? 'bg-danger' : 'bg-[var(--chart-1)]'}`}
+            className={`absolute top-1.5 h-3 rounded-sm ${selected ? 'bg-[var(--chart-selected)]' : isError ? 'bg-danger' : 'bg-[var(--chart-1)]'} ${selected && isError ? 'ring-2 ring-danger' : ''}`}
             data-bar={selected ? 'selected' : isError ? 'error' : 'span'}
             style={{ left: `${r.left * 100}%`, width: `max(2px, ${r.width * 100}%)` }}
           />

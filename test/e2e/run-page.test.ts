@@ -113,6 +113,23 @@ test('a run fired from the form: the server count equals the requests sent, each
   assert.equal(panel.body.counts?.total, REQUESTS);
   assert.ok(panel.body.histogram!.buckets.every((b) => Number.isInteger(Number(b.count))));
 
+  // Hovering a column: the tooltip opens beside the pointer, below the legend and the percentile labels.
+  const chart = latency.locator('[data-testid="latency-histogram"] [role="img"]');
+  const box = (await chart.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + 70);
+  const tip = await until(
+    'the tooltip',
+    () =>
+      chart.evaluate((el) => {
+        const t = [...el.querySelectorAll<HTMLElement>('div')].find((d) => d.style.zIndex === '9999999' && d.style.display !== 'none' && d.textContent?.includes('server:'));
+        return t ? t.getBoundingClientRect().top - el.getBoundingClientRect().top : null;
+      }),
+    10_000,
+    200,
+  );
+  assert.ok(tip >= 60, `tooltip top ${tip} px from the chart's top: over the legend`);
+  await page.mouse.move(0, 0);
+
   // The fullest bucket's traces: every one lists the server's time within the client's.
   await latency.getByText('Buckets as a table').click();
   const rows = latency.getByTestId('histogram-bucket-row');
@@ -138,8 +155,21 @@ test('a run fired from the form: the server count equals the requests sent, each
   assert.ok(!(await waterfall.textContent())?.includes('(parent missing)'));
   await waterfall.locator('button[data-span-button]', { hasText: /prefill$/ }).click();
   await page.waitForURL((u) => u.searchParams.has('span'));
-  // The selected span is drawn in the selection colour, not in error red.
-  assert.equal(await waterfall.locator('[data-selected] [data-bar]').getAttribute('data-bar'), 'selected');
+  // The selected span is drawn in the selection colour (as painted), not in error red.
+  // (No named functions inside evaluate: tsx would wrap them in a helper the page lacks.)
+  const paint = await waterfall.locator('[data-selected] [data-bar]').evaluate((bar) => {
+    const probe = document.createElement('div');
+    document.body.append(probe);
+    const out: Record<string, string> = { bar: getComputedStyle(bar).backgroundColor };
+    for (const [k, v] of [['selected', '--chart-selected'], ['danger', '--danger']]) {
+      probe.style.backgroundColor = `var(${v})`;
+      out[k] = getComputedStyle(probe).backgroundColor;
+    }
+    probe.remove();
+    return out;
+  });
+  assert.equal(paint.bar, paint.selected);
+  assert.notEqual(paint.bar, paint.danger);
 
   // Light and dark, once the profiles have settled.
   await until('the profiles to settle', async () => !/may still arrive/.test((await page.getByTestId('run-flame').locator('header').textContent()) ?? ''), 30_000);
