@@ -163,6 +163,19 @@ export function LoadForm() {
           )}
         </fieldset>
 
+        <fieldset className="grid grid-cols-3 gap-3 sm:grid-cols-6" data-testid="prompt-mix">
+          <legend className="mb-1 text-xs font-medium">Prompt kinds (% of requests): the prompt-entropy panel separates them</legend>
+          <Field id={id('mixNatural')} label="Natural text" hint="ordinary words" error={shown.mixNatural}>
+            <input type="number" {...num('mixNatural', { min: 0, max: 100 })} />
+          </Field>
+          <Field id={id('mixRepeated')} label="Repeated word" hint="low entropy" error={shown.mixRepeated}>
+            <input type="number" {...num('mixRepeated', { min: 0, max: 100 })} />
+          </Field>
+          <Field id={id('mixRandom')} label="Random bytes" hint="high entropy" error={shown.mixRandom}>
+            <input type="number" {...num('mixRandom', { min: 0, max: 100 })} />
+          </Field>
+        </fieldset>
+
         <details className="text-sm">
           <summary className="cursor-pointer text-xs font-medium text-muted">Seed, time cap and goodput targets</summary>
           <div className="mt-2 grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-6">

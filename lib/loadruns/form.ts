@@ -12,6 +12,10 @@ export interface LoadForm {
   promptTokens: string;
   promptMin: string;
   promptMax: string;
+  /** prompt kinds in percent: natural text, one word repeated, random bytes */
+  mixNatural: string;
+  mixRepeated: string;
+  mixRandom: string;
   maxTokens: string;
   temperature: string;
   /** P0 share in percent */
@@ -33,6 +37,9 @@ export const DEFAULT_FORM: LoadForm = {
   promptMin: '32',
   // 192 + 32 output tokens fit the bundled tiny preset's 256-token context.
   promptMax: '192',
+  mixNatural: '100',
+  mixRepeated: '0',
+  mixRandom: '0',
   maxTokens: '32',
   temperature: '0.7',
   p0: '20',
@@ -71,6 +78,7 @@ export function formToBody(f: LoadForm): Record<string, unknown> {
     requests: num(f.requests),
     concurrency: num(f.concurrency),
     promptLength: f.prompt === 'fixed' ? { mode: 'fixed', tokens: num(f.promptTokens) } : { mode: 'range', min: num(f.promptMin), max: num(f.promptMax) },
+    promptMix: { natural: num(f.mixNatural), repeated: num(f.mixRepeated), random: num(f.mixRandom) },
     maxTokens: num(f.maxTokens),
     temperature: num(f.temperature),
     p0Fraction: p0 === undefined ? undefined : p0 / 100,
@@ -86,6 +94,10 @@ export function fieldOf(path: string): keyof LoadForm | undefined {
     'promptLength.tokens': 'promptTokens',
     'promptLength.min': 'promptMin',
     'promptLength.max': 'promptMax',
+    'promptMix.natural': 'mixNatural',
+    'promptMix.repeated': 'mixRepeated',
+    'promptMix.random': 'mixRandom',
+    promptMix: 'mixNatural',
     p0Fraction: 'p0',
     maxDurationS: 'maxDuration',
     'slo.ttftMs': 'sloTtftMs',
@@ -104,6 +116,9 @@ const LABELS: Record<string, string> = {
   'promptLength.tokens': 'Prompt tokens',
   'promptLength.min': 'Min',
   'promptLength.max': 'Max',
+  'promptMix.natural': 'Natural text',
+  'promptMix.repeated': 'Repeated word',
+  'promptMix.random': 'Random bytes',
   maxTokens: 'Max tokens',
   temperature: 'Temperature',
   p0Fraction: 'P0 share',
@@ -131,7 +146,14 @@ export function errorsByField(issues: readonly Issue[]): FormErrors {
   for (const i of issues) {
     const field = fieldOf(i.path) ?? 'form';
     // The P0 share is typed in percent; say it in the form's terms.
-    const message = field === 'p0' ? 'From 0 to 100 %' : field === 'form' ? i.message : formMessage(i);
+    const message =
+      field === 'p0'
+        ? 'From 0 to 100 %'
+        : i.path === 'promptMix'
+          ? 'The three shares must add up to 100 %'
+          : field === 'form'
+            ? i.message
+            : formMessage(i);
     out[field] ??= message;
   }
   return out;

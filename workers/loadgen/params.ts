@@ -40,6 +40,20 @@ export const PromptLength = z.discriminatedUnion(
 );
 export type PromptLength = z.infer<typeof PromptLength>;
 
+/**
+ * Shares (percent) of prompt kinds in a run: natural text, one short word
+ * repeated (low token entropy, like injection padding) and random printable
+ * bytes (high entropy, like junk traffic). Whole percents summing to 100.
+ */
+export const PROMPT_KINDS = ['natural', 'repeated', 'random'] as const;
+export type PromptKind = (typeof PROMPT_KINDS)[number];
+const share = (kind: PromptKind) => int(`promptMix.${kind}`, 0, 100);
+export const PromptMix = z
+  .object({ natural: share('natural').default(100), repeated: share('repeated').default(0), random: share('random').default(0) })
+  .strict()
+  .refine((m) => m.natural + m.repeated + m.random === 100, { message: 'promptMix: the shares of natural, repeated and random prompts must add up to 100 %', path: [] });
+export type PromptMix = z.infer<typeof PromptMix>;
+
 /** Service-level targets a request must all meet to count towards goodput (vLLM's --goodput). */
 export const SloTargets = z
   .object({
@@ -55,6 +69,7 @@ export const LoadParams = z
     requests: int('requests', 1, LIMITS.requests),
     concurrency: int('concurrency', 1, LIMITS.concurrency),
     promptLength: PromptLength,
+    promptMix: PromptMix.default({ natural: 100, repeated: 0, random: 0 }),
     maxTokens: int('maxTokens', 1, LIMITS.maxTokens),
     temperature: z
       .number({ error: 'temperature must be a number' })

@@ -2,7 +2,7 @@
 // every time the run is repeated with the same seed, whatever the concurrency or
 // the order requests finish in, so two runs can be compared request for request.
 import { mulberry32 } from '../../lib/random';
-import type { LoadParams, PromptLength } from './params';
+import type { LoadParams, PromptKind, PromptLength, PromptMix } from './params';
 
 export { mulberry32 };
 
@@ -35,6 +35,33 @@ export function makePrompt(rng: () => number, bytes: number): string {
   return s.slice(0, bytes);
 }
 
+/** One short word repeated to `bytes`: a handful of distinct tokens, near-zero entropy (injection padding). */
+export function makeRepeatedPrompt(rng: () => number, bytes: number): string {
+  const w = WORDS[Math.floor(rng() * WORDS.length)];
+  return `${w} `.repeat(Math.ceil(bytes / (w.length + 1))).slice(0, bytes);
+}
+
+/** Printable ASCII bytes drawn uniformly: the highest entropy a byte-level prompt can have short of binary (junk traffic). */
+export function makeRandomPrompt(rng: () => number, bytes: number): string {
+  let s = '';
+  for (let i = 0; i < bytes; i++) s += String.fromCharCode(33 + Math.floor(rng() * 94));
+  return s;
+}
+
+/** The kind of request `index` draws from the mix (a run of one kind draws nothing, so its prompts stay as before). */
+export function drawPromptKind(rng: () => number, mix: PromptMix): PromptKind {
+  if (mix.natural === 100) return 'natural';
+  const x = rng() * 100;
+  if (x < mix.natural) return 'natural';
+  return x < mix.natural + mix.repeated ? 'repeated' : 'random';
+}
+
+const MAKERS: Record<PromptKind, (rng: () => number, bytes: number) => string> = {
+  natural: makePrompt,
+  repeated: makeRepeatedPrompt,
+  random: makeRandomPrompt,
+};
+
 export function drawPromptLength(rng: () => number, p: PromptLength): number {
   if (p.mode === 'fixed') return p.tokens;
   return p.min + Math.floor(rng() * (p.max - p.min + 1));
@@ -45,16 +72,18 @@ export type Priority = 'P0' | 'P1';
 export interface PlannedRequest {
   index: number;
   prompt: string;
+  kind: PromptKind;
   priority: Priority;
   /** passed to the server's sampler so reruns produce the same completions */
   seed: number;
 }
 
 /** Request `index` of a run: built on demand so a 10,000-request run never holds all prompts. */
-export function planRequest(params: Pick<LoadParams, 'seed' | 'promptLength' | 'p0Fraction'>, index: number): PlannedRequest {
+export function planRequest(params: Pick<LoadParams, 'seed' | 'promptLength' | 'p0Fraction'> & { promptMix?: PromptMix }, index: number): PlannedRequest {
   const rng = rngFor(params.seed, index);
   const priority: Priority = rng() < params.p0Fraction ? 'P0' : 'P1';
   const length = drawPromptLength(rng, params.promptLength);
   const seed = Math.floor(rng() * 2 ** 31);
-  return { index, prompt: makePrompt(rng, length), priority, seed };
+  const kind = drawPromptKind(rng, params.promptMix ?? { natural: 100, repeated: 0, random: 0 });
+  return { index, prompt: MAKERS[kind](rng, length), kind, priority, seed };
 }

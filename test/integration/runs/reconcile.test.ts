@@ -47,6 +47,7 @@ const PARAMS = {
   requests: REQUESTS,
   concurrency: 8,
   promptLength: { mode: 'range' as const, min: 8, max: 64 },
+  promptMix: { natural: 100, repeated: 0, random: 0 },
   maxTokens: 12,
   temperature: 0.7,
   // Every request P0: every request traced.

@@ -32,3 +32,15 @@ test('each limit is named in its message', () => {
     assert.ok(lines.some((l) => l.includes(msg)), `${JSON.stringify(patch)} → ${lines.join(' | ')}`);
   }
 });
+
+test('promptMix: whole percents that add up to 100; absent means all natural text', () => {
+  const base = { requests: 1, concurrency: 1, promptLength: { mode: 'fixed', tokens: 8 }, maxTokens: 4, temperature: 0, p0Fraction: 0 };
+  assert.deepEqual(LoadParams.parse(base).promptMix, { natural: 100, repeated: 0, random: 0 });
+  assert.deepEqual(LoadParams.parse({ ...base, promptMix: { natural: 60, repeated: 20, random: 20 } }).promptMix, { natural: 60, repeated: 20, random: 20 });
+  const bad = LoadParams.safeParse({ ...base, promptMix: { natural: 60, repeated: 30, random: 20 } });
+  assert.equal(bad.success, false);
+  assert.match(describeIssues(bad.error!)[0].message, /promptMix: the shares of natural, repeated and random prompts must add up to 100 %/);
+  const neg = LoadParams.safeParse({ ...base, promptMix: { natural: 110, repeated: -10, random: 0 } });
+  assert.ok(describeIssues(neg.error!).some((i) => i.path === 'promptMix.repeated'));
+  assert.equal(LoadParams.safeParse({ ...base, promptMix: { natural: 100, junk: 0 } }).success, false);
+});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { makePrompt, mulberry32, planRequest, rngFor } from '../../../workers/loadgen/prompt';
+import { makePrompt, makeRandomPrompt, makeRepeatedPrompt, mulberry32, planRequest, rngFor } from '../../../workers/loadgen/prompt';
+import { tokenEntropyBits } from '../../../workers/sandbox/model/quality';
 
 const params = { seed: 7, promptLength: { mode: 'range' as const, min: 5, max: 40 }, p0Fraction: 0.3 };
 
@@ -39,4 +40,32 @@ test('the P0 share follows p0Fraction, with 0 and 1 exact', () => {
   assert.equal(share(1), 1);
   const s = share(0.3);
   assert.ok(Math.abs(s - 0.3) < 0.04, `P0 share ${s}`);
+});
+
+test('prompt kinds: a repeated word has near-zero entropy, random bytes the most, natural text between; lengths exact', () => {
+  const bytes = (s: string) => Array.from(Buffer.from(s, 'latin1'));
+  const rng = mulberry32(5);
+  const natural = makePrompt(rng, 160);
+  const repeated = makeRepeatedPrompt(rng, 160);
+  const random = makeRandomPrompt(rng, 160);
+  for (const p of [natural, repeated, random]) assert.equal(p.length, 160);
+  assert.match(random, /^[!-~]+$/, 'printable ASCII only (valid JSON and UTF-8)');
+  const [hn, hr, hx] = [natural, repeated, random].map((p) => tokenEntropyBits(bytes(p)));
+  assert.ok(hr < 3, `repeated ${hr}`);
+  assert.ok(hn > 3.5 && hn < 5, `natural ${hn}`);
+  assert.ok(hx > 6, `random ${hx}`);
+});
+
+test('a prompt mix is followed, and a natural-only run draws exactly the prompts it drew before mixes existed', () => {
+  const base = { seed: 9, promptLength: { mode: 'range' as const, min: 16, max: 64 }, p0Fraction: 0.2 };
+  const counts = { natural: 0, repeated: 0, random: 0 };
+  for (let i = 0; i < 3000; i++) counts[planRequest({ ...base, promptMix: { natural: 50, repeated: 30, random: 20 } }, i).kind]++;
+  assert.ok(Math.abs(counts.natural / 3000 - 0.5) < 0.04 && Math.abs(counts.repeated / 3000 - 0.3) < 0.04 && Math.abs(counts.random / 3000 - 0.2) < 0.04, JSON.stringify(counts));
+  for (let i = 0; i < 20; i++) {
+    const before = planRequest(base, i);
+    const now = planRequest({ ...base, promptMix: { natural: 100, repeated: 0, random: 0 } }, i);
+    assert.deepEqual(now, before);
+    assert.equal(now.kind, 'natural');
+  }
+  assert.ok([...Array(50).keys()].every((i) => planRequest({ ...base, promptMix: { natural: 0, repeated: 0, random: 100 } }, i).kind === 'random'));
 });
