@@ -7,6 +7,7 @@
 import { spanProfileIds, spanWindow } from '@/lib/correlate';
 import { profileSource, traceSource } from '@/lib/datasources';
 import { diffModels, emptyModel, grandTotal, type FlameModel } from '@/lib/model/flame';
+import { mapLimited } from '@/lib/map-limited';
 import type { ProfileType, Span, TimeRange, Trace } from '@/lib/model/types';
 import { NotFound } from '@/lib/runs/panels';
 import { pickProfileType, profileSourceLabel, profileSpanIds, serviceSelector, traceSourceLabel, type SourceLabel } from '@/lib/runs/views';
@@ -148,20 +149,6 @@ function mostCommon(xs: readonly string[]): string | null {
 
 /** Trace fetches in flight at once. */
 const FETCH_CONCURRENCY = 6;
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return out;
-}
 
 /**
  * "Compare slow with fast": rank the spans `q` matches in the range by

@@ -14,7 +14,10 @@ import { grandTotal, type FlameModel } from '@/lib/model/flame';
 import { exactPercentiles, interpolatedPercentiles, weightedPercentiles, type Percentile } from '@/lib/model/percentiles';
 import type { Labels, ProfileType, TimeRange, Trace } from '@/lib/model/types';
 import { latencyMetric, loadTargets, type LoadTarget } from '@/lib/targets';
+import { fromColumns } from '@/lib/loadruns/samples';
+import { mapLimited } from '@/lib/map-limited';
 import { allFailed, allFailedNote, clockTime, requestWindow, serverCounts, type ServerCounts } from './latency';
+import { pickRequests, promptKindOf, QUALITY_ENTROPY_ATTRIBUTE, QUALITY_SIGNALS, qualityNote, qualityOf, summarizeSignal, type QualityCounts, type QualityRequest, type SignalSummary } from './quality';
 import {
   clientLatenciesMs,
   METRIC_LABELS,
@@ -352,6 +355,53 @@ export async function bucketTraces(
     capped: false,
     note: `Requests of this run whose client-measured ${METRIC_LABELS[metric]} falls in the bucket, with the trace id each one sent.`,
   };
+}
+
+// ---------------------------------------------------------------- quality signals
+
+export interface QualityPanel {
+  source: SourceLabel;
+  window: TimeRange;
+  requests: QualityCounts;
+  signals: SignalSummary[];
+  /** spans of a run that just ended may still be arriving (the panel polls) */
+  pending: boolean;
+  /** why there is nothing to show, or how the requests were chosen */
+  note?: string;
+}
+
+/** Trace lookups in flight at once for one quality panel. */
+const QUALITY_FETCH_CONCURRENCY = 8;
+
+/**
+ * Per quality signal, the run's requests as their request spans record them,
+ * against each one's end-to-end latency (the span's duration): read from the
+ * same trace store as the bucket trace lists, one lookup per request, at most
+ * MAX_QUALITY_REQUESTS of them, 8 at a time, cancelled with the request.
+ */
+export async function qualityPanel(run: RunView, opts: Signal = {}): Promise<QualityPanel> {
+  const traces = traceSource();
+  const window = runRange(run);
+  const rows = run.samples ? fromColumns(run.samples) : [];
+  const ok = rows.filter((r) => r.ok).length;
+  const picked = pickRequests(rows);
+  const read = await mapLimited(
+    picked,
+    QUALITY_FETCH_CONCURRENCY,
+    async (r): Promise<QualityRequest | null> => {
+      const t = await traces.traceById(r.traceId, { range: window, ...opts });
+      // The server span that carries the signals (a proxy in front may add another server span).
+      const s = t?.spans.find((x) => x.kind === 'server' && QUALITY_ENTROPY_ATTRIBUTE in x.attributes) ?? t?.spans.find((x) => x.kind === 'server');
+      if (!s) return null;
+      return { traceId: r.traceId, e2eMs: Number(s.endTimeUnixNano - s.startTimeUnixNano) / 1e6, kind: promptKindOf(run.params, r.index), values: qualityOf(s.attributes) };
+    },
+    opts.signal,
+  );
+  const stored = read.filter((r): r is QualityRequest => r !== null);
+  const withSignals = stored.filter((r) => Object.keys(r.values).length > 0).length;
+  const base = { source: traceSourceLabel(traces.backend), window, requests: { ok, read: picked.length, stored: stored.length, withSignals }, pending: settling(run, SETTLE_MS.spans) };
+  const note = qualityNote(base.requests, { target: run.target, traceStore: base.source });
+  return { ...base, signals: withSignals ? QUALITY_SIGNALS.map((sig) => summarizeSignal(sig, stored)) : [], ...(note ? { note } : {}) };
 }
 
 // ---------------------------------------------------------------- one trace, one span's profile

@@ -1,0 +1,279 @@
+// The pure half of a run's quality panel: which of the run's requests to read
+// (bounded), what each request span says about its prompt, output and KV-cache
+// reuse (the sandbox's `trisight.*` attributes, docs/sandbox-telemetry.md), and
+// per signal the values, a distribution, the points against end-to-end latency
+// and how strongly the two go together. No I/O here (lib/runs/panels.ts reads
+// the spans).
+import type { SampleRow } from '@/lib/loadruns/samples';
+import type { Attributes } from '@/lib/model/types';
+import { sampleQuantile } from '@/lib/model/percentiles';
+import { planRequest } from '@/workers/loadgen/prompt';
+import type { LoadParams, PromptKind } from '@/workers/loadgen/params';
+
+/** The attribute every request span of the sandbox carries (the others depend on the output and the prompt's length). */
+export const QUALITY_ENTROPY_ATTRIBUTE = 'trisight.prompt.entropy_bits';
+
+export const QUALITY_SIGNALS = ['entropy', 'perplexity', 'perplexity_std', 'kv_reuse'] as const;
+export type QualitySignal = (typeof QUALITY_SIGNALS)[number];
+
+export interface QualitySignalInfo {
+  label: string;
+  /** axis name, with its unit */
+  axis: string;
+  /** the span attribute(s) it is read from */
+  attributes: string[];
+  /** what a value means, in one line */
+  help: string;
+}
+
+export const QUALITY_SIGNAL_INFO: Record<QualitySignal, QualitySignalInfo> = {
+  entropy: {
+    label: 'Prompt entropy',
+    axis: 'prompt entropy (bits)',
+    attributes: [QUALITY_ENTROPY_ATTRIBUTE],
+    help: 'Shannon entropy of the prompt’s tokens: a repeated token is near 0 bits, natural text near 4, random bytes near 8.',
+  },
+  perplexity: {
+    label: 'Output perplexity',
+    axis: 'output perplexity',
+    attributes: ['trisight.output.perplexity'],
+    help: 'exp of the mean negative log-probability the model gave the tokens it emitted: higher is less sure.',
+  },
+  perplexity_std: {
+    label: 'Perplexity window std',
+    axis: 'max window std of per-token perplexity',
+    attributes: ['trisight.output.perplexity_window_std_max'],
+    help: 'The largest standard deviation of per-token perplexity over a sliding window of output tokens: a rise flags an unstable stretch. Outputs shorter than one window have none.',
+  },
+  kv_reuse: {
+    label: 'KV-cache reuse',
+    axis: 'prompt KV blocks reused (share)',
+    attributes: ['trisight.kv_cache.blocks_reused', 'trisight.kv_cache.blocks_computed'],
+    help: 'The share of the prompt’s KV-cache blocks served from the prefix cache instead of computed.',
+  },
+};
+
+const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** A request span's quality values; signals it does not carry are left out. */
+export function qualityOf(a: Attributes): Partial<Record<QualitySignal, number>> {
+  const out: Partial<Record<QualitySignal, number>> = {};
+  const entropy = finite(a[QUALITY_ENTROPY_ATTRIBUTE]);
+  const ppl = finite(a['trisight.output.perplexity']);
+  const std = finite(a['trisight.output.perplexity_window_std_max']);
+  const reused = finite(a['trisight.kv_cache.blocks_reused']);
+  const computed = finite(a['trisight.kv_cache.blocks_computed']);
+  if (entropy !== null) out.entropy = entropy;
+  if (ppl !== null) out.perplexity = ppl;
+  if (std !== null) out.perplexity_std = std;
+  // A prompt shorter than one block has no blocks at all: no share to show.
+  if (reused !== null && computed !== null && reused >= 0 && computed >= 0 && reused + computed > 0) out.kv_reuse = reused / (reused + computed);
+  return out;
+}
+
+/** Requests one panel reads at most: each is one trace lookup. */
+export const MAX_QUALITY_REQUESTS = 500;
+
+/**
+ * The run's successful requests to read, at most `cap`: P0 requests first (the
+ * sandbox always traces them, P1 ones are sampled), each priority spread evenly
+ * over the run so a capped read still covers its whole length.
+ */
+export function pickRequests(rows: readonly SampleRow[], cap = MAX_QUALITY_REQUESTS): SampleRow[] {
+  const ok = rows.filter((r) => r.ok);
+  const out: SampleRow[] = [];
+  for (const priority of ['P0', 'P1'] as const) {
+    const group = ok.filter((r) => r.priority === priority);
+    const room = cap - out.length;
+    if (room <= 0) break;
+    if (group.length <= room) out.push(...group);
+    else for (let i = 0; i < room; i++) out.push(group[Math.floor((i * group.length) / room)]);
+  }
+  return out.sort((a, b) => a.index - b.index);
+}
+
+/** The kind of prompt request `index` of a run sent: the load generator draws it from the run's seed, so it is known without storing it. */
+export function promptKindOf(params: Pick<LoadParams, 'seed' | 'promptLength' | 'p0Fraction' | 'promptMix'>, index: number): PromptKind {
+  return planRequest(params, index).kind;
+}
+
+/** One request read from its trace. */
+export interface QualityRequest {
+  traceId: string;
+  /** the request span's duration, ms */
+  e2eMs: number;
+  kind: PromptKind | null;
+  values: Partial<Record<QualitySignal, number>>;
+}
+
+export interface QualityPoint {
+  traceId: string;
+  value: number;
+  e2eMs: number;
+  kind: PromptKind | null;
+}
+
+export interface DistributionBin {
+  /** inclusive lower bound (the last bin also includes its upper bound) */
+  lower: number;
+  upper: number;
+  count: number;
+}
+
+export interface KindStats {
+  kind: PromptKind;
+  count: number;
+  median: number;
+}
+
+export interface SignalSummary {
+  signal: QualitySignal;
+  /** requests whose span carries this signal */
+  count: number;
+  /** p50/p90/p99 of the values (null without values) */
+  percentiles: { p50: number; p90: number; p99: number } | null;
+  distribution: DistributionBin[];
+  /** one per request: the signal against its end-to-end latency */
+  points: QualityPoint[];
+  /** Spearman rank correlation of the signal with E2E latency (null under 3 points or when either is constant) */
+  correlation: number | null;
+  /** the median per prompt kind, when the run mixed kinds */
+  byKind: KindStats[];
+}
+
+/** A step of 1, 2 or 5 × 10^k that splits `span` into about `target` bins. */
+export function niceStep(span: number, target: number): number {
+  if (!(span > 0) || !(target > 0)) return 1;
+  const raw = span / target;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const f = raw / mag;
+  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+}
+
+/** Round away the float noise of multiplying a nice step (0.30000000000000004 → 0.3). */
+const tidy = (x: number) => Number(x.toPrecision(12));
+
+/**
+ * Values counted in equal bins with round bounds (about `target` of them) from
+ * a multiple of the step at or below the smallest value to one past the largest.
+ * A single distinct value gets one bin around it.
+ */
+export function distribution(values: readonly number[], target = 20): DistributionBin[] {
+  const xs = values.filter((v) => Number.isFinite(v));
+  if (!xs.length) return [];
+  let min = Infinity;
+  let max = -Infinity;
+  for (const x of xs) {
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  const step = niceStep(max - min || Math.abs(min) || 1, max > min ? target : 1);
+  const start = Math.floor(min / step) * step;
+  const n = Math.max(1, Math.floor((max - start) / step) + 1);
+  const bins = Array.from({ length: n }, (_, i) => ({ lower: tidy(start + i * step), upper: tidy(start + (i + 1) * step), count: 0 }));
+  for (const x of xs) bins[Math.min(n - 1, Math.floor((x - start) / step))].count++;
+  return bins;
+}
+
+/** Ranks 1…n, ties given their average rank. */
+export function ranks(xs: readonly number[]): number[] {
+  const order = xs.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  const out = new Array<number>(xs.length);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
+    const r = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) out[order[k][1]] = r;
+    i = j + 1;
+  }
+  return out;
+}
+
+/** Pearson correlation; null under 3 pairs or when either side is constant. */
+export function pearson(x: readonly number[], y: readonly number[]): number | null {
+  const n = Math.min(x.length, y.length);
+  if (n < 3) return null;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += x[i];
+    my += y[i];
+  }
+  mx /= n;
+  my /= n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+    syy += (y[i] - my) ** 2;
+  }
+  if (sxx === 0 || syy === 0) return null;
+  return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
+}
+
+/**
+ * Spearman's ρ: Pearson on ranks. Robust to the long latency tail and to
+ * signals on a log-like scale (perplexity), which a plain Pearson is not.
+ */
+export function spearman(x: readonly number[], y: readonly number[]): number | null {
+  return pearson(ranks(x), ranks(y));
+}
+
+/** Everything the panel shows for one signal. */
+export function summarizeSignal(signal: QualitySignal, requests: readonly QualityRequest[]): SignalSummary {
+  const points: QualityPoint[] = [];
+  for (const r of requests) {
+    const v = r.values[signal];
+    if (v !== undefined) points.push({ traceId: r.traceId, value: v, e2eMs: r.e2eMs, kind: r.kind });
+  }
+  const values = points.map((p) => p.value);
+  const sorted = [...values].sort((a, b) => a - b);
+  const kinds = new Map<PromptKind, number[]>();
+  for (const p of points) if (p.kind) kinds.set(p.kind, [...(kinds.get(p.kind) ?? []), p.value]);
+  return {
+    signal,
+    count: points.length,
+    percentiles: sorted.length ? { p50: sampleQuantile(sorted, 0.5), p90: sampleQuantile(sorted, 0.9), p99: sampleQuantile(sorted, 0.99) } : null,
+    distribution: distribution(values),
+    points,
+    correlation: spearman(values, points.map((p) => p.e2eMs)),
+    byKind:
+      kinds.size > 1
+        ? [...kinds].map(([kind, vs]) => ({ kind, count: vs.length, median: sampleQuantile([...vs].sort((a, b) => a - b), 0.5) }))
+        : [],
+  };
+}
+
+/** How many of a run's requests the quality panel got to, stage by stage. */
+export interface QualityCounts {
+  /** the run's successful requests */
+  ok: number;
+  /** how many of them were looked up (at most MAX_QUALITY_REQUESTS) */
+  read: number;
+  /** of those, how many have a stored request span */
+  stored: number;
+  /** of those, how many carry at least one quality attribute */
+  withSignals: number;
+}
+
+/** Why the panel is empty, in the user's words and with what to do; or how the requests were chosen. Undefined when all is there. */
+export function qualityNote(c: QualityCounts, where: { target: string; traceStore: string }): string | undefined {
+  if (c.ok === 0) return 'No request of this run succeeded, so none has quality signals.';
+  if (c.stored === 0) {
+    return `None of the ${c.read} requests looked up has a stored server span: they were sampled out (P1 requests are sampled, P0 always traced — raise the P0 share), or ${JSON.stringify(where.target)} does not send its spans to this trace store (${where.traceStore}).`;
+  }
+  if (c.withSignals === 0) {
+    return `${JSON.stringify(where.target)} doesn't record quality attributes (trisight.prompt.entropy_bits, trisight.output.perplexity, trisight.kv_cache.blocks_reused) on its request spans; the bundled sandbox does — run against it to see them.`;
+  }
+  if (c.read < c.ok) return `${c.read} of the run's ${c.ok} successful requests were read (P0 first, spread over the run; at most ${MAX_QUALITY_REQUESTS}).`;
+  return undefined;
+}
+
+/** "strong positive", "weak negative", …: how a reader would say ρ. */
+export function correlationWords(rho: number): string {
+  const a = Math.abs(rho);
+  const strength = a < 0.1 ? 'no' : a < 0.3 ? 'weak' : a < 0.6 ? 'moderate' : 'strong';
+  return strength === 'no' ? 'no correlation' : `${strength} ${rho > 0 ? 'positive' : 'negative'} correlation`;
+}
