@@ -67,7 +67,7 @@ test('pickRequests: successful requests only, P0 first, each priority spread ove
 test('promptKindOf is the kind the load generator drew for that request', () => {
   const params = { seed: 11, promptLength: { mode: 'range' as const, min: 8, max: 32 }, p0Fraction: 0.5, promptMix: { natural: 40, repeated: 30, random: 30 } };
   const kinds = Array.from({ length: 200 }, (_, i) => promptKindOf(params, i));
-  kinds.forEach((k, i) => assert.equal(k, planRequest(params, i).kind));
+  for (const [i, k] of kinds.entries()) assert.equal(k, planRequest(params, i).kind);
   assert.deepEqual(new Set(kinds), new Set(['natural', 'repeated', 'random']));
 });
 
