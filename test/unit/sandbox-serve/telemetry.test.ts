@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Scheduler } from '../../../workers/sandbox/serve/scheduler';
-import { SandboxTelemetry } from '../../../workers/sandbox/telemetry';
+import { SandboxTelemetry, type TelemetryOptions } from '../../../workers/sandbox/telemetry';
+import { nodeProcessTelemetry } from '../../../workers/sandbox/telemetry/node';
 import { FakeRunner, argmax } from './fake-runner';
 
 function collector() {
@@ -23,20 +24,19 @@ test('batch spans link exactly the sampled requests of each batch membership', a
   const { spans, exporter } = collector();
   const runner = new FakeRunner();
   let sched!: Scheduler;
-  const tel = new SandboxTelemetry(
-    {
-      model: 'trisight-fake',
-      backend: 'cpu',
-      preset: 'fake',
-      traces: { exporter, exportDelayMs: 10 },
-      sampling: { p1Base: 0, minProbability: 0 },
-      metrics: true,
-      processMetrics: false,
-      profiling: false,
-      recordPrompts: false,
-    },
-    () => sched.stats(),
-  );
+  const options: TelemetryOptions = {
+    model: 'trisight-fake',
+    backend: 'cpu',
+    preset: 'fake',
+    traces: { exporter, exportDelayMs: 10 },
+    sampling: { p1Base: 0, minProbability: 0 },
+    metrics: true,
+    processMetrics: false,
+    profiling: false,
+    recordPrompts: false,
+  };
+  const stats = () => sched.stats();
+  const tel = new SandboxTelemetry(options, stats, (tags) => nodeProcessTelemetry(options, stats, tags));
   sched = new Scheduler(runner, { maxBatch: 4, maxQueue: 8, prefixCacheEntries: 0, telemetry: tel, now: () => performance.now() });
   const run = (name: string, priority: 'P0' | 'P1', n: number) =>
     new Promise<string | undefined>((resolve) => {

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { EOS } from '../model/tokenizer';
 import { createRunner, type BackendChoice } from '../runtime';
 import type { ModelRunner } from '../runtime/types';
-import { SandboxTelemetry } from '../telemetry';
+import { SandboxTelemetry, type TelemetryOptions } from '../telemetry';
+import { nodeProcessTelemetry } from '../telemetry/node';
 import type { SamplingPolicy } from '../telemetry/sampling';
 import type { RuleName } from '../../../lib/redaction';
 import { route, type ServeContext } from './http';
@@ -94,8 +95,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const t = options.telemetry ?? {};
   const host = options.host ?? '127.0.0.1';
   let scheduler: Scheduler | undefined;
-  const telemetry = new SandboxTelemetry(
-    {
+  const stats = () => scheduler!.stats();
+  const telemetryOptions: TelemetryOptions = {
       model,
       backend: info.backend,
       preset: info.preset,
@@ -117,9 +118,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       recordPrompts: t.recordPrompts ?? false,
       redactionRules: t.redactionRules,
       serverAddress: host,
-    },
-    () => scheduler!.stats(),
-  );
+  };
+  const telemetry = new SandboxTelemetry(telemetryOptions, stats, (tags) => nodeProcessTelemetry(telemetryOptions, stats, tags));
   if (info.backend === 'webgpu') runner.onGpuTiming = (timing) => telemetry.gpuPass(timing);
   scheduler = new Scheduler(runner, {
     maxBatch: options.maxBatch ?? 8,

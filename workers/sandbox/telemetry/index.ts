@@ -11,13 +11,11 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Link, type Span } from '@opentelemetry/api';
 import type { GpuPassTiming } from '../runtime/types';
 import type { RequestTrace, SchedulerStats, SchedulerTelemetry } from '../serve/scheduler';
-import { GpuProfileRecorder } from './gpu-profile';
-import { heapProfile, startHeapSampling, stopHeapSampling } from './heap-profile';
-import { SandboxMetrics } from './metrics';
-import { pushLabelValue, pushProfile, type PushTarget } from './profile-push';
-import { startProfiling, type Profiler, type ProfilingOptions } from './profiling';
+import type { GpuProfileRecorder } from './gpu-profile';
+import type { SandboxMetrics } from './metrics';
+import type { Profiler, ProfilingOptions } from './profiling';
+import { pushLabelValue } from './push-name';
 import { DEFAULT_RULES, Redactor, addCounts, countAttributes, emptyCounts, type PiiCounts, type RuleName } from '../../../lib/redaction';
-import { ResourceMetrics } from './resource-metrics';
 import {
   ATTR_PRIORITY,
   ATTR_SAMPLING_PROBABILITY,
@@ -38,6 +36,8 @@ const MAX_BATCH_REFS = 128;
 
 export interface TelemetryOptions {
   model: string;
+  /** OTel service.name (default trisight-sandbox; the browser run is trisight-browser) */
+  serviceName?: string;
   backend: string;
   preset: string;
   /** WebGPU: the adapter that serves, and how GPU time is measured */
@@ -145,11 +145,38 @@ function gpuAttributes(g: GpuSum, timeKey = 'trisight.gpu.kernel_time_ms'): Reco
   return { [timeKey]: Math.round(g.ms * 1000) / 1000, 'trisight.gpu.dispatches': g.dispatches, 'trisight.gpu.timing': g.timing };
 }
 
+/**
+ * What only a Node process has: the metrics registry, the CPU and heap
+ * profilers and the profile pushes (telemetry/node.ts makes it). Without it
+ * the telemetry records spans and GPU summaries alone — what a browser run does.
+ */
+export interface ProcessTelemetry {
+  metrics?: SandboxMetrics;
+  resources?: { gpuPass(t: GpuPassTiming): void };
+  profiler?: Profiler;
+  gpuProfile?: GpuProfileRecorder;
+  /** pushes the last profiles and stops the profilers */
+  shutdown(): Promise<void>;
+}
+
+/** Labels of every profile and resource attributes of every span: which backend (and GPU adapter) served. */
+export function telemetryTags(opts: Pick<TelemetryOptions, 'backend' | 'preset' | 'adapter' | 'gpuTiming' | 'gpuKernelSampleEvery'>): Record<string, string> {
+  const tags: Record<string, string> = { backend: opts.backend, preset: opts.preset };
+  if (opts.adapter) {
+    tags.gpu_adapter = pushLabelValue(opts.adapter.name);
+    tags.gpu_fallback_adapter = String(opts.adapter.isFallbackAdapter);
+  }
+  if (opts.gpuTiming && opts.gpuTiming !== 'off') tags.gpu_timing = opts.gpuTiming;
+  if (opts.gpuKernelSampleEvery) tags.gpu_kernel_sample_every = String(opts.gpuKernelSampleEvery);
+  return tags;
+}
+
 export class SandboxTelemetry implements SchedulerTelemetry {
   readonly metrics?: SandboxMetrics;
-  private readonly resources?: ResourceMetrics;
+  private readonly resources?: ProcessTelemetry['resources'];
   private readonly tracing?: Tracing;
   private readonly profiler?: Profiler;
+  private readonly process?: ProcessTelemetry;
   readonly policy: SamplingPolicy;
   /** the app's rule set (lib/redaction), for prompts and completions recorded on spans */
   readonly redactor: Redactor;
@@ -163,59 +190,31 @@ export class SandboxTelemetry implements SchedulerTelemetry {
   /** @internal open prefill spans by id, to add their GPU time */
   readonly openPrefills = new Map<string, RequestSpans>();
   private readonly gpuProfile?: GpuProfileRecorder;
-  private readonly pushTarget?: PushTarget;
-  private pushTimer?: ReturnType<typeof setInterval>;
-  private pushing: Promise<unknown> = Promise.resolve();
 
+  /**
+   * `makeProcess` builds the Node-only parts (telemetry/node.ts) from the
+   * tags every profile carries; the core here imports nothing of Node.
+   */
   constructor(
     readonly opts: TelemetryOptions,
-    private readonly stats: () => SchedulerStats,
+    readonly stats: () => SchedulerStats,
+    makeProcess?: (tags: Record<string, string>) => ProcessTelemetry,
   ) {
     this.policy = { ...DEFAULT_SAMPLING_POLICY, ...opts.sampling };
     this.redactor = new Redactor(opts.redactionRules ?? DEFAULT_RULES);
-    if (opts.metrics) {
-      this.metrics = new SandboxMetrics(PROVIDER_NAME, stats, { processMetrics: opts.processMetrics });
-      this.resources = new ResourceMetrics(this.metrics.registry, stats);
-    }
-    // Labels of every profile and resource attributes of every span: which backend (and GPU adapter) served.
-    const tags: Record<string, string> = { backend: opts.backend, preset: opts.preset };
-    if (opts.adapter) {
-      tags.gpu_adapter = pushLabelValue(opts.adapter.name);
-      tags.gpu_fallback_adapter = String(opts.adapter.isFallbackAdapter);
-    }
-    if (opts.gpuTiming && opts.gpuTiming !== 'off') tags.gpu_timing = opts.gpuTiming;
-    if (opts.gpuKernelSampleEvery) tags.gpu_kernel_sample_every = String(opts.gpuKernelSampleEvery);
+    const tags = telemetryTags(opts);
     if (opts.traces) {
       this.tracing = startTracing({
         ...opts.traces,
         policy: this.policy,
-        resource: { 'service.name': SERVICE_NAME, 'service.version': '0.1.0', ...tags },
+        resource: { 'service.name': opts.serviceName ?? SERVICE_NAME, 'service.version': '0.1.0', ...tags },
       });
     }
-    if (opts.profiling) {
-      this.profiler = startProfiling({ ...opts.profiling, appName: SERVICE_NAME, tags });
-      // GPU time and the heap (KV cache split out) are pushed beside the SDK's CPU profiles.
-      this.pushTarget = { serverAddress: opts.profiling.serverAddress, appName: SERVICE_NAME, labels: tags, tenantID: opts.profiling.tenantID };
-      if (opts.backend === 'webgpu' && opts.gpuTiming !== 'off') this.gpuProfile = new GpuProfileRecorder();
-      startHeapSampling();
-      this.pushTimer = setInterval(() => void this.pushProfiles(), opts.profiling.flushIntervalMs ?? 15_000);
-      this.pushTimer.unref();
-    }
-  }
-
-  /** Pushes the GPU profile (when anything was timed) and the heap profile; one push at a time. */
-  private pushProfiles(): Promise<unknown> {
-    const t = this.pushTarget;
-    if (!t) return Promise.resolve();
-    this.pushing = this.pushing.then(async () => {
-      const gpu = this.gpuProfile?.take();
-      if (gpu) await pushProfile(t, gpu.pprof, gpu.fromMs, gpu.untilMs);
-      const s = this.stats();
-      const now = Date.now();
-      const kv = s.kvOnHost ? { bytes: s.kvReservedBytes, count: s.kvAllocations } : { bytes: 0, count: 0 };
-      await pushProfile(t, heapProfile(kv), now - 1000, now);
-    });
-    return this.pushing;
+    this.process = makeProcess?.(tags);
+    this.metrics = this.process?.metrics;
+    this.resources = this.process?.resources;
+    this.profiler = this.process?.profiler;
+    this.gpuProfile = this.process?.gpuProfile;
   }
 
   /** GPU time of one forward pass: per-kernel metrics, the GPU profile, and the GPU summary of the span it worked for. */
@@ -302,11 +301,7 @@ export class SandboxTelemetry implements SchedulerTelemetry {
   /** Ends open spans, pushes the last profiles and flushes spans. */
   async shutdown(): Promise<void> {
     this.batchIdle(performance.now());
-    clearInterval(this.pushTimer);
-    const last = this.pushProfiles();
-    this.pushTimer = undefined;
-    await Promise.allSettled([last, this.profiler?.stop(), this.tracing?.shutdown()]);
-    if (this.pushTarget) stopHeapSampling();
+    await Promise.allSettled([this.process?.shutdown(), this.tracing?.shutdown()]);
   }
 }
 

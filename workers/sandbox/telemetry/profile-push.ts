@@ -4,6 +4,9 @@
 // for the profiles the SDK does not make: GPU time and the heap profile with
 // the KV cache split out.
 import { gzipSync } from 'node:zlib';
+import { pushName } from './push-name';
+
+export { pushLabelValue, pushName } from './push-name';
 
 export interface PushTarget {
   /** Pyroscope server (or the app); /ingest is appended */
@@ -11,20 +14,6 @@ export interface PushTarget {
   appName: string;
   labels: Record<string, string>;
   tenantID?: string;
-}
-
-/** A label value as Pyroscope's push name can carry it: no separators, bounded. */
-export function pushLabelValue(v: string): string {
-  return v.replace(/[{},="\n\r]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 128);
-}
-
-/** `app{k=v,…}`, the push name Pyroscope parses into service_name and labels. */
-export function pushName(appName: string, labels: Record<string, string>): string {
-  const body = Object.entries(labels)
-    .filter(([, v]) => v !== '')
-    .map(([k, v]) => `${k}=${pushLabelValue(v)}`)
-    .join(',');
-  return `${appName}{${body}}`;
 }
 
 /** POSTs one profile; resolves false when the server refused it or was unreachable (profiles are best effort, like the SDK's). */
