@@ -214,7 +214,7 @@ export function RunDrillDown({ runId, range, view, update }: { runId: string; ra
       {view.bucket ? (
         <BucketTraces runId={runId} view={view} update={update} />
       ) : (
-        !view.trace && <p className="rounded-md border border-dashed border-line p-3 text-sm text-muted">Choose a latency bucket above to list its traces, then open a trace and a span to see that span’s own CPU profile.</p>
+        !view.trace && <p className="rounded-md border border-dashed border-line p-3 text-sm text-muted">Choose a latency bucket above to list its traces, then open a trace and a span to see that span’s own CPU or GPU profile.</p>
       )}
       {view.trace && <TracePanel traceId={view.trace} range={range} view={view} update={update} />}
       {view.trace && view.span && <SpanProfilePanel runId={runId} view={view} update={update} />}

@@ -22,7 +22,7 @@ export function SideBySide({ run }: { run: RunView }) {
     <section aria-labelledby="side-by-side-title" className="flex flex-col gap-4" data-testid="run-side-by-side">
       <div className="flex flex-wrap items-baseline gap-x-3">
         <h2 id="side-by-side-title" className="text-base font-semibold">
-          Latency and CPU, side by side
+          Latency and profiles, side by side
         </h2>
         <p className="text-xs text-muted" data-testid="run-window">
           Window {windowText(range)} (the run&apos;s first request to its last response, padded 2 s); each panel names its data source.

@@ -5,7 +5,8 @@
 // and call these; every result names its data source.
 import { config } from '@/lib/config';
 import { bucketTraceQL, spanProfileIds, spanWindow, type LatencyBucket } from '@/lib/correlate';
-import { profileSource, spanMetricsSource, traceSource } from '@/lib/datasources';
+import { BROWSER_SERVICE, BROWSER_TARGET } from '@/lib/browser-run/schema';
+import { embeddedSpanMetrics, profileSource, spanMetricsSource, traceSource } from '@/lib/datasources';
 import { PrometheusClient } from '@/lib/datasources/prometheus/client';
 import { latencyHistogram as promLatencyHistogram, windowHistogram } from '@/lib/datasources/prometheus/views';
 import { loadRuns, type RunView } from '@/lib/loadruns';
@@ -65,8 +66,9 @@ function targetOf(run: RunView): LoadTarget | undefined {
   return loadTargets(config()).find((t) => t.name === run.target);
 }
 
-/** The service name the run's server-side telemetry is stored under; only the bundled sandbox's is known. */
+/** The service name the run's server-side telemetry is stored under; only the bundled sandbox's (and a browser run's) is known. */
 function serviceOf(run: RunView): string | null {
+  if (run.target === BROWSER_TARGET) return BROWSER_SERVICE;
   return targetOf(run)?.builtin ? SANDBOX_SERVICE : null;
 }
 
@@ -113,7 +115,8 @@ export async function latencyPanel(run: RunView, metric: LatencyMetric, opts: Si
   const client = clientLatenciesMs(run.samples, metric);
   const base = { window, metric, clientLatenciesMs: client, clientPercentiles: exactPercentiles(client), failed: run.failed, serverPercentiles: [] as Percentile[] };
   const span = requestWindow(run);
-  const spans = spanMetricsSource();
+  // A browser run's spans reach only the app's own receivers: its histogram comes from them, Prometheus has none.
+  const spans = run.target === BROWSER_TARGET ? embeddedSpanMetrics() : spanMetricsSource();
   const source: SourceLabel = spans ? 'embedded (spans)' : 'Prometheus';
   if (allFailed(run)) {
     return { ...base, source, histogram: null, counts: null, pending: false, note: allFailedNote(run) };

@@ -1,6 +1,7 @@
 // The load targets a run may be fired at: the bundled sandbox plus what the operator
 // lists in LOAD_TARGETS. The browser only ever sends a target's name; URLs stay here.
 import type { Config } from '@/lib/config';
+import { BROWSER_TARGET } from '@/lib/browser-run/schema';
 import { isPresetId, PRESET_IDS, PRESETS, type ServingMetricsPreset } from './presets';
 
 export const SANDBOX_TARGET = 'sandbox';
@@ -32,6 +33,7 @@ export function loadTargets(cfg: TargetConfig): LoadTarget[] {
     if (!isPresetId(t.preset)) {
       throw new TargetConfigError(`LOAD_TARGETS: target ${JSON.stringify(t.name)} has unknown preset ${JSON.stringify(t.preset)}; expected one of ${PRESET_IDS.join(', ')}`);
     }
+    if (t.name === BROWSER_TARGET) throw new TargetConfigError(`LOAD_TARGETS: the target name ${JSON.stringify(BROWSER_TARGET)} is reserved for runs in the user's browser`);
     if (out.some((o) => o.name === t.name)) {
       throw new TargetConfigError(`LOAD_TARGETS: target name ${JSON.stringify(t.name)} is used twice (${JSON.stringify(SANDBOX_TARGET)} is the bundled sandbox)`);
     }

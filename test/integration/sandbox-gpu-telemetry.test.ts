@@ -28,7 +28,7 @@ function gpuSamples(profiles: ReceivedProfile[]): GpuSample[] {
   const out: GpuSample[] = [];
   for (const { profile: p } of profiles) {
     const st = p.stringTable.strings;
-    if (st[Number(p.sampleType[0]?.type)] !== 'gpu_time') continue;
+    if (st[Number(p.sampleType[1]?.type)] !== 'gpu_time') continue;
     const fn = new Map(p.function.map((f) => [Number(f.id), st[Number(f.name)]]));
     const locName = new Map(p.location.map((l) => [Number(l.id), fn.get(Number(l.line[0].functionId))!]));
     for (const s of p.sample) {
@@ -36,8 +36,8 @@ function gpuSamples(profiles: ReceivedProfile[]): GpuSample[] {
       out.push({
         stack: s.locationId.map((id) => locName.get(Number(id))!).reverse(),
         spanId: span ? st[Number(span.str)] : undefined,
-        ns: Number(s.value[0]),
-        dispatches: Number(s.value[1]),
+        dispatches: Number(s.value[0]),
+        ns: Number(s.value[1]),
       });
     }
   }

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
+import { BrowserRun } from '@/components/browser-run/BrowserRun';
 import { LoadForm } from '@/components/loadruns/LoadForm';
 import { RunHistory } from '@/components/loadruns/RunHistory';
 import { PageHeader } from '@/components/ui/EmptyState';
@@ -17,6 +18,9 @@ export default function SandboxPage() {
         {/* useSearchParams needs a Suspense boundary */}
         <Suspense fallback={<div className="h-64 rounded-lg border border-line bg-panel" aria-hidden="true" />}>
           <LoadForm />
+        </Suspense>
+        <Suspense fallback={null}>
+          <BrowserRun />
         </Suspense>
         <RunHistory />
       </div>

@@ -46,10 +46,10 @@ test('GPU profile: phase → kernel stacks with span_id labels, summed per span;
   assert.equal(rec.take(4_000), null, 'take() resets');
 
   const stacks = profileStacks(decodePprof(out.pprof, 1 << 20));
-  assert.deepEqual(stacks.sampleTypes.map((t) => `${t.type}:${t.unit}`), ['gpu_time:nanoseconds', 'dispatches:count']);
+  assert.deepEqual(stacks.sampleTypes.map((t) => `${t.type}:${t.unit}`), ['dispatches:count', 'gpu_time:nanoseconds']);
   // As Pyroscope names it: no sample type says cpu, memory, mutex, block or goroutines, so the last one names the profile.
-  assert.equal(profileTypeOf(stacks, 0).id, 'dispatches:gpu_time:nanoseconds:gpu:nanoseconds');
-  const rows = stacks.samples.map((s) => ({ stack: stacks.stacks[s.stack].join(' > '), span: s.labels.span_id, ns: s.values[0], n: s.values[1] }));
+  assert.equal(profileTypeOf(stacks, 1).id, 'gpu_time:gpu_time:nanoseconds:gpu:nanoseconds');
+  const rows = stacks.samples.map((s) => ({ stack: stacks.stacks[s.stack].join(' > '), span: s.labels.span_id, ns: s.values[1], n: s.values[0] }));
   rows.sort((a, b) => `${a.span}${a.stack}`.localeCompare(`${b.span}${b.stack}`));
   assert.deepEqual(rows, [
     { stack: `${PHASE_FRAME.prefill} > attention`, span: 'aaaaaaaaaaaaaaaa', ns: 500_000, n: 2 },
@@ -64,7 +64,7 @@ test('GPU profile under submission timing: one frame for all kernels, counting e
   rec.add(pass({ timing: 'submission', dispatches: 51 }, [['submission', 2]]));
   const stacks = profileStacks(decodePprof(rec.take(10)!.pprof, 1 << 20));
   assert.deepEqual(stacks.stacks[stacks.samples[0].stack], [PHASE_FRAME.decode, SUBMISSION_FRAME]);
-  assert.deepEqual(stacks.samples[0].values, [2_000_000, 51]);
+  assert.deepEqual(stacks.samples[0].values, [51, 2_000_000]);
 });
 
 function heapLike(external: number): Profile {

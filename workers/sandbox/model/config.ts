@@ -29,6 +29,11 @@ export const PRESETS: Record<PresetName, ModelConfig> = {
   small: { ...base, dim: 512, nLayers: 8, nHeads: 8, nKvHeads: 4, hiddenDim: 1536, maxSeqLen: 512 },
 };
 
+/** The served model's name for a preset, as /v1/models lists it. */
+export function modelName(preset: string): string {
+  return `trisight-${preset}`;
+}
+
 export function isPresetName(s: string): s is PresetName {
   return Object.hasOwn(PRESETS, s);
 }

@@ -3,6 +3,7 @@
 import { DEFAULT_PERPLEXITY_WINDOW } from '../model/quality';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { modelName } from '../model/config';
 import { EOS } from '../model/tokenizer';
 import { createRunner, type BackendChoice } from '../runtime';
 import type { ModelRunner } from '../runtime/types';
@@ -82,9 +83,7 @@ export function blockRetention(retain: number[] | undefined, layers: number, pre
   return retain;
 }
 
-export function modelName(preset: string): string {
-  return `trisight-${preset}`;
-}
+export { modelName } from '../model/config';
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const runner =

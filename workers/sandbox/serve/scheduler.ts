@@ -160,7 +160,23 @@ interface Sequence {
   done: boolean;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Lets I/O and timers run. setImmediate in Node; a MessageChannel round trip
+ * in a browser (the browser run drives this scheduler in the page), where a
+ * 0 ms setTimeout is clamped to 4 ms once nested.
+ */
+const yieldToEventLoop: () => Promise<void> =
+  typeof setImmediate === 'function'
+    ? () => new Promise<void>((resolve) => setImmediate(resolve))
+    : () =>
+        new Promise<void>((resolve) => {
+          const c = new MessageChannel();
+          c.port1.onmessage = () => {
+            c.port1.close();
+            resolve();
+          };
+          c.port2.postMessage(null);
+        });
 
 export class Scheduler {
   private readonly waiting: [Sequence[], Sequence[]] = [[], []]; // P0, P1

@@ -7,12 +7,17 @@
 import { Function as PFunction, Label, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import type { GpuPassTiming } from '../runtime/types';
 
-/** Sample types of the GPU profile; with period type gpu/nanoseconds Pyroscope (and the embedded store) name them dispatches:gpu_time:nanoseconds:gpu:nanoseconds and dispatches:dispatches:count:gpu:nanoseconds (no sample type names a known kind, so the last one names the profile). */
+/**
+ * Sample types of the GPU profile, gpu_time last: Pyroscope's /ingest (and
+ * the embedded store) name a profile after its last sample type when none
+ * names a known kind, so with period type gpu/nanoseconds the ids read
+ * gpu_time:gpu_time:nanoseconds:gpu:nanoseconds and gpu_time:dispatches:count:gpu:nanoseconds.
+ */
 export const GPU_PROFILE = {
   periodType: ['gpu', 'nanoseconds'],
   sampleTypes: [
-    ['gpu_time', 'nanoseconds'],
     ['dispatches', 'count'],
+    ['gpu_time', 'nanoseconds'],
   ],
 } as const;
 
@@ -104,7 +109,7 @@ export function encodeGpuProfile(entries: readonly { spanId?: string; stack: rea
       new Sample({
         // pprof lists a stack leaf first
         locationId: [...e.stack].reverse().map(loc),
-        value: [e.ns, e.dispatches],
+        value: [e.dispatches, e.ns],
         label: e.spanId ? [new Label({ key: spanKey, str: st.dedup(e.spanId) })] : [],
       }),
   );

@@ -14,7 +14,7 @@ import type { RequestTrace, SchedulerStats, SchedulerTelemetry } from '../serve/
 import type { GpuProfileRecorder } from './gpu-profile';
 import type { SandboxMetrics } from './metrics';
 import type { Profiler, ProfilingOptions } from './profiling';
-import { pushLabelValue } from './push-name';
+import { pushLabelValue } from './ingest';
 import { DEFAULT_RULES, Redactor, addCounts, countAttributes, emptyCounts, type PiiCounts, type RuleName } from '../../../lib/redaction';
 import {
   ATTR_PRIORITY,

@@ -1,0 +1,27 @@
+import { badRequest, errorResponse } from '@/lib/api-errors';
+import { BrowserRunBody } from '@/lib/browser-run/schema';
+import { recordBrowserRun } from '@/lib/browser-run/store';
+import { IngestError, readBody } from '@/lib/datasources/embedded/body';
+import { prisma } from '@/lib/db';
+
+// 200 requests × (a sample + up to 256 inter-token gaps) fit in well under 2 MiB of JSON.
+const MAX_BODY_BYTES = 2 << 20;
+
+/** POST /api/runs/browser: a finished run from the user's browser ("Run in this browser") → 201 {id}. */
+export async function POST(req: Request) {
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder().decode(await readBody(req, MAX_BODY_BYTES)));
+  } catch (e) {
+    if (e instanceof IngestError) return Response.json({ error: { message: e.message } }, { status: e.status });
+    return badRequest([{ path: [], message: 'body must be a JSON object' }]);
+  }
+  const input = BrowserRunBody.safeParse(body);
+  if (!input.success) return badRequest(input.error.issues);
+  try {
+    const { id } = await recordBrowserRun(prisma(), input.data);
+    return Response.json({ id }, { status: 201, headers: { location: `/api/runs/${id}` } });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { FlamePanel } from '../../lib/runs/panels';
+import { startApp, type AppHandle } from '../helpers/app';
+import { launchChromium } from '../helpers/browser';
+import { frameNames } from '../helpers/flame-models';
+
+// "Run in this browser" in Chromium with SwiftShader's WebGPU: the page runs
+// the sandbox's kernels and weights on navigator.gpu with the form's load
+// parameters, sends its spans and GPU profile to the app, and the run appears
+// in the history and on a run page like a server run. Without WebGPU the
+// button says why. The app runs as `npm start` does (embedded Prometheus on),
+// so the run page's histogram of a browser run must come from its spans.
+
+const RESULTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
+const REQUESTS = 4;
+/** SwiftShader's WebGPU in headless Chromium, as the WGSL browser test launches it. */
+const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'];
+
+let app: AppHandle;
+let browser: Browser;
+
+before(async () => {
+  app = await startApp();
+  browser = await launchChromium(WEBGPU_FLAGS);
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+async function api<T>(p: string): Promise<T> {
+  const r = await fetch(`${app.url}${p}`, { signal: AbortSignal.timeout(15_000) });
+  assert.equal(r.status, 200, `${p}: ${r.status}`);
+  return (await r.json()) as T;
+}
+
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => null);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+test('a run in this browser (SwiftShader WebGPU) appears in the history and on a run page with its histogram and GPU profile', { timeout: 300_000 }, async () => {
+  const page = await (await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 } })).newPage();
+  page.setDefaultTimeout(30_000);
+  // 2-byte prompts (3 tokens with BOS) keep prefill on the GEMV path, cheap on SwiftShader
+  await page.goto(`${app.url}/sandbox?requests=${REQUESTS}&concurrency=2&p0=100&maxTokens=4&prompt=fixed&promptTokens=2&seed=3`);
+  const panel = page.getByTestId('browser-run');
+  const start = panel.getByTestId('browser-run-start');
+  await until('the button to find WebGPU', async () => start.isEnabled(), 30_000);
+  await start.click();
+  await panel.getByTestId('browser-run-progress').waitFor();
+  await page.waitForURL(/\/sandbox\/runs\/[0-9a-f-]{36}$/, { timeout: 240_000 });
+  const runId = new URL(page.url()).pathname.split('/').pop()!;
+
+  const run = await api<{ target: string; status: string; done: number; failed: number; model: string }>(`/api/runs/${runId}`);
+  assert.equal(run.target, 'browser');
+  assert.equal(run.status, 'succeeded');
+  assert.equal(run.done, REQUESTS);
+  assert.equal(run.model, 'trisight-tiny');
+
+  // the histogram counts every request, from the spans the page sent to /v1/traces
+  await page.getByTestId('run-side-by-side').waitFor();
+  await page.waitForFunction((n) => document.querySelector<HTMLElement>('[data-testid="latency-histogram"]')?.dataset.total === String(n), REQUESTS, { timeout: 60_000 });
+  assert.match((await page.getByTestId('run-latency').locator('header').textContent()) ?? '', /embedded \(spans\)/);
+
+  // the GPU profile the page pushed to /ingest: its kernels, under the browser's service
+  const gpu = await until(
+    'the browser run’s GPU profile',
+    async () => {
+      const r = await api<FlamePanel>(`/api/runs/${runId}/flame?kind=gpu`);
+      const n = r.flame ? frameNames(r.flame) : new Set<string>();
+      return n.has('decode step') && n.has('gemv') && n.has('prefill') ? r : null;
+    },
+    60_000,
+  );
+  assert.equal(gpu.served?.backend, 'webgpu');
+  assert.match(gpu.served?.gpuAdapter ?? '', /\S/);
+  const flame = page.getByTestId('run-flame');
+  await flame.getByRole('tab', { name: 'GPU' }).click();
+  await flame.getByTestId('flame-graph').locator('canvas[data-frames]').first().waitFor();
+  assert.match((await flame.getByTestId('run-served-by').textContent()) ?? '', /^Served by the WebGPU backend on /);
+
+  // and it is in the run history, under the browser target
+  await page.goto(`${app.url}/sandbox`);
+  await page.getByText(runId.slice(0, 8)).first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+  const runs = await api<{ runs: { id: string; target: string }[] }>('/api/runs');
+  assert.equal(runs.runs.find((r) => r.id === runId)?.target, 'browser');
+
+  await page.goto(`${app.url}/sandbox/runs/${runId}?flame=gpu`);
+  await page.getByTestId('run-flame').getByTestId('flame-graph').locator('canvas[data-frames]').first().waitFor();
+  mkdirSync(RESULTS, { recursive: true });
+  await page.getByTestId('run-side-by-side').screenshot({ path: path.join(RESULTS, 'browser-run.png') });
+});
+
+test('without WebGPU the button says why', async () => {
+  const plain = await launchChromium();
+  try {
+    const page = await plain.newPage();
+    await page.goto(`${app.url}/sandbox`);
+    const why = page.getByTestId('browser-run').getByTestId('browser-run-unavailable');
+    await why.waitFor({ timeout: 30_000 });
+    assert.match((await why.textContent()) ?? '', /WebGPU/);
+    assert.equal(await page.getByTestId('browser-run-start').isDisabled(), true);
+    await page.getByTestId('browser-run').screenshot({ path: path.join(RESULTS, 'browser-run-unavailable.png') });
+  } finally {
+    await plain.close();
+  }
+});
