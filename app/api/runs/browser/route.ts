@@ -1,4 +1,5 @@
 import { badRequest, errorResponse } from '@/lib/api-errors';
+import { requireRole } from '@/lib/auth';
 import { BrowserRunBody } from '@/lib/browser-run/schema';
 import { recordBrowserRun } from '@/lib/browser-run/store';
 import { IngestError, readBody } from '@/lib/datasources/embedded/body';
@@ -9,6 +10,12 @@ const MAX_BODY_BYTES = 2 << 20;
 
 /** POST /api/runs/browser: a finished run from the user's browser ("Run in this browser") → 201 {id}. */
 export async function POST(req: Request) {
+  try {
+    // A browser run is load fired by the viewer, as a server run is: editors only.
+    await requireRole(req, 'editor');
+  } catch (e) {
+    return errorResponse(e);
+  }
   let body: unknown;
   try {
     body = JSON.parse(new TextDecoder().decode(await readBody(req, MAX_BODY_BYTES)));
