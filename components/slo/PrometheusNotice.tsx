@@ -13,3 +13,13 @@ export function PrometheusNotice({ report }: { report: Pick<StatusReport, 'prome
     </div>
   );
 }
+
+/** Says when Tempo could not count the trace-based SLIs, with what it answered and the fix. Nothing when all is well. */
+export function TempoNotice({ note }: { note?: string }) {
+  if (!note) return null;
+  return (
+    <div role="status" data-testid="tempo-notice" className="rounded-md border border-warn/50 bg-warn/5 p-3 text-sm text-fg">
+      {note}
+    </div>
+  );
+}

@@ -48,7 +48,7 @@ export function SloDetailView({ id }: { id: string }) {
       <Panel
         title={s ? (s.displayName ?? s.name) : 'SLO'}
         subtitle={s ? `${s.service} · ${SLI_KIND_LABEL[s.sliKind]} · objective ${s.objective} % over ${s.periodWindow}` : undefined}
-        source={s ? { rules: 'Prometheus rules', live: 'Prometheus (live queries)', traces: 'Embedded (spans)', none: 'none' }[s.source] : undefined}
+        source={s ? { rules: 'Prometheus rules', live: 'Prometheus (live queries)', traces: 'Embedded (spans)', tempo: 'Tempo (TraceQL metrics)', none: 'none' }[s.source] : undefined}
         {...queryPanelState(q)}
         actions={
           <>

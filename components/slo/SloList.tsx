@@ -9,9 +9,9 @@ import { STATUS_WINDOWS } from '@/lib/slo/maths';
 import type { StatusReport } from '@/lib/slo/status';
 import { sloApi } from './api';
 import { budgetBarWidth, burnText, percentText, SLI_KIND_LABEL, STATE_TONE } from './format';
-import { PrometheusNotice } from './PrometheusNotice';
+import { PrometheusNotice, TempoNotice } from './PrometheusNotice';
 
-const SOURCE_LABEL = { rules: 'Prometheus rules', live: 'live queries', traces: 'spans', none: '–' } as const;
+const SOURCE_LABEL = { rules: 'Prometheus rules', live: 'live queries', traces: 'spans', tempo: 'Tempo', none: '–' } as const;
 
 /** Every SLO with its SLI, budget left, burn rates, alerts and state; refreshed every 15 s. */
 export function SloList() {
@@ -57,6 +57,7 @@ export function SloList() {
   return (
     <div className="flex flex-col gap-4">
       {report && <PrometheusNotice report={report} />}
+      {report && <TempoNotice note={report.tempoNote} />}
       <Panel title="Service level objectives" source="Prometheus" actions={actions} {...queryPanelState(q)} testId="slo-list">
         <div className="overflow-x-auto">
           <table className="w-full border-collapse text-left text-sm">

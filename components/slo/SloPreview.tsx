@@ -81,14 +81,18 @@ export function SloPreview({ q }: { q: UseQueryResult<Preview> }) {
           </div>
         )}
       </Panel>
-      <Panel title="Live preview" source={p?.source === 'traces' ? 'Embedded (spans)' : p?.source === 'prometheus' ? 'Prometheus' : undefined} loading={q.isPending && !p}>
+      <Panel title="Live preview" source={p ? { traces: 'Embedded (spans)', tempo: 'Tempo (TraceQL metrics)', prometheus: 'Prometheus', none: undefined }[p.source] : undefined} loading={q.isPending && !p}>
         {p && p.source === 'none' ? (
-          <p className="text-sm text-muted" data-testid="slo-preview-note">
-            {p.note}
-          </p>
+          <div className="flex flex-col gap-2">
+            <p className="text-sm text-muted" data-testid="slo-preview-note">
+              {p.note}
+            </p>
+            {p.traceQueries && <TraceQueries queries={p.traceQueries} />}
+          </div>
         ) : p ? (
           <div className="flex flex-col gap-3 text-sm">
-            {p.note && <p className="text-xs text-warn">{p.note}</p>}
+            {p.note && <p className={`text-xs ${p.source === 'tempo' ? 'text-muted' : 'text-warn'}`}>{p.note}</p>}
+            {p.traceQueries && <TraceQueries queries={p.traceQueries} />}
             <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1" data-testid="slo-preview-numbers">
               <dt className="text-muted">SLI over the period ({p.periodWindow})</dt>
               <dd className="tabular-nums">{p.errorRatios.period === null || p.errorRatios.period === undefined ? 'no traffic yet' : percentText(1 - p.errorRatios.period, 3)}</dd>
@@ -113,5 +117,24 @@ export function SloPreview({ q }: { q: UseQueryResult<Preview> }) {
         ) : null}
       </Panel>
     </div>
+  );
+}
+
+/** The TraceQL metrics queries Tempo counts a trace-based SLI with, to copy into Grafana or Tempo's CLI. */
+function TraceQueries({ queries }: { queries: { total: string; bad: string } }) {
+  return (
+    <details className="text-xs" data-testid="slo-trace-queries">
+      <summary className="cursor-pointer text-muted">TraceQL metrics queries sent to Tempo</summary>
+      <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">
+        <dt className="text-muted">all spans</dt>
+        <dd>
+          <code className="break-all">{queries.total}</code>
+        </dd>
+        <dt className="text-muted">slow spans</dt>
+        <dd>
+          <code className="break-all">{queries.bad}</code>
+        </dd>
+      </dl>
+    </details>
   );
 }

@@ -47,6 +47,13 @@ export class Wire {
     return this.fail(path, 'a number', v);
   }
 
+  /** A double as proto3 JSON writes it: a number, or the strings "NaN", "Infinity", "-Infinity". */
+  float(v: unknown, path: string): number {
+    if (v === 'NaN') return Number.NaN;
+    if (v === 'Infinity' || v === '-Infinity') return Number(v);
+    return this.num(v, path);
+  }
+
   /** Like num, but absent (proto3 JSON omits zero values) means 0. */
   num0(v: unknown, path: string): number {
     return v === undefined || v === null ? 0 : this.num(v, path);

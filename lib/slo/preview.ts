@@ -1,26 +1,27 @@
 // The editor's live preview of a draft: its arithmetic (budget, burn-rate
 // thresholds and what they mean), which bucket bound a latency threshold uses,
 // and the SLI measured now — by live queries, since a draft has no rules yet.
+import { ApiError } from '@/lib/api-errors';
 import { config } from '@/lib/config';
 import { PrometheusClient } from '@/lib/datasources/prometheus/client';
 import { chooseStep } from '@/lib/datasources/prometheus/step';
-import { pgPool } from '@/lib/db';
-import { parseDuration } from './duration';
 import { NO_PROMETHEUS } from './deploy';
 import { type BudgetMaths, budgetMaths, errorBudgetRatio, STATUS_WINDOWS } from './maths';
 import type { SloDefinition } from './model';
 import { parseDefinition, resolveLatencyBound } from './service';
 import { type BucketChoice, errorRatioQuery, eventQueries } from './sli';
 import { finiteOrNull } from './state';
-import { periodWindow } from './status';
-import { traceEventCounts, traceSourceNote } from './trace-sli';
+import { periodWindow, traceWindowsMs } from './status';
+import { traceWindows } from './trace-sli';
 
 export interface Preview {
   definition: SloDefinition;
   maths: BudgetMaths;
   bucket: BucketChoice | null;
   /** where the measured numbers come from, or why there are none */
-  source: 'prometheus' | 'traces' | 'none';
+  source: 'prometheus' | 'traces' | 'tempo' | 'none';
+  /** the TraceQL metrics queries Tempo runs for a trace-based SLI */
+  traceQueries?: { total: string; bad: string };
   note?: string;
   periodWindow: string;
   errorRatios: Record<string, number | null>;
@@ -39,14 +40,20 @@ export async function preview(input: unknown, signal?: AbortSignal, now = Date.n
   let series: [number, number | null][] = [];
   let source: Preview['source'] = 'none';
   let note: string | undefined;
+  let traceQueries: Preview['traceQueries'];
   if (d.sli.kind === 'trace') {
-    source = 'traces';
-    const windows: Record<string, number> = Object.fromEntries(STATUS_WINDOWS.map((w) => [w, parseDuration(w)]));
-    windows.period = parseDuration(pw.window);
-    const counts = await traceEventCounts(pgPool(), d.sli, windows, now);
-    for (const [k, c] of Object.entries(counts)) errorRatios[k] = c.total > 0 ? c.bad / c.total : null;
-    totalEvents = counts.period.total;
-    if (config().TEMPO_URL) note = traceSourceNote(config().TEMPO_URL);
+    const t = await traceWindows(d.sli, traceWindowsMs(pw.window), now, signal);
+    // The editor's field is the filter: a TraceQL Tempo refuses is bad input there, as the embedded store's 400 is.
+    if (t.failure?.kind === 'query') throw new ApiError(400, t.failure.message.replace(/^Tempo refused the SLI’s TraceQL \(sli\.filter\)/, 'sli.filter: Tempo refused it'));
+    traceQueries = t.queries;
+    Object.assign(errorRatios, t.ratios);
+    if (t.failure) {
+      note = t.failure.message;
+    } else {
+      source = t.source;
+      totalEvents = t.counts.period?.total ?? null;
+      if (t.source === 'tempo') note = t.note;
+    }
   } else if (!config().PROMETHEUS_URL) {
     note = NO_PROMETHEUS;
   } else {
@@ -71,6 +78,7 @@ export async function preview(input: unknown, signal?: AbortSignal, now = Date.n
     bucket: choice,
     source,
     note,
+    traceQueries,
     periodWindow: pw.window,
     errorRatios,
     totalEvents,

@@ -4,11 +4,11 @@
 // what production alerting sees. Where the rules are not loaded (a remote
 // Prometheus the user has not deployed them to) the same error ratios are
 // computed by live queries and no alert state exists. Trace-based SLIs are
-// counted from stored spans.
+// counted by Tempo's TraceQL metrics when TEMPO_URL is set, else from the
+// embedded span store (trace-sli.ts).
 import { config } from '@/lib/config';
 import { PrometheusClient } from '@/lib/datasources/prometheus/client';
 import type { ActiveAlert, InstantSample } from '@/lib/datasources/prometheus/types';
-import { pgPool } from '@/lib/db';
 import { formatDuration, parseDuration } from './duration';
 import { NO_PROMETHEUS, rulesDeployment } from './deploy';
 import { burnRate, calendarPeriodStart, errorBudgetRatio, periodMs, STATUS_WINDOWS, type Severity } from './maths';
@@ -17,10 +17,10 @@ import { GROUP_PREFIX, SLI_ERROR_METRIC } from './rules';
 import { errorRatioQuery } from './sli';
 import { type AlertState, finiteOrNull, type SloState, sloState } from './state';
 import type { StoredSlo } from './store';
-import { traceEventCounts, traceSourceNote } from './trace-sli';
+import { traceWindows } from './trace-sli';
 
 export type StatusWindow = (typeof STATUS_WINDOWS)[number];
-export type StatusSource = 'rules' | 'live' | 'traces' | 'none';
+export type StatusSource = 'rules' | 'live' | 'traces' | 'tempo' | 'none';
 
 export interface SloStatus {
   id: string;
@@ -51,6 +51,8 @@ export interface StatusReport {
   /** what to do when Prometheus is missing or unreachable */
   prometheusNote?: string;
   deployment: ReturnType<typeof rulesDeployment>['mode'];
+  /** set when Tempo could not count a trace-based SLI: what it answered and the fix */
+  tempoNote?: string;
   statuses: SloStatus[];
 }
 
@@ -99,6 +101,13 @@ function finish(s: StoredSlo, source: StatusSource, at: number | null, periodW: 
   };
 }
 
+/** The windows a trace-based SLI is counted over: the status windows and the period. */
+export function traceWindowsMs(periodWindowText: string): Record<StatusWindow | 'period', number> {
+  const out = Object.fromEntries(STATUS_WINDOWS.map((w) => [w, parseDuration(w)])) as Record<StatusWindow | 'period', number>;
+  out.period = parseDuration(periodWindowText);
+  return out;
+}
+
 const emptyRatios = (): Record<StatusWindow | 'period', number | null> => ({ '5m': null, '1h': null, '6h': null, '1d': null, '3d': null, period: null });
 
 /** A single value of an instant query (NaN and absence both null). */
@@ -115,6 +124,7 @@ export async function sloStatuses(slos: readonly StoredSlo[], opts: { signal?: A
   const deployment = rulesDeployment().mode;
   const hasProm = !!config().PROMETHEUS_URL;
   const statuses: SloStatus[] = [];
+  let tempoNote: string | undefined;
   let prometheus: StatusReport['prometheus'] = hasProm ? 'ok' : 'none';
   let prometheusNote: string | undefined = hasProm ? undefined : NO_PROMETHEUS;
 
@@ -151,11 +161,16 @@ export async function sloStatuses(slos: readonly StoredSlo[], opts: { signal?: A
     const id = slothId(d);
     const pw = periodWindow(d, now);
     if (d.sli.kind === 'trace') {
-      const windows: Record<string, number> = Object.fromEntries(STATUS_WINDOWS.map((w) => [w, parseDuration(w)]));
-      windows.period = parseDuration(pw.window);
-      const counts = await traceEventCounts(pgPool(), d.sli, windows, now);
-      const ratios = Object.fromEntries(Object.entries(counts).map(([k, c]) => [k, c.total > 0 ? c.bad / c.total : null])) as Record<StatusWindow | 'period', number | null>;
-      statuses.push(finish(s, 'traces', now, pw.window, ratios, [], traceSourceNote(config().TEMPO_URL)));
+      const t = await traceWindows(d.sli, traceWindowsMs(pw.window), now, opts.signal);
+      const ratios = t.ratios as Record<StatusWindow | 'period', number | null>;
+      if (t.failure) {
+        tempoNote ??= t.failure.message;
+        statuses.push({ ...finish(s, t.source, null, pw.window, ratios, [], t.note), state: 'no data', reason: t.failure.message });
+        continue;
+      }
+      const st = finish(s, t.source, now, pw.window, ratios, [], t.note);
+      // A period Tempo could not be asked for is "no data" for a reason worth saying.
+      statuses.push(ratios.period === null && t.counts.period === undefined ? { ...st, reason: t.note } : st);
       continue;
     }
     if (!client || prometheus !== 'ok') {
@@ -192,5 +207,5 @@ export async function sloStatuses(slos: readonly StoredSlo[], opts: { signal?: A
         : 'computed by live queries: Prometheus has not loaded the rules yet';
     statuses.push(finish(s, 'live', now, pw.window, ratios, [], note));
   }
-  return { prometheus, prometheusNote, deployment, statuses };
+  return { prometheus, prometheusNote, deployment, tempoNote, statuses };
 }

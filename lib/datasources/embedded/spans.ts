@@ -6,21 +6,16 @@
 import type pg from 'pg';
 import type { Attributes, Span, SpanEvent, SpanLink, TimeRange, Trace, TraceSummary } from '@/lib/model/types';
 import { BackendError } from '@/lib/model/types';
+import { ATTR_SAMPLING_PROBABILITY, samplingProbability } from '@/lib/model/sampling';
 import { normalizeTraceId } from '@/lib/otlp/decode';
 import type { SearchParams, SearchResult, TagValue } from '@/lib/datasources/tempo/types';
 import { andFilters, MATCH_ALL, parseDuration, parseTags, parseTraceQL, TraceQLError, type SpanFilter } from './traceql';
 import { filterSql } from './traceql-sql';
 import { cancellableQuery } from './cancellable';
 
-/** The span attribute the sandbox records its head-sampling probability in. */
-export const ATTR_SAMPLING_PROBABILITY = 'trisight.sampling.probability';
+export { ATTR_SAMPLING_PROBABILITY };
 
 type Queryable = Pick<pg.Pool | pg.PoolClient | pg.Client, 'query'>;
-
-function samplingProbability(a: Attributes): number | null {
-  const p = a[ATTR_SAMPLING_PROBABILITY];
-  return typeof p === 'number' && p > 0 && p <= 1 ? p : null;
-}
 
 const bigintToJson = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
 

@@ -4,6 +4,7 @@ import {
   histogramsFromBuckets,
   isMetricsRefusal,
   normalizeTraceId,
+  parseMetricsQueryInstant,
   parseMetricsQueryRange,
   parseSearch,
   parseTagNamesV1,
@@ -13,7 +14,7 @@ import {
   parseTraceJson,
   parseTraceProto,
 } from './parse';
-import type { SearchParams, SearchResult, TagScope, TagValue, TraceQLHistogramResult, TraceQLMetricsResult } from './types';
+import type { SearchParams, SearchResult, TagScope, TagValue, TraceQLHistogramResult, TraceQLInstantResult, TraceQLMetricsResult } from './types';
 
 // Typed client for Tempo's HTTP API. Tempo answers errors with plain text,
 // which BackendError carries verbatim. Times go to Tempo in unix seconds.
@@ -109,6 +110,34 @@ export class TempoClient {
   }
 
   /**
+   * A TraceQL metrics endpoint's JSON body, or `{supported: false}` with the
+   * server's own words when this Tempo cannot run TraceQL metrics (no endpoint,
+   * no local-blocks processor, no generators); a wrong query still throws.
+   */
+  private async metricsBody(
+    path: '/api/metrics/query_range' | '/api/metrics/query',
+    query: Record<string, string | number | undefined>,
+    signal?: AbortSignal,
+  ): Promise<{ supported: true; body: unknown } | { supported: false; status: number; reason: string }> {
+    let res: Response;
+    try {
+      res = await this.get(path, query, signal);
+    } catch (e) {
+      if (e instanceof BackendError && e.backend === 'tempo' && isMetricsRefusal(e.status, e.message)) {
+        return { supported: false, status: e.status, reason: `not supported by this Tempo: ${e.message}` };
+      }
+      throw e;
+    }
+    // Some proxies answer an unknown path with 200 and an HTML page: that is a refusal too.
+    const text = await readText('tempo', this.options, res, signal);
+    try {
+      return { supported: true, body: JSON.parse(text) };
+    } catch {
+      return { supported: false, status: res.status, reason: `not supported by this Tempo: ${text.trim().slice(0, 200)}` };
+    }
+  }
+
+  /**
    * GET /api/metrics/query_range with a TraceQL metrics query, e.g.
    * `{resource.service.name="sandbox"} | histogram_over_time(duration)`.
    * A Tempo that cannot run TraceQL metrics answers `{supported: false}` with its
@@ -119,28 +148,26 @@ export class TempoClient {
     range: TimeRange,
     opts: { stepS?: number; exemplars?: number; signal?: AbortSignal } = {},
   ): Promise<TraceQLMetricsResult> {
-    let res: Response;
-    try {
-      res = await this.get(
-        '/api/metrics/query_range',
-        { q, ...rangeParams(range), step: opts.stepS === undefined ? undefined : `${opts.stepS}s`, exemplars: opts.exemplars },
-        opts.signal,
-      );
-    } catch (e) {
-      if (e instanceof BackendError && e.backend === 'tempo' && isMetricsRefusal(e.status, e.message)) {
-        return { supported: false, status: e.status, reason: `not supported by this Tempo: ${e.message}` };
-      }
-      throw e;
-    }
-    // Some proxies answer an unknown path with 200 and an HTML page: that is a refusal too.
-    const text = await readText('tempo', this.options, res, opts.signal);
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return { supported: false, status: res.status, reason: `not supported by this Tempo: ${text.trim().slice(0, 200)}` };
-    }
-    return { supported: true, series: parseMetricsQueryRange(body) };
+    const r = await this.metricsBody(
+      '/api/metrics/query_range',
+      { q, ...rangeParams(range), step: opts.stepS === undefined ? undefined : `${opts.stepS}s`, exemplars: opts.exemplars },
+      opts.signal,
+    );
+    return r.supported ? { supported: true, series: parseMetricsQueryRange(r.body) } : r;
+  }
+
+  /**
+   * GET /api/metrics/query (Tempo 2.6+): one value per series over the whole
+   * range, e.g. `{ kind = server } | count_over_time() by (span.x)`. Tempo's
+   * instant range is closed at both ends, so the range goes in nanoseconds
+   * as [from, to − 1 ns]: spans that start in [from, to), and ranges that
+   * meet count every span once. A PARTIAL answer comes back with its message;
+   * refusals as in metricsQueryRange.
+   */
+  async metricsQuery(q: string, range: TimeRange, opts: { signal?: AbortSignal } = {}): Promise<TraceQLInstantResult> {
+    const ns = (ms: number) => BigInt(Math.round(ms)) * 1_000_000n;
+    const r = await this.metricsBody('/api/metrics/query', { q, start: String(ns(range.from)), end: String(ns(range.to) - 1n) }, opts.signal);
+    return r.supported ? { supported: true, ...parseMetricsQueryInstant(r.body) } : r;
   }
 
   /**

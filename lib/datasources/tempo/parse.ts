@@ -10,7 +10,7 @@ import {
   type OtlpDecodeResult,
 } from '@/lib/otlp/decode';
 import { BackendError, type AttrValue, type Attributes, type Exemplar, type HistogramBucket, type HistogramSeries, type Labels, type Trace, type TraceSummary } from '@/lib/model/types';
-import type { SearchResult, TagValue, TraceQLMetricSeries } from './types';
+import type { SearchResult, TagValue, TraceQLInstantSeries, TraceQLMetricSeries } from './types';
 
 // Pure: Tempo HTTP API bodies → our model. OTLP itself (JSON or tempopb
 // protobuf) is decoded by lib/otlp, shared with the embedded OTLP receiver.
@@ -218,6 +218,23 @@ export function parseMetricsQueryRange(body: unknown): TraceQLMetricSeries[] {
     });
     return { labels: labelsOf(o.labels, `${p}.labels`), values, exemplars };
   });
+}
+
+/**
+ * GET /api/metrics/query body (tempopb.QueryInstantResponse) → one value per
+ * series, labels kept typed as well as as text. A PARTIAL answer (Tempo
+ * stopped early, e.g. at its series limit) is returned with Tempo's message:
+ * its values may be short, so callers decide whether to use them.
+ */
+export function parseMetricsQueryInstant(body: unknown): { series: TraceQLInstantSeries[]; partial?: string } {
+  const o = w.obj(body, 'body');
+  const series = w.optArr(o.series, 'series').map((s, i): TraceQLInstantSeries => {
+    const so = w.obj(s, `series[${i}]`);
+    const attrs = attributes(so.labels, `series[${i}].labels`);
+    return { labels: labelsOf(so.labels, `series[${i}].labels`), attributes: attrs, value: so.value === undefined ? 0 : w.float(so.value, `series[${i}].value`) };
+  });
+  const partial = o.status === 'PARTIAL' || o.status === 1;
+  return partial ? { series, partial: w.optStr(o.message, 'message') || 'Tempo returned a partial result' } : { series };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Exemplar, HistogramSeries, Labels, TimeRange, TraceSummary } from '@/lib/model/types';
+import type { Attributes, Exemplar, HistogramSeries, Labels, TimeRange, TraceSummary } from '@/lib/model/types';
 
 // Wire shapes of Tempo's HTTP API (docs/sources/tempo/api_docs), field names as
 // Tempo spells them, and the typed results our client returns.
@@ -53,6 +53,15 @@ export interface WireMetricsResponse {
   metrics?: Record<string, unknown>;
 }
 
+/** GET /api/metrics/query (tempopb.QueryInstantResponse as proto3 JSON) */
+export interface WireInstantResponse {
+  series?: { labels?: WireKeyValue[]; value?: number | string }[];
+  metrics?: Record<string, unknown>;
+  /** "PARTIAL" when Tempo stopped early (e.g. the series limit); omitted when COMPLETE */
+  status?: string | number;
+  message?: string;
+}
+
 // ---- request options and results ----
 
 export interface SearchParams {
@@ -97,4 +106,23 @@ export type TraceQLMetricsResult =
 
 export type TraceQLHistogramResult =
   | { supported: true; histograms: HistogramSeries[] }
+  | { supported: false; status: number; reason: string };
+
+/** One series of an instant TraceQL metrics query, e.g. one group of `count_over_time() by (…)`. */
+export interface TraceQLInstantSeries {
+  /** the labels as text (numbers written as numbers) */
+  labels: Labels;
+  /** the same labels with their TraceQL types kept (a double stays a number, Tempo's nil group is the string "nil") */
+  attributes: Attributes;
+  /** NaN when Tempo had no value */
+  value: number;
+}
+
+export type TraceQLInstantResult =
+  | {
+      supported: true;
+      series: TraceQLInstantSeries[];
+      /** Tempo's message when it answered PARTIAL (values may be incomplete) */
+      partial?: string;
+    }
   | { supported: false; status: number; reason: string };
