@@ -5,6 +5,16 @@ import { NameTable, childrenOf, indexModel, modelFromStacks, nodeCount, type Fla
 // `a;b;c 10` lines Brendan Gregg's flamegraph.pl reads), and seeded,
 // realistic-looking random ones.
 
+/** The small profile the model tests share; total 100: main(10) → a(20) → [b(5), a(15) → a(5)], c(40); gc(5). */
+export const SAMPLE_STACKS = `
+main 10
+main;a 20
+main;a;b 5
+main;a;a 15
+main;a;a;a 5
+main;c 40
+gc 5`;
+
 /** `main;a;b 5` per line (frames root first, then the value); `after` values make a diff. */
 export function folded(text: string, after?: string): FlameModel {
   const table = new NameTable();

@@ -13,20 +13,10 @@ import {
   resolvePath,
   widthOf,
 } from '../../../lib/model/flame';
-import { dump, folded, randomModel } from '../../helpers/flame-models';
-
-// total 100: main(10) → a(20) → [b(5), a(15) → a(5)], c(40); gc(5)
-const SAMPLE = `
-main 10
-main;a 20
-main;a;b 5
-main;a;a 15
-main;a;a;a 5
-main;c 40
-gc 5`;
+import { dump, folded, randomModel, SAMPLE_STACKS } from '../../helpers/flame-models';
 
 test('modelFromStacks emits pre-order with children in name order and sums equal paths', () => {
-  const m = folded(SAMPLE);
+  const m = folded(SAMPLE_STACKS);
   assert.deepEqual(dump(m), [
     'total 100/0',
     '  gc 5/5',
@@ -45,7 +35,7 @@ test('modelFromStacks emits pre-order with children in name order and sums equal
 });
 
 test('indexModel: subtree sizes and parents; childrenOf, pathOf and resolvePath walk them', () => {
-  const m = folded(SAMPLE);
+  const m = folded(SAMPLE_STACKS);
   const ix = indexModel(m);
   assert.deepEqual(Array.from(ix.size), [8, 1, 6, 4, 2, 1, 1, 1]);
   assert.deepEqual(Array.from(ix.parent), [-1, 0, 0, 2, 3, 4, 3, 2]);
@@ -83,7 +73,7 @@ test('a diff carries both sides node for node; widths are before + after', () =>
 });
 
 test('capNodes keeps the widest nodes and folds the rest into one "other" per parent, totals intact', () => {
-  const m = folded(SAMPLE);
+  const m = folded(SAMPLE_STACKS);
   // 4 nodes below the root: main 95, c 40, a 45, a 20 (ties broken left to right).
   const c = capNodes(m, 4);
   assert.deepEqual(dump(c), [

@@ -1,16 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { indexModel, nameMatcher, searchModel, topFunctions } from '../../../lib/model/flame';
-import { folded } from '../../helpers/flame-models';
-
-const SAMPLE = `
-main 10
-main;a 20
-main;a;b 5
-main;a;a 15
-main;a;a;a 5
-main;c 40
-gc 5`;
+import { folded, SAMPLE_STACKS } from '../../helpers/flame-models';
 
 test('searchModel counts every matching frame and each matched subtree once', () => {
   const m = folded('m;x;x;x 3\nm;x 2\nm;y 5\nq;x 10');
@@ -26,7 +17,7 @@ test('searchModel counts every matching frame and each matched subtree once', ()
 });
 
 test('topFunctions: self and total per name, recursion counted once, sorted by self', () => {
-  const m = folded(SAMPLE);
+  const m = folded(SAMPLE_STACKS);
   const top = topFunctions(m, indexModel(m));
   assert.deepEqual(
     top.map((f) => [f.name, f.self, f.total, f.frames]),

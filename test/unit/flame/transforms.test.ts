@@ -1,16 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffModels, focusOn, indexModel, mergeModels, sandwich } from '../../../lib/model/flame';
-import { dump, folded } from '../../helpers/flame-models';
-
-const SAMPLE = `
-main 10
-main;a 20
-main;a;b 5
-main;a;a 15
-main;a;a;a 5
-main;c 40
-gc 5`;
+import { dump, folded, SAMPLE_STACKS } from '../../helpers/flame-models';
 
 test('mergeModels sums two profiles path by path, leaving the inputs untouched', () => {
   const x = folded('main 1\nmain;a 2');
@@ -32,7 +23,7 @@ test('diffModels aligns paths and puts zeros where a side lacks one', () => {
 });
 
 test('focusOn keeps the stacks through a function: its subtrees whole, its callers cut down to them', () => {
-  const m = folded(SAMPLE);
+  const m = folded(SAMPLE_STACKS);
   assert.deepEqual(dump(focusOn(m, 'a')!), [
     'total 45/0',
     '  main 45/0',
