@@ -80,7 +80,9 @@ export function percentileMethodText(ps: readonly Percentile[]): string {
   if (ps.every((p) => p.method === 'estimate')) return 'estimated from sampled spans';
   const buckets = ps
     .filter((p) => p.bucketMs)
-    .map((p) => `${p.name} in ${formatLatencyMs(p.bucketMs!.lower)} – ${p.bucketMs!.upper === Infinity ? 'beyond the last bound' : formatLatencyMs(p.bucketMs!.upper)}`);
+    .map((p) =>
+      p.bucketMs!.upper === Infinity ? `${p.name} above ${formatLatencyMs(p.bucketMs!.lower)}, the last bound` : `${p.name} in ${formatLatencyMs(p.bucketMs!.lower)} – ${formatLatencyMs(p.bucketMs!.upper)}`,
+    );
   return `interpolated within their buckets (${buckets.join(', ')})`;
 }
 

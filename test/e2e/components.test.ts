@@ -176,7 +176,7 @@ test('the tooltip shows exemplar trace ids as text, never as HTML', async () => 
 test('keyboard: bucket buttons in the table and the metric tabs work without a mouse', async () => {
   const { page } = await open();
   try {
-    assert.match((await page.getByTestId('latency-summary').textContent()) ?? '', /^30 requests in the server histogram \(p50 .*30 measured by the load generator/);
+    assert.match((await page.getByTestId('latency-summary').textContent()) ?? '', /^Server: 30 requests; p50 ≈ 125 ms .*p99 above 1 s, the last bound\)\.Client: 30 requests measured by the load generator/);
     await page.getByText('Buckets as a table').click();
     await page.getByRole('button', { name: 'Traces in 50 ms – 100 ms' }).focus();
     await page.keyboard.press('Enter');
@@ -187,7 +187,7 @@ test('keyboard: bucket buttons in the table and the metric tabs work without a m
     await page.keyboard.press('ArrowRight');
     assert.equal(await page.getByRole('tab', { name: 'TTFT' }).getAttribute('aria-selected'), 'true');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'TTFT');
-    await page.waitForFunction(() => document.querySelector('[data-testid="latency-summary"]')?.textContent?.startsWith('30 requests in the server histogram (p50 7.5 ms'));
+    await page.waitForFunction(() => document.querySelector('[data-testid="latency-summary"]')?.textContent?.startsWith('Server: 30 requests; p50 ≈ 7.5 ms'));
   } finally {
     await page.context().close();
   }

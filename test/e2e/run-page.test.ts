@@ -174,7 +174,10 @@ test('a run fired from the form: the server count equals the requests sent, each
   // Light and dark, once the profiles have settled.
   await until('the profiles to settle', async () => !/may still arrive/.test((await page.getByTestId('run-flame').locator('header').textContent()) ?? ''), 30_000);
   mkdirSync(RESULTS, { recursive: true });
+  // The whole page as the README shows it (bucket table folded again).
+  await latency.getByText('Buckets as a table').click();
   await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(RESULTS, 'run-page-full.png'), fullPage: true });
   await page.getByTestId('run-side-by-side').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(RESULTS, 'run-page-light.png'), fullPage: false });
   await page.getByTestId('theme-toggle').click();
