@@ -78,12 +78,15 @@ test('sandbox target: semconv request duration with the model label, over the pa
   const p = await latencyPanel(run('sandbox', 'trisight-tiny'), 'e2e');
   assert.equal(p.source, 'Prometheus');
   assert.deepEqual(p.window, { from: T0 - 2000, to: T0 + 12_000 });
-  const sent = queries.map((q) => q.query).sort();
+  // The stand-in lists no scrape targets, so the panel falls back to increase() over the window.
+  assert.ok(queries.some((q) => q.path === '/api/v1/targets'));
+  const sent = queries.filter((q) => q.path !== '/api/v1/targets').map((q) => q.query).sort();
+  // Only successful requests (OTel's error.type empty or absent) count towards the E2E histogram.
   assert.deepEqual(sent, [
-    'gen_ai_server_request_duration_seconds_bucket{gen_ai_request_model="trisight-tiny"}',
-    'sum by (le) (increase(gen_ai_server_request_duration_seconds_bucket{gen_ai_request_model="trisight-tiny"}[14s]))',
-    'sum(increase(gen_ai_server_request_duration_seconds_count{gen_ai_request_model="trisight-tiny"}[14s]))',
-    'sum(increase(gen_ai_server_request_duration_seconds_sum{gen_ai_request_model="trisight-tiny"}[14s]))',
+    'gen_ai_server_request_duration_seconds_bucket{gen_ai_request_model="trisight-tiny",error_type=""}',
+    'sum by (le) (increase(gen_ai_server_request_duration_seconds_bucket{gen_ai_request_model="trisight-tiny",error_type=""}[14s]))',
+    'sum(increase(gen_ai_server_request_duration_seconds_count{gen_ai_request_model="trisight-tiny",error_type=""}[14s]))',
+    'sum(increase(gen_ai_server_request_duration_seconds_sum{gen_ai_request_model="trisight-tiny",error_type=""}[14s]))',
   ]);
   // Evaluated at the window's end.
   assert.ok(queries.filter((q) => q.path === '/api/v1/query').every((q) => Number(q.time) === (T0 + 12_000) / 1000));
