@@ -115,9 +115,22 @@ test('metric names complete from Prometheus, problems show with their position, 
   const option = page.locator('.cm-tooltip-autocomplete li', { hasText: METRIC });
   await option.waitFor();
   assert.match((await option.textContent()) ?? '', /counter/);
-  // Accept it with the keyboard once it is the selected option (the list fills in asynchronously).
-  await page.locator('.cm-tooltip-autocomplete li[aria-selected="true"]', { hasText: METRIC }).waitFor();
-  await page.keyboard.press('Enter');
+  // Accept it with the keyboard once it is the selected option. The list fills in
+  // asynchronously and CodeMirror ignores Enter for `interactionDelay` after each
+  // update (a newline goes in instead): then take the newline back, ask again with
+  // Ctrl+Space, and accept once more.
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('.cm-tooltip-autocomplete li[aria-selected="true"]', { hasText: METRIC }).waitFor();
+    await page.keyboard.press('Enter');
+    const accepted = await page
+      .waitForFunction((m) => window.__editorEvents.at(-1)?.value.includes(m), METRIC, { timeout: 2_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (accepted) break;
+    assert.ok(attempt < 3, `the completion was not accepted: ${await page.evaluate(() => window.__editorEvents.at(-1)?.value)}`);
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Control+Space');
+  }
   await page.keyboard.type('[{{.window}}]');
   // The editor closed both brackets as they were typed; take one away: an unclosed
   // bracket is named under the editor with its line and column.
