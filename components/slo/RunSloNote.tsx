@@ -9,17 +9,23 @@ import { percentText } from './format';
 
 /** On a finished run's page: the SLOs the run's requests counted towards, and the budget it burned. */
 export function RunSloNote({ runId }: { runId: string }) {
-  const q = useQuery({ queryKey: ['run-slos', runId], queryFn: ({ signal }) => fetchJson<{ impacts: RunImpact[]; note?: string }>(`/api/runs/${runId}/slos`, { signal }) });
+  const q = useQuery({
+    queryKey: ['run-slos', runId],
+    queryFn: ({ signal }) => fetchJson<{ impacts: RunImpact[]; note?: string; pending?: boolean }>(`/api/runs/${runId}/slos`, { signal }),
+    // Counts grow until Prometheus has scraped past the run's end; ask again until then.
+    refetchInterval: (query) => (query.state.data?.pending ? 3000 : false),
+  });
   const impacts = q.data?.impacts ?? [];
+  const pending = q.data?.pending ?? true;
   return (
     <Panel
       title="SLOs this run touched"
-      subtitle="Each SLO's bad and total events in the run's window; budget burned = bad events ÷ (error budget × events in the SLO's period)"
+      subtitle={`Each SLO's bad and total events in the run's window; budget burned = bad events ÷ (error budget × events in the SLO's period)${q.data?.pending ? ' · still counting: waiting for Prometheus to scrape past the run' : ''}`}
       {...queryPanelState(q)}
-      empty={q.data && !impacts.length ? (q.data.note ?? <>No SLO counted events from this run. <Link className="text-accent underline" href="/slos/new">Create one from a template</Link>.</>) : undefined}
+      empty={q.data && !impacts.length ? (pending ? 'Counting this run’s events: waiting for Prometheus to scrape past the run’s end…' : (q.data.note ?? <>No SLO counted events from this run. <Link className="text-accent underline" href="/slos/new">Create one from a template</Link>.</>)) : undefined}
       testId="run-slos"
     >
-      <ul className="flex flex-col gap-1 text-sm">
+      <ul className="flex flex-col gap-1 text-sm" data-pending={pending}>
         {impacts.map((i) => (
           <li key={i.id} data-testid="run-slo" data-slo={i.name}>
             <Link href={`/slos/${i.id}`} className="font-medium text-accent underline">

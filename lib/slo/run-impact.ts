@@ -28,6 +28,16 @@ export interface RunImpact {
   method: 'events' | 'time';
 }
 
+/**
+ * How long after a run's window ends its counts can still grow: the embedded
+ * Prometheus scrapes every 5 s (1 s during runs), a remote one typically every
+ * 15 s, and increase() only sees requests up to the last scrape before `to`.
+ */
+export const RUN_IMPACT_SETTLE_MS = 20_000;
+
+/** Whether a finished run's window has had time for the scrapes after it. */
+export const impactSettled = (range: TimeRange, finished: boolean, now = Date.now()) => finished && now >= range.to + RUN_IMPACT_SETTLE_MS;
+
 /** Whole seconds covering the window (Prometheus ranges are durations ending at `to`). */
 const windowOf = (range: TimeRange) => formatDuration(Math.max(1000, Math.ceil((range.to - range.from) / 1000) * 1000));
 

@@ -147,11 +147,13 @@ test('template → edit → history diff → export OpenSLO → import under a n
   await page.getByTestId('run-side-by-side').waitFor({ timeout: 120_000 });
   // The run page names the SLOs the run counted towards: 24 requests each, from counter deltas.
   const touched = page.getByTestId('run-slos');
-  await until('the SLOs this run touched', async () => {
+  // The note asks again by itself until Prometheus has scraped past the run's end.
+  await until('the SLOs this run touched, counted to the end', async () => {
+    const settled = (await touched.locator('ul[data-pending="false"]').count()) === 1;
     const n = await touched.getByTestId('run-slo').count();
-    if (n < 3) await page.reload();
-    return n === 3;
-  }, 60_000, 3000);
+    if (settled && n < 3) await page.reload();
+    return settled && n === 3;
+  }, 90_000, 3000);
   for (const name of ['ttft-p95', 'ttft-p95-copy']) assert.match((await touched.locator(`[data-slo="${name}"]`).textContent()) ?? '', /24 events, \d+ bad/);
   await touched.scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(RESULTS, 'slo-run-note.png') });

@@ -3,7 +3,7 @@ import { prisma } from '@/lib/db';
 import { respond } from '@/lib/runs/http';
 import { runWithSamples } from '@/lib/runs/panels';
 import { runRange } from '@/lib/runs/views';
-import { runImpact } from '@/lib/slo/run-impact';
+import { impactSettled, runImpact } from '@/lib/slo/run-impact';
 import { listSlos } from '@/lib/slo/store';
 
 /** GET /api/runs/:id/slos: the SLOs whose SLI saw events in the run's window, and the share of their budget it burned. */
@@ -12,6 +12,9 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
   if (!RunId.safeParse(id).success) return notFound(id);
   return respond(async () => {
     const run = await runWithSamples(id);
-    return runImpact(await listSlos(prisma()), runRange(run), req.signal);
+    const range = runRange(run);
+    // Until the scrapes after the run are in, the counts are still growing: say so, and the page asks again.
+    const pending = !impactSettled(range, run.finishedAt !== null);
+    return { ...(await runImpact(await listSlos(prisma()), range, req.signal)), pending };
   });
 }
