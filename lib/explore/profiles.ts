@@ -12,7 +12,6 @@ import type { ProfileType, Span, TimeRange, Trace } from '@/lib/model/types';
 import { NotFound } from '@/lib/runs/panels';
 import { pickProfileType, profileSourceLabel, profileSpanIds, serviceSelector, traceSourceLabel, type SourceLabel } from '@/lib/runs/views';
 import { pickSlowFast, type RankedRequest } from './slow-fast';
-import { mapLimited } from '@/lib/map-limited';
 
 type Signal = { signal?: AbortSignal };
 

@@ -103,8 +103,12 @@ test('a run fired from the form: the server count equals the requests sent, each
       return h?.dataset.total === String(n) && h.dataset.countKind === 'exact';
     },
     REQUESTS,
-    { timeout: 60_000 },
-  );
+    { timeout: 90_000 },
+  ).catch(async (e) => {
+    // Say what the page showed instead, so a failure names its cause.
+    const h = await page.getByTestId('latency-histogram').evaluate((el: HTMLElement) => ({ ...el.dataset })).catch(() => null);
+    throw new Error(`${(e as Error).message}\nhistogram: ${JSON.stringify(h)}\npanel: ${await latency.textContent()}`);
+  });
   assert.match((await latency.locator('header').textContent()) ?? '', /Prometheus/);
   assert.match((await latency.getByTestId('latency-count-check').textContent()) ?? '', new RegExp(`counted exactly the ${REQUESTS} requests this run measured`));
   assert.match((await latency.getByTestId('latency-summary-server').textContent()) ?? '', /interpolated within their buckets \(p50 in /);

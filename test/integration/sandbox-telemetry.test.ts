@@ -17,6 +17,7 @@ describe('sandbox telemetry', () => {
   let sinks: Sinks;
   let sb: Sandbox;
   let scrape = '';
+  let firstScrape = '';
   const responses: { priority: string; traceresponse: string | null; status: number }[] = [];
   const EMAIL = 'jane.doe@example.com';
 
@@ -37,6 +38,8 @@ describe('sandbox telemetry', () => {
         sampling: { p1Base: 0, minProbability: 0 },
       },
     });
+    // Before any request: the model's success series exist at zero, so increase() counts the first requests.
+    firstScrape = await (await fetch(`${sb.url}/metrics`)).text();
     const send = async (priority: string, prompt: string, headers: Record<string, string> = {}) => {
       const r = await fetch(`${sb.url}/v1/completions`, {
         method: 'POST',
@@ -60,6 +63,17 @@ describe('sandbox telemetry', () => {
   after(async () => {
     await sb?.close();
     await sinks?.close();
+  });
+
+  test('the served model\'s latency, token and quality series exist at zero before its first request', () => {
+    const model = `gen_ai_request_model="${MODEL}"`;
+    for (const name of ['gen_ai_server_request_duration_seconds_count', 'gen_ai_server_time_to_first_token_seconds_count', 'gen_ai_server_time_per_output_token_seconds_count', 'gen_ai_server_tokens_total', 'sandbox_prompt_entropy_bits_count']) {
+      const line = firstScrape.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(model));
+      assert.ok(line, `${name} for ${MODEL} is exposed before the first request`);
+      assert.match(line, / 0$/, line);
+    }
+    // Failures keep their error_type series to themselves: none before a failure.
+    assert.doesNotMatch(firstScrape, /error_type=/);
   });
 
   const roots = () => sinks.spans.filter((s) => s.name === `text_completion ${MODEL}`);

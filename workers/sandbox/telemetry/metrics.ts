@@ -187,6 +187,23 @@ export class SandboxMetrics {
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
+  /**
+   * Creates the served model's success series at zero before its first request,
+   * as Prometheus advises for labelled metrics: increase() and rate() cannot see
+   * the requests counted before a series' first scrape, so without this the first
+   * requests after a start would be missing from every SLI and run count.
+   */
+  initialise(model: string): void {
+    const labels = { gen_ai_operation_name: 'text_completion', gen_ai_provider_name: this.provider, gen_ai_request_model: model };
+    for (const h of [this.requestDuration, this.ttft, this.tpot]) h.zero(labels);
+    for (const type of ['input', 'output']) {
+      this.tokens.inc({ ...labels, gen_ai_token_type: type }, 0);
+      this.tokenUsage.zero({ ...labels, gen_ai_token_type: type });
+    }
+    for (const h of [this.promptEntropy, this.perplexity, this.perplexityStd]) h.zero({ gen_ai_request_model: model });
+    for (const priority of ['P0', 'P1']) this.queueTime.zero({ priority });
+  }
+
   sampled(priority: string, sampled: boolean): void {
     this.sampling.inc({ priority, sampled: String(sampled) });
   }

@@ -14,6 +14,7 @@ import { ResourceMetrics } from './resource-metrics';
 
 export function nodeProcessTelemetry(opts: TelemetryOptions, stats: () => SchedulerStats, tags: Record<string, string>): ProcessTelemetry {
   const metrics = opts.metrics ? new SandboxMetrics(PROVIDER_NAME, stats, { processMetrics: opts.processMetrics }) : undefined;
+  metrics?.initialise(opts.model);
   const resources = metrics ? new ResourceMetrics(metrics.registry, stats) : undefined;
   if (!opts.profiling) return { metrics, resources, shutdown: async () => {} };
   const appName = opts.serviceName ?? SERVICE_NAME;
