@@ -61,10 +61,13 @@ export async function sloDetail(slo: StoredSlo, range: TimeRange, signal?: Abort
   }
   const burn = out.sli.filter((p): p is [number, number] => p[1] !== null).map(([t, v]) => [t, (1 - v) / budget] as [number, number]);
   const periods = burningPeriods(burn, step * 1000, periodMs(d.window));
-  // The load runs that overlap a burning stretch: their page has the traces and profiles of that time.
+  // The load runs whose requests a burning stretch counted: each point is an error ratio over the
+  // SLI window before it (and recording rules lag by their evaluation interval), so a run that
+  // ended up to one window before the stretch began burned it. Their page has that time's traces and profiles.
+  const lookback = parseDuration(out.sliWindow);
   const runs = periods.length
     ? await prisma().loadRun.findMany({
-        where: { startedAt: { lte: new Date(Math.max(...periods.map((p) => p.to))) }, OR: [{ finishedAt: null }, { finishedAt: { gte: new Date(Math.min(...periods.map((p) => p.from))) } }] },
+        where: { startedAt: { lte: new Date(Math.max(...periods.map((p) => p.to))) }, OR: [{ finishedAt: null }, { finishedAt: { gte: new Date(Math.min(...periods.map((p) => p.from)) - lookback) } }] },
         select: { id: true, target: true, startedAt: true, finishedAt: true },
         orderBy: { startedAt: 'asc' },
         take: 200,
@@ -73,7 +76,7 @@ export async function sloDetail(slo: StoredSlo, range: TimeRange, signal?: Abort
   out.burning = periods.map((p) => ({
     ...p,
     runs: runs
-      .filter((r) => r.startedAt && r.startedAt.getTime() <= p.to && (r.finishedAt?.getTime() ?? Infinity) >= p.from)
+      .filter((r) => r.startedAt && r.startedAt.getTime() <= p.to && (r.finishedAt?.getTime() ?? Infinity) >= p.from - lookback)
       .map((r) => ({ id: r.id, target: r.target, startedAt: r.startedAt?.toISOString() ?? null })),
   }));
   return out;

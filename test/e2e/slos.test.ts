@@ -198,7 +198,9 @@ test('template → edit → history diff → export OpenSLO → import under a n
     await page.reload();
     return false;
   }, 90_000, 500);
-  assert.ok((await burning.first().getByRole('link', { name: /load run on sandbox/ }).count()) >= 1, 'the period links to the run page');
+  const periods = await page.getByTestId('slo-burning').textContent();
+  const runs = (await (await fetch(`${app.url}/api/runs`)).json()) as { runs: { startedAt: string | null; finishedAt: string | null }[] };
+  assert.ok((await burning.first().getByRole('link', { name: /load run on sandbox/ }).count()) >= 1, `the period links to the run page; periods: ${periods}; runs: ${JSON.stringify(runs.runs.map((r) => [r.startedAt, r.finishedAt]))}`);
   await shot('slo-detail-burning');
   assert.deepEqual(errors, []);
 });
