@@ -69,7 +69,7 @@ export function errorFromBody(status: number, body: unknown): Error {
 export async function fetchJson<T>(input: string, init?: RequestInit): Promise<T> {
   const res = await fetch(input, { ...init, headers: { accept: 'application/json', ...init?.headers } });
   const text = await res.text();
-  let body: unknown = undefined;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {

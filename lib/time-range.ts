@@ -105,7 +105,7 @@ export function withTimeRange(search: string | URLSearchParams, raw: RawTimeRang
 
 function relativeWords(expr: string): string | undefined {
   const m = RELATIVE.exec(expr.trim());
-  if (!m || m[1] !== '-') return undefined;
+  if (m?.[1] !== '-') return undefined;
   const n = Number(m[2]);
   const word = UNIT_WORDS[m[3] as Unit];
   return `Last ${n} ${word}${n === 1 ? '' : 's'}`;

@@ -1,12 +1,13 @@
-// Runs the test suites with node's built-in runner and ends with one line
-// "N passed, N failed" summed over every suite that ran.
+// Runs the checks (whole-tree type check and lint) and the test suites with
+// node's built-in runner, and ends with one line "N passed, N failed" summed
+// over everything that ran.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureSystemTools } from '../scripts/system-tools';
 
-const SUITES = ['unit', 'contract', 'integration', 'e2e'] as const;
+const SUITES = ['checks', 'unit', 'contract', 'integration', 'e2e'] as const;
 type Suite = (typeof SUITES)[number];
 
 const arg = process.argv[2] ?? 'all';
@@ -47,9 +48,33 @@ const env = {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+
+// `next build` type-checks only what the app imports; workers/, scripts/ and test/ are checked here.
+const CHECKS: { name: string; bin: string; args: string[] }[] = [
+  { name: 'tsc --noEmit (whole tree)', bin: 'typescript/bin/tsc', args: ['--noEmit', '-p', '.'] },
+  { name: 'biome lint', bin: '@biomejs/biome/bin/biome', args: ['lint', '.'] },
+];
+function runChecks(): void {
+  console.log(`\n=== checks: ${CHECKS.length}`);
+  let p = 0;
+  let f = 0;
+  for (const c of CHECKS) {
+    const r = spawnSync(process.execPath, [path.resolve('node_modules', c.bin), ...c.args], { stdio: 'inherit', env });
+    console.log(`${r.status === 0 ? '✔' : '✖'} ${c.name}`);
+    if (r.status === 0) p++;
+    else f++;
+  }
+  passed += p;
+  failed += f;
+  console.log(`=== checks: ${p} passed, ${f} failed`);
+}
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'trisight-test-'));
 try {
   for (const suite of selected) {
+    if (suite === 'checks') {
+      if (!filter.length) runChecks();
+      continue;
+    }
     let files = findTests(path.join('test', suite));
     if (filter.length) files = files.filter((f) => filter.some((s) => f.includes(s)));
     if (!files.length) continue;

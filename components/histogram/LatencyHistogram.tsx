@@ -242,6 +242,7 @@ export function LatencyHistogram({ series, clientLatenciesMs, serverPercentiles,
     };
   }, [isEmpty]);
 
+// biome-ignore lint/correctness/useExhaustiveDependencies: `theme` and `isEmpty` are not read inside; a new theme or a re-created chart must be painted again
   useEffect(() => {
     chart.current?.setOption(buildOption(view, selectedIndex, estimate), { notMerge: true });
   }, [view, selectedIndex, theme, isEmpty, estimate]);

@@ -68,6 +68,7 @@ export function TimeRangePicker() {
 
   const label = describeTimeRange(raw, Date.now());
   return (
+// biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere inside the picker (button or popover) closes it; the controls themselves are buttons and inputs
     <div
       ref={rootRef}
       className="relative flex items-center gap-1"
@@ -117,6 +118,7 @@ export function TimeRangePicker() {
             <label className="flex flex-col gap-1 text-sm">
               From
               <input
+// biome-ignore lint/a11y/noAutofocus: the custom-range form opens on request; focus goes to its first field, as in a dialog
                 autoFocus
                 name="from"
                 value={from}

@@ -38,6 +38,7 @@ export function useTimeRange(): UseTimeRange {
   const tick = useSyncExternalStore(subscribe, getTick, getTick);
   const from = params.get('from');
   const to = params.get('to');
+// biome-ignore lint/correctness/useExhaustiveDependencies: `tick` is the refresh signal for a new `now`, deliberately a dependency it does not read
   const resolved = useMemo(
     () => readTimeRangeParams({ get: (k) => (k === 'from' ? from : k === 'to' ? to : null) }, Date.now()),
     // `tick` is not read inside: it changes when refresh() asks for a new `now`.

@@ -77,6 +77,7 @@ function SpanDetails({ span, traceStart }: { span: Span; traceStart: bigint }) {
           <p className="mb-1 font-semibold text-muted">Events</p>
           <ul className="flex flex-col gap-1">
             {span.events.map((ev, i) => (
+// biome-ignore lint/suspicious/noArrayIndexKey: a span's events have no identity and never reorder
               <li key={i}>
                 <span className="font-mono text-muted">+{formatDurationMs(Number(ev.timeUnixNano - traceStart) / 1e6)}</span> <span className="font-medium">{ev.name}</span>
                 {Object.keys(ev.attributes).length > 0 && (
@@ -94,6 +95,7 @@ function SpanDetails({ span, traceStart }: { span: Span; traceStart: bigint }) {
           <p className="mb-1 font-semibold text-muted">Links</p>
           <ul>
             {span.links.map((l, i) => (
+// biome-ignore lint/suspicious/noArrayIndexKey: a span's links have no identity and never reorder
               <li key={i} className="font-mono">
                 {l.traceId} / {l.spanId}
               </li>
@@ -165,6 +167,7 @@ export function TraceWaterfall({ trace, selectedSpanId, onSpanSelect, maxRows = 
           })}
         </div>
       </div>
+{/* biome-ignore lint/a11y/useSemanticElements: rows are CSS grids with nested bars; role=list keeps ul/li semantics without list styling */}
       <div ref={listRef} role="list" aria-label={`Spans of trace ${trace.traceId}`} onKeyDown={onKeyDown} className="flex flex-col">
         {shown.map((r) => (
           <WaterfallRowView
@@ -206,6 +209,7 @@ function WaterfallRowView(props: {
   // Duration text goes inside wide bars, else beside the bar on whichever side has room.
   const labelInside = r.width > 0.3;
   return (
+// biome-ignore lint/a11y/useSemanticElements: see the list above
     <div role="listitem" data-span-id={s.spanId} data-selected={selected || undefined} className={`border-b border-line/60 ${selected ? 'bg-accent/10' : ''}`}>
       <div className="grid items-center" style={{ gridTemplateColumns: `${NAME_COL} 1fr` }}>
         <div className="flex min-w-0 items-center gap-1 py-0.5 pr-2" style={{ paddingLeft: `${Math.min(r.depth, 24) * 12}px` }}>

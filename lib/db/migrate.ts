@@ -57,7 +57,6 @@ type Db = Client | PoolClient;
  */
 export async function migrate(client: Db, migrations = readMigrations()): Promise<MigrateResult> {
   const result: MigrateResult = { applied: [], alreadyApplied: [], modified: [] };
-  {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
     try {
       await client.query(MIGRATIONS_TABLE_DDL);
@@ -86,7 +85,6 @@ export async function migrate(client: Db, migrations = readMigrations()): Promis
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK]);
     }
-  }
   return result;
 }
 

@@ -45,6 +45,7 @@ export function layoutTrace(trace: Trace): WaterfallLayout {
   for (const s of spans) {
     if (s.startTimeUnixNano < start) start = s.startTimeUnixNano;
     // A span whose end precedes its start (clock skew, bad data) still counts from its start.
+    // biome-ignore lint/complexity/useMathMinMax: bigint nanoseconds; Math.max takes numbers only
     const e = s.endTimeUnixNano > s.startTimeUnixNano ? s.endTimeUnixNano : s.startTimeUnixNano;
     if (e > end) end = e;
     if (!byId.has(s.spanId)) byId.set(s.spanId, s);

@@ -181,7 +181,7 @@ function enumValue<T>(v: unknown, names: T[], prefix: string, path: string): T {
   throw new SpanError(`${path}: unknown value ${JSON.stringify(v)}`);
 }
 
-const has = (o: Loose, k: string) => Object.prototype.hasOwnProperty.call(o, k) && o[k] !== undefined && o[k] !== null;
+const has = (o: Loose, k: string) => Object.hasOwn(o, k) && o[k] !== undefined && o[k] !== null;
 
 function anyValue(v: unknown, path: string, depth: number): AttrValue {
   const o = obj(v, path, SpanError);

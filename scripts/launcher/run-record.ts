@@ -47,7 +47,7 @@ export function describe(pid: number, name: string): RecordedProcess {
 export function readRecord(dataDir: string): RunRecord | undefined {
   try {
     const r = JSON.parse(readFileSync(recordPath(dataDir), 'utf8')) as RunRecord;
-    return r && r.launcher && Array.isArray(r.children) ? r : undefined;
+    return r?.launcher && Array.isArray(r.children) ? r : undefined;
   } catch {
     return undefined;
   }

@@ -82,12 +82,12 @@ async function main() {
     const { bodies, traceIds } = await otlpBatches(SPANS);
     const spanCount = bodies.reduce((a, b) => a + decodeExportTraceServiceRequest(b).spans.length, 0);
     // Reference: decoding alone, the part that is not Postgres.
-    let t = performance.now();
+    const t = performance.now();
     for (const b of bodies) decodeExportTraceServiceRequest(b);
     const decodeS = (performance.now() - t) / 1000;
     // Open all the pool's connections first so every backend is counted.
     const clients = await Promise.all(Array.from({ length: CONCURRENCY + 2 }, () => pool.connect()));
-    clients.forEach((c) => c.release());
+    clients.forEach((c) => { c.release(); });
     const m = await measure(pool, () =>
       pool_run(bodies, CONCURRENCY, async (b) => {
         const r = await receiveOtlpTraces(new Request('http://bench/v1/traces', { method: 'POST', body: b as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/x-protobuf' } }), pool);

@@ -6,7 +6,7 @@
 //   try { … fetch(`${app.url}/api/health`) … } finally { await app.stop(); }
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildIsStale as buildIsStaleAt } from '../../scripts/build-state';
@@ -57,7 +57,10 @@ function buildNow(): void {
  */
 function ensureBuilt(): void {
   if (!buildIsStale()) return;
-  if (spawnSync('sh', ['-c', 'command -v flock'], { stdio: 'ignore' }).status !== 0) return buildNow();
+  if (spawnSync('sh', ['-c', 'command -v flock'], { stdio: 'ignore' }).status !== 0) {
+    buildNow();
+    return;
+  }
   // Re-checked inside the lock (this file run with --build-if-stale): another run may have just built.
   const r = spawnSync('flock', [BUILD_LOCK, process.execPath, '--import', 'tsx', import.meta.filename, '--build-if-stale'], { cwd: repoRoot, stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`next build failed (exit ${r.status})`);

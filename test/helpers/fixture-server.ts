@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 
 // A tiny HTTP server on 127.0.0.1 that replays recorded backend responses from
 // test/fixtures by route and records every request, so contract tests run

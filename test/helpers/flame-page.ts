@@ -45,7 +45,7 @@ export async function serveDir(dir: string): Promise<{ url: string; stop(): Prom
   const root = path.resolve(dir);
   const server = http.createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = path.resolve(root, '.' + rel);
+    const file = path.resolve(root, `.${rel}`);
     let ok = file.startsWith(root + path.sep);
     try {
       ok = ok && statSync(file).isFile();

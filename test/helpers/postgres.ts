@@ -55,7 +55,7 @@ export async function startTestPostgres(opts: { migrate?: boolean } = {}): Promi
  * anything reads config()), open a pool for the test's own queries, and close
  * the app's pool, the test pool and Postgres afterwards.
  */
-export function useAppDatabase(opts: { poolSize?: number } = {}): { readonly url: string; readonly pool: pg.Pool } {
+export function appDatabaseHooks(opts: { poolSize?: number } = {}): { readonly url: string; readonly pool: pg.Pool } {
   let db: TestPostgres | undefined;
   let pool: pg.Pool | undefined;
   before(async () => {
@@ -64,18 +64,24 @@ export function useAppDatabase(opts: { poolSize?: number } = {}): { readonly url
     pool = new pg.Pool({ connectionString: db.url, max: opts.poolSize ?? 4 });
   });
   after(async () => {
-    await pool?.end();
-    const { pgPool } = await import('../../lib/db');
-    if (process.env.DATABASE_URL) await pgPool().end().catch(() => {});
-    await db?.stop();
+    // Postgres is stopped whatever closing the pools does (a throw here would leave it running).
+    try {
+      await pool?.end();
+      const { pgPool } = await import('../../lib/db');
+      if (process.env.DATABASE_URL) await pgPool().end();
+    } catch {
+      // already closed, or never opened
+    } finally {
+      await db?.stop();
+    }
   });
   return {
     get url() {
-      if (!db) throw new Error('useAppDatabase: not started yet (use it from a test or hook)');
+      if (!db) throw new Error('appDatabaseHooks: not started yet (use it from a test or hook)');
       return db.url;
     },
     get pool() {
-      if (!pool) throw new Error('useAppDatabase: not started yet (use it from a test or hook)');
+      if (!pool) throw new Error('appDatabaseHooks: not started yet (use it from a test or hook)');
       return pool;
     },
   };

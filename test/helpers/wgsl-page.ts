@@ -43,7 +43,7 @@ async function run(spec: RunSpec): Promise<number[]> {
   const out = new Float32Array(await c.read(bufs[spec.outIndex], spec.inputs[spec.outIndex].data.length * 4));
   const err = await c.device.popErrorScope();
   if (err) throw new Error(err.message);
-  bufs.forEach((b) => b.destroy());
+  bufs.forEach((b) => { b.destroy(); });
   c.dropBindGroups();
   return Array.from(out);
 }

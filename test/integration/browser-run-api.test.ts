@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildReport, ItlPool, type RequestSample } from '../../workers/loadgen/report';
 import { LoadParams } from '../../workers/loadgen/params';
-import { useAppDatabase } from '../helpers/postgres';
+import { appDatabaseHooks } from '../helpers/postgres';
 
-const db = useAppDatabase({ poolSize: 2 });
+const db = appDatabaseHooks({ poolSize: 2 });
 type Handler = (req: Request) => Promise<Response>;
 const post = async (body: unknown) => {
   const { POST } = (await import('../../app/api/runs/browser/route')) as { POST: Handler };

@@ -5,19 +5,19 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { Function as PFunction, Line, Location, Profile, Sample, StringTable, ValueType, Label } from 'pprof-format';
-import { useAppDatabase } from '../helpers/postgres';
+import { appDatabaseHooks } from '../helpers/postgres';
 import { decodePprof, pprofToModel, profileStacks } from '../../lib/profiles';
 import { OTHER_NAME, maxSelf, nodeCount } from '../../lib/model/flame';
 import { checkSums, childTotals, selfByPath } from '../helpers/flame-models';
 import { fixture as fixtureFile } from '../helpers/fixtures';
 
-const app = useAppDatabase({ poolSize: 4 });
+const app = appDatabaseHooks({ poolSize: 4 });
 let POST: (req: Request) => Promise<Response>;
 let store: typeof import('../../lib/datasources/embedded/profiles');
 let receiver: typeof import('../../lib/datasources/embedded/pyroscope-receiver');
 
 before(async () => {
-  // After useAppDatabase's hook has set DATABASE_URL, which config() reads on first use.
+  // After appDatabaseHooks's hook has set DATABASE_URL, which config() reads on first use.
   ({ POST } = await import('../../app/ingest/route'));
   store = await import('../../lib/datasources/embedded/profiles');
   receiver = await import('../../lib/datasources/embedded/pyroscope-receiver');

@@ -7,19 +7,19 @@ import { SpanKind, context, trace } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { useAppDatabase } from '../helpers/postgres';
+import { appDatabaseHooks } from '../helpers/postgres';
 import { bucketTraceQL } from '../../lib/correlate';
 import { ExportTraceServiceResponse, RpcStatus } from '../../lib/otlp/proto';
 import type { Span } from '../../lib/model/types';
 import { fixture } from '../helpers/fixtures';
 
-const app = useAppDatabase({ poolSize: 2 });
+const app = appDatabaseHooks({ poolSize: 2 });
 let POST: (req: Request) => Promise<Response>;
 let store: typeof import('../../lib/datasources/embedded/spans');
 let receiver: typeof import('../../lib/datasources/embedded/otlp-receiver');
 
 before(async () => {
-  // After useAppDatabase's hook has set DATABASE_URL, which config() reads on first use.
+  // After appDatabaseHooks's hook has set DATABASE_URL, which config() reads on first use.
   ({ POST } = await import('../../app/v1/traces/route'));
   store = await import('../../lib/datasources/embedded/spans');
   receiver = await import('../../lib/datasources/embedded/otlp-receiver');

@@ -11,10 +11,10 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Function as PFunction, Label, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
-import { useAppDatabase } from '../helpers/postgres';
+import { appDatabaseHooks } from '../helpers/postgres';
 import type { FlameModel } from '../../lib/model/flame';
 
-const app = useAppDatabase({ poolSize: 4 });
+const app = appDatabaseHooks({ poolSize: 4 });
 // Route answers, read field by field as the tests need them.
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of many shapes
 type Json = any;
@@ -22,7 +22,7 @@ type Handler = (req: Request, ctx?: { params: Promise<Record<string, string>> })
 const routes: Record<string, Handler> = {};
 
 // Route modules are loaded and the data sent on first use, from inside a test: by
-// then useAppDatabase's hook has set DATABASE_URL, which config() reads once.
+// then appDatabaseHooks's hook has set DATABASE_URL, which config() reads once.
 let ready: Promise<void> | undefined;
 const setup = () => (ready ??= load());
 async function load() {

@@ -12,7 +12,7 @@ import { after, test } from 'node:test';
 import { freePort } from '../../lib/db/embedded';
 import { isSameProcess, readRecord, type RecordedProcess } from '../../scripts/launcher/run-record';
 import { portIsFree } from '../../scripts/launcher/ports';
-import { startApp, type AppHandle } from '../helpers/app';
+import { startApp } from '../helpers/app';
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {

@@ -94,8 +94,8 @@ describe('sandbox telemetry', () => {
       assert.equal(s.attributes['error.type'], undefined);
       assert.equal(s.attributes['trisight.priority'], 'P0');
       assert.equal(s.resource['service.name'], 'trisight-sandbox');
-      assert.equal(s.resource['backend'], 'cpu');
-      assert.equal(s.resource['preset'], 'tiny');
+      assert.equal(s.resource.backend, 'cpu');
+      assert.equal(s.resource.preset, 'tiny');
     }
     // The traceresponse header names each sampled request's trace.
     const sampledHeaders = responses.filter((x) => x.traceresponse).map((x) => x.traceresponse!.split('-')[1]);

@@ -80,7 +80,7 @@ async function runKernel(
   const bufs = inputs.map((a) => on.upload(a));
   on.submit(on.encode([{ kernel, buffers: bufs, params, groups }]));
   const out = new Float32Array(await on.read(bufs[outIndex], inputs[outIndex].byteLength));
-  bufs.forEach((b) => b.destroy());
+  bufs.forEach((b) => { b.destroy(); });
   on.dropBindGroups();
   return out;
 }
@@ -176,7 +176,7 @@ test('kv_store.wgsl equals cpu/kv-store: k and v land in the row’s slot, layer
   const kv = rand(rng, 3 * slotStride);
   const want = Float32Array.from(kv);
   const layerOff = 2 * vOff; // layer 1
-  rows.forEach(([, pos, slot], r) => kvStore(want, slot * slotStride + layerOff, slot * slotStride + layerOff + vOff, pos, qkv, r * qkvDim, dim, kvDim));
+  rows.forEach(([, pos, slot], r) => { kvStore(want, slot * slotStride + layerOff, slot * slotStride + layerOff + vOff, pos, qkv, r * qkvDim, dim, kvDim); });
   const got = await runKernel('kv_store', [rowInfo(rows), qkv, kv], 2, [2, dim, kvDim, qkvDim, layerOff, vOff, slotStride], [1, 2]);
   assert.deepEqual(got, want);
 });
@@ -240,7 +240,7 @@ test(`the tiny model gives the same logits on WebGPU and CPU (max abs diff < ${L
     for (let step = 0; step < 3; step++) {
       const oc = await cpu.decode([{ seq: c0, token: toks[0] }, { seq: c1, token: toks[1] }]);
       const og = await gpu.decode([{ seq: g0, token: toks[0] }, { seq: g1, token: toks[1] }]);
-      oc.forEach((o, i) => assert.ok(maxAbsDiff(o, og[i]) < LOGITS_TOLERANCE, `step ${step} seq ${i}: ${maxAbsDiff(o, og[i])}`));
+      oc.forEach((o, i) => { assert.ok(maxAbsDiff(o, og[i]) < LOGITS_TOLERANCE, `step ${step} seq ${i}: ${maxAbsDiff(o, og[i])}`); });
       toks = oc.map(argmax);
       assert.deepEqual(og.map(argmax), toks, 'greedy choices agree');
     }
@@ -258,7 +258,7 @@ test(`the tiny model gives the same logits on WebGPU and CPU (max abs diff < ${L
     }
     const oc = await cpu.decode(cs.map((seq, i) => ({ seq, token: 97 + i })));
     const og = await gpu.decode(gs.map((seq, i) => ({ seq, token: 97 + i })));
-    oc.forEach((o, i) => assert.ok(maxAbsDiff(o, og[i]) < LOGITS_TOLERANCE, `batch row ${i}: ${maxAbsDiff(o, og[i])}`));
+    oc.forEach((o, i) => { assert.ok(maxAbsDiff(o, og[i]) < LOGITS_TOLERANCE, `batch row ${i}: ${maxAbsDiff(o, og[i])}`); });
   } finally {
     await gpu.dispose();
   }

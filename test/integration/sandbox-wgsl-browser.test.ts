@@ -53,9 +53,11 @@ after(async () => {
 });
 
 type Spec = { kernel: string; inputs: { type: 'f32' | 'u32'; data: number[] }[]; outIndex: number; params: number[]; groups: number[] };
+/** What the test page puts on globalThis (test/helpers/wgsl-page.ts). */
+type WgslPage = { wgsl: { compileAll(): Promise<{ kernels: number; adapter: string; fallback: boolean }>; run(s: Spec): Promise<number[]> } };
 const inBrowser = {
-  compileAll: () => page.evaluate(() => (globalThis as any).wgsl.compileAll()) as Promise<{ kernels: number; adapter: string; fallback: boolean }>,
-  run: (spec: Spec) => page.evaluate((s) => (globalThis as any).wgsl.run(s), spec) as Promise<number[]>,
+  compileAll: () => page.evaluate(() => (globalThis as unknown as WgslPage).wgsl.compileAll()),
+  run: (spec: Spec) => page.evaluate((s) => (globalThis as unknown as WgslPage).wgsl.run(s), spec),
 };
 
 function rand(rng: Rng, n: number, scale = 1): Float32Array {

@@ -8,15 +8,15 @@ import { SpanKind, context, trace } from '@opentelemetry/api';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { useAppDatabase } from '../helpers/postgres';
+import { appDatabaseHooks } from '../helpers/postgres';
 import { WITHHELD } from '../../lib/redaction/sensitivity';
 
-useAppDatabase({ poolSize: 2 });
+appDatabaseHooks({ poolSize: 2 });
 let traceId = '';
 let panels: typeof import('../../lib/runs/panels');
 let datasources: typeof import('../../lib/datasources');
 
-// Run from the first test: only then has useAppDatabase's hook set DATABASE_URL,
+// Run from the first test: only then has appDatabaseHooks's hook set DATABASE_URL,
 // which config() reads on first use (a second top-level before() may run first).
 let setup: Promise<void> | undefined;
 const ready = () => (setup ??= ingestMarkedTrace());

@@ -101,7 +101,7 @@ export function describeIssues(error: z.ZodError): Issue[] {
   return error.issues.map((i) => {
     const path = i.path.map(String).join('.');
     if (i.code === 'unrecognized_keys') {
-      return { path, message: `${path ? path + ': ' : ''}unknown field(s) ${i.keys.map((k) => JSON.stringify(k)).join(', ')}` };
+      return { path, message: `${path ? `${path}: ` : ''}unknown field(s) ${i.keys.map((k) => JSON.stringify(k)).join(', ')}` };
     }
     // Our own messages already start with the field name; zod's defaults do not.
     return { path, message: path && !i.message.startsWith(path) ? `${path}: ${i.message}` : i.message };

@@ -30,7 +30,7 @@ export function makePrompt(rng: () => number, bytes: number): string {
   let s = '';
   while (s.length < bytes) {
     const w = WORDS[Math.floor(rng() * WORDS.length)];
-    s += s ? ' ' + w : w[0].toUpperCase() + w.slice(1);
+    s += s ? ` ${w}` : w[0].toUpperCase() + w.slice(1);
   }
   return s.slice(0, bytes);
 }

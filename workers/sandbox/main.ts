@@ -5,7 +5,7 @@ import { startSandbox } from './serve/index';
 import { SandboxEnvError, parseSandboxEnv } from './serve/env';
 
 async function main(): Promise<void> {
-  let options;
+  let options: ReturnType<typeof parseSandboxEnv>;
   try {
     options = parseSandboxEnv(process.env);
   } catch (e) {

@@ -56,8 +56,14 @@ export function startRetention(
   const runOnce = () => {
     // One cleanup at a time: a slow one is not stacked on by the next tick.
     running ??= cleanupEmbedded(db, { retentionMs: opts.retentionMs })
-      .then((r) => (opts.onResult?.(r), r))
-      .catch((e) => (opts.onError?.(e), undefined))
+      .then((r) => {
+        opts.onResult?.(r);
+        return r;
+      })
+      .catch((e) => {
+        opts.onError?.(e);
+        return undefined;
+      })
       .finally(() => (running = undefined));
     return running;
   };

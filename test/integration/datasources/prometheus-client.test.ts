@@ -83,7 +83,7 @@ before(async () => {
   registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   histogram = new Histogram<string>({ name: METRIC, help: HELP, labelNames: ['route'], buckets: BOUNDS, registers: [registry], enableExemplars: true });
   observe(FIRST);
-  exporter = http.createServer(async (req, res) => {
+  exporter = http.createServer(async (_req, res) => {
     res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
   });
   await new Promise<void>((r) => exporter.listen(0, '127.0.0.1', r));

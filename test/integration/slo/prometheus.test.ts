@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { PROMTOOL } from '../../../scripts/system-tools';
 import { startSandbox, type Sandbox } from '../../../workers/sandbox/serve/index';
-import { useAppDatabase } from '../../helpers/postgres';
+import { appDatabaseHooks } from '../../helpers/postgres';
 import { startPrometheus, type PrometheusHandle } from '../../helpers/prometheus';
 
 // The SLO part end to end below the UI: a real Prometheus scraping the real
@@ -16,7 +16,7 @@ import { startPrometheus, type PrometheusHandle } from '../../helpers/prometheus
 // a deliberately slow run then fires the page alert, in Prometheus and in the
 // status the page shows.
 
-const db = useAppDatabase();
+const db = appDatabaseHooks();
 let sb: Sandbox;
 let prom: PrometheusHandle;
 type Routes = {

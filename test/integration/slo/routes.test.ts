@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import YAML from 'yaml';
-import { useAppDatabase } from '../../helpers/postgres';
+import { appDatabaseHooks } from '../../helpers/postgres';
 
 // The SLO API's route handlers on real Postgres, with no Prometheus configured
 // (rules: nothing to deploy to, and the API says so): bad input names the field
@@ -9,7 +9,7 @@ import { useAppDatabase } from '../../helpers/postgres';
 // saved in between, history keeps every revision, restore is a new revision,
 // and an OpenSLO export imports back under a new name.
 
-const db = useAppDatabase();
+const db = appDatabaseHooks();
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies, read field by field in assertions
 type Json = Record<string, any>;

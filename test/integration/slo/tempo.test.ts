@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { useAppDatabase } from '../../helpers/postgres';
+import { appDatabaseHooks } from '../../helpers/postgres';
 import { startFixtureServer, type FixtureServer } from '../../helpers/fixture-server';
 import { SLO_WINDOW_RATIOS, tempoSloRoutes } from '../../helpers/tempo-metrics';
 
@@ -10,7 +10,7 @@ import { SLO_WINDOW_RATIOS, tempoSloRoutes } from '../../helpers/tempo-metrics';
 // Tempo that cannot run them is said plainly on the status, the detail and the
 // editor's preview, with the fix — never numbers from the (empty) embedded store.
 
-const db = useAppDatabase();
+const db = appDatabaseHooks();
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies, read field by field in assertions
 type Json = Record<string, any>;

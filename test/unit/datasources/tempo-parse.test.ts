@@ -37,13 +37,13 @@ test('attributes: OTLP AnyValue kinds, int64 strings exact or kept as text', () 
 
 test('search: missing optional fields default; a bad trace id names the field', () => {
   const r = parseSearch({ traces: [{ traceID: 'abc' }] });
-  assert.deepEqual(r.traces[0], { traceId: '0'.repeat(29) + 'abc', rootServiceName: '', rootTraceName: '', startTimeUnixNano: 0n, durationMs: 0 });
+  assert.deepEqual(r.traces[0], { traceId: `${'0'.repeat(29)}abc`, rootServiceName: '', rootTraceName: '', startTimeUnixNano: 0n, durationMs: 0 });
   assert.deepEqual(parseSearch({}), { traces: [], metrics: {} });
   assert.throws(() => parseSearch({ traces: [{ traceID: 'not an id!' }] }), /traces\[0\].traceID/);
 });
 
 test('trace JSON: v2 wrapper without a trace is an empty trace; unreadable body is a tempo error', () => {
-  assert.deepEqual(parseTraceJson({ status: 'COMPLETE' }, 'ab'), { traceId: '0'.repeat(30) + 'ab', spans: [] });
+  assert.deepEqual(parseTraceJson({ status: 'COMPLETE' }, 'ab'), { traceId: `${'0'.repeat(30)}ab`, spans: [] });
   assert.throws(() => parseTraceJson({ resourceSpans: 'nope' }), (e: unknown) => e instanceof BackendError && e.backend === 'tempo' && e.errorType === 'bad_response');
 });
 

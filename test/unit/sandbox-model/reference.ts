@@ -1,7 +1,7 @@
 // Naive f64 reference implementations for the sandbox model tests: written
 // for obviousness, not speed, and independently of the kernels they check.
 
-import { Rng } from '../../../workers/sandbox/model/rng';
+import type { Rng } from '../../../workers/sandbox/model/rng';
 
 export function randomArray(rng: Rng, n: number, scale = 1): Float32Array {
   const a = new Float32Array(n);
@@ -33,7 +33,7 @@ export function refRmsnorm(x: ArrayLike<number>, w: ArrayLike<number>, rows: num
   for (let r = 0; r < rows; r++) {
     const row = Array.from({ length: dim }, (_, i) => x[r * dim + i]);
     const rms = Math.sqrt(row.reduce((s, v) => s + v * v, 0) / dim + eps);
-    row.forEach((v, i) => out.push((v / rms) * w[i]));
+    row.forEach((v, i) => { out.push((v / rms) * w[i]); });
   }
   return out;
 }
@@ -43,7 +43,7 @@ export function refRope(head: ArrayLike<number>, pos: number, theta: number): nu
   const d = head.length;
   const out: number[] = [];
   for (let i = 0; i < d / 2; i++) {
-    const ang = pos / Math.pow(theta, (2 * i) / d);
+    const ang = pos / theta ** ((2 * i) / d);
     const re = head[2 * i];
     const im = head[2 * i + 1];
     out.push(re * Math.cos(ang) - im * Math.sin(ang), re * Math.sin(ang) + im * Math.cos(ang));

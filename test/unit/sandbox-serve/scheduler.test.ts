@@ -294,7 +294,7 @@ test('a batched step is labelled with the batch span; each request samples under
   // Every shared decode step runs under the batch span returned for that step.
   const decodes = computeLabels.filter((c) => c.kind === 'decode');
   assert.equal(decodes.length, steps.length);
-  decodes.forEach((d, i) => assert.equal(d.label, steps[i].span));
+  decodes.forEach((d, i) => { assert.equal(d.label, steps[i].span); });
   // The backend is told the same span ids (a GPU backend times its work after the label is gone).
   for (const c of computeLabels) assert.equal(c.tag, c.label, `${c.kind} work tag`);
   // Membership changes give a new batch version: [a,b] then [a] alone.

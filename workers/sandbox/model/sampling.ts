@@ -1,7 +1,7 @@
 // Next-token selection from logits: greedy, temperature, top-k. Deterministic
 // for a given Rng seed, so a request with `seed` reproduces its output.
 
-import { Rng } from './rng';
+import type { Rng } from './rng';
 
 export interface SamplingParams {
   /** 0 (or below) means greedy */

@@ -260,7 +260,7 @@ export class WebGpuRunner implements ModelRunner {
     return this.serial(async () => {
       const n = batch.length;
       const info = this.rowInfo(n);
-      batch.forEach(({ seq, token }, r) => info.set([token, seq.length, this.seqs.get(seq), 0], r * 4));
+      batch.forEach(({ seq, token }, r) => { info.set([token, seq.length, this.seqs.get(seq), 0], r * 4); });
       const all = await this.forward(n, 0, 'decode', tag);
       const V = this.c.vocabSize;
       return batch.map((b, r) => {

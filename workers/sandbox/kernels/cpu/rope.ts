@@ -16,7 +16,7 @@ export function ropeTable(maxSeqLen: number, headDim: number, theta: number): Ro
   const sin = new Float32Array(maxSeqLen * half);
   for (let p = 0; p < maxSeqLen; p++) {
     for (let i = 0; i < half; i++) {
-      const a = p * Math.pow(theta, (-2 * i) / headDim);
+      const a = p * theta ** ((-2 * i) / headDim);
       cos[p * half + i] = Math.cos(a);
       sin[p * half + i] = Math.sin(a);
     }
