@@ -18,7 +18,8 @@
 //   tpot_explained_ms            (decode + prefill time) / decode steps: a running
 //                                request's token gap is one batched step plus the
 //                                prefills admitted between steps
-// BENCH_SERVING=cpu or webgpu runs one backend only.
+// BENCH_SERVING=cpu or webgpu runs one backend only; BENCH_SERVING_CASES=tiny,tiny_decode_heavy
+// only the cases of those names (tiny, tiny_decode_heavy, small).
 import { startSandbox } from '../../workers/sandbox/serve/index';
 import type { SchedulerStats } from '../../workers/sandbox/serve/scheduler';
 import { LoadParams, type LoadParamsInput, type PromptLength } from '../../workers/loadgen/params';
@@ -166,6 +167,8 @@ async function runCase(c: Case): Promise<void> {
 }
 
 const only = process.env.BENCH_SERVING as Backend | undefined;
+const wanted = process.env.BENCH_SERVING_CASES?.split(',').map((s) => s.trim()).filter(Boolean);
+const picked = (cs: Case[]) => (wanted ? cs.filter((c) => wanted.includes(c.name.slice(c.name.indexOf('.') + 1))) : cs);
 let hardwareGpu = false;
 if (only !== 'cpu') {
   try {
@@ -173,10 +176,10 @@ if (only !== 'cpu') {
     const a = await requestNodeAdapter();
     hardwareGpu = a !== null && !describeAdapter(a).isFallbackAdapter;
     if (!a) console.log('# webgpu: no adapter; WebGPU cases skipped');
-    else for (const c of cases('webgpu', hardwareGpu)) await runCase(c);
+    else for (const c of picked(cases('webgpu', hardwareGpu))) await runCase(c);
   } catch (e) {
     console.log(`# webgpu failed: ${(e as Error).message}`);
     process.exitCode = 1;
   }
 }
-if (only !== 'webgpu') for (const c of cases('cpu', hardwareGpu)) await runCase(c);
+if (only !== 'webgpu') for (const c of picked(cases('cpu', hardwareGpu))) await runCase(c);

@@ -1,6 +1,14 @@
 // Causal multi-head attention for one query position over a sequence's KV
 // cache, with grouped-query heads and a max-shifted (numerically stable)
 // softmax. Twin of attention.wgsl.
+//
+// Attention is the part of a decode step that batching does not share (each
+// sequence reads its own cache), so its cost per multiply-add decides how much
+// a batch gains at serving-length contexts. Both loops take four positions per
+// pass: q (scores) and the accumulator (values) are loaded once for four
+// positions instead of once each. Every sum keeps its order — each score is
+// even/odd lanes added at the end, each output adds positions in turn — so the
+// results are bit-identical to the one-position loops.
 
 /** per-head output accumulator, f64 so the weighted sum is not rounded at every position */
 let acc = new Float64Array(0);
@@ -36,18 +44,59 @@ export function attention(
   for (let h = 0; h < nHeads; h++) {
     const qb = qOff + h * headDim;
     const kvh = (h / group) | 0;
+    const kh = kOff + kvh * headDim;
+    // the max is taken over the f64 scores, before `scores` rounds them to f32
     let max = -Infinity;
-    for (let t = 0; t < len; t++) {
-      const kb = kOff + t * kvDim + kvh * headDim;
+    let t = 0;
+    for (; t + 4 <= len; t += 4) {
+      const ka = kh + t * kvDim;
+      const kb = ka + kvDim;
+      const kc = kb + kvDim;
+      const kd = kc + kvDim;
+      let a0 = 0;
+      let a1 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let c0 = 0;
+      let c1 = 0;
+      let d0 = 0;
+      let d1 = 0;
+      for (let i = 0; i < headDim; i += 2) {
+        const q0 = q[qb + i];
+        const q1 = q[qb + i + 1];
+        a0 += q0 * cache[ka + i];
+        a1 += q1 * cache[ka + i + 1];
+        b0 += q0 * cache[kb + i];
+        b1 += q1 * cache[kb + i + 1];
+        c0 += q0 * cache[kc + i];
+        c1 += q1 * cache[kc + i + 1];
+        d0 += q0 * cache[kd + i];
+        d1 += q1 * cache[kd + i + 1];
+      }
+      const sa = (a0 + a1) * scale;
+      const sb = (b0 + b1) * scale;
+      const sc = (c0 + c1) * scale;
+      const sd = (d0 + d1) * scale;
+      scores[t] = sa;
+      scores[t + 1] = sb;
+      scores[t + 2] = sc;
+      scores[t + 3] = sd;
+      if (sa > max) max = sa;
+      if (sb > max) max = sb;
+      if (sc > max) max = sc;
+      if (sd > max) max = sd;
+    }
+    for (; t < len; t++) {
+      const kb = kh + t * kvDim;
       let s0 = 0;
       let s1 = 0;
       for (let i = 0; i < headDim; i += 2) {
         s0 += q[qb + i] * cache[kb + i];
         s1 += q[qb + i + 1] * cache[kb + i + 1];
       }
-      const s = (s0 + s1) * scale;
-      scores[t] = s;
-      if (s > max) max = s;
+      const st = (s0 + s1) * scale;
+      scores[t] = st;
+      if (st > max) max = st;
     }
     let sum = 0;
     for (let t = 0; t < len; t++) {
@@ -56,9 +105,29 @@ export function attention(
       sum += e;
     }
     acc.fill(0, 0, headDim);
-    for (let t = 0; t < len; t++) {
+    const vh = vOff + kvh * headDim;
+    t = 0;
+    for (; t + 4 <= len; t += 4) {
+      const pa = scores[t];
+      const pb = scores[t + 1];
+      const pc = scores[t + 2];
+      const pd = scores[t + 3];
+      const va = vh + t * kvDim;
+      const vb = va + kvDim;
+      const vc = vb + kvDim;
+      const vd = vc + kvDim;
+      for (let i = 0; i < headDim; i++) {
+        let a = acc[i];
+        a += pa * cache[va + i];
+        a += pb * cache[vb + i];
+        a += pc * cache[vc + i];
+        a += pd * cache[vd + i];
+        acc[i] = a;
+      }
+    }
+    for (; t < len; t++) {
       const p = scores[t];
-      const vb = vOff + t * kvDim + kvh * headDim;
+      const vb = vh + t * kvDim;
       for (let i = 0; i < headDim; i++) acc[i] += p * cache[vb + i];
     }
     const ob = outOff + h * headDim;
