@@ -7,6 +7,7 @@ import type { FlamePanel } from '../../lib/runs/panels';
 import { startApp, type AppHandle } from '../helpers/app';
 import { launchChromium } from '../helpers/browser';
 import { frameNames } from '../helpers/flame-models';
+import { until } from '../helpers/until';
 
 // "Run in this browser" in Chromium with SwiftShader's WebGPU: the page runs
 // the sandbox's kernels and weights on navigator.gpu with the form's load
@@ -39,15 +40,6 @@ async function api<T>(p: string): Promise<T> {
   return (await r.json()) as T;
 }
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => null);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
 
 test('a run in this browser (SwiftShader WebGPU) appears in the history and on a run page with its histogram and GPU profile', { timeout: 300_000 }, async () => {
   const page = await (await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 } })).newPage();

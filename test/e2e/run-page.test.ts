@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { startApp, type AppHandle } from '../helpers/app';
 import type { LatencyPanel } from '../../lib/runs/panels';
+import { until } from '../helpers/until';
 
 // The run page as `npm start` serves it by default, with its embedded Prometheus
 // scraping the sandbox: a run fired from the form by typing and clicking, then
@@ -42,20 +43,6 @@ async function api<T>(p: string, init?: RequestInit): Promise<{ status: number; 
   return { status: r.status, body: (await r.json()) as T };
 }
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 const runCount = async () => (await api<{ runs: unknown[] }>('/api/runs')).body.runs.length;
 

@@ -7,6 +7,7 @@ import { launchChromium } from '../helpers/browser';
 import { startApp, type AppHandle } from '../helpers/app';
 import type { FlamePanel, LatencyPanel, TracesPanel } from '../../lib/runs/panels';
 import { frameNames } from '../helpers/flame-models';
+import { until } from '../helpers/until';
 
 // The heart of the product in embedded mode, as a user gets it from `npm start`:
 // fire 30 requests from the /sandbox form in Chromium, then on the run page see
@@ -44,21 +45,6 @@ async function api<T>(p: string): Promise<{ status: number; body: T }> {
   return { status: r.status, body: (await r.json()) as T };
 }
 
-/** Polls until `fn` returns a value, bounded. */
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 1000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 test('a 30-request run: histogram sums to 30, the flame graph shows kernel frames, and a bucket drills down to a span profile', { timeout: 240_000 }, async () => {
   // Fire the load from the form; its fields come from the URL (a configured load is a link).

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import YAML from 'yaml';
 import { startApp, type AppHandle } from '../helpers/app';
 import { launchChromium } from '../helpers/browser';
+import { until } from '../helpers/until';
 
 // The SLO pages as a user gets them from `npm start` (embedded Postgres and
 // Prometheus, the sandbox): create an SLO from a template, edit it, read the
@@ -33,20 +34,6 @@ after(async () => {
   await app?.stop();
 });
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 1000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 const shot = async (name: string) => {
   // From the top, so the sticky header is where a user sees it.

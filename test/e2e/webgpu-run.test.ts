@@ -7,6 +7,7 @@ import type { FlamePanel, SpanProfilePanel } from '../../lib/runs/panels';
 import { startApp, type AppHandle } from '../helpers/app';
 import { launchChromium } from '../helpers/browser';
 import { frameNames } from '../helpers/flame-models';
+import { until } from '../helpers/until';
 
 // A run served by the sandbox's WebGPU backend (SwiftShader on CI), as a user
 // sees it: the run page's flame panel switches CPU | GPU | Memory, names the
@@ -39,20 +40,6 @@ async function api<T>(p: string): Promise<T> {
   return (await r.json()) as T;
 }
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 1000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 const names = (f: FlamePanel['flame'] | SpanProfilePanel['flame']) => new Set(f ? frameNames(f) : []);
 

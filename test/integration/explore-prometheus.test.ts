@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { Histogram, Registry, type OpenMetricsContentType } from 'prom-client';
 import { startNativeHistogramExporter } from '../helpers/native-histogram-exporter';
 import { startPrometheus, type PrometheusHandle } from '../helpers/prometheus';
+import { until } from '../helpers/until';
 
 const METRIC = 'explore_it_request_duration_seconds';
 const NATIVE = 'explore_it_native_seconds';
@@ -34,20 +35,6 @@ async function get(path: string, query: Record<string, string | number>, params?
   for (const [k, v] of Object.entries(query)) u.searchParams.set(k, String(v));
   const res = await routes[path](new Request(u), params ? { params: Promise.resolve(params) } : undefined);
   return { status: res.status, body: await res.json() };
-}
-
-let last: unknown;
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await f().catch((e) => {
-      last = e;
-      return undefined;
-    });
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${JSON.stringify(last).slice(0, 3000)}` : ''}`);
 }
 
 let n = 0;
@@ -98,7 +85,6 @@ test('a classic histogram as a heatmap: rows are its buckets, cells its rates, e
   const r = await until('the heatmap to show both batches', async () => {
     const x = await get('heatmap', { selector: `${METRIC}{route="/checkout"}`, ...range(), width: 800 });
     if (x.status !== 200) throw new Error(JSON.stringify(x.body));
-    last = x.body;
     const rowSum = (i: number) => x.body.heatmap.counts.reduce((a: number, c: number[]) => a + c[i], 0);
     return x.status === 200 && rowSum(1) > 0 && rowSum(3) > 0 && x.body.heatmap.exemplars.length >= 2 ? x : undefined;
   });
@@ -122,7 +108,6 @@ test('a classic histogram as a heatmap: rows are its buckets, cells its rates, e
 test('a native histogram as a heatmap: rows from its exponential buckets, only those that grew', async () => {
   const r = await until('the native heatmap', async () => {
     const x = await get('heatmap', { selector: NATIVE, ...range(), width: 800 });
-    last = x.body;
     return x.status === 200 && x.body.kind === 'native' && x.body.heatmap.rows.length >= 2 ? x : undefined;
   });
   const rows = r.body.heatmap.rows.map((x: { lower: number; upper: number }) => [x.lower, x.upper]);

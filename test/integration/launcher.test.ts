@@ -13,6 +13,7 @@ import { freePort } from '../../lib/db/embedded';
 import { isSameProcess, readRecord, type RecordedProcess } from '../../scripts/launcher/run-record';
 import { portIsFree } from '../../scripts/launcher/ports';
 import { startApp } from '../helpers/app';
+import { until as waitUntil } from '../helpers/until';
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {
@@ -32,20 +33,8 @@ function listenPort(pid: number): number {
   return Number(cmd[p + 1]);
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what}: not within ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}`);
-}
+/** Restarts and shutdowns take longer than the shared default. */
+const until = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 90_000) => waitUntil(what, fn, timeoutMs);
 
 async function promQuery(promPort: number, q: string): Promise<number | undefined> {
   const r = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(q)}`);

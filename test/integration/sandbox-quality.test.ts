@@ -12,6 +12,7 @@ import { encode } from '../../workers/sandbox/model/tokenizer';
 import { startSandbox, type Sandbox } from '../../workers/sandbox/serve/index';
 import { startPrometheus, type PrometheusHandle } from '../helpers/prometheus';
 import { startSinks, type Sinks } from '../helpers/telemetry-sinks';
+import { until } from '../helpers/until';
 
 let sinks: Sinks;
 let even: Sandbox;
@@ -36,15 +37,6 @@ async function complete(sb: Sandbox, prompt: string, maxTokens = 24) {
   return (await r.json()) as { usage: { prompt_tokens_details: { cached_tokens: number } } };
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 before(async () => {
   sinks = await startSinks();

@@ -12,6 +12,7 @@ import { BackendError } from '../../../lib/model/types';
 import { startFixtureServer, type FixtureServer } from '../../helpers/fixture-server';
 import { startNativeHistogramExporter } from '../../helpers/native-histogram-exporter';
 import { startPrometheus, type PrometheusHandle } from '../../helpers/prometheus';
+import { until } from '../../helpers/until';
 
 // The Prometheus client against a real Prometheus (Debian's /usr/bin/prometheus)
 // scraping a real exporter on 127.0.0.1: a prom-client histogram with exemplars,
@@ -58,20 +59,6 @@ function observe(batch: [string, number, number][]) {
   }
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 async function countOf(route: string): Promise<number | undefined> {
   const r = await client.query(`${METRIC}_count{route="${route}"}`);

@@ -5,6 +5,7 @@ import { classicHistograms, histogramQuantile, parseLe } from '../../../lib/mode
 import { startSandbox, type Sandbox } from '../../../workers/sandbox/serve/index';
 import { startPrometheus, type PrometheusHandle } from '../../helpers/prometheus';
 import { startSinks, type Sinks } from '../../helpers/telemetry-sinks';
+import { until } from '../../helpers/until';
 
 // The Prometheus client against a real Prometheus scraping the real sandbox
 // (OpenMetrics with exemplars): the test fires a known load and checks request
@@ -22,15 +23,6 @@ let promptTokens = 0;
 let completionTokens = 0;
 const startedAt = Date.now();
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const scalar = async (expr: string) => {
   const r = await client.query(expr);

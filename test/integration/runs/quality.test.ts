@@ -12,6 +12,7 @@ import { fromColumns } from '../../../lib/loadruns/samples';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres';
 import { startReceivers, type Receivers } from '../../helpers/receivers';
 import { startSandbox, type Sandbox } from '../../../workers/sandbox/serve/index';
+import { until } from '../../helpers/until';
 
 const REQUESTS = 30;
 
@@ -23,20 +24,6 @@ let quality: typeof import('../../../app/api/runs/[id]/quality/route');
 
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 
-async function until<T>(what: string, f: () => Promise<T | null | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await f();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
 
 async function getQuality(id: string): Promise<{ status: number; body: QualityPanel & { error?: { message: string } } }> {
   const r = await quality.GET(new Request(`http://app/api/runs/${id}/quality`), ctx(id));

@@ -16,6 +16,7 @@ import { startPrometheus, type PrometheusHandle } from '../../helpers/prometheus
 import { startReceivers, type Receivers } from '../../helpers/receivers';
 import { startSandbox, type Sandbox } from '../../../workers/sandbox/serve/index';
 import { REQUEST_DURATION_BUCKETS } from '../../../workers/sandbox/telemetry/buckets';
+import { until } from '../../helpers/until';
 
 const REQUESTS = 40;
 const SERVICE = 'trisight-sandbox';
@@ -28,20 +29,6 @@ let run: RunView;
 let traces: Trace[];
 let panels: typeof import('../../../lib/runs/panels');
 
-async function until<T>(what: string, f: () => Promise<T | null | undefined>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await f();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
 
 const PARAMS = {
   requests: REQUESTS,

@@ -7,6 +7,7 @@ import { PROMTOOL } from '../../../scripts/system-tools';
 import { startSandbox, type Sandbox } from '../../../workers/sandbox/serve/index';
 import { appDatabaseHooks } from '../../helpers/postgres';
 import { startPrometheus, type PrometheusHandle } from '../../helpers/prometheus';
+import { until } from '../../helpers/until';
 
 // The SLO part end to end below the UI: a real Prometheus scraping the real
 // sandbox, the app's route handlers, real Postgres. An SLO on the sandbox's
@@ -50,20 +51,6 @@ after(async () => {
 
 const post = (body: unknown) => new Request('http://127.0.0.1/api/slos', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-async function until<T>(what: string, f: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 async function promQuery(expr: string, time?: number): Promise<number | null> {
   const body = new URLSearchParams({ query: expr });
