@@ -106,6 +106,10 @@ const ConfigObject = z.object({
   TRISIGHT_EMBEDDED_PROMETHEUS: flag,
   /** The folder whose *.yml rule files the embedded Prometheus loads (SLO rules go there, then POST /-/reload). */
   TRISIGHT_PROMETHEUS_RULES_DIR: z.string().min(1).optional(),
+  /** 1: anyone with an incident link's slug may read that link without signing in (it grants nothing else). */
+  INCIDENT_LINKS_ANONYMOUS: flag,
+  /** Cap on the data one incident link freezes (bytes of JSON); what does not fit is left out and the link says so. */
+  INCIDENT_FREEZE_MAX_BYTES: z.coerce.number().int().min(65_536).max(268_435_456).default(16 * 1024 * 1024),
   /** off: no sign-in (only allowed while HOST is loopback); builtin: users in Postgres; proxy: a trusted reverse proxy says who. */
   AUTH_MODE: z.enum(['off', 'builtin', 'proxy']).default('off'),
   // What the receivers (POST /v1/traces, POST /ingest) redact before storing; see lib/redaction.
