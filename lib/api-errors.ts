@@ -65,9 +65,31 @@ export function errorFromBody(status: number, body: unknown): Error {
   return new ApiError(status, message);
 }
 
+// Browser side, for incident links (lib/incidents): a shared view's page sends
+// its API reads through the link (`routeApiReads`), and "Share" needs to know
+// which reads drew the view on screen: each answer object remembers its URL.
+let apiRoute: ((path: string) => string) | null = null;
+const answerUrls = new WeakMap<object, string>();
+
+/** Sends every `/api/…` GET through `route` (null: straight to the API again). */
+export function routeApiReads(route: ((path: string) => string) | null): void {
+  apiRoute = route;
+}
+
+/** Records that `answer` is the body of `request` (react-query's structural sharing hands out copies). */
+export function rememberRequest(answer: unknown, request: string): void {
+  if (answer !== null && typeof answer === 'object') answerUrls.set(answer, request);
+}
+
+/** The API request an answer came from (for answers fetchJson returned). */
+export function requestOf(answer: unknown): string | undefined {
+  return answer !== null && typeof answer === 'object' ? answerUrls.get(answer) : undefined;
+}
+
 /** fetch + JSON with our error contract; pass react-query's signal so stale queries are cancelled. */
 export async function fetchJson<T>(input: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(input, { ...init, headers: { accept: 'application/json', ...init?.headers } });
+  const read = (init?.method ?? 'GET').toUpperCase() === 'GET' && input.startsWith('/api/');
+  const res = await fetch(read && apiRoute ? apiRoute(input) : input, { ...init, headers: { accept: 'application/json', ...init?.headers } });
   const text = await res.text();
   let body: unknown;
   try {
@@ -77,6 +99,7 @@ export async function fetchJson<T>(input: string, init?: RequestInit): Promise<T
     throw new ApiError(res.status, `response is not JSON: ${text.slice(0, 200)}`);
   }
   if (!res.ok) throw errorFromBody(res.status, body);
+  if (read && body !== null && typeof body === 'object') answerUrls.set(body, input);
   return body as T;
 }
 

@@ -9,7 +9,9 @@ import { readableFailure } from '@/workers/loadgen/error-text';
 import type { LiveStats } from '@/workers/loadgen/report';
 import { Button } from '@/components/ui/Button';
 import { Panel, queryPanelState } from '@/components/ui/Panel';
+import { ShareButton } from '@/components/incidents/ShareButton';
 import { SideBySide } from '@/components/runs/SideBySide';
+import { runRange } from '@/lib/runs/views';
 import { RunSloNote } from '@/components/slo/RunSloNote';
 import { useRun } from './api';
 import { ms, rate, when } from './format';
@@ -128,6 +130,11 @@ export function RunDetail({ id }: { id: string }) {
         <h1 className="text-xl font-semibold tracking-tight">Load run</h1>
         {run && <StatusBadge status={run.status} />}
         {run && <span className="font-mono text-xs text-muted">{run.id}</span>}
+        {run && !live && (
+          <span className="ml-auto">
+            <ShareButton path={`/sandbox/runs/${run.id}`} range={runRange(run)} title={`Load run ${run.target} · ${run.params.requests} requests`} />
+          </span>
+        )}
       </div>
 
       <Panel

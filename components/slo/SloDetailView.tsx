@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useMemo, useState } from 'react';
+import { ShareButton } from '@/components/incidents/ShareButton';
 import { useTimeRange } from '@/components/time-range/useTimeRange';
 import { Badge } from '@/components/ui/Badge';
 import { Button } from '@/components/ui/Button';
@@ -64,6 +65,7 @@ export function SloDetailView({ id }: { id: string }) {
             <Button variant="danger" onClick={remove}>
               Delete
             </Button>
+            {s && <ShareButton path={`/slos/${id}`} range={range} title={`SLO ${s.displayName ?? s.name}`} />}
           </>
         }
         testId="slo-summary"

@@ -3,7 +3,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/Button';
 import { describeTimeRange, isRelative, parseTimeExpression, resolveTimeRange, RELATIVE_PRESETS, type RawTimeRange } from '@/lib/time-range';
-import { useTimeRange } from './useTimeRange';
+import { LIVE_INTERVAL_MS, useTimeRange } from './useTimeRange';
 
 /** How an end of the range is shown in the text box: expressions as typed, instants as ISO UTC. */
 function editable(expr: string): string {
@@ -26,7 +26,14 @@ function canonical(expr: string): string {
  * is written to the URL (?from=…&to=…), so every view is a link.
  */
 export function TimeRangePicker() {
-  const { raw, error, setTimeRange, refresh } = useTimeRange();
+  const { raw, error, setTimeRange, refresh, live, setLive } = useTimeRange();
+  // Live: a relative range follows now. An absolute range cannot, so live is off for it.
+  const canLive = isRelative(raw.to) && raw.to.trim() === 'now';
+  useEffect(() => {
+    if (!live || !canLive) return;
+    const t = setInterval(refresh, LIVE_INTERVAL_MS);
+    return () => clearInterval(t);
+  }, [live, canLive, refresh]);
   const [open, setOpen] = useState(false);
   const [from, setFrom] = useState(raw.from);
   const [to, setTo] = useState(raw.to);
@@ -100,6 +107,17 @@ export function TimeRangePicker() {
       </button>
       <Button size="md" onClick={refresh} aria-label="Refresh time range" title="Move the range to now">
         ↻
+      </Button>
+      <Button
+        size="md"
+        variant={live && canLive ? 'primary' : 'secondary'}
+        aria-pressed={live && canLive}
+        disabled={!canLive}
+        onClick={() => setLive(!live)}
+        title={canLive ? `Follow now: move the range every ${LIVE_INTERVAL_MS / 1000} s` : 'Live needs a range that ends at now'}
+        data-testid="time-range-live"
+      >
+        {live && canLive ? '● Live' : 'Live'}
       </Button>
       {error && (
         <span role="status" className="text-xs text-warn" title={error}>

@@ -25,7 +25,13 @@ export interface UseTimeRange {
   setTimeRange: (raw: RawTimeRange) => void;
   /** Moves relative ranges to the current time. */
   refresh: () => void;
+  /** `?live=1`: the range follows now (the picker refreshes it every LIVE_INTERVAL_MS). */
+  live: boolean;
+  setLive: (on: boolean) => void;
 }
+
+/** How often a live range moves to now. */
+export const LIVE_INTERVAL_MS = 10_000;
 
 /**
  * The global time range from `?from=…&to=…`. Components that use it must sit
@@ -55,5 +61,15 @@ export function useTimeRange(): UseTimeRange {
     refreshTick++;
     for (const l of listeners) l();
   }, []);
-  return { ...resolved, setTimeRange, refresh };
+  const live = params.get('live') === '1';
+  const setLive = useCallback(
+    (on: boolean) => {
+      const next = new URLSearchParams(params.toString());
+      if (on) next.set('live', '1');
+      else next.delete('live');
+      router.replace(`${pathname}?${next.toString()}`, { scroll: false });
+    },
+    [params, pathname, router],
+  );
+  return { ...resolved, setTimeRange, refresh, live, setLive };
 }

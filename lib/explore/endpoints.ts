@@ -28,6 +28,7 @@ export const EXPLORE_ENDPOINTS = {
   promQuery: endpoint('/api/prometheus/query', P.PromInstantQuery, metrics.queryInstant),
   promExemplars: endpoint('/api/prometheus/query_exemplars', P.PromExemplarsQuery, metrics.queryExemplars),
   promHeatmap: endpoint('/api/prometheus/heatmap', P.PromHeatmapQuery, metrics.histogramHeatmap),
+  promPresets: endpoint('/api/prometheus/presets', P.PresetQuery, metrics.presetFigures),
   traceSearch: endpoint('/api/traces/search', P.TraceSearchQuery, traces.searchTraces),
   traceHeatmap: endpoint('/api/traces/heatmap', P.TraceMetricsQuery, traces.traceHeatmap),
   traceRed: endpoint('/api/traces/red', P.TraceMetricsQuery, traces.traceRed),

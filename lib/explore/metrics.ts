@@ -10,6 +10,7 @@ import { BackendError, type Exemplar, type Labels } from '@/lib/model/types';
 import { heatmapExemplars, heatmapFromClassic, heatmapFromNative } from './heatmap';
 import { encodeHeatmap, encodeSeries, toJsonNumber, type HeatmapJson, type JsonNumber, type SeriesJson } from './json';
 import { parseHistogramSelector, PromQLShapeError, type HistogramSelector } from './promql';
+import { PRESETS, resolvePreset, type PresetId, type ResolvedFigure } from '@/lib/targets';
 
 type Signal = { signal?: AbortSignal };
 
@@ -88,6 +89,16 @@ export async function queryExemplars(q: { query: string; from: number; to: numbe
   // Newest first, so a cut keeps what is nearest "now".
   all.sort((a, b) => b.timestamp - a.timestamp);
   return { source: METRICS_SOURCE, exemplars: all.slice(0, LIMITS.exemplars), truncated: all.length > LIMITS.exemplars };
+}
+
+/**
+ * A serving preset's latency histograms as this Prometheus has them: for each
+ * figure the name read (current first, else an older one still exported) and
+ * a line saying so.
+ */
+export async function presetFigures(q: { preset: PresetId }, opts: Signal = {}): Promise<{ source: typeof METRICS_SOURCE; preset: string; figures: ResolvedFigure[] }> {
+  const p = PRESETS[q.preset];
+  return { source: METRICS_SOURCE, preset: p.label, figures: await resolvePreset(prometheus(), p, opts.signal) };
 }
 
 export interface HeatmapAnswer {

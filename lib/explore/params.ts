@@ -38,6 +38,8 @@ export const PromRangeQuery = rangeChecks(
 );
 export const PromInstantQuery = z.object({ query: promql, time: unixMs('time').optional() });
 export const PromExemplarsQuery = rangeChecks(z.object({ query: promql, ...RangeFields }));
+export const PresetQuery = z.object({ preset: z.enum(['semconv', 'vllm', 'sglang', 'tgi'], { error: 'preset must be one of semconv, vllm, sglang, tgi' }) });
+
 /** A histogram to draw as a heatmap: one series selector, e.g. `http_server_duration_seconds{job="api"}`. */
 export const PromHeatmapQuery = rangeChecks(z.object({ selector: promql, ...RangeFields, width }));
 

@@ -27,6 +27,7 @@ const REPLAYABLE: readonly Replayable[] = [
   route('/api/prometheus/query', [], () => import('@/app/api/prometheus/query/route')),
   route('/api/prometheus/query_exemplars', [], () => import('@/app/api/prometheus/query_exemplars/route')),
   route('/api/prometheus/heatmap', [], () => import('@/app/api/prometheus/heatmap/route')),
+  route('/api/prometheus/presets', [], () => import('@/app/api/prometheus/presets/route')),
   route('/api/traces/search', [], () => import('@/app/api/traces/search/route')),
   route('/api/traces/heatmap', [], () => import('@/app/api/traces/heatmap/route')),
   route('/api/traces/red', [], () => import('@/app/api/traces/red/route')),

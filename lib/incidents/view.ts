@@ -70,5 +70,24 @@ export function absoluteSearch(search: string, range: { from: number; to: number
   return p.toString();
 }
 
+/**
+ * A captured request with relative `from` / `to` (`now-1h`, as the SLO page
+ * sends them) made absolute: the link page asks with the absolute range, and
+ * a frozen answer is found by its exact request.
+ */
+export function absoluteRequest(key: string, range: { from: number; to: number }): string {
+  const q = key.indexOf('?');
+  if (q < 0) return key;
+  const p = new URLSearchParams(key.slice(q + 1));
+  let changed = false;
+  for (const [k, v] of [['from', range.from], ['to', range.to]] as const) {
+    if (/^now([+-]\d+[smhdw])?$/.test(p.get(k)?.trim() ?? '')) {
+      p.set(k, String(v));
+      changed = true;
+    }
+  }
+  return changed ? `${key.slice(0, q)}?${p}` : key;
+}
+
 /** The link's own URL for a slug. */
 export const linkPath = (slug: string) => `/i/${slug}`;

@@ -88,6 +88,8 @@ export interface TraceSummary {
   rootTraceName: string;
   startTimeUnixNano: bigint;
   durationMs: number;
+  /** spans in the whole trace, when the backend says (the embedded store does; Tempo's search does not) */
+  spanCount?: number;
   /** matched spans, when the backend returns them */
   spans?: { spanId: string; name?: string; startTimeUnixNano: bigint; durationNanos: bigint; attributes: Attributes }[];
 }

@@ -14,7 +14,7 @@ import { encodeHistogram, encodeTrace, type HistogramSeriesJson, type TraceJson 
 import { grandTotal, type FlameModel } from '@/lib/model/flame';
 import { exactPercentiles, interpolatedPercentiles, weightedPercentiles, type Percentile } from '@/lib/model/percentiles';
 import type { Labels, ProfileType, TimeRange, Trace } from '@/lib/model/types';
-import { latencyMetric, loadTargets, type LoadTarget } from '@/lib/targets';
+import { latencyMetric, loadTargets, resolveFigure, type LoadTarget } from '@/lib/targets';
 import { fromColumns } from '@/lib/loadruns/samples';
 import { mapLimited } from '@/lib/map-limited';
 import { allFailed, allFailedNote, clockTime, requestWindow, serverCounts, type ServerCounts } from './latency';
@@ -125,11 +125,14 @@ export async function latencyPanel(run: RunView, metric: LatencyMetric, opts: Si
     const target = targetOf(run);
     const none = { ...base, source, histogram: null, counts: null, pending: false };
     if (!target) return { ...none, note: `Target ${JSON.stringify(run.target)} is no longer configured, so its metric names are unknown.` };
-    const name = latencyMetric(target.preset, metric);
-    if (!name) return { ...none, note: `${target.preset.label} exports no ${METRIC_LABELS[metric]} histogram; only the client-side latencies are shown.` };
+    if (!latencyMetric(target.preset, metric)) return { ...none, note: `${target.preset.label} exports no ${METRIC_LABELS[metric]} histogram; only the client-side latencies are shown.` };
     if (!span) return { ...none, pending: run.finishedAt === null, note: 'The run has no window yet: its first request was never sent.' };
     const labels: Labels = { ...(target.preset.modelLabel && run.model ? { [target.preset.modelLabel]: run.model } : {}), ...(metric === 'e2e' ? target.preset.requestDurationSuccess : {}) };
     const client_ = PrometheusClient.fromConfig();
+    // The server's current name, or an older one it still exports (Prometheus's metadata says which).
+    const figure = await resolveFigure(client_, target.preset, metric, opts.signal);
+    const name = figure.metric ?? latencyMetric(target.preset, metric)!;
+    const used = figure.metric ? figure.note : `${figure.note} Reading ${name}.`;
     const r = await windowHistogram(client_, { metric: name, labels, baseUrl: target.url, startMs: span.startMs, endMs: span.endMs }, opts.signal);
     if (r.status === 'pending') return { ...none, pending: true, note: r.reason };
     if (r.status === 'exact') {
@@ -141,7 +144,7 @@ export async function latencyPanel(run: RunView, metric: LatencyMetric, opts: Si
         counts: serverCounts('exact', h.count, expectedCount(client), `the server's own counters, between its scrapes at ${clockTime(r.scrapes.before)} and ${clockTime(r.scrapes.after)}`),
         serverPercentiles: interpolatedPercentiles(h.buckets),
         pending: false,
-        note: `${name}: what the server counted from the scrape before the run's first request to the scrape after its last response.`,
+        note: `${used} What the server counted from the scrape before the run's first request to the scrape after its last response.`,
       };
     }
     // No bracketing scrapes (not scraped, or not before the run): increase() over the window, an estimate.
@@ -153,7 +156,7 @@ export async function latencyPanel(run: RunView, metric: LatencyMetric, opts: Si
       counts: serverCounts('estimate', est.histogram.count, expectedCount(client), 'increase() over the window, which extrapolates to its edges'),
       serverPercentiles: interpolatedPercentiles(est.histogram.buckets),
       pending: settling(run, 35_000),
-      note: `${r.reason} The counts are increase() estimates of ${name}.`,
+      note: `${used} ${r.reason} The counts are increase() estimates of ${name}.`,
     };
   }
   const service = serviceOf(run);

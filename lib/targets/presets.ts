@@ -30,6 +30,14 @@ export interface ServingMetricsPreset {
   modelLabel: string | null;
   /** the server takes the sandbox's `priority: "P0" | "P1"` request field */
   acceptsPriority: boolean;
+  /**
+   * Every latency histogram this server has had a name for, current name first,
+   * then the names older (or newer) releases use. Servers rename and deprecate
+   * metrics, and a release that hides deprecated ones leaves a panel empty: the
+   * name actually read is chosen by asking Prometheus which exist
+   * (lib/targets/resolve.ts). The single fields above are the first of each.
+   */
+  latency: Record<LatencyFigure, readonly string[]>;
 }
 
 export const PRESETS: Record<PresetId, ServingMetricsPreset> = {
@@ -49,6 +57,15 @@ export const PRESETS: Record<PresetId, ServingMetricsPreset> = {
     generationTokens: { metric: 'gen_ai_server_tokens_total', kind: 'counter', matchers: { gen_ai_token_type: 'output' } },
     modelLabel: 'gen_ai_request_model',
     acceptsPriority: true,
+    latency: {
+      e2e: ['gen_ai_server_request_duration_seconds'],
+      ttft: ['gen_ai_server_time_to_first_token_seconds'],
+      tpot: ['gen_ai_server_time_per_output_token_seconds'],
+      itl: [],
+      queue: ['sandbox_request_queue_time_seconds'],
+      prefill: [],
+      decode: [],
+    },
   },
   // vLLM's /metrics (vllm/engine/metrics.py, V1 loggers).
   vllm: {
@@ -57,13 +74,25 @@ export const PRESETS: Record<PresetId, ServingMetricsPreset> = {
     requestDuration: 'vllm:e2e_request_latency_seconds',
     requestDurationSuccess: {},
     timeToFirstToken: 'vllm:time_to_first_token_seconds',
-    timePerOutputToken: 'vllm:time_per_output_token_seconds',
+    timePerOutputToken: 'vllm:request_time_per_output_token_seconds',
     queueTime: 'vllm:request_queue_time_seconds',
     promptTokens: { metric: 'vllm:prompt_tokens_total', kind: 'counter' },
     generationTokens: { metric: 'vllm:generation_tokens_total', kind: 'counter' },
     modelLabel: 'model_name',
     // vLLM's `priority` is an integer for its priority scheduler; "P0" would be a 400.
     acceptsPriority: false,
+    // vLLM (V1 loggers) marks time_per_output_token_seconds deprecated in favour of
+    // inter_token_latency_seconds (the same per-token gaps) and adds the per-request
+    // request_time_per_output_token_seconds (benchmark_serving's TPOT).
+    latency: {
+      e2e: ['vllm:e2e_request_latency_seconds'],
+      ttft: ['vllm:time_to_first_token_seconds'],
+      tpot: ['vllm:request_time_per_output_token_seconds', 'vllm:inter_token_latency_seconds', 'vllm:time_per_output_token_seconds'],
+      itl: ['vllm:inter_token_latency_seconds', 'vllm:time_per_output_token_seconds'],
+      queue: ['vllm:request_queue_time_seconds'],
+      prefill: ['vllm:request_prefill_time_seconds'],
+      decode: ['vllm:request_decode_time_seconds'],
+    },
   },
   // SGLang with --enable-metrics (docs/references/production_metrics.md, srt/metrics/collector.py).
   sglang: {
@@ -72,12 +101,23 @@ export const PRESETS: Record<PresetId, ServingMetricsPreset> = {
     requestDuration: 'sglang:e2e_request_latency_seconds',
     requestDurationSuccess: {},
     timeToFirstToken: 'sglang:time_to_first_token_seconds',
-    timePerOutputToken: 'sglang:time_per_output_token_seconds',
+    timePerOutputToken: 'sglang:request_time_per_output_token_seconds',
     queueTime: 'sglang:queue_time_seconds',
     promptTokens: { metric: 'sglang:prompt_tokens_total', kind: 'counter' },
     generationTokens: { metric: 'sglang:generation_tokens_total', kind: 'counter' },
     modelLabel: 'model_name',
     acceptsPriority: false,
+    // SGLang's collector renamed time_per_output_token_seconds to inter_token_latency_seconds
+    // and added a per-request TPOT histogram in later releases.
+    latency: {
+      e2e: ['sglang:e2e_request_latency_seconds'],
+      ttft: ['sglang:time_to_first_token_seconds'],
+      tpot: ['sglang:request_time_per_output_token_seconds', 'sglang:inter_token_latency_seconds', 'sglang:time_per_output_token_seconds'],
+      itl: ['sglang:inter_token_latency_seconds', 'sglang:time_per_output_token_seconds'],
+      queue: ['sglang:queue_time_seconds'],
+      prefill: [],
+      decode: [],
+    },
   },
   // Hugging Face TGI (reference/metrics): no TTFT histogram; tokens are per-request histograms.
   tgi: {
@@ -92,6 +132,16 @@ export const PRESETS: Record<PresetId, ServingMetricsPreset> = {
     generationTokens: { metric: 'tgi_request_generated_tokens', kind: 'histogram_sum' },
     modelLabel: null,
     acceptsPriority: false,
+    // The router's metrics (docs reference/metrics): mean time per token is per request.
+    latency: {
+      e2e: ['tgi_request_duration'],
+      ttft: [],
+      tpot: ['tgi_request_mean_time_per_token_duration'],
+      itl: [],
+      queue: ['tgi_request_queue_duration'],
+      prefill: [],
+      decode: [],
+    },
   },
 };
 
@@ -101,6 +151,19 @@ export function isPresetId(v: string): v is PresetId {
 
 /** The latency figures a histogram panel can show, by tab. */
 export type LatencyKind = 'e2e' | 'ttft' | 'tpot' | 'queue';
+
+/** Every latency histogram a serving preset may name (prefill/decode: time per request in each phase). */
+export type LatencyFigure = LatencyKind | 'itl' | 'prefill' | 'decode';
+export const LATENCY_FIGURES: readonly LatencyFigure[] = ['e2e', 'ttft', 'tpot', 'itl', 'queue', 'prefill', 'decode'];
+export const FIGURE_LABELS: Record<LatencyFigure, string> = {
+  e2e: 'End-to-end',
+  ttft: 'Time to first token',
+  tpot: 'Time per output token',
+  itl: 'Inter-token latency',
+  queue: 'Queue time',
+  prefill: 'Prefill time',
+  decode: 'Decode time',
+};
 
 /** The histogram base name for a tab, or null when this server does not export it. */
 export function latencyMetric(p: ServingMetricsPreset, kind: LatencyKind): string | null {

@@ -180,6 +180,7 @@ export async function searchTraces(db: Queryable, params: SearchParams, opts: { 
     end_ns: string;
     root_service: string | null;
     root_name: string | null;
+    n: number;
     matched: { spanId: string; name: string; start: string; duration: string; attributes: Attributes }[];
   }>(
     db,
@@ -195,9 +196,9 @@ export async function searchTraces(db: Queryable, params: SearchParams, opts: { 
                 FILTER (WHERE k <= ${spss}) AS matched
        FROM m GROUP BY trace_id ORDER BY latest DESC LIMIT ${limit}
      )
-     SELECT t.trace_id, a.start_ns::text, a.end_ns::text, a.root_service, a.root_name, t.matched
+     SELECT t.trace_id, a.start_ns::text, a.end_ns::text, a.root_service, a.root_name, a.n, t.matched
      FROM t CROSS JOIN LATERAL (
-       SELECT min(s.start_ns) AS start_ns, max(s.end_ns) AS end_ns,
+       SELECT min(s.start_ns) AS start_ns, max(s.end_ns) AS end_ns, count(*)::int AS n,
               (array_agg(s.service ORDER BY (s.parent_span_id IS NOT NULL), s.start_ns))[1] AS root_service,
               (array_agg(s.name ORDER BY (s.parent_span_id IS NOT NULL), s.start_ns))[1] AS root_name
        FROM embedded_span s WHERE s.trace_id = t.trace_id
@@ -210,6 +211,7 @@ export async function searchTraces(db: Queryable, params: SearchParams, opts: { 
     traceId: row.trace_id,
     rootServiceName: row.root_service ?? '',
     rootTraceName: row.root_name ?? '',
+    spanCount: row.n,
     startTimeUnixNano: BigInt(row.start_ns),
     durationMs: Number(BigInt(row.end_ns) - BigInt(row.start_ns)) / 1e6,
     spans: (row.matched ?? []).map((m) => ({

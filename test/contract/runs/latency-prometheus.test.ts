@@ -10,6 +10,7 @@ import { decodeHistogram } from '../../../lib/model/json';
 import { latencyPanel } from '../../../lib/runs/panels';
 
 const T0 = Date.UTC(2026, 10, 22, 6, 0, 0);
+const KNOWN = new Set(['gen_ai_server_request_duration_seconds', 'vllm:time_to_first_token_seconds', 'vllm:inter_token_latency_seconds', 'vllm:time_per_output_token_seconds']);
 const queries: { path: string; query: string; time?: string; start?: string; end?: string }[] = [];
 let server: http.Server;
 
@@ -17,6 +18,13 @@ let server: http.Server;
 function answer(path: string, p: URLSearchParams): unknown {
   const q = p.get('query') ?? '';
   const t = Number(p.get('time'));
+  // What the metadata API knows: this vLLM has dropped the per-request TPOT histogram's
+  // predecessors except the two per-token names, so TPOT falls back to inter-token latency.
+  if (path === '/api/v1/metadata') {
+    const m = p.get('metric') ?? '';
+    return KNOWN.has(m) ? { [m]: [{ type: 'histogram', help: '', unit: '' }] } : {};
+  }
+  if (path === '/api/v1/series') return [];
   if (path === '/api/v1/query_exemplars') {
     return [{ seriesLabels: { __name__: 'x_bucket', le: '0.5' }, exemplars: [{ labels: { trace_id: 'ab'.repeat(16) }, value: '0.3', timestamp: (T0 + 1500) / 1000 }] }];
   }
@@ -80,7 +88,8 @@ test('sandbox target: semconv request duration with the model label, over the pa
   assert.deepEqual(p.window, { from: T0 - 2000, to: T0 + 12_000 });
   // The stand-in lists no scrape targets, so the panel falls back to increase() over the window.
   assert.ok(queries.some((q) => q.path === '/api/v1/targets'));
-  const sent = queries.filter((q) => q.path !== '/api/v1/targets').map((q) => q.query).sort();
+  // (The metadata and series calls that pick the metric's name are checked in the vLLM test.)
+  const sent = queries.filter((q) => q.path === '/api/v1/query' || q.path === '/api/v1/query_exemplars').map((q) => q.query).sort();
   // Only successful requests (OTel's error.type empty or absent) count towards the E2E histogram.
   assert.deepEqual(sent, [
     'gen_ai_server_request_duration_seconds_bucket{gen_ai_request_model="trisight-tiny",error_type=""}',
@@ -103,6 +112,14 @@ test('a vLLM target gets vLLM names and its model_name label; TGI has no TTFT hi
   const v = await latencyPanel(run('my-vllm', 'meta-llama/Llama-3.1-8B'), 'ttft');
   assert.ok(queries.some((q) => q.query === 'sum by (le) (increase(vllm:time_to_first_token_seconds_bucket{model_name="meta-llama/Llama-3.1-8B"}[14s]))'), JSON.stringify(queries));
   assert.deepEqual(v.clientLatenciesMs, [20, 30]);
+  assert.match(v.note!, /^Using vllm:time_to_first_token_seconds\./);
+
+  // TPOT: the per-request histogram is not exported here, so the current per-token name is read, and the panel says so.
+  queries.length = 0;
+  const tpot = await latencyPanel(run('my-vllm', 'm'), 'tpot');
+  assert.ok(queries.some((q) => q.query.startsWith('sum by (le) (increase(vllm:inter_token_latency_seconds_bucket{model_name="m"}')), JSON.stringify(queries));
+  assert.ok(!queries.some((q) => q.query.includes('vllm:time_per_output_token_seconds_bucket')), 'the deprecated name is not read while the current one exists');
+  assert.match(tpot.note!, /Using vllm:inter_token_latency_seconds: vllm:request_time_per_output_token_seconds is not exported by this server/);
 
   queries.length = 0;
   const t = await latencyPanel(run('my-tgi', null), 'ttft');

@@ -4,7 +4,7 @@ import { planFreeze } from '../../../lib/incidents/freeze';
 import { gonePage, unknownPage } from '../../../lib/incidents/gone-page';
 import { findReplayable } from '../../../lib/incidents/replay';
 import { isSlug, newSlug, SLUG_ALPHABET, SLUG_BITS, SLUG_LENGTH } from '../../../lib/incidents/slug';
-import { absoluteSearch, IncidentInput, incidentState, RequestKey, viewKind } from '../../../lib/incidents/view';
+import { absoluteRequest, absoluteSearch, IncidentInput, incidentState, RequestKey, viewKind } from '../../../lib/incidents/view';
 
 test('slugs: at least 128 bits, every symbol equally likely, no repeats', () => {
   assert.ok(SLUG_BITS >= 128, `${SLUG_BITS} bits`);
@@ -70,6 +70,9 @@ test('input: absolute range, bounded lists, the fields named in errors', () => {
   assert.match(issues({ ...base, requests: Array(101).fill('/api/traces/search') }).join(), /at most 100 requests/);
   assert.match(issues({ ...base, owner: 'me' }).join(), /Unrecognized key/);
   assert.equal(absoluteSearch('from=now-1h&to=now&live=1&tq=%7B%7D', { from: 5, to: 9 }), 'from=5&to=9&tq=%7B%7D');
+  assert.equal(absoluteRequest('/api/slos/x/status?from=now-1h&to=now', { from: 5, to: 9 }), '/api/slos/x/status?from=5&to=9');
+  assert.equal(absoluteRequest('/api/traces/search?q=%7B%7D&from=1&to=2', { from: 5, to: 9 }), '/api/traces/search?q=%7B%7D&from=1&to=2');
+  assert.equal(absoluteRequest('/api/runs/x/latency?metric=e2e', { from: 5, to: 9 }), '/api/runs/x/latency?metric=e2e');
 });
 
 test('state: revoked beats expired beats frozen beats live', () => {

@@ -34,7 +34,7 @@ test('presets map each latency tab to the names the server exports', () => {
   const table: [string, string, string | null][] = [
     ['vllm', 'e2e', 'vllm:e2e_request_latency_seconds'],
     ['vllm', 'ttft', 'vllm:time_to_first_token_seconds'],
-    ['vllm', 'tpot', 'vllm:time_per_output_token_seconds'],
+    ['vllm', 'tpot', 'vllm:request_time_per_output_token_seconds'],
     ['vllm', 'queue', 'vllm:request_queue_time_seconds'],
     ['sglang', 'e2e', 'sglang:e2e_request_latency_seconds'],
     ['sglang', 'queue', 'sglang:queue_time_seconds'],
@@ -58,4 +58,22 @@ test('token selectors pick counters or histogram sums with their matchers', () =
   assert.equal(tokenSelector(PRESETS.semconv.promptTokens!), 'gen_ai_server_tokens_total{gen_ai_token_type="input"}');
   assert.equal(PRESETS.semconv.acceptsPriority, true);
   assert.equal(PRESETS.vllm.acceptsPriority, false);
+});
+
+test('each figure lists the current name first, then older ones; the single fields are the first of each', async () => {
+  const { LATENCY_FIGURES, pickFigure } = await import('../../../lib/targets');
+  for (const id of PRESET_IDS) {
+    const p = PRESETS[id];
+    for (const kind of ['e2e', 'ttft', 'tpot', 'queue'] as const) assert.equal(latencyMetric(p, kind), p.latency[kind][0] ?? null, `${id} ${kind}`);
+    for (const f of LATENCY_FIGURES) assert.equal(new Set(p.latency[f]).size, p.latency[f].length, `${id} ${f}: no name twice`);
+  }
+  // vLLM: the deprecated per-token name is the last resort, after the current one.
+  assert.deepEqual(PRESETS.vllm.latency.itl, ['vllm:inter_token_latency_seconds', 'vllm:time_per_output_token_seconds']);
+  const known = (...names: string[]) => new Set(names);
+  assert.equal(pickFigure(PRESETS.vllm, 'tpot', known('vllm:request_time_per_output_token_seconds', 'vllm:time_per_output_token_seconds')).metric, 'vllm:request_time_per_output_token_seconds');
+  const old = pickFigure(PRESETS.vllm, 'itl', known('vllm:time_per_output_token_seconds'));
+  assert.equal(old.metric, 'vllm:time_per_output_token_seconds');
+  assert.equal(old.note, 'Using vllm:time_per_output_token_seconds: vllm:inter_token_latency_seconds is not exported by this server.');
+  assert.match(pickFigure(PRESETS.vllm, 'prefill', known()).note, /None of vllm:request_prefill_time_seconds is in Prometheus/);
+  assert.match(pickFigure(PRESETS.tgi, 'ttft', known()).note, /Text Generation Inference exports no time to first token histogram/);
 });
