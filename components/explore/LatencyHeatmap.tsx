@@ -32,7 +32,7 @@ export interface LatencyHeatmapProps {
 /**
  * Latency over time as a heatmap (Coroot's move): columns are time steps,
  * rows latency bands, colour how many requests. Click a cell to list its
- * traces; drag across to zoom every panel; exemplars as dots. The busiest
+ * traces; drag across to zoom every panel; exemplars as dots. The slowest
  * cells are also buttons below (the keyboard way in).
  */
 export function LatencyHeatmap({ heatmap: h, label, selected, onCell, onZoom, height = 260 }: LatencyHeatmapProps) {
@@ -124,15 +124,16 @@ export function LatencyHeatmap({ heatmap: h, label, selected, onCell, onZoom, he
   if (!option) {
     return <div className="flex items-center justify-center rounded-md border border-dashed border-line p-6 text-sm text-muted" style={{ minHeight: height / 2 }} data-testid="heatmap-empty">Nothing to draw: no observations in this range.</div>;
   }
-  const busiest = [...data].sort((a, b) => b[2] - a[2]).slice(0, 8);
+  // Slow requests are the point: the slowest bands first, the busier cell first within a band.
+  const slowest = [...data].sort((a, b) => b[1] - a[1] || b[2] - a[2]).slice(0, 10);
   return (
     <div className="flex flex-col gap-1" data-testid="latency-heatmap" data-total={total} data-cells={data.length}>
-      <div ref={el} role="img" aria-label={`${label}: ${countText(total)} ${h.unit} over ${h.times.length} steps and ${h.rows.length} latency bands. Click a cell to list its traces, drag across to zoom; the busiest cells are buttons below.`} style={{ height }} className="w-full" />
+      <div ref={el} role="img" aria-label={`${label}: ${countText(total)} ${h.unit} over ${h.times.length} steps and ${h.rows.length} latency bands. Click a cell to list its traces, drag across to zoom; the slowest cells are buttons below.`} style={{ height }} className="w-full" />
       {onCell && (
         <details className="text-xs">
-          <summary className="cursor-pointer select-none text-muted hover:text-fg">Busiest cells (choose one with the keyboard)</summary>
+          <summary className="cursor-pointer select-none text-muted hover:text-fg">Slowest cells (choose one with the keyboard)</summary>
           <ul className="mt-1 flex flex-wrap gap-1">
-            {busiest.map(([x, y, v]) => {
+            {slowest.map(([x, y, v]) => {
               const cell = cellOf(h, x, y);
               return (
                 <li key={`${x}-${y}`}>

@@ -37,6 +37,24 @@ export interface Heatmap {
 
 const EMPTY = (stepMs: number, unit: string): Heatmap => ({ times: [], stepMs, rows: [], counts: [], unit, exemplars: [] });
 
+/**
+ * Every column of `range` at the heatmap's step (in the phase of its own
+ * columns), counts of the columns `h` has and zeros elsewhere: Prometheus
+ * returns points only where a series has data, and the chart should span the
+ * range like the others.
+ */
+export function fillColumns(h: Heatmap, range: { from: number; to: number }): Heatmap {
+  if (!h.rows.length || !h.times.length || !(h.stepMs > 0)) return h;
+  const step = h.stepMs;
+  let first = h.times[0] - Math.floor((h.times[0] - range.from) / step) * step;
+  if (first > range.from) first -= step;
+  const grid: number[] = [];
+  for (let t = first; t < range.to && grid.length < 20_000; t += step) grid.push(t);
+  const times = [...new Set([...grid, ...h.times])].sort((a, b) => a - b);
+  const byTime = new Map(h.times.map((t, i) => [t, h.counts[i]]));
+  return { ...h, times, counts: times.map((t) => byTime.get(t) ?? new Array<number>(h.rows.length).fill(0)) };
+}
+
 /** Exemplars with a trace id, as the heatmap draws them (a trace id may be called trace_id, traceID or traceId). */
 export function heatmapExemplars(exemplars: readonly Exemplar[]): HeatmapExemplar[] {
   return exemplars.map((e) => {

@@ -7,7 +7,7 @@ import { PrometheusClient } from '@/lib/datasources/prometheus/client';
 import { chooseStep, promDuration, rateWindowS } from '@/lib/datasources/prometheus/step';
 import type { InstantQueryResult } from '@/lib/datasources/prometheus/types';
 import { BackendError, type Exemplar, type Labels } from '@/lib/model/types';
-import { heatmapExemplars, heatmapFromClassic, heatmapFromNative } from './heatmap';
+import { fillColumns, heatmapExemplars, heatmapFromClassic, heatmapFromNative } from './heatmap';
 import { encodeHeatmap, encodeSeries, toJsonNumber, type HeatmapJson, type JsonNumber, type SeriesJson } from './json';
 import { parseHistogramSelector, PromQLShapeError, type HistogramSelector } from './promql';
 import { PRESETS, resolvePreset, type PresetId, type ResolvedFigure } from '@/lib/targets';
@@ -132,13 +132,13 @@ export async function histogramHeatmap(q: { selector: string; from: number; to: 
     c.queryExemplars(`${sel.metric}_bucket${sel.matchers}`, r, opts),
   ]);
   if (buckets.series.length > 0) {
-    const h = heatmapFromClassic(buckets.series, step);
+    const h = fillColumns(heatmapFromClassic(buckets.series, step), r);
     h.exemplars = heatmapExemplars(exemplars);
     return { source: METRICS_SOURCE, query: classic, kind: 'classic', heatmap: encodeHeatmap(h) };
   }
   const native = `sum(rate(${sel.metric}${sel.matchers}[${w}]))`;
   const [n, nativeExemplars] = await Promise.all([c.queryRange(native, r, { step, signal: opts.signal }), c.queryExemplars(`${sel.metric}${sel.matchers}`, r, opts)]);
-  const h = heatmapFromNative(n.series, step);
+  const h = fillColumns(heatmapFromNative(n.series, step), r);
   h.exemplars = heatmapExemplars(nativeExemplars);
   return { source: METRICS_SOURCE, query: h.rows.length ? native : classic, kind: h.rows.length ? 'native' : 'none', heatmap: encodeHeatmap(h) };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   exemplarsInCell,
+  fillColumns,
   formatCell,
   heatmapExemplars,
   heatmapFromCells,
@@ -91,4 +92,14 @@ test('cells in the URL, and the exemplars that fall in one', () => {
     { labels: { trace_id: 'gh' }, value: 0.3, timestamp: T + 15_000 },
   ]);
   assert.deepEqual(exemplarsInCell(ex, c).map((e) => e.traceId), ['ab', 'cd']);
+});
+
+test('Prometheus heatmaps span the whole range: missing steps become empty columns', () => {
+  const h = heatmapFromClassic([{ labels: { le: '+Inf' }, values: [[T + 30_000, 2]] }], 15);
+  const f = fillColumns(h, { from: T - 1, to: T + 60_000 });
+  assert.deepEqual(f.times, [T - 15_000, T, T + 15_000, T + 30_000, T + 45_000]);
+  assert.deepEqual(f.counts.map((c) => c[0]), [0, 0, 2, 0, 0]);
+  // A range that starts on a column keeps that column first.
+  assert.equal(fillColumns(h, { from: T, to: T + 20_000 }).times[0], T);
+  assert.equal(fillColumns({ ...h, rows: [], counts: [], times: [] }, { from: T, to: T + 60_000 }).times.length, 0);
 });
