@@ -81,7 +81,7 @@ function run(target: string, model: string | null): RunView {
   };
 }
 
-test('sandbox target: semconv request duration with the model label, over the padded run window', async () => {
+test('sandbox target: semconv request duration of successful requests (error_type="") with the model label, over the padded run window', async () => {
   queries.length = 0;
   const p = await latencyPanel(run('sandbox', 'trisight-tiny'), 'e2e');
   assert.equal(p.source, 'Prometheus');
