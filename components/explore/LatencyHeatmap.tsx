@@ -42,13 +42,13 @@ export function LatencyHeatmap({ heatmap: h, label, selected, onCell, onZoom, he
     const out: [number, number, number][] = [];
     let m = 0;
     let sum = 0;
-    h.counts.forEach((col, x) =>
+    h.counts.forEach((col, x) => {
       col.forEach((v, y) => {
         if (v > 0) out.push([x, y, v]);
         m = Math.max(m, v);
         sum += v;
-      }),
-    );
+      });
+    });
     return { data: out, max: m, total: sum };
   }, [h]);
   const rowLabels = useMemo(() => h.rows.map(bandText), [h]);

@@ -35,7 +35,10 @@ function MatcherPicker({ selector, range, onAdd }: { selector: string; range: Ti
       <label htmlFor={`${id}-n`} className="text-xs text-muted">
         Label
       </label>
-      <select id={`${id}-n`} value={name} onChange={(e) => (setName(e.target.value), setValue(''))} className={select} data-testid="profile-label-name">
+      <select id={`${id}-n`} value={name} onChange={(e) => {
+          setName(e.target.value);
+          setValue('');
+        }} className={select} data-testid="profile-label-name">
         <option value="">—</option>
         {names.data?.names.filter((n) => !hidden.has(n)).map((n) => (
           <option key={n} value={n}>

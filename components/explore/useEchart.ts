@@ -1,14 +1,13 @@
 'use client';
 
 // One ECharts instance per chart element: created when the element exists,
-// resized with it, redrawn when the option or the theme changes, disposed on
+// resized with it, redrawn when the option changes (the charts build theirs from the theme's colours), disposed on
 // unmount. Event handlers are read through a ref, so they may change on every
 // render. `onBrushX` turns on drag-to-select along the time axis (a lineX
 // brush that is always armed) and reports the chosen x range: how every chart
 // on Explore zooms the shared time range.
 import * as echarts from 'echarts/core';
 import { useEffect, useRef, type RefObject } from 'react';
-import { useTheme } from '@/components/ui/theme';
 
 export interface ChartHandlers {
   /** a series item was clicked */
@@ -21,7 +20,6 @@ export function useEchart(el: RefObject<HTMLDivElement | null>, option: echarts.
   const chart = useRef<echarts.ECharts | null>(null);
   const latest = useRef(handlers);
   latest.current = handlers;
-  const { theme } = useTheme();
   const active = option !== null;
   const brushable = !!handlers.onBrushX;
 
@@ -50,7 +48,7 @@ export function useEchart(el: RefObject<HTMLDivElement | null>, option: echarts.
     if (!c || !option) return;
     c.setOption(option, { notMerge: true });
     if (brushable) c.dispatchAction({ type: 'takeGlobalCursor', key: 'brush', brushOption: { brushType: 'lineX', brushMode: 'single' } });
-  }, [option, theme, brushable]);
+  }, [option, brushable]);
 
   return chart;
 }

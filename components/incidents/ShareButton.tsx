@@ -1,7 +1,7 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/Button';
 import { fetchJson, requestOf } from '@/lib/api-errors';
 import type { CreatedLink } from '@/lib/incidents/service';
@@ -50,6 +50,7 @@ export function ShareButton({ path, range, title }: ShareButtonProps) {
   const [freeze, setFreeze] = useState(true);
   const [expires, setExpires] = useState<number | null>(null);
   const id = useId();
+  const titleInput = useRef<HTMLInputElement>(null);
   const create = useMutation({
     mutationFn: () =>
       fetchJson<CreatedLink>('/api/incidents', {
@@ -70,6 +71,10 @@ export function ShareButton({ path, range, title }: ShareButtonProps) {
   useEffect(() => {
     if (open) setName(title);
   }, [open, title]);
+  // Opening the dialog (the user's own click) puts the cursor in its first field.
+  useEffect(() => {
+    if (open) titleInput.current?.focus();
+  }, [open]);
   const close = () => {
     setOpen(false);
     create.reset();
@@ -82,12 +87,12 @@ export function ShareButton({ path, range, title }: ShareButtonProps) {
   const url = create.data ? `${window.location.origin}${create.data.url}` : '';
   const link = create.data?.link;
   return (
-    <div className="relative" onKeyDown={(e) => e.key === 'Escape' && open && close()}>
+    <div className="relative">
       <Button id={`${id}-trigger`} onClick={() => (open ? close() : setOpen(true))} aria-haspopup="dialog" aria-expanded={open} aria-controls={`${id}-dialog`} data-testid="share-button">
         Share
       </Button>
       {open && (
-        <div id={`${id}-dialog`} role="dialog" aria-label="Share this view" className="absolute right-0 top-10 z-50 flex w-[min(28rem,calc(100vw-2rem))] flex-col gap-3 rounded-lg border border-line bg-panel p-4 shadow-xl">
+        <div id={`${id}-dialog`} role="dialog" aria-label="Share this view" onKeyDown={(e) => e.key === 'Escape' && close()} className="absolute right-0 top-10 z-50 flex w-[min(28rem,calc(100vw-2rem))] flex-col gap-3 rounded-lg border border-line bg-panel p-4 shadow-xl">
           {link ? (
             <div className="flex flex-col gap-2 text-sm" data-testid="share-result">
               <p className="font-semibold">Link created</p>
@@ -119,7 +124,7 @@ export function ShareButton({ path, range, title }: ShareButtonProps) {
             <form onSubmit={submit} className="flex flex-col gap-2 text-sm">
               <label className="flex flex-col gap-1">
                 Title
-                <input autoFocus required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} className="h-8 rounded-md border border-line bg-bg px-2" data-testid="share-title" />
+                <input ref={titleInput} required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} className="h-8 rounded-md border border-line bg-bg px-2" data-testid="share-title" />
               </label>
               <label className="flex flex-col gap-1">
                 Note

@@ -8,9 +8,9 @@ import { SpanKind } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { useAppDatabase } from '../helpers/postgres';
+import { appDatabaseHooks } from '../helpers/postgres';
 
-const app = useAppDatabase({ poolSize: 2 });
+const app = appDatabaseHooks({ poolSize: 2 });
 // A small cap, read by config() on first use, so one answer cannot be frozen.
 process.env.INCIDENT_FREEZE_MAX_BYTES = String(64 * 1024);
 
