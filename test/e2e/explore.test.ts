@@ -9,6 +9,8 @@ import { startApp, type AppHandle } from '../helpers/app';
 import { launchChromium } from '../helpers/browser';
 import { HISTOGRAM, SERVICE, startInstrumentedService, type InstrumentedService } from '../helpers/instrumented-service';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
+import { until } from '../helpers/until';
+import { isSameProcess, readRecord } from '../../scripts/launcher/run-record';
 
 // Explore and incident links end to end in Chromium, against the default start
 // (`npm start`: embedded Prometheus, span and profile stores), with a small
@@ -18,7 +20,7 @@ import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 // (the service is a LOAD_TARGETS entry). The user's move: a slow heatmap cell
 // → its traces → a span → that span's own CPU; then slow vs fast; then links
 // (from Explore and a run page) opened in a fresh browser, frozen links after
-// the stores are emptied, and a revoked link's 410. Postgres is a test one
+// the stores are emptied and Prometheus is stopped, and a revoked link's 410. Postgres is a test one
 // (DATABASE_URL) only so that the test can empty the stores.
 
 const RESULTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
@@ -35,27 +37,23 @@ let exploreLink: string;
 let runLink: string;
 const figures: string[] = [];
 
+/**
+ * Stops the embedded Prometheus (SIGSTOP to its process group: the launcher
+ * would restart a killed one) until the returned function continues it.
+ */
+function pausePrometheus(): () => void {
+  const prom = readRecord(app.dataDir)?.children.find((c) => c.name === 'prometheus' && isSameProcess(c));
+  assert.ok(prom, 'the launcher runs an embedded Prometheus');
+  process.kill(-prom.pid, 'SIGSTOP');
+  return () => process.kill(-prom.pid, 'SIGCONT');
+}
+
 async function freePort(): Promise<number> {
   const s = http.createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   const { port } = s.address() as { port: number };
   await new Promise<void>((r) => s.close(() => r()));
   return port;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 1000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers read field by field
@@ -188,7 +186,7 @@ async function share(p: Page, freeze: boolean, title: string): Promise<string> {
   return url;
 }
 
-test('a frozen link from Explore opens in a fresh browser on the same view, and still does with the stores emptied', { timeout: 180_000 }, async () => {
+test('a frozen link from Explore opens in a fresh browser on the same view, and still does with the stores emptied and Prometheus stopped', { timeout: 180_000 }, async () => {
   // The view: the slow cell, its trace and span, and slow vs fast.
   const before = {
     cell: (await page.getByTestId('cell-traces').textContent()) ?? '',
@@ -209,7 +207,7 @@ test('a frozen link from Explore opens in a fresh browser on the same view, and 
   assert.equal((await other.getByTestId('explore-span-profile').locator('header').textContent()) ?? '', before.span);
   assert.equal((await other.getByTestId('slow-fast-requests').textContent()) ?? '', before.slowFast);
 
-  // Empty the trace and profile stores and stop the service: the frozen link shows the same picture.
+  // Empty the trace and profile stores, stop the service and Prometheus: the frozen link shows the same picture.
   svc.stop();
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
@@ -217,17 +215,29 @@ test('a frozen link from Explore opens in a fresh browser on the same view, and 
   await c.end();
   const live = await api(`/api/traces/search?q=${encodeURIComponent('{}')}&from=${Date.now() - 3_600_000}&to=${Date.now()}`);
   assert.equal(live.body.traces.length, 0, 'the store is empty');
+  const resume = pausePrometheus();
+  try {
+    const stopped = await fetch(`${app.url}/api/prometheus/query?query=up`, { signal: AbortSignal.timeout(3000) }).then(
+      (r) => `answered ${r.status}`,
+      () => 'no answer',
+    );
+    assert.equal(stopped, 'no answer', 'Prometheus is stopped');
 
-  const again = await (await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 } })).newPage();
-  const t0 = performance.now();
-  await again.goto(exploreLink);
-  await again.getByTestId('slow-fast-requests').waitFor({ timeout: 60_000 });
-  await again.getByTestId('explore-span-profile').getByText('Top functions').waitFor();
-  figures.push(`frozen link: open to the slow-vs-fast diff drawn: ${Math.round(performance.now() - t0)} ms`);
-  assert.equal((await again.getByTestId('cell-traces').textContent()) ?? '', before.cell);
-  assert.equal((await again.getByTestId('slow-fast-requests').textContent()) ?? '', before.slowFast);
-  assert.match((await again.getByTestId('link-data-state').textContent()) ?? '', /^frozen .* answers/);
-  await again.screenshot({ path: path.join(RESULTS, 'frozen-link.png'), fullPage: true });
+    const again = await (await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 } })).newPage();
+    const t0 = performance.now();
+    await again.goto(exploreLink);
+    await again.getByTestId('slow-fast-requests').waitFor({ timeout: 60_000 });
+    await again.getByTestId('explore-span-profile').getByText('Top functions').waitFor();
+    figures.push(`frozen link, stores emptied and Prometheus stopped: open to the slow-vs-fast diff drawn: ${Math.round(performance.now() - t0)} ms`);
+    // The Prometheus heatmap's cell and its traces, the span profile and slow vs fast: as shared.
+    assert.equal((await again.getByTestId('cell-traces').textContent()) ?? '', before.cell);
+    assert.equal((await again.getByTestId('explore-span-profile').locator('header').textContent()) ?? '', before.span);
+    assert.equal((await again.getByTestId('slow-fast-requests').textContent()) ?? '', before.slowFast);
+    assert.match((await again.getByTestId('link-data-state').textContent()) ?? '', /^frozen .* answers/);
+    await again.screenshot({ path: path.join(RESULTS, 'frozen-link.png'), fullPage: true });
+  } finally {
+    resume();
+  }
   await fresh.close();
 });
 
