@@ -219,7 +219,7 @@ describe('GPU time with the kernel split sampled (one pass in 32 timed per dispa
     assert.deepEqual(Object.fromEntries(byKernel), Object.fromEntries(Object.entries(PASS).map(([k, n]) => [k, n * steps])));
     assert.equal(metric(scrape, 'sandbox_gpu_pass_duration_seconds_count', 'phase="decode",timing="timestamp-query"'), steps);
     assert.equal(metric(scrape, 'sandbox_gpu_dispatches_total', 'kernel="gemv",phase="decode"'), PASS.gemv * steps);
-    // the first pass of each shape (batch of 2, then of 1) and pass 0, 32, … are timed per dispatch: fewer than all
+    // the first pass of each shape (batches of 2 and 1 are one shape: both GEMV) and pass 0, 32, … are timed per dispatch: fewer than all
     const observed = metric(scrape, 'sandbox_gpu_kernel_duration_seconds_count', 'kernel="gemv",phase="decode",timing="timestamp-query"')!;
     assert.ok(observed >= PASS.gemv && observed < PASS.gemv * steps, `${observed} gemv observations of ${PASS.gemv * steps} dispatches`);
     for (const b of sinks.spans.filter((x) => x.name === 'decode_batch')) {

@@ -41,7 +41,7 @@ export interface GpuPassTiming {
   /** token rows in the pass (prompt tokens, or sequences of a decode step) */
   rows: number;
   dispatches: number;
-  /** rows and kernel sequence: passes of one shape dispatch the same kernels */
+  /** what fixes the kernel sequence (GEMV or matmul for the rows and the logit rows): passes of one shape dispatch the same kernels */
   shape: string;
   /** the kernel of each entry of `ms`; the same array for every pass of a shape */
   kernels: readonly string[];

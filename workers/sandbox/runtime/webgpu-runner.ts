@@ -16,6 +16,24 @@ import type { BackendInfo, GpuPassTiming, ModelRunner, RunnerMemory, SeqHandle, 
 const PREFILL_CHUNK = 64;
 /** Up to this many rows the decode-specialised GEMV kernel is used instead of the tiled matmul. */
 const GEMV_MAX_ROWS = 4;
+
+const usesGemv = (rows: number) => rows <= GEMV_MAX_ROWS;
+
+/**
+ * A pass's shape: its phase and what fixes its kernel sequence — GEMV or
+ * tiled matmul for the rows, and for the logit rows (none on a middle prefill
+ * chunk). Not the row count itself: passes of one shape split their time
+ * across kernels in the proportions of the shape's latest per-dispatch
+ * measurement, and the first pass of a shape is timed per dispatch, so keying
+ * on the row count timed every new batch size and prompt-chunk length per
+ * dispatch (a fifth of a short run's passes, each about twice as slow on an
+ * H200). The phase stays in the key: a prompt's rows attend over each other,
+ * a decode step's over their caches, so their splits differ.
+ */
+export function passShape(phase: GpuPassTiming['phase'], rows: number, outRows: number): string {
+  const kind = (n: number) => (n === 0 ? 'none' : usesGemv(n) ? 'gemv' : 'matmul');
+  return `${phase}:${kind(rows)}:${kind(outRows)}`;
+}
 /** attention.wgsl keeps one score per attended position in workgroup memory. */
 const WGSL_MAX_SEQ = 2048;
 
@@ -337,7 +355,7 @@ export class WebGpuRunner implements ModelRunner {
   /** The row's matrix product: GEMV for a few rows, tiled matmul otherwise. */
   private mm(rows: number, x: GPUBuffer, y: GPUBuffer, wOff: number, inDim: number, outDim: number): Dispatch {
     const params = [rows, inDim, outDim, wOff];
-    if (rows <= GEMV_MAX_ROWS) return { kernel: 'gemv', buffers: [this.weightsBuf, x, y], params, groups: [gemvGroups(outDim, this.gemvTpr)] };
+    if (usesGemv(rows)) return { kernel: 'gemv', buffers: [this.weightsBuf, x, y], params, groups: [gemvGroups(outDim, this.gemvTpr)] };
     return { kernel: 'matmul', buffers: [this.weightsBuf, x, y], params, groups: [Math.ceil(outDim / 64), Math.ceil(rows / 64)] };
   }
 
@@ -390,8 +408,7 @@ export class WebGpuRunner implements ModelRunner {
     const timing = this.onGpuTiming ? this.ctx.timing : 'off';
     const stamped = timing === 'timestamp-query';
     // Every pass is timed whole; one in kernelSampleEvery (and the first of each shape) per dispatch.
-    // the kernel sequence follows from the rows (GEMV or tiled matmul) and the logit rows
-    const shape = `${rows}:${outRows}`;
+    const shape = passShape(phase, rows, outRows);
     const perDispatch = stamped && (this.passCount++ % this.kernelSampleEvery === 0 || !this.kernelShares.has(shape));
     const pairs = perDispatch ? d.length : 1;
     const enc = this.ctx.encode(d, stamped ? { timestamps: perDispatch ? 'dispatch' : 'pass' } : {});
