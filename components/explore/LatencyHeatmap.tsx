@@ -7,7 +7,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { useMemo, useRef } from 'react';
 import { cssVar, useTheme } from '@/components/ui/theme';
 import { escapeHtml } from '@/lib/escape-html';
-import type { Heatmap, HeatmapCell } from '@/lib/explore/heatmap';
+import { trimRows, type Heatmap, type HeatmapCell } from '@/lib/explore/heatmap';
 import { formatLatencyMs } from '@/lib/model/latency-view';
 import { useEchart } from './useEchart';
 
@@ -35,8 +35,9 @@ export interface LatencyHeatmapProps {
  * traces; drag across to zoom every panel; exemplars as dots. The slowest
  * cells are also buttons below (the keyboard way in).
  */
-export function LatencyHeatmap({ heatmap: h, label, selected, onCell, onZoom, height = 260 }: LatencyHeatmapProps) {
+export function LatencyHeatmap({ heatmap, label, selected, onCell, onZoom, height = 260 }: LatencyHeatmapProps) {
   const el = useRef<HTMLDivElement>(null);
+  const h = useMemo(() => trimRows(heatmap), [heatmap]);
   const { theme } = useTheme();
   const { data, max, total } = useMemo(() => {
     const out: [number, number, number][] = [];

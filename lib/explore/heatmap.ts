@@ -55,6 +55,26 @@ export function fillColumns(h: Heatmap, range: { from: number; to: number }): He
   return { ...h, times, counts: times.map((t) => byTime.get(t) ?? new Array<number>(h.rows.length).fill(0)) };
 }
 
+/**
+ * The rows worth drawing: from one below the fastest row with a count or an
+ * exemplar to one above the slowest. Span heatmaps have 19 fixed bands
+ * (0.5 ms … 65 s and beyond) and a service uses a few of them; drawing all
+ * crowds the axis labels. Cells are named by their bounds, not row numbers,
+ * so a selection survives the trim.
+ */
+export function trimRows(h: Heatmap, margin = 1): Heatmap {
+  const used = (i: number) => h.counts.some((col) => col[i] > 0) || h.exemplars.some((e) => e.value > h.rows[i].lower && e.value <= h.rows[i].upper);
+  let lo = 0;
+  while (lo < h.rows.length && !used(lo)) lo++;
+  if (lo === h.rows.length) return h;
+  let hi = h.rows.length - 1;
+  while (!used(hi)) hi--;
+  lo = Math.max(0, lo - margin);
+  hi = Math.min(h.rows.length - 1, hi + margin);
+  if (lo === 0 && hi === h.rows.length - 1) return h;
+  return { ...h, rows: h.rows.slice(lo, hi + 1), counts: h.counts.map((col) => col.slice(lo, hi + 1)) };
+}
+
 /** Exemplars with a trace id, as the heatmap draws them (a trace id may be called trace_id, traceID or traceId). */
 export function heatmapExemplars(exemplars: readonly Exemplar[]): HeatmapExemplar[] {
   return exemplars.map((e) => {

@@ -11,6 +11,7 @@ import {
   heatmapFromTempo,
   parseCell,
   SPAN_HEATMAP_BOUNDS,
+  trimRows,
 } from '../../../lib/explore/heatmap';
 import { decodeHeatmap, encodeHeatmap } from '../../../lib/explore/json';
 
@@ -102,4 +103,21 @@ test('Prometheus heatmaps span the whole range: missing steps become empty colum
   // A range that starts on a column keeps that column first.
   assert.equal(fillColumns(h, { from: T, to: T + 20_000 }).times[0], T);
   assert.equal(fillColumns({ ...h, rows: [], counts: [], times: [] }, { from: T, to: T + 60_000 }).times.length, 0);
+});
+
+test('rows drawn: one band of margin around the rows with counts or exemplars; a selected cell keeps its bounds', () => {
+  // 19 span bands; requests at 4 ms and 180 ms (bands 3 and 9), an exemplar at 600 ms (band 11).
+  const h = heatmapFromCells([{ column: 0, row: 3, count: 80 }, { column: 1, row: 9, count: 10 }], T, 15, 2);
+  const t = trimRows({ ...h, exemplars: [{ timestamp: T, value: 0.6, traceId: 'ab' }] });
+  assert.deepEqual([t.rows[0].lower, t.rows.at(-1)!.upper], [SPAN_HEATMAP_BOUNDS[1], SPAN_HEATMAP_BOUNDS[12]]);
+  assert.equal(t.rows.length, 11);
+  assert.deepEqual(t.counts.map((c) => c.reduce((a, b) => a + b, 0)), [80, 10]);
+  // The cell of the slow requests has the same bounds before and after.
+  const row = t.rows.findIndex((r) => r.lower === h.rows[9].lower);
+  assert.equal(t.counts[1][row], 10);
+  assert.deepEqual(t.rows[row], h.rows[9]);
+  // Nothing to trim: an empty heatmap, or one whose every row is in use.
+  assert.equal(trimRows({ ...h, counts: h.counts.map((c) => c.map(() => 0)) }).rows.length, h.rows.length);
+  const full = heatmapFromCells(h.rows.map((_, i) => ({ column: 0, row: i, count: 1 })), T, 15, 1);
+  assert.equal(trimRows(full), full);
 });
