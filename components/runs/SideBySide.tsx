@@ -7,6 +7,7 @@ import { windowText } from './format';
 import { RunDrillDown } from './RunDrillDown';
 import { RunFlamePanel } from './RunFlamePanel';
 import { RunLatencyPanel } from './RunLatencyPanel';
+import { RunQualityPanel } from './RunQualityPanel';
 import { useRunViewState } from './useRunViewState';
 
 /**
@@ -32,6 +33,7 @@ export function SideBySide({ run }: { run: RunView }) {
         <RunLatencyPanel runId={run.id} view={view} update={update} />
         <RunFlamePanel runId={run.id} view={view} update={update} />
       </div>
+      <RunQualityPanel runId={run.id} view={view} update={update} />
       <RunDrillDown runId={run.id} range={range} view={view} update={update} />
     </section>
   );

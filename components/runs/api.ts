@@ -7,7 +7,7 @@ import { fetchJson } from '@/lib/api-errors';
 import { formatBucketParam, type LatencyBucket } from '@/lib/correlate';
 import type { TraceJson } from '@/lib/model/json';
 import type { TimeRange } from '@/lib/model/types';
-import type { FlamePanel, LatencyPanel, SpanProfilePanel, TracesPanel } from '@/lib/runs/panels';
+import type { FlamePanel, LatencyPanel, QualityPanel, SpanProfilePanel, TracesPanel } from '@/lib/runs/panels';
 import type { LatencyMetric, ProfileKind } from '@/lib/runs/views';
 
 const base = (id: string) => `/api/runs/${encodeURIComponent(id)}`;
@@ -30,6 +30,16 @@ export function useFlame(id: string, compare: string | null, kind: ProfileKind =
     queryKey: ['run-panels', id, 'flame', kind, compare],
     queryFn: ({ signal }) => fetchJson<FlamePanel>(`${base(id)}/flame?kind=${kind}${compare ? `&compare=${encodeURIComponent(compare)}` : ''}`, { signal }),
     refetchInterval: (q) => pollWhilePending(q.state.data),
+  });
+}
+
+/** Every signal at once: one answer per run (the tabs only pick which one to draw). */
+export function useQuality(id: string) {
+  return useQuery({
+    queryKey: ['run-panels', id, 'quality'],
+    queryFn: ({ signal }) => fetchJson<QualityPanel>(`${base(id)}/quality`, { signal }),
+    // Spans of a run that just ended may still be arriving.
+    refetchInterval: (q) => (q.state.data?.pending ? 2000 : false),
   });
 }
 

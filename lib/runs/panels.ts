@@ -18,7 +18,7 @@ import { latencyMetric, loadTargets, resolveFigure, type LoadTarget } from '@/li
 import { fromColumns } from '@/lib/loadruns/samples';
 import { mapLimited } from '@/lib/map-limited';
 import { allFailed, allFailedNote, clockTime, requestWindow, serverCounts, type ServerCounts } from './latency';
-import { pickRequests, promptKindOf, QUALITY_ENTROPY_ATTRIBUTE, QUALITY_SIGNALS, qualityNote, qualityOf, summarizeSignal, type QualityCounts, type QualityRequest, type SignalSummary } from './quality';
+import { pickRequests, promptKindOf, QUALITY_ENTROPY_ATTRIBUTE, QUALITY_SIGNALS, qualityNote, qualityOf, summarizeSignal, prefixCacheInfo, type PrefixCacheInfo, type QualityCounts, type QualityRequest, type SignalSummary } from './quality';
 import {
   clientLatenciesMs,
   METRIC_LABELS,
@@ -374,6 +374,8 @@ export interface QualityPanel {
   pending: boolean;
   /** why there is nothing to show, or how the requests were chosen */
   note?: string;
+  /** the server's own prefix-cache hit rate metric for the run's window (null when the target is no longer configured) */
+  prefixCache: PrefixCacheInfo | null;
 }
 
 /** Trace lookups in flight at once for one quality panel. */
@@ -406,8 +408,10 @@ export async function qualityPanel(run: RunView, opts: Signal = {}): Promise<Qua
   const stored = read.filter((r): r is QualityRequest => r !== null);
   const withSignals = stored.filter((r) => Object.keys(r.values).length > 0).length;
   const base = { source: traceSourceLabel(traces.backend), window, requests: { ok, read: picked.length, stored: stored.length, withSignals }, pending: settling(run, SETTLE_MS.spans) };
-  const note = qualityNote(base.requests, { target: run.target, traceStore: base.source });
-  return { ...base, signals: withSignals ? QUALITY_SIGNALS.map((sig) => summarizeSignal(sig, stored)) : [], ...(note ? { note } : {}) };
+  const target = targetOf(run);
+  const note = qualityNote(base.requests, { target: run.target, traceStore: base.source, builtin: target?.builtin ?? false });
+  const prefixCache = target ? prefixCacheInfo(target.preset, (window.to - window.from) / 1000, run.model) : null;
+  return { ...base, prefixCache, signals: withSignals ? QUALITY_SIGNALS.map((sig) => summarizeSignal(sig, stored)) : [], ...(note ? { note } : {}) };
 }
 
 // ---------------------------------------------------------------- one trace, one span's profile

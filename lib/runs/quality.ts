@@ -7,6 +7,7 @@
 import type { SampleRow } from '@/lib/loadruns/samples';
 import type { Attributes } from '@/lib/model/types';
 import { sampleQuantile } from '@/lib/model/percentiles';
+import { prefixCacheHitRateQuery, type ServingMetricsPreset } from '@/lib/targets/presets';
 import { planRequest } from '@/workers/loadgen/prompt';
 import type { LoadParams, PromptKind } from '@/workers/loadgen/params';
 
@@ -31,7 +32,7 @@ export const QUALITY_SIGNAL_INFO: Record<QualitySignal, QualitySignalInfo> = {
     label: 'Prompt entropy',
     axis: 'prompt entropy (bits)',
     attributes: [QUALITY_ENTROPY_ATTRIBUTE],
-    help: 'Shannon entropy of the prompt’s tokens: a repeated token is near 0 bits, natural text near 4, random bytes near 8.',
+    help: 'Shannon entropy of the prompt’s token distribution: low for repeated tokens (injection padding), high for random bytes (junk traffic), natural text between; at most log₂ of the prompt’s length in tokens.',
   },
   perplexity: {
     label: 'Output perplexity',
@@ -259,13 +260,15 @@ export interface QualityCounts {
 }
 
 /** Why the panel is empty, in the user's words and with what to do; or how the requests were chosen. Undefined when all is there. */
-export function qualityNote(c: QualityCounts, where: { target: string; traceStore: string }): string | undefined {
+export function qualityNote(c: QualityCounts, where: { target: string; traceStore: string; builtin: boolean }): string | undefined {
+  const target = JSON.stringify(where.target);
   if (c.ok === 0) return 'No request of this run succeeded, so none has quality signals.';
-  if (c.stored === 0) {
-    return `None of the ${c.read} requests looked up has a stored server span: they were sampled out (P1 requests are sampled, P0 always traced — raise the P0 share), or ${JSON.stringify(where.target)} does not send its spans to this trace store (${where.traceStore}).`;
+  if (c.stored === 0 && !where.builtin) {
+    return `The request spans of ${target} are not in this trace store (${where.traceStore}), so there are no quality signals to read. The bundled sandbox records them (prompt entropy, output perplexity, KV-cache reuse): run against it to see this panel.`;
   }
+  if (c.stored === 0) return `None of the ${c.read} requests looked up has a stored request span: they were sampled out (P1 requests are sampled, P0 always traced) — raise the P0 share.`;
   if (c.withSignals === 0) {
-    return `${JSON.stringify(where.target)} doesn't record quality attributes (trisight.prompt.entropy_bits, trisight.output.perplexity, trisight.kv_cache.blocks_reused) on its request spans; the bundled sandbox does — run against it to see them.`;
+    return `${target} doesn't record quality attributes (trisight.prompt.entropy_bits, trisight.output.perplexity, trisight.kv_cache.blocks_reused) on its request spans; the bundled sandbox does — run against it to see them.`;
   }
   if (c.read < c.ok) return `${c.read} of the run's ${c.ok} successful requests were read (P0 first, spread over the run; at most ${MAX_QUALITY_REQUESTS}).`;
   return undefined;
@@ -276,4 +279,64 @@ export function correlationWords(rho: number): string {
   const a = Math.abs(rho);
   const strength = a < 0.1 ? 'no' : a < 0.3 ? 'weak' : a < 0.6 ? 'moderate' : 'strong';
   return strength === 'no' ? 'no correlation' : `${strength} ${rho > 0 ? 'positive' : 'negative'} correlation`;
+}
+
+/** An axis from a round number at or below the smallest value to one at or above the largest (about 5 steps); `fromZero` starts it at 0. */
+export function axisExtent(values: readonly number[], fromZero = false): { min: number; max: number } {
+  const xs = values.filter((v) => Number.isFinite(v));
+  if (!xs.length) return { min: 0, max: 1 };
+  let lo = fromZero ? 0 : Math.min(...xs);
+  let hi = Math.max(...xs);
+  if (hi === lo) {
+    const pad = Math.abs(hi) / 10 || 1;
+    lo -= fromZero ? 0 : pad;
+    hi += pad;
+  }
+  const step = niceStep(hi - lo, 5);
+  return { min: tidy(Math.floor(lo / step) * step), max: tidy(Math.ceil(hi / step) * step) };
+}
+
+/** A signal's axis on the scatter: a share always spans 0–100 %, the others their values' round extent. */
+export function signalAxis(signal: QualitySignal, values: readonly number[]): { min: number; max: number } {
+  return signal === 'kv_reuse' ? { min: 0, max: 1 } : axisExtent(values);
+}
+
+/** The distribution's bins counted per prompt kind (for stacked bars); points without a kind count as `unknown`. */
+export function binCountsByKind(points: readonly QualityPoint[], bins: readonly DistributionBin[]): Map<PromptKind | 'unknown', number[]> {
+  const out = new Map<PromptKind | 'unknown', number[]>();
+  if (!bins.length) return out;
+  const last = bins.length - 1;
+  for (const p of points) {
+    const key = p.kind ?? 'unknown';
+    const counts = out.get(key) ?? bins.map(() => 0);
+    out.set(key, counts);
+    // Lower bounds inclusive, as distribution() counts; the last bin keeps its upper bound.
+    let i = bins.findIndex((b) => p.value < b.upper);
+    if (i < 0) i = last;
+    counts[i]++;
+  }
+  return out;
+}
+
+/** Where the run's server exports its prefix-cache hit rate, as PromQL over the run's window, or why it does not. */
+export interface PrefixCacheInfo {
+  /** the server's preset, e.g. "vLLM" */
+  server: string;
+  query: string | null;
+  note: string;
+}
+
+export function prefixCacheInfo(preset: ServingMetricsPreset, windowS: number, model: string | null): PrefixCacheInfo {
+  const h = preset.prefixCacheHitRate;
+  const matchers = h.kind !== 'none' && h.byModel && preset.modelLabel && model ? { [preset.modelLabel]: model } : {};
+  const query = prefixCacheHitRateQuery(preset, `${Math.max(1, Math.ceil(windowS))}s`, matchers);
+  const note =
+    h.kind === 'none'
+      ? `${h.why} Only the per-request reuse on spans (above) is known for it.`
+      : h.kind === 'gauge'
+        ? `${preset.label} exports its prefix-cache hit rate as a gauge (${h.metric}); its average over the run's window:`
+        : h.by
+          ? `${preset.label} counts prefix-cache lookups and hits per ${h.by} (${h.unit}); the hit rate of each over the run's window:`
+          : `${preset.label} counts prefix-cache lookups and hits (${h.unit}); the hit rate over the run's window:`;
+  return { server: preset.label, query, note };
 }

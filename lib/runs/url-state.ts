@@ -3,6 +3,7 @@
 // comparison. Pure: the page's hook (components/runs/useRunViewState) only
 // reads and writes these through the browser's history.
 import { formatBucketParam, parseBucketParam, type LatencyBucket } from '@/lib/correlate';
+import { QUALITY_SIGNALS, type QualitySignal } from './quality';
 import { LATENCY_METRICS, PROFILE_KINDS, type LatencyMetric, type ProfileKind } from './views';
 
 export interface RunViewState {
@@ -26,12 +27,14 @@ export interface RunViewState {
   /** zoom and search in the span's own profile */
   szoom: string[];
   sq: string;
+  /** the quality panel's signal tab */
+  quality: QualitySignal;
 }
 
-export const EMPTY_VIEW: RunViewState = { tab: 'e2e', bucket: null, trace: null, span: null, flame: 'cpu', zoom: [], q: '', fn: null, fview: 'graph', compare: null, szoom: [], sq: '' };
+export const EMPTY_VIEW: RunViewState = { tab: 'e2e', bucket: null, trace: null, span: null, flame: 'cpu', zoom: [], q: '', fn: null, fview: 'graph', compare: null, szoom: [], sq: '', quality: 'entropy' };
 
 /** The parameters this view owns; anything else on the URL (the time range) is left alone. */
-const KEYS = ['tab', 'bucket', 'trace', 'span', 'flame', 'zoom', 'q', 'fn', 'fview', 'compare', 'szoom', 'sq'] as const;
+const KEYS = ['tab', 'bucket', 'trace', 'span', 'flame', 'zoom', 'q', 'fn', 'fview', 'compare', 'szoom', 'sq', 'quality'] as const;
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
@@ -55,6 +58,7 @@ const ifMatches = (v: string | null, re: RegExp) => {
 export function readViewState(p: ReadableParams): RunViewState {
   const tab = p.get('tab');
   const flame = p.get('flame');
+  const quality = p.get('quality');
   return {
     tab: (LATENCY_METRICS as readonly string[]).includes(tab ?? '') ? (tab as LatencyMetric) : 'e2e',
     bucket: parseBucketParam(p.get('bucket')),
@@ -68,6 +72,7 @@ export function readViewState(p: ReadableParams): RunViewState {
     compare: ifMatches(p.get('compare'), RUN_ID),
     szoom: p.getAll('szoom').slice(0, MAX_DEPTH).map(text),
     sq: text(p.get('sq')),
+    quality: (QUALITY_SIGNALS as readonly string[]).includes(quality ?? '') ? (quality as QualitySignal) : 'entropy',
   };
 }
 
@@ -113,5 +118,6 @@ export function writeViewState(base: URLSearchParams | string, s: RunViewState):
   if (s.compare) out.set('compare', s.compare);
   for (const z of s.szoom) out.append('szoom', z);
   if (s.sq) out.set('sq', s.sq);
+  if (s.quality !== 'entropy') out.set('quality', s.quality);
   return out;
 }

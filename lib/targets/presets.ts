@@ -14,6 +14,17 @@ export interface TokenMetric {
   matchers?: Labels;
 }
 
+/**
+ * The prefix-cache (KV-cache) hit rate a server exports: a pair of counters
+ * whose increases divide into the rate over any window (optionally one ratio per
+ * value of a label, e.g. per transformer block), a gauge the server computes
+ * itself, or nothing (then `why` says so).
+ */
+export type PrefixCacheHitRate =
+  | { kind: 'counters'; hits: string; queries: string; unit: 'tokens' | 'blocks'; by?: string; /** the series carry the preset's modelLabel */ byModel: boolean }
+  | { kind: 'gauge'; metric: string; byModel: boolean }
+  | { kind: 'none'; why: string };
+
 export interface ServingMetricsPreset {
   id: PresetId;
   label: string;
@@ -38,6 +49,7 @@ export interface ServingMetricsPreset {
    * (lib/targets/resolve.ts). The single fields above are the first of each.
    */
   latency: Record<LatencyFigure, readonly string[]>;
+  prefixCacheHitRate: PrefixCacheHitRate;
 }
 
 export const PRESETS: Record<PresetId, ServingMetricsPreset> = {
@@ -66,6 +78,8 @@ export const PRESETS: Record<PresetId, ServingMetricsPreset> = {
       prefill: [],
       decode: [],
     },
+    // The sandbox's own per-block counters (docs/sandbox-telemetry.md): one hit rate per transformer block.
+    prefixCacheHitRate: { kind: 'counters', hits: 'sandbox_kv_cache_block_hits_tokens_total', queries: 'sandbox_kv_cache_block_lookups_tokens_total', unit: 'tokens', by: 'block', byModel: false },
   },
   // vLLM's /metrics (vllm/engine/metrics.py, V1 loggers).
   vllm: {
@@ -93,6 +107,8 @@ export const PRESETS: Record<PresetId, ServingMetricsPreset> = {
       prefill: ['vllm:request_prefill_time_seconds'],
       decode: ['vllm:request_decode_time_seconds'],
     },
+    // V1 engine: prompt tokens looked up in / served from the prefix cache (one figure for all layers).
+    prefixCacheHitRate: { kind: 'counters', hits: 'vllm:prefix_cache_hits_total', queries: 'vllm:prefix_cache_queries_total', unit: 'tokens', byModel: true },
   },
   // SGLang with --enable-metrics (docs/references/production_metrics.md, srt/metrics/collector.py).
   sglang: {
@@ -118,6 +134,8 @@ export const PRESETS: Record<PresetId, ServingMetricsPreset> = {
       prefill: [],
       decode: [],
     },
+    // The radix cache's hit rate, computed by the scheduler (a gauge, not counters).
+    prefixCacheHitRate: { kind: 'gauge', metric: 'sglang:cache_hit_rate', byModel: true },
   },
   // Hugging Face TGI (reference/metrics): no TTFT histogram; tokens are per-request histograms.
   tgi: {
@@ -142,6 +160,7 @@ export const PRESETS: Record<PresetId, ServingMetricsPreset> = {
       prefill: [],
       decode: [],
     },
+    prefixCacheHitRate: { kind: 'none', why: 'Text Generation Inference does not export a prefix-cache hit rate.' },
   },
 };
 
@@ -185,4 +204,21 @@ export function tokenSelector(t: TokenMetric): string {
   const m = Object.entries(t.matchers ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
   // Names with a colon (vllm:…) are legal metric names in PromQL; only the matcher needs quoting.
   return m.length ? `${name}{${m.join(',')}}` : name;
+}
+
+/**
+ * PromQL for a server's prefix-cache hit rate over `window` (e.g. "5m"): the
+ * ratio of the counters' increases (per `by` label when the server has one), or
+ * the server's own gauge averaged over the window; null when it exports none.
+ */
+export function prefixCacheHitRateQuery(p: ServingMetricsPreset, window: string, matchers: Labels = {}): string | null {
+  const h = p.prefixCacheHitRate;
+  const sel = (name: string) => {
+    const m = Object.entries(matchers).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+    return m.length ? `${name}{${m.join(',')}}` : name;
+  };
+  if (h.kind === 'none') return null;
+  if (h.kind === 'gauge') return `avg(avg_over_time(${sel(h.metric)}[${window}]))`;
+  const by = h.by ? ` by (${h.by})` : '';
+  return `sum${by} (increase(${sel(h.hits)}[${window}])) / sum${by} (increase(${sel(h.queries)}[${window}]))`;
 }

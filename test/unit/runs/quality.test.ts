@@ -3,19 +3,24 @@ import { test } from 'node:test';
 import type { SampleRow } from '../../../lib/loadruns/samples';
 import { mapLimited } from '../../../lib/map-limited';
 import {
+  axisExtent,
+  binCountsByKind,
   correlationWords,
   distribution,
   niceStep,
   pearson,
   pickRequests,
+  prefixCacheInfo,
   qualityNote,
   promptKindOf,
   qualityOf,
   ranks,
+  signalAxis,
   spearman,
   summarizeSignal,
   type QualityRequest,
 } from '../../../lib/runs/quality';
+import { PRESETS } from '../../../lib/targets/presets';
 import { planRequest } from '../../../workers/loadgen/prompt';
 
 const row = (index: number, priority: 'P0' | 'P1', ok = true): SampleRow => ({
@@ -185,10 +190,52 @@ test('mapLimited: input order, never more than the limit in flight, stops starti
 });
 
 test('qualityNote says why the panel is empty and what to do, or how many requests were read', () => {
-  const where = { target: 'vllm', traceStore: 'Tempo' };
-  assert.match(qualityNote({ ok: 0, read: 0, stored: 0, withSignals: 0 }, where)!, /No request of this run succeeded/);
-  assert.match(qualityNote({ ok: 10, read: 10, stored: 0, withSignals: 0 }, where)!, /sampled out.*raise the P0 share.*"vllm" does not send its spans to this trace store \(Tempo\)/);
-  assert.match(qualityNote({ ok: 10, read: 10, stored: 10, withSignals: 0 }, where)!, /"vllm" doesn't record quality attributes.*the bundled sandbox does/);
-  assert.equal(qualityNote({ ok: 600, read: 500, stored: 480, withSignals: 480 }, where), "500 of the run's 600 successful requests were read (P0 first, spread over the run; at most 500).");
-  assert.equal(qualityNote({ ok: 10, read: 10, stored: 9, withSignals: 9 }, where), undefined);
+  const vllm = { target: 'vllm', traceStore: 'Tempo', builtin: false };
+  const sandbox = { target: 'sandbox', traceStore: 'embedded', builtin: true };
+  assert.match(qualityNote({ ok: 0, read: 0, stored: 0, withSignals: 0 }, vllm)!, /No request of this run succeeded/);
+  assert.match(qualityNote({ ok: 10, read: 10, stored: 0, withSignals: 0 }, vllm)!, /The request spans of "vllm" are not in this trace store \(Tempo\).*The bundled sandbox records them/);
+  assert.match(qualityNote({ ok: 10, read: 10, stored: 0, withSignals: 0 }, sandbox)!, /sampled out.*raise the P0 share/);
+  assert.match(qualityNote({ ok: 10, read: 10, stored: 10, withSignals: 0 }, vllm)!, /"vllm" doesn't record quality attributes.*the bundled sandbox does/);
+  assert.equal(qualityNote({ ok: 600, read: 500, stored: 480, withSignals: 480 }, sandbox), "500 of the run's 600 successful requests were read (P0 first, spread over the run; at most 500).");
+  assert.equal(qualityNote({ ok: 10, read: 10, stored: 9, withSignals: 9 }, sandbox), undefined);
+});
+
+test('axisExtent: round bounds around the values; from zero for latency; a single value gets room', () => {
+  assert.deepEqual(axisExtent([0.3, 7.6]), { min: 0, max: 8 });
+  assert.deepEqual(axisExtent([120, 480], true), { min: 0, max: 500 });
+  assert.deepEqual(axisExtent([5, 5]), { min: 4.4, max: 5.6 });
+  assert.deepEqual(axisExtent([]), { min: 0, max: 1 });
+  // A share is drawn on 0–100 % whatever its values (all 0 would otherwise span −100 % to 100 %).
+  assert.deepEqual(signalAxis('kv_reuse', [0, 0]), { min: 0, max: 1 });
+  assert.deepEqual(signalAxis('entropy', [0.3, 7.6]), { min: 0, max: 8 });
+});
+
+test('binCountsByKind splits the distribution by prompt kind, with the same bins and totals', () => {
+  const pt = (value: number, kind: 'natural' | 'random' | null) => ({ traceId: 'x', value, e2eMs: 1, kind });
+  const points = [pt(0.1, 'natural'), pt(0.6, 'natural'), pt(7.9, 'random'), pt(8, 'random'), pt(0.2, null)];
+  const bins = distribution(points.map((p) => p.value));
+  const byKind = binCountsByKind(points, bins);
+  assert.deepEqual([...byKind.keys()], ['natural', 'random', 'unknown']);
+  const sum = bins.map((_, i) => [...byKind.values()].reduce((a, c) => a + c[i], 0));
+  assert.deepEqual(sum, bins.map((b) => b.count));
+  assert.deepEqual(byKind.get('random')!.slice(-2), [1, 1], '7.9 in [7.5, 8), 8 in [8, 8.5)');
+});
+
+test('prefixCacheInfo names the server’s hit-rate metric over the run’s window, or says it exports none', () => {
+  const sandbox = prefixCacheInfo(PRESETS.semconv, 12.3, 'trisight-tiny');
+  assert.equal(sandbox.server, 'OpenTelemetry GenAI semconv');
+  assert.match(sandbox.note, /per block \(tokens\)/);
+  assert.equal(
+    sandbox.query,
+    // The per-block counters carry no model label.
+    'sum by (block) (increase(sandbox_kv_cache_block_hits_tokens_total[13s])) / sum by (block) (increase(sandbox_kv_cache_block_lookups_tokens_total[13s]))',
+  );
+  assert.equal(
+    prefixCacheInfo(PRESETS.vllm, 60, 'org/llama').query,
+    'sum (increase(vllm:prefix_cache_hits_total{model_name="org/llama"}[60s])) / sum (increase(vllm:prefix_cache_queries_total{model_name="org/llama"}[60s]))',
+  );
+  assert.match(prefixCacheInfo(PRESETS.sglang, 60, null).note, /gauge \(sglang:cache_hit_rate\)/);
+  const tgi = prefixCacheInfo(PRESETS.tgi, 60, null);
+  assert.equal(tgi.query, null);
+  assert.match(tgi.note, /^Text Generation Inference does not export a prefix-cache hit rate/);
 });

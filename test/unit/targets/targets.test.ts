@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConfig } from '../../../lib/config';
-import { findTarget, latencyMetric, loadTargets, PRESET_IDS, PRESETS, tokenSelector, toPublic } from '../../../lib/targets';
+import { findTarget, latencyMetric, loadTargets, prefixCacheHitRateQuery, PRESET_IDS, PRESETS, tokenSelector, toPublic } from '../../../lib/targets';
 
 test('the sandbox is always a target, at SANDBOX_URL or the local SANDBOX_PORT', () => {
   const [s] = loadTargets(parseConfig({ SANDBOX_PORT: '8123' }));
@@ -76,4 +76,18 @@ test('each figure lists the current name first, then older ones; the single fiel
   assert.equal(old.note, 'Using vllm:time_per_output_token_seconds: vllm:inter_token_latency_seconds is not exported by this server.');
   assert.match(pickFigure(PRESETS.vllm, 'prefill', known()).note, /None of vllm:request_prefill_time_seconds is in Prometheus/);
   assert.match(pickFigure(PRESETS.tgi, 'ttft', known()).note, /Text Generation Inference exports no time to first token histogram/);
+});
+
+test('prefix-cache hit rate: per block for the sandbox, vLLM counters, the SGLang gauge, none from TGI', () => {
+  assert.equal(
+    prefixCacheHitRateQuery(PRESETS.semconv, '30s'),
+    'sum by (block) (increase(sandbox_kv_cache_block_hits_tokens_total[30s])) / sum by (block) (increase(sandbox_kv_cache_block_lookups_tokens_total[30s]))',
+  );
+  assert.equal(
+    prefixCacheHitRateQuery(PRESETS.vllm, '5m', { model_name: 'org/llama' }),
+    'sum (increase(vllm:prefix_cache_hits_total{model_name="org/llama"}[5m])) / sum (increase(vllm:prefix_cache_queries_total{model_name="org/llama"}[5m]))',
+  );
+  assert.equal(prefixCacheHitRateQuery(PRESETS.sglang, '5m'), 'avg(avg_over_time(sglang:cache_hit_rate[5m]))');
+  assert.equal(prefixCacheHitRateQuery(PRESETS.tgi, '5m'), null);
+  assert.equal(PRESETS.tgi.prefixCacheHitRate.kind === 'none' && PRESETS.tgi.prefixCacheHitRate.why, 'Text Generation Inference does not export a prefix-cache hit rate.');
 });

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { QualityPanel } from '../../lib/runs/panels';
+import { axisExtent, signalAxis, type QualityPoint } from '../../lib/runs/quality';
+import { launchChromium } from '../helpers/browser';
+import { startApp, type AppHandle } from '../helpers/app';
+import { startOpenAiSseServer, type OpenAiSseServer } from '../helpers/openai-sse-server';
+import { until } from '../helpers/until';
+
+// The run page's quality panel as a user gets it from `npm start`: a run mixing
+// natural text, a repeated word and random bytes fired from the form, the
+// entropy tab separating the kinds, a scatter point opening that request's
+// trace (in the URL, so a reload keeps it), the keyboard's way through the tabs
+// and the table, and the empty state of a target that records no signals.
+
+const RESULTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
+const REQUESTS = 24;
+/** The scatter's plot-area insets, as RunQualityPanel sets them (outerBoundsMode 'none': exact). */
+const GRID = { left: 56, right: 28, top: 32, bottom: 40 };
+
+let app: AppHandle;
+let plain: OpenAiSseServer;
+let browser: Browser;
+let page: Page;
+let runId: string;
+
+before(async () => {
+  // A second target that speaks OpenAI but records no quality attributes (and sends no spans here).
+  plain = await startOpenAiSseServer({ model: 'plain-model', tokenDelayMs: 1 });
+  app = await startApp({ env: { EMBEDDED_PROMETHEUS: 'off', LOAD_TARGETS: `plain=${plain.url}|vllm` } });
+  browser = await launchChromium();
+  const ctx = await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 } });
+  page = await ctx.newPage();
+  page.setDefaultTimeout(20_000);
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+  await plain?.stop();
+});
+
+async function api<T>(p: string): Promise<{ status: number; body: T }> {
+  const r = await fetch(`${app.url}${p}`, { signal: AbortSignal.timeout(15_000) });
+  return { status: r.status, body: (await r.json()) as T };
+}
+
+/** The point farthest (in pixels) from every other, so a click on it cannot land on a neighbour; and where it is on the page. */
+async function isolatedPoint(points: readonly QualityPoint[]): Promise<{ point: QualityPoint; x: number; y: number }> {
+  const box = (await page.getByTestId('quality-scatter').boundingBox())!;
+  const xr = signalAxis(
+    'entropy',
+    points.map((p) => p.value),
+  );
+  const yr = axisExtent(
+    points.map((p) => p.e2eMs),
+    true,
+  );
+  const w = box.width - GRID.left - GRID.right;
+  const h = box.height - GRID.top - GRID.bottom;
+  const at = points.map((p) => ({
+    point: p,
+    x: box.x + GRID.left + ((p.value - xr.min) / (xr.max - xr.min)) * w,
+    y: box.y + GRID.top + (1 - (p.e2eMs - yr.min) / (yr.max - yr.min)) * h,
+  }));
+  const gap = (a: (typeof at)[number]) => Math.min(...at.filter((b) => b !== a).map((b) => Math.hypot(a.x - b.x, a.y - b.y)));
+  return at.reduce((best, a) => (gap(a) > gap(best) ? a : best));
+}
+
+test('a mixed-prompt run: entropy separates the kinds, a scatter point opens its trace, and the view survives a reload', { timeout: 300_000 }, async () => {
+  await page.goto(
+    `${app.url}/sandbox?requests=${REQUESTS}&concurrency=4&p0=100&maxTokens=20&prompt=range&promptMin=32&promptMax=64&mixNatural=40&mixRepeated=30&mixRandom=30&seed=9`,
+  );
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.waitForURL(/\/sandbox\/runs\/[0-9a-f-]{36}$/);
+  runId = new URL(page.url()).pathname.split('/').pop()!;
+
+  const panel = page.getByTestId('run-quality');
+  await panel.waitFor({ timeout: 120_000 });
+  // Every request traced (P0): the panel reads all of them once their spans are stored.
+  const q = await until(
+    'every request span stored',
+    async () => {
+      const r = await api<QualityPanel>(`/api/runs/${runId}/quality`);
+      return r.body.requests?.stored === REQUESTS && !r.body.pending ? r.body : null;
+    },
+    90_000,
+  );
+  await until('the panel to show every request', async () => (await panel.locator('header').textContent())?.includes(`${REQUESTS} of the run's ${REQUESTS} successful requests traced`), 30_000);
+  assert.match((await panel.locator('header').textContent()) ?? '', /embedded/);
+
+  // Entropy tab (the default): the medians by prompt kind are ordered repeated < natural < random.
+  assert.equal(await panel.getByRole('tab', { name: 'Prompt entropy' }).getAttribute('aria-selected'), 'true');
+  const byKind = (await panel.getByTestId('quality-by-kind').textContent()) ?? '';
+  const median = (kind: string) => Number(new RegExp(`${kind} ([\\d.]+) bits`).exec(byKind)?.[1]);
+  assert.ok(median('repeated word') < median('natural text') && median('natural text') < median('random bytes'), byKind);
+  assert.match((await panel.getByTestId('quality-correlation').textContent()) ?? '', /Spearman ρ = -?\d\.\d\d with E2E latency|too few distinct values/);
+  await panel.getByTestId('quality-scatter').locator('canvas').waitFor();
+  await panel.getByTestId('quality-distribution').locator('canvas').waitFor();
+
+  // Click a point on the canvas: that request's trace opens in the drill-down, and the URL says which.
+  const entropy = q.signals.find((s) => s.signal === 'entropy')!;
+  // Mouse coordinates are the viewport's: bring the chart into it first.
+  await panel.getByTestId('quality-scatter').scrollIntoViewIfNeeded();
+  const target = await isolatedPoint(entropy.points);
+  await page.mouse.click(target.x, target.y);
+  await page.waitForURL((u) => u.searchParams.get('trace') === target.point.traceId, { timeout: 10_000 });
+  const waterfall = page.getByTestId('run-trace').getByTestId('trace-waterfall');
+  await waterfall.waitFor();
+  assert.match((await page.getByTestId('run-trace').locator('header').textContent()) ?? '', new RegExp(target.point.traceId));
+  assert.ok((await waterfall.locator('button[data-span-button]').count()) >= 2, 'the request and its children');
+
+  mkdirSync(RESULTS, { recursive: true });
+  await panel.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(RESULTS, 'run-quality-light.png'), fullPage: false });
+
+  // Keyboard: the tabs move with the arrow keys and are kept in the URL.
+  await panel.getByRole('tab', { name: 'Prompt entropy' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await page.waitForURL((u) => u.searchParams.get('quality') === 'perplexity');
+  assert.equal(await panel.getByTestId('quality-tabpanel').getAttribute('data-signal'), 'perplexity');
+  await page.keyboard.press('End');
+  await page.waitForURL((u) => u.searchParams.get('quality') === 'kv_reuse');
+
+  // A reload restores the tab and the open trace.
+  await page.reload();
+  await page.getByTestId('run-trace').getByTestId('trace-waterfall').waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByTestId('run-quality').getByRole('tab', { name: 'KV-cache reuse' }).getAttribute('aria-selected'), 'true');
+  assert.equal(new URL(page.url()).searchParams.get('trace'), target.point.traceId);
+  await page.getByTestId('run-quality').getByTestId('quality-scatter').locator('canvas').waitFor();
+  await page.getByTestId('run-quality').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(RESULTS, 'run-quality-kv.png'), fullPage: false });
+
+  // The table is the keyboard's way to a trace: focus a row's button, Enter opens it.
+  await page.getByTestId('run-quality').getByRole('tab', { name: 'KV-cache reuse' }).focus();
+  await page.keyboard.press('Home');
+  await page.waitForURL((u) => u.searchParams.get('quality') === null);
+  const table = page.getByTestId('run-quality').getByTestId('quality-table');
+  await table.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  const other = table.getByTestId('quality-row').locator('button[aria-pressed="false"]').first();
+  const otherId = (await other.textContent())!;
+  await other.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForURL((u) => u.searchParams.get('trace') === otherId);
+  await page.getByTestId('run-trace').getByText(otherId).waitFor();
+
+  await page.getByTestId('theme-toggle').click();
+  await page.waitForFunction(() => document.documentElement.classList.contains('dark'));
+  await page.getByTestId('run-quality').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(RESULTS, 'run-quality-dark.png'), fullPage: false });
+  await page.getByTestId('theme-toggle').click();
+});
+
+test('a target that records no quality signals: the panel says why and what to do', { timeout: 120_000 }, async () => {
+  const r = await fetch(`${app.url}/api/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: app.url },
+    body: JSON.stringify({ target: 'plain', requests: 4, concurrency: 2, promptLength: { mode: 'fixed', tokens: 32 }, maxTokens: 4, temperature: 0, p0Fraction: 1, seed: 3, maxDurationS: 60 }),
+  });
+  assert.equal(r.status, 201, await r.clone().text());
+  const id = ((await r.json()) as { id: string }).id;
+  await until('the run to finish', async () => (await api<{ finishedAt: string | null }>(`/api/runs/${id}`)).body.finishedAt, 60_000);
+  await page.goto(`${app.url}/sandbox/runs/${id}`);
+  const empty = page.getByTestId('run-quality').getByTestId('quality-empty');
+  await until('the settled empty state', async () => /are not in this trace store/.test((await empty.textContent()) ?? ''), 30_000);
+  assert.match((await empty.textContent()) ?? '', /The request spans of "plain" are not in this trace store \(embedded\).*The bundled sandbox records them/);
+  await page.getByTestId('run-quality').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(RESULTS, 'run-quality-empty.png'), fullPage: false });
+});
