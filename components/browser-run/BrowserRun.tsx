@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { Button } from '@/components/ui/Button';
@@ -37,6 +38,7 @@ export function BrowserRun() {
   const [unavailable, setUnavailable] = useState<string | null | undefined>(undefined);
   const [progress, setProgress] = useState<BrowserRunProgress | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [stored, setStored] = useState<{ href: string; undelivered: string[] } | null>(null);
   const abort = useRef<AbortController | null>(null);
   useEffect(() => {
     let live = true;
@@ -53,14 +55,22 @@ export function BrowserRun() {
   const start = async () => {
     if (!('params' in input)) return;
     setError(null);
+    setStored(null);
     const ac = new AbortController();
     abort.current = ac;
     try {
-      const body = await runInBrowser({ params: input.params, onProgress: setProgress, signal: ac.signal });
+      const { body, undelivered } = await runInBrowser({ params: input.params, onProgress: setProgress, signal: ac.signal });
       const res = await fetch('/api/runs/browser', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const json: unknown = await res.json().catch(() => null);
       if (!res.ok) throw errorFromBody(res.status, json);
-      router.push(`/sandbox/runs/${(json as { id: string }).id}`);
+      const href = `/sandbox/runs/${(json as { id: string }).id}`;
+      // A run whose telemetry the app refused is stored all the same; say what its page will lack before opening it.
+      if (undelivered.length) {
+        setProgress(null);
+        setStored({ href, undelivered });
+        return;
+      }
+      router.push(href);
     } catch (e) {
       setError(`The browser run failed: ${(e as Error).message}`);
       setProgress(null);
@@ -103,6 +113,16 @@ export function BrowserRun() {
                   ? 'Sending spans and the GPU profile…'
                   : `${progress.done} done, ${progress.failed} failed of ${progress.total} · ${progress.outputTokens} output tokens`}
             </span>
+          </div>
+        )}
+        {stored && (
+          <div role="alert" className="flex flex-col gap-1 text-warn" data-testid="browser-run-undelivered">
+            <p>The run is stored, but the app did not accept all of its telemetry: {stored.undelivered.join('; ')}. Its page will lack what did not arrive (the server histogram, traces or the GPU profile).</p>
+            <p>
+              <Link href={stored.href} className="underline">
+                Open the run
+              </Link>
+            </p>
           </div>
         )}
         {error && (

@@ -7,6 +7,7 @@
 // service trisight-browser; the page measures each request as the load
 // generator would, and the caller posts the result (lib/browser-run/schema.ts).
 // Client-side only.
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { LoadParams } from '@/workers/loadgen/params';
 import { planRequest } from '@/workers/loadgen/prompt';
 import type { RequestSample } from '@/workers/loadgen/report';
@@ -21,6 +22,7 @@ import { Scheduler, type AbortReason } from '@/workers/sandbox/serve/scheduler';
 import { SandboxTelemetry } from '@/workers/sandbox/telemetry';
 import { GpuProfileRecorder } from '@/workers/sandbox/telemetry/gpu-profile';
 import { postProfile } from '@/workers/sandbox/telemetry/ingest';
+import { DeliveryLog, watchedExporter } from './delivery';
 import { BROWSER_SERVICE, type BrowserRunBody } from './schema';
 
 /** The bundled sandbox's defaults: the same model, weight for weight (SANDBOX_PRESET, SANDBOX_SEED). */
@@ -53,7 +55,7 @@ const ABORT_ERROR: Record<AbortReason, { errorType: string; status: number }> = 
 
 const hex = (bytes: number) => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
 
-export async function runInBrowser(o: { params: LoadParams; onProgress?: (p: BrowserRunProgress) => void; signal?: AbortSignal }): Promise<BrowserRunBody> {
+export async function runInBrowser(o: { params: LoadParams; onProgress?: (p: BrowserRunProgress) => void; signal?: AbortSignal }): Promise<{ body: BrowserRunBody; undelivered: string[] }> {
   const { params } = o;
   const progress: BrowserRunProgress = { phase: 'starting', done: 0, failed: 0, total: params.requests, outputTokens: 0 };
   const report = () => o.onProgress?.({ ...progress });
@@ -67,6 +69,7 @@ export async function runInBrowser(o: { params: LoadParams; onProgress?: (p: Bro
   const info = runner.info;
   const model = modelName(BROWSER_PRESET);
   const gpuProfile = new GpuProfileRecorder();
+  const delivery = new DeliveryLog();
   let scheduler: Scheduler | undefined;
   const stats = () => scheduler!.stats();
   const telemetry = new SandboxTelemetry(
@@ -80,7 +83,7 @@ export async function runInBrowser(o: { params: LoadParams; onProgress?: (p: Bro
       gpuKernelSampleEvery: info.gpuKernelSampleEvery,
       kvBytesPerPosition: info.kvBytesPerPosition,
       // the page's own origin: the app's OTLP receiver
-      traces: { tracesUrl: `${location.origin}/v1/traces`, exportDelayMs: 500 },
+      traces: { exporter: watchedExporter(new OTLPTraceExporter({ url: `${location.origin}/v1/traces` }), delivery), exportDelayMs: 500 },
       // every request of a browser run is recorded (its traceparent says so too)
       sampling: { minProbability: 1 },
       metrics: false,
@@ -92,7 +95,9 @@ export async function runInBrowser(o: { params: LoadParams; onProgress?: (p: Bro
       gpuProfile,
       async shutdown() {
         const p = gpuProfile.take();
-        if (p) await postProfile({ serverAddress: location.origin, appName: BROWSER_SERVICE, labels: tags }, p.pprof, p.fromMs, p.untilMs);
+        if (p && !(await postProfile({ serverAddress: location.origin, appName: BROWSER_SERVICE, labels: tags }, p.pprof, p.fromMs, p.untilMs))) {
+          delivery.refuse('the GPU profile sent to /ingest', 'refused or unreachable');
+        }
       },
     }),
   );
@@ -223,7 +228,7 @@ export async function runInBrowser(o: { params: LoadParams; onProgress?: (p: Bro
     await telemetry.shutdown();
     await runner.dispose();
   }
-  return {
+  const body: BrowserRunBody = {
     params,
     model,
     adapter: { name: info.adapter!.name, isFallbackAdapter: info.adapter!.isFallbackAdapter, vendor: info.adapter!.vendor, architecture: info.adapter!.architecture },
@@ -233,4 +238,5 @@ export async function runInBrowser(o: { params: LoadParams; onProgress?: (p: Bro
     aborted,
     samples: samples.sort((a, b) => a.index - b.index),
   };
+  return { body, undelivered: delivery.problems() };
 }
