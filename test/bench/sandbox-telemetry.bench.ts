@@ -14,7 +14,9 @@ import { startSinks } from '../helpers/telemetry-sinks';
 // Many short paired rounds: drift from other work on the machine is slower than a
 // round, so the on/off ratio within a round is the figure; the median over rounds.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 24);
-const REQUESTS = 8;
+// BENCH_REQUESTS: requests per round. 8 makes a ~1 s round on the CPU but a 0.1 s one on a real
+// GPU, where a fresh sandbox's first passes weigh on the round; 64 gives the GPU a round of its own size.
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 8);
 const CONCURRENCY = 8;
 const MAX_TOKENS = 48;
 
