@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { useEffect, useId, useMemo, useState } from 'react';
 import { TraceQLEditor } from '@/components/editors/TraceQLEditor';
 import { Button } from '@/components/ui/Button';
@@ -131,7 +132,18 @@ export function TracesPanel({ state, update, range, onZoom, onCompareSlowFast }:
               {points.length ? (
                 <DurationScatter points={points} range={range} selected={state.trace} onSelect={openTrace} onZoom={onZoom} />
               ) : (
-                <p className="rounded-md border border-dashed border-line p-4 text-sm text-muted">{search.isPending ? 'Searching…' : 'No trace matches in this range. Widen the range, pick another service, or loosen the query.'}</p>
+                <p className="rounded-md border border-dashed border-line p-4 text-sm text-muted">{search.isPending ? (
+                    'Searching…'
+                  ) : (
+                    <>
+                      No trace matches in this range. Widen the range, pick another service, or loosen the query; for traffic of the bundled model,{' '}
+                      <Link href="/sandbox" className="text-accent underline">
+                        Run a load from Sandbox
+                      </Link>
+                      .
+                    </>
+                  )}
+                </p>
               )}
             </div>
           </div>
