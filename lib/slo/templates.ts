@@ -6,7 +6,7 @@ import { PRESETS, type PresetId } from '@/lib/targets/presets';
 import { defaultAlertWindows, periodMs } from './maths';
 import { defaultAlertName, type SloDefinitionInput, type TimeWindow } from './model';
 
-export const TEMPLATE_IDS = ['ttft-p95', 'availability', 'tpot', 'queue-time'] as const;
+export const TEMPLATE_IDS = ['ttft-p95', 'availability', 'tpot', 'queue-time', 'perplexity-drift'] as const;
 export type TemplateId = (typeof TEMPLATE_IDS)[number];
 
 export interface SloTemplate {
@@ -35,6 +35,22 @@ const AVAILABILITY: Record<PresetId, { bad: string; total: string } | string> = 
   tgi: { bad: 'sum(rate(tgi_request_failure[{{.window}}]))', total: 'sum(rate(tgi_request_count[{{.window}}]))' },
   sglang: 'SGLang exports no per-request outcome counter to divide by: write a ratio SLI over your gateway’s HTTP metrics instead.',
 };
+
+/**
+ * Output-perplexity drift: the share of requests whose largest sliding-window
+ * std of per-token perplexity stays at or under a bound. Only the sandbox
+ * exports it, as a histogram (docs/sandbox-telemetry.md#quality-signals); the
+ * bound must be one of its bucket bounds (0.25 … 512), since a classic
+ * histogram counts `≤ le` and nothing between bounds.
+ */
+const PERPLEXITY_STD = 'sandbox_output_perplexity_window_std_max';
+const PERPLEXITY_STD_BOUND = 64;
+
+function perplexityDrift(p: (typeof PRESETS)[PresetId]): { bad: string; total: string } | string {
+  if (p.id !== 'semconv') return `${p.label} exports no per-request output perplexity; the bundled sandbox does (${PERPLEXITY_STD}).`;
+  const total = `sum(rate(${PERPLEXITY_STD}_count[{{.window}}]))`;
+  return { bad: `${total} - sum(rate(${PERPLEXITY_STD}_bucket{le="${PERPLEXITY_STD_BOUND}"}[{{.window}}]))`, total };
+}
 
 /** The templates for one serving preset and service name. */
 export function sloTemplates(preset: PresetId, service: string, window: TimeWindow = { kind: 'rolling', duration: '30d' }): SloTemplate[] {
@@ -65,5 +81,15 @@ export function sloTemplates(preset: PresetId, service: string, window: TimeWind
     },
     latency('tpot', 'Time per output token ≤ 100 ms for 95 % of requests', p.timePerOutputToken, 0.1, 95, 'Tokens stream at 10 per second or faster after the first.'),
     latency('queue-time', 'Queue time ≤ 500 ms for 99 % of requests', p.queueTime, 0.5, 99, 'Requests start within half a second of arriving.'),
+    ((drift) => ({
+      id: 'perplexity-drift' as const,
+      title: `Perplexity window std ≤ ${PERPLEXITY_STD_BOUND} for 99 % of requests`,
+      description: `Requests whose output never turns unstable: the largest std of per-token perplexity over a sliding window stays at or under ${PERPLEXITY_STD_BOUND} (${p.label}). Pick another bound among the histogram's (0.25 … 512) to tighten it.`,
+      definition:
+        typeof drift === 'string'
+          ? null
+          : { ...base('perplexity-drift'), description: `Output perplexity window std at most ${PERPLEXITY_STD_BOUND} (an early warning of hallucination bursts).`, objective: 99, sli: { kind: 'ratio' as const, ...drift } },
+      unavailable: typeof drift === 'string' ? drift : undefined,
+    }))(perplexityDrift(p)),
   ];
 }

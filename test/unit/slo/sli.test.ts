@@ -101,8 +101,17 @@ test('templates: every one a server supports is a valid definition; the rest say
       ['availability', 99.5, null],
       ['tpot', 95, 0.1],
       ['queue-time', 99, 0.5],
+      ['perplexity-drift', 99, null],
     ],
   );
+  // Perplexity drift: a ratio over the sandbox's histogram, bad = all − those at or under the bound; only the sandbox exports it.
+  const drift = semconv.find((t) => t.id === 'perplexity-drift')!.definition!.sli;
+  assert.deepEqual(drift, {
+    kind: 'ratio',
+    bad: 'sum(rate(sandbox_output_perplexity_window_std_max_count[{{.window}}])) - sum(rate(sandbox_output_perplexity_window_std_max_bucket{le="64"}[{{.window}}]))',
+    total: 'sum(rate(sandbox_output_perplexity_window_std_max_count[{{.window}}]))',
+  });
+  assert.match(sloTemplates('vllm', 's').find((t) => t.id === 'perplexity-drift')!.unavailable!, /vLLM exports no per-request output perplexity/);
   // TGI has no TTFT histogram; SGLang no outcome counter.
   assert.equal(sloTemplates('tgi', 's').find((t) => t.id === 'ttft-p95')!.definition, null);
   assert.equal(sloTemplates('sglang', 's').find((t) => t.id === 'availability')!.definition, null);
