@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { PrometheusClient } from '../../lib/datasources/prometheus/client';
+import { sloTemplates } from '../../lib/slo/templates';
+import { PRESETS, prefixCacheHitRateQuery } from '../../lib/targets/presets';
 import { tokenEntropyBits } from '../../workers/sandbox/model/quality';
 import { encode } from '../../workers/sandbox/model/tokenizer';
 import { startSandbox, type Sandbox } from '../../workers/sandbox/serve/index';
@@ -117,4 +119,44 @@ test('prompt kinds separate in the entropy histogram; a hit rate per block in Pr
   const block3 = await client.query(`sandbox_kv_cache_block_hits_tokens_total{${job(uneven)},block="3"}`);
   assert.ok(hits.resultType === 'vector' && block3.resultType === 'vector');
   assert.equal(hits.samples[0].value, block3.samples[0].value);
+});
+
+test("the app's queries over these series: the preset's per-block hit rate, and the perplexity-drift SLO template's ratio", async () => {
+  // increase() needs the counters to move between two scrapes: the load above ran before the first one.
+  for (const sb of [even, uneven]) await complete(sb, `${KINDS.natural}and more again`);
+  const instance = (sb: Sandbox) => new URL(sb.url).host;
+  // Until both new requests' lookups are in Prometheus (each sandbox scrapes on its own).
+  await until(
+    'a scrape of each sandbox after its new request',
+    async () => {
+      const r = await client.query('sum by (instance) (increase(sandbox_kv_cache_block_lookups_tokens_total[10m])) > 0');
+      return r.resultType === 'vector' && r.samples.length === 2 ? true : null;
+    },
+    30_000,
+    250,
+  );
+  const rates = async (sb: Sandbox) => {
+    const r = await client.query(prefixCacheHitRateQuery(PRESETS.semconv, '10m', { instance: instance(sb) })!);
+    return Object.fromEntries(r.resultType === 'vector' ? r.samples.map((x) => [x.labels.block, x.value]) : []);
+  };
+  // The new request reuses the cached natural prompt: every block hit; on the uneven sandbox block 3
+  // (32 positions kept) least. (Not checked against 100 %: the series start inside the window, and
+  // increase() extrapolates each towards zero by its own first value; on long-lived counters that cancels.)
+  const e = await rates(even);
+  assert.deepEqual(Object.keys(e).sort(), ['0', '1', '2', '3']);
+  assert.ok(e['0'] > 0 && new Set(Object.values(e)).size === 1, JSON.stringify(e));
+  const u = await rates(uneven);
+  assert.ok(u['3'] > 0 && u['3'] < u['0'] && u['0'] === u['1'], JSON.stringify(u));
+  const sli = sloTemplates('semconv', 'sandbox').find((t) => t.id === 'perplexity-drift')!.definition!.sli;
+  assert.ok(sli.kind === 'ratio' && sli.bad && sli.total, 'a ratio SLI with bad and total queries');
+  // Both at one instant: a 10-minute rate moves between two evaluations.
+  const time = Date.now();
+  const at = async (q: string) => {
+    const r = await client.query(q.replaceAll('{{.window}}', '10m'), { time });
+    return r.resultType === 'vector' ? r.samples[0]?.value : undefined;
+  };
+  const total = await at(sli.total);
+  const bad = await at(sli.bad);
+  assert.ok(total !== undefined && total > 0, `requests per second with a perplexity window std: ${total}`);
+  assert.ok(bad !== undefined && bad >= 0 && bad <= total, `bad ${bad} of ${total}`);
 });
