@@ -31,6 +31,8 @@ export interface PromQLEditorProps {
   windowPlaceholder?: boolean;
   /** The query must return an instant vector or a scalar (rules, SLIs). */
   instant?: boolean;
+  /** An empty query is not a problem (Explore before anything is drawn); forms that need one leave this off. */
+  optional?: boolean;
   /** A problem the server reported for this query (shown like a local one). */
   serverProblem?: string;
   /** Reports the local problems whenever the text changes (forms block saving on them). */
@@ -73,6 +75,7 @@ export function PromQLEditor({
   onSubmit,
   windowPlaceholder = false,
   instant = false,
+  optional = false,
   serverProblem,
   onProblems,
   placeholder,
@@ -88,7 +91,7 @@ export function PromQLEditor({
   // Callbacks change identity on every render; the editor reads the latest through refs.
   const latest = useRef({ value, onChange, onSubmit, onProblems });
   latest.current = { value, onChange, onSubmit, onProblems };
-  const problems = useMemo(() => checkPromQL(value, { windowPlaceholder, instant }), [value, windowPlaceholder, instant]);
+  const problems = useMemo(() => (optional && !value.trim() ? [] : checkPromQL(value, { windowPlaceholder, instant })), [value, windowPlaceholder, instant, optional]);
 
   useEffect(() => {
     latest.current.onProblems?.(problems);
@@ -111,7 +114,7 @@ export function PromQLEditor({
         },
       });
     const lint = linter((v): Diagnostic[] =>
-      checkPromQL(v.state.doc.toString(), { windowPlaceholder, instant }).map((p) => ({ from: p.from, to: Math.max(p.to, p.from), severity: 'error', message: p.message })),
+      (optional && !v.state.doc.toString().trim() ? [] : checkPromQL(v.state.doc.toString(), { windowPlaceholder, instant })).map((p) => ({ from: p.from, to: Math.max(p.to, p.from), severity: 'error', message: p.message })),
     );
     const extensions: Extension[] = [
       history(),
@@ -150,7 +153,7 @@ export function PromQLEditor({
       v.destroy();
       view.current = null;
     };
-  }, [label, windowPlaceholder, instant, autocomplete, readOnly, placeholder, problemId]);
+  }, [label, windowPlaceholder, instant, optional, autocomplete, readOnly, placeholder, problemId]);
 
   // A value set from outside (a template, a restore) replaces the text.
   useEffect(() => {

@@ -121,7 +121,7 @@ export function MetricsPanel({ state, update, range, traceQuery, onZoom }: { sta
           {state.pmode === 'lines' ? (
             <>
               <div className="flex items-start gap-2">
-                <PromQLEditor label="PromQL query" value={draft} onChange={setDraft} onSubmit={(v) => update({ pq: v.trim() })} placeholder="rate(gen_ai_server_request_duration_seconds_count[1m])" testId="promql-editor" className="flex-1" />
+                <PromQLEditor label="PromQL query" optional value={draft} onChange={setDraft} onSubmit={(v) => update({ pq: v.trim() })} placeholder="rate(gen_ai_server_request_duration_seconds_count[1m])" testId="promql-editor" className="flex-1" />
                 <Button variant="primary" onClick={() => update({ pq: draft.trim() })} data-testid="promql-run">
                   Run
                 </Button>

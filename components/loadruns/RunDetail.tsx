@@ -11,7 +11,8 @@ import { Button } from '@/components/ui/Button';
 import { Panel, queryPanelState } from '@/components/ui/Panel';
 import { ShareButton } from '@/components/incidents/ShareButton';
 import { SideBySide } from '@/components/runs/SideBySide';
-import { runRange } from '@/lib/runs/views';
+import { exploreHref } from '@/lib/explore/url-state';
+import { runRange, runServiceName } from '@/lib/runs/views';
 import { RunSloNote } from '@/components/slo/RunSloNote';
 import { useRun } from './api';
 import { ms, rate, when } from './format';
@@ -131,7 +132,10 @@ export function RunDetail({ id }: { id: string }) {
         {run && <StatusBadge status={run.status} />}
         {run && <span className="font-mono text-xs text-muted">{run.id}</span>}
         {run && !live && (
-          <span className="ml-auto">
+          <span className="ml-auto flex items-center gap-3">
+            <Link href={exploreHref(runRange(run), runServiceName(run.target))} className="text-sm text-accent underline-offset-2 hover:underline" data-testid="run-explore">
+              Explore this window
+            </Link>
             <ShareButton path={`/sandbox/runs/${run.id}`} range={runRange(run)} title={`Load run ${run.target} · ${run.params.requests} requests`} />
           </span>
         )}

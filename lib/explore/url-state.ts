@@ -3,6 +3,8 @@
 // (`from`, `to`) and live mode (`live`) belong to the global picker and are
 // left alone here. Pure: components/explore/useExploreState reads and writes
 // these through the browser's history.
+import type { TimeRange } from '@/lib/model/types';
+import { withTimeRange } from '@/lib/time-range';
 import { formatCell, parseCell, type HeatmapCell } from './heatmap';
 
 export type MetricsMode = 'lines' | 'heatmap';
@@ -169,3 +171,12 @@ export function profileSelector(svc: string, extra: string): string {
 
 /** The Traces query a service gets by default: its request (server) spans. */
 export const defaultTraceQL = (svc: string) => (svc ? `{ resource.service.name = ${JSON.stringify(svc)} && kind = server }` : '{ kind = server }');
+
+/**
+ * Explore over an absolute range, its Traces and Profiles on one service when
+ * known: how another page (a load run) opens Explore on what it shows.
+ */
+export function exploreHref(range: TimeRange, svc: string | null = null): string {
+  const p = writeExploreState(withTimeRange('', { from: String(Math.floor(range.from)), to: String(Math.ceil(range.to)) }), { ...EMPTY_EXPLORE, svc: svc ?? '' });
+  return `/explore?${p}`;
+}

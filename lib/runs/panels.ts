@@ -5,7 +5,7 @@
 // and call these; every result names its data source.
 import { config } from '@/lib/config';
 import { bucketTraceQL, spanProfileIds, spanWindow, type LatencyBucket } from '@/lib/correlate';
-import { BROWSER_SERVICE, BROWSER_TARGET } from '@/lib/browser-run/schema';
+import { BROWSER_TARGET } from '@/lib/browser-run/schema';
 import { embeddedSpanMetrics, profileSource, spanMetricsSource, traceSource } from '@/lib/datasources';
 import { PrometheusClient } from '@/lib/datasources/prometheus/client';
 import { latencyHistogram as promLatencyHistogram, windowHistogram } from '@/lib/datasources/prometheus/views';
@@ -23,6 +23,7 @@ import {
   clientLatenciesMs,
   METRIC_LABELS,
   pickProfileType,
+  runServiceName,
   profileFlushIntervalMs,
   profilesMayStillArrive,
   profileSourceLabel,
@@ -33,7 +34,6 @@ import {
   rowsFromSearch,
   runRange,
   SANDBOX_BOUNDS,
-  SANDBOX_SERVICE,
   SERVED_BY_LABELS,
   servedBy,
   serviceSelector,
@@ -66,11 +66,7 @@ function targetOf(run: RunView): LoadTarget | undefined {
   return loadTargets(config()).find((t) => t.name === run.target);
 }
 
-/** The service name the run's server-side telemetry is stored under; only the bundled sandbox's (and a browser run's) is known. */
-function serviceOf(run: RunView): string | null {
-  if (run.target === BROWSER_TARGET) return BROWSER_SERVICE;
-  return targetOf(run)?.builtin ? SANDBOX_SERVICE : null;
-}
+const serviceOf = (run: RunView): string | null => runServiceName(run.target);
 
 // ---------------------------------------------------------------- latency histogram
 

@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { parseBucketParam, runWindow, type LatencyBucket } from '@/lib/correlate';
 import { fromColumns, type SampleColumns, type SampleRow } from '@/lib/loadruns/samples';
+import { BROWSER_SERVICE, BROWSER_TARGET } from '@/lib/browser-run/schema';
 import type { ProfileType, TimeRange, Trace, TraceSummary } from '@/lib/model/types';
+import { SANDBOX_TARGET } from '@/lib/targets/targets';
 import { REQUEST_DURATION_BUCKETS, TPOT_BUCKETS, TTFT_BUCKETS } from '@/workers/sandbox/telemetry/buckets';
 
 /** The histogram tabs: end-to-end request latency, time to first token, time per output token. */
@@ -20,6 +22,15 @@ export const METRIC_LABELS: Record<LatencyMetric, string> = { e2e: 'End-to-end',
  * here so the app does not import the sandbox's telemetry SDK.
  */
 export const SANDBOX_SERVICE = 'trisight-sandbox';
+
+/**
+ * The service name a run's server-side telemetry is stored under: the bundled
+ * sandbox's and a browser run's are known; another target's is its operator's.
+ */
+export function runServiceName(target: string): string | null {
+  if (target === BROWSER_TARGET) return BROWSER_SERVICE;
+  return target === SANDBOX_TARGET ? SANDBOX_SERVICE : null;
+}
 
 /** Root-span attributes (ms) the sandbox records TTFT and TPOT in. */
 export const TIMING_ATTRIBUTES: Record<Exclude<LatencyMetric, 'e2e'>, string> = {

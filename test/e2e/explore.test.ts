@@ -241,7 +241,7 @@ test('a frozen link from Explore opens in a fresh browser on the same view, and 
   await fresh.close();
 });
 
-test('a link from a run page opens the same run view in a fresh browser', { timeout: 300_000 }, async () => {
+test('a link from a run page opens the same run view in a fresh browser; the run page opens Explore on its window and service', { timeout: 300_000 }, async () => {
   const created = await api('/api/runs', {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: app.url },
@@ -265,6 +265,21 @@ test('a link from a run page opens the same run view in a fresh browser', { time
   await fresh.waitForFunction(() => Number(document.querySelector<HTMLElement>('[data-testid="latency-histogram"]')?.dataset.total) > 0, null, { timeout: 60_000 });
   assert.equal(await fresh.getByTestId('run-latency').getByTestId('latency-histogram').getAttribute('data-total'), beforeTotal);
   assert.match((await fresh.getByTestId('run-progress').textContent()) ?? '', /sandbox/);
+
+  // From the run page to Explore on the run's window and the sandbox's service: its requests' traces.
+  await page.getByTestId('run-explore').click();
+  await page.waitForURL(/\/explore\?/);
+  const opened = new URL(page.url()).searchParams;
+  assert.equal(opened.get('svc'), 'trisight-sandbox');
+  const run = (await api(`/api/runs/${id}`)).body;
+  assert.ok(Number(opened.get('from')) <= Date.parse(run.startedAt) && Number(opened.get('to')) >= Date.parse(run.finishedAt), "the run's window");
+  assert.equal(await page.getByTestId('trace-service').inputValue(), 'trisight-sandbox');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="trace-row"]').length >= 6, null, { timeout: 60_000 });
+  // (Its traces start at the load generator's client spans; the query matched their sandbox server spans.)
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="red-requests"]')?.textContent) >= 6, null, { timeout: 60_000 });
+  // No PromQL query yet is not a problem to show.
+  assert.doesNotMatch((await page.getByTestId('promql-editor-problem').textContent()) ?? '', /empty/);
+  await page.screenshot({ path: path.join(RESULTS, 'explore-from-run.png') });
 });
 
 test('revoking a link from /incidents makes it answer 410 with a page saying so', { timeout: 60_000 }, async () => {

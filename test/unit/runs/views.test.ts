@@ -15,6 +15,7 @@ import {
   rowsFromSamples,
   rowsFromSearch,
   runRange,
+  runServiceName,
   SANDBOX_BOUNDS,
   SANDBOX_SERVICE,
   serviceSelector,
@@ -48,6 +49,12 @@ const samples: SampleColumns = {
 test('the sandbox constants match what the sandbox itself uses', () => {
   assert.equal(SANDBOX_SERVICE, SERVICE_NAME);
   assert.deepEqual(SANDBOX_BOUNDS, { e2e: REQUEST_DURATION_BUCKETS, ttft: TTFT_BUCKETS, tpot: TPOT_BUCKETS });
+});
+
+test("a run's service: the sandbox's and a browser run's are known, another target's is not", () => {
+  assert.equal(runServiceName('sandbox'), SANDBOX_SERVICE);
+  assert.equal(runServiceName('browser'), 'trisight-browser');
+  assert.equal(runServiceName('my-vllm'), null);
 });
 
 test('client-side latencies per tab skip failed requests and missing values', () => {
