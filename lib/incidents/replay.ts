@@ -47,6 +47,7 @@ const REPLAYABLE: readonly Replayable[] = [
   route(`/api/runs/${UUID}/traces`, ['id'], () => import('@/app/api/runs/[id]/traces/route')),
   route(`/api/runs/${UUID}/span-profile`, ['id'], () => import('@/app/api/runs/[id]/span-profile/route')),
   route(`/api/runs/${UUID}/slos`, ['id'], () => import('@/app/api/runs/[id]/slos/route')),
+  route(`/api/runs/${UUID}/quality`, ['id'], () => import('@/app/api/runs/[id]/quality/route')),
   route('/api/slos', [], () => import('@/app/api/slos/route')),
   route('/api/slos/status', [], () => import('@/app/api/slos/status/route')),
   route(`/api/slos/${UUID}`, ['id'], () => import('@/app/api/slos/[id]/route')),

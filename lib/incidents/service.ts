@@ -5,6 +5,7 @@ import { ApiError } from '@/lib/api-errors';
 import { AuthError, getViewer, requireRole, roleAtLeast, type Viewer } from '@/lib/auth';
 import { config } from '@/lib/config';
 import { prisma } from '@/lib/db';
+import { mapLimited } from '@/lib/map-limited';
 import { planFreeze, type ReplayedAnswer } from './freeze';
 import { findReplayable, replay } from './replay';
 import { isSlug } from './slug';
@@ -21,20 +22,6 @@ const notFound = () => new ApiError(404, 'no such link');
 
 /** Answers replayed at once while freezing (each is one route handler call, most of them one backend query). */
 const FREEZE_CONCURRENCY = 4;
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return out;
-}
 
 export interface CreatedLink {
   link: IncidentRecord;

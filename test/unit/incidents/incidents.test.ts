@@ -102,3 +102,41 @@ test('the 410 page says why and by whom, and escapes what people typed', () => {
   assert.match(gonePage({ title: 't', state: 'expired', revokedAt: null, revokedBy: null, expiresAt: '2026-12-01T00:00:00.000Z', createdBy: null }), /This link has expired[\s\S]*stopped working on 2026-12-01 00:00 UTC/);
   assert.match(unknownPage(), /404 · Not found[\s\S]*No such link/);
 });
+
+// Every read the shared pages (Explore, a run, an SLO) make must be replayable, or
+// Share on that page fails: a new panel's route has to be listed in lib/incidents/replay.ts.
+const NOT_PART_OF_A_VIEW: Record<string, string> = {
+  '/api/health': 'a probe',
+  '/api/i/[slug]/data': "a link's own reads",
+  '/api/incidents': 'the list of links',
+  '/api/promql/label/[name]/values': 'editor completion',
+  '/api/promql/labels': 'editor completion',
+  '/api/promql/metadata': 'editor completion',
+  '/api/promql/series': 'editor completion',
+  '/api/runs/[id]/events': 'a live progress stream',
+  '/api/sandbox/kernels': 'the sandbox page',
+  '/api/slos/[id]/openslo': 'a download',
+  '/api/slos/[id]/rules': 'a download',
+  '/api/slos/openslo': 'a download',
+  '/api/slos/rules': 'a download',
+  '/api/slos/templates': 'the SLO editor',
+};
+
+test('every API read a shared page makes can be replayed by its link', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const path = await import('node:path');
+  const root = path.resolve(import.meta.dirname, '../../../app');
+  const routes: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === 'route.ts' && /export (async )?(function|const) GET\b/.test(readFileSync(p, 'utf8'))) routes.push(`/${path.relative(root, dir)}`);
+    }
+  };
+  walk(path.join(root, 'api'));
+  assert.ok(routes.includes('/api/runs/[id]/latency'), routes.join(' '));
+  const sample = (r: string) => r.replace('[id]', '0b6a2c2e-9a49-4f5b-8f39-1c0d6e2b7a10').replace('[traceId]', 'ab'.repeat(16)).replace('[name]', 'service.name');
+  const missing = routes.filter((r) => !(r in NOT_PART_OF_A_VIEW) && !findReplayable(`${sample(r)}?from=1&to=2`));
+  assert.deepEqual(missing, [], 'list these in lib/incidents/replay.ts, or in NOT_PART_OF_A_VIEW with the reason');
+});
