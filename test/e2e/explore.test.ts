@@ -293,6 +293,7 @@ test('revoking a link from /incidents makes it answer 410 with a page saying so'
   page.once('dialog', (d) => void d.accept());
   await row.getByTestId('incident-revoke').click();
   await page.waitForFunction((s) => document.querySelector(`a[href="/i/${s}"]`)?.closest('tr')?.getAttribute('data-state') === 'revoked', slug);
+  await page.screenshot({ path: path.join(RESULTS, 'incidents.png') });
   const gone = await fetch(exploreLink, { redirect: 'manual' });
   assert.equal(gone.status, 410);
   const html = await gone.text();
@@ -302,4 +303,9 @@ test('revoking a link from /incidents makes it answer 410 with a page saying so'
   assert.equal(data.status, 410);
   // The run link is untouched.
   assert.equal((await fetch(runLink, { redirect: 'manual' })).status, 303);
+  // What a person opening the revoked link sees.
+  const shown = await page.goto(exploreLink);
+  assert.equal(shown?.status(), 410);
+  await page.getByRole('heading', { name: 'This link was revoked' }).waitFor();
+  await page.screenshot({ path: path.join(RESULTS, 'link-revoked.png') });
 });
