@@ -12,6 +12,7 @@ import { formatLatencyMs } from '@/lib/model/latency-view';
 import { decodeHistogram, decodeTrace } from '@/lib/model/json';
 import type { TimeRange } from '@/lib/model/types';
 import type { TracesPanel } from '@/lib/runs/panels';
+import { byQuality, formatQuality, QUALITY_SIGNAL_INFO, QUALITY_SIGNALS, type QualitySignal } from '@/lib/runs/quality';
 import type { RunViewState } from '@/lib/runs/url-state';
 import { METRIC_LABELS, profileTypeLabel } from '@/lib/runs/views';
 import { useBucketTraces, useLatency, useSpanProfile, useTrace } from './api';
@@ -51,6 +52,10 @@ function BucketTraces({ runId, view, update }: { runId: string; view: RunViewSta
   const d = q.data;
   const b = view.bucket!;
   const inHistogram = useBucketCount(runId, view.tab, b);
+  // Sort by a quality signal the listed rows carry (the request spans' attributes), else slowest first as listed.
+  const signals = useMemo(() => QUALITY_SIGNALS.filter((sig) => d?.traces.some((t) => t.quality[sig] !== undefined)), [d]);
+  const sortBy = view.tsort && signals.includes(view.tsort) ? view.tsort : null;
+  const rows = useMemo(() => (d ? (sortBy ? byQuality(d.traces, sortBy) : d.traces) : []), [d, sortBy]);
   return (
     <Panel
       title={`Traces in ${METRIC_LABELS[view.tab]} bucket ${bucketText(b)}`}
@@ -61,6 +66,7 @@ function BucketTraces({ runId, view, update }: { runId: string; view: RunViewSta
         d && (
           <>
             <span data-testid="bucket-trace-count">{bucketListText(d, inHistogram)}</span>{' '}
+            {sortBy && <span>Shown by {QUALITY_SIGNAL_INFO[sortBy].label.toLowerCase()}, highest first. </span>}
             {d.method === 'trace search' ? <span className="font-mono">{d.query}</span> : d.note}
           </>
         )
@@ -73,9 +79,29 @@ function BucketTraces({ runId, view, update }: { runId: string; view: RunViewSta
           : 'None of this run’s requests has a client-measured value in this bucket. Pick another bucket.')
       }
       actions={
-        <button type="button" className="text-xs text-accent underline-offset-2 hover:underline" onClick={() => update({ bucket: null })}>
-          Clear bucket
-        </button>
+        <>
+          {signals.length > 0 && (
+            <label className="flex items-center gap-1 text-xs text-muted">
+              Sort by
+              <select
+                className="rounded border border-line bg-panel px-1 py-0.5 text-xs text-fg"
+                value={sortBy ?? ''}
+                onChange={(e) => update({ tsort: (e.target.value || null) as QualitySignal | null }, 'replace')}
+                data-testid="bucket-trace-sort"
+              >
+                <option value="">Server latency</option>
+                {signals.map((sig) => (
+                  <option key={sig} value={sig}>
+                    {QUALITY_SIGNAL_INFO[sig].label}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          <button type="button" className="text-xs text-accent underline-offset-2 hover:underline" onClick={() => update({ bucket: null })}>
+            Clear bucket
+          </button>
+        </>
       }
     >
       {d && (
@@ -88,11 +114,16 @@ function BucketTraces({ runId, view, update }: { runId: string; view: RunViewSta
                 <th scope="col" className="py-1 pr-3 text-right font-medium">Server ms</th>
                 <th scope="col" className="py-1 pr-3 text-right font-medium">Client {METRIC_LABELS[view.tab]} ms</th>
                 <th scope="col" className="py-1 pr-3 text-right font-medium">Output tokens</th>
+                {sortBy && (
+                  <th scope="col" className="py-1 pr-3 text-right font-medium" aria-sort="descending">
+                    {QUALITY_SIGNAL_INFO[sortBy].label}
+                  </th>
+                )}
                 <th scope="col" className="py-1 font-medium">Priority</th>
               </tr>
             </thead>
             <tbody>
-              {d.traces.map((t) => {
+              {rows.map((t) => {
                 const sel = t.traceId === view.trace;
                 return (
                   <tr key={t.traceId} className={`border-b border-line/60 last:border-0 ${sel ? 'bg-panel-2' : ''}`} data-testid="bucket-trace-row">
@@ -115,6 +146,7 @@ function BucketTraces({ runId, view, update }: { runId: string; view: RunViewSta
                     <td className="py-1 pr-3 text-right font-mono tabular-nums">{ms(t.durationMs)}</td>
                     <td className="py-1 pr-3 text-right font-mono tabular-nums">{ms(t.clientMs)}</td>
                     <td className="py-1 pr-3 text-right font-mono tabular-nums">{t.outputTokens ?? '—'}</td>
+                    {sortBy && <td className="py-1 pr-3 text-right font-mono tabular-nums">{t.quality[sortBy] === undefined ? '—' : formatQuality(sortBy, t.quality[sortBy])}</td>}
                     <td className="py-1">{t.priority ? <Badge tone={t.priority === 'P0' ? 'accent' : 'neutral'}>{t.priority}</Badge> : '—'}</td>
                   </tr>
                 );

@@ -11,7 +11,7 @@ import { Tabs } from '@/components/ui/Tabs';
 import { cssVar, useTheme } from '@/components/ui/theme';
 import { escapeHtml } from '@/lib/escape-html';
 import { formatLatencyMs } from '@/lib/model/latency-view';
-import { axisExtent, binCountsByKind, correlationWords, QUALITY_SIGNAL_INFO, QUALITY_SIGNALS, signalAxis, type QualityPoint, type QualitySignal, type SignalSummary } from '@/lib/runs/quality';
+import { axisExtent, binCountsByKind, correlationWords, formatQuality, QUALITY_SIGNAL_INFO, QUALITY_SIGNALS, signalAxis, type QualityPoint, type QualitySignal, type SignalSummary } from '@/lib/runs/quality';
 import type { RunViewState } from '@/lib/runs/url-state';
 import type { PromptKind } from '@/workers/loadgen/params';
 import { useQuality } from './api';
@@ -38,13 +38,6 @@ const NONE: Record<QualitySignal, string> = {
   perplexity_std: 'No output was as long as one perplexity window (SANDBOX_PERPLEXITY_WINDOW, 16 tokens by default): raise Max tokens in the load form to see it.',
   kv_reuse: 'No prompt was as long as one KV-cache block (16 tokens): use longer prompts to see reuse.',
 };
-
-/** A value as people read it: bits, a perplexity, a share. */
-export function formatQuality(signal: QualitySignal, v: number): string {
-  if (signal === 'entropy') return `${v.toFixed(2)} bits`;
-  if (signal === 'kv_reuse') return `${Math.round(v * 100)} %`;
-  return v >= 100 ? v.toFixed(0) : v.toPrecision(3);
-}
 
 /** "prompt entropy", but "KV-cache reuse": a label inside a sentence. */
 const inSentence = (label: string) => (/^[A-Z]{2}/.test(label) ? label : label[0].toLowerCase() + label.slice(1));

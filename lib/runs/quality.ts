@@ -5,7 +5,6 @@
 // and how strongly the two go together. No I/O here (lib/runs/panels.ts reads
 // the spans).
 import type { SampleRow } from '@/lib/loadruns/samples';
-import type { Attributes } from '@/lib/model/types';
 import { sampleQuantile } from '@/lib/model/percentiles';
 import { prefixCacheHitRateQuery, type ServingMetricsPreset } from '@/lib/targets/presets';
 import { planRequest } from '@/workers/loadgen/prompt';
@@ -54,10 +53,24 @@ export const QUALITY_SIGNAL_INFO: Record<QualitySignal, QualitySignalInfo> = {
   },
 };
 
+/** A value as people read it: bits, a perplexity, a share. */
+export function formatQuality(signal: QualitySignal, v: number): string {
+  if (signal === 'entropy') return `${v.toFixed(2)} bits`;
+  if (signal === 'kv_reuse') return `${Math.round(v * 100)} %`;
+  return v >= 100 ? v.toFixed(0) : v.toPrecision(3);
+}
+
+/** Rows by a quality signal, highest first; rows without it keep their order, last. */
+export function byQuality<T extends { quality: Partial<Record<QualitySignal, number>> }>(rows: readonly T[], signal: QualitySignal): T[] {
+  const withIt = rows.filter((r) => r.quality[signal] !== undefined);
+  const without = rows.filter((r) => r.quality[signal] === undefined);
+  return [...withIt.sort((a, b) => (b.quality[signal] ?? 0) - (a.quality[signal] ?? 0)), ...without];
+}
+
 const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** A request span's quality values; signals it does not carry are left out. */
-export function qualityOf(a: Attributes): Partial<Record<QualitySignal, number>> {
+export function qualityOf(a: Readonly<Record<string, unknown>>): Partial<Record<QualitySignal, number>> {
   const out: Partial<Record<QualitySignal, number>> = {};
   const entropy = finite(a[QUALITY_ENTROPY_ATTRIBUTE]);
   const ppl = finite(a['trisight.output.perplexity']);

@@ -29,12 +29,14 @@ export interface RunViewState {
   sq: string;
   /** the quality panel's signal tab */
   quality: QualitySignal;
+  /** the bucket's trace list sorted by this quality signal (null: slowest first) */
+  tsort: QualitySignal | null;
 }
 
-export const EMPTY_VIEW: RunViewState = { tab: 'e2e', bucket: null, trace: null, span: null, flame: 'cpu', zoom: [], q: '', fn: null, fview: 'graph', compare: null, szoom: [], sq: '', quality: 'entropy' };
+export const EMPTY_VIEW: RunViewState = { tab: 'e2e', bucket: null, trace: null, span: null, flame: 'cpu', zoom: [], q: '', fn: null, fview: 'graph', compare: null, szoom: [], sq: '', quality: 'entropy', tsort: null };
 
 /** The parameters this view owns; anything else on the URL (the time range) is left alone. */
-const KEYS = ['tab', 'bucket', 'trace', 'span', 'flame', 'zoom', 'q', 'fn', 'fview', 'compare', 'szoom', 'sq', 'quality'] as const;
+const KEYS = ['tab', 'bucket', 'trace', 'span', 'flame', 'zoom', 'q', 'fn', 'fview', 'compare', 'szoom', 'sq', 'quality', 'tsort'] as const;
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
@@ -59,6 +61,7 @@ export function readViewState(p: ReadableParams): RunViewState {
   const tab = p.get('tab');
   const flame = p.get('flame');
   const quality = p.get('quality');
+  const tsort = p.get('tsort');
   return {
     tab: (LATENCY_METRICS as readonly string[]).includes(tab ?? '') ? (tab as LatencyMetric) : 'e2e',
     bucket: parseBucketParam(p.get('bucket')),
@@ -73,6 +76,7 @@ export function readViewState(p: ReadableParams): RunViewState {
     szoom: p.getAll('szoom').slice(0, MAX_DEPTH).map(text),
     sq: text(p.get('sq')),
     quality: (QUALITY_SIGNALS as readonly string[]).includes(quality ?? '') ? (quality as QualitySignal) : 'entropy',
+    tsort: (QUALITY_SIGNALS as readonly string[]).includes(tsort ?? '') ? (tsort as QualitySignal) : null,
   };
 }
 
@@ -119,5 +123,6 @@ export function writeViewState(base: URLSearchParams | string, s: RunViewState):
   for (const z of s.szoom) out.append('szoom', z);
   if (s.sq) out.set('sq', s.sq);
   if (s.quality !== 'entropy') out.set('quality', s.quality);
+  if (s.tsort) out.set('tsort', s.tsort);
   return out;
 }

@@ -9,6 +9,7 @@ import { BROWSER_SERVICE, BROWSER_TARGET } from '@/lib/browser-run/schema';
 import type { ProfileType, TimeRange, Trace, TraceSummary } from '@/lib/model/types';
 import { SANDBOX_TARGET } from '@/lib/targets/targets';
 import { REQUEST_DURATION_BUCKETS, TPOT_BUCKETS, TTFT_BUCKETS } from '@/workers/sandbox/telemetry/buckets';
+import { qualityOf, type QualitySignal } from './quality';
 
 /** The histogram tabs: end-to-end request latency, time to first token, time per output token. */
 export const LATENCY_METRICS = ['e2e', 'ttft', 'tpot'] as const;
@@ -300,6 +301,8 @@ export interface TraceRow {
   startMs: number | null;
   /** the trace is in the trace store (a sampled-out or external request is not) */
   stored: boolean;
+  /** the request span's quality signals, where its attributes were read (the list sorts by them) */
+  quality: Partial<Record<QualitySignal, number>>;
 }
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -325,6 +328,8 @@ export function rowsFromSearch(traces: readonly TraceSummary[], samples: SampleC
       priority: str(a['trisight.priority']) ?? s?.priority ?? null,
       startMs: Number((span?.startTimeUnixNano ?? t.startTimeUnixNano) / 1_000_000n),
       stored: true,
+      // A trace search returns the matched span's attributes (the embedded store all of them; Tempo those selected).
+      quality: qualityOf(a),
     };
   });
 }
@@ -348,6 +353,7 @@ export function rowsFromSamples(rows: readonly SampleRow[], stored: ReadonlyMap<
       priority: str(t?.attributes['trisight.priority']) ?? r.priority,
       startMs: t?.startMs ?? r.startMs,
       stored: !!t,
+      quality: t ? qualityOf(t.attributes) : {},
     };
   });
 }

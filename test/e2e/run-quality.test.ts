@@ -148,6 +148,19 @@ test('a mixed-prompt run: entropy separates the kinds, a scatter point opens its
   await page.waitForURL((u) => u.searchParams.get('trace') === otherId);
   await page.getByTestId('run-trace').getByText(otherId).waitFor();
 
+  // A bucket's trace list sorts by a quality signal, kept in the URL.
+  await page.goto(`${app.url}/sandbox/runs/${runId}?bucket=0-inf&tsort=entropy`);
+  const list = page.getByTestId('run-bucket-traces');
+  await list.getByTestId('bucket-trace-row').first().waitFor({ timeout: 30_000 });
+  assert.equal(await list.getByTestId('bucket-trace-sort').inputValue(), 'entropy');
+  assert.match((await list.locator('thead').textContent()) ?? '', /Prompt entropy/);
+  const shown = await list.getByTestId('bucket-trace-row').evaluateAll((trs) => trs.map((tr) => Number.parseFloat(tr.querySelectorAll('td')[4]?.textContent ?? '')));
+  assert.equal(shown.length, REQUESTS, 'every request of the bucket 0 – ∞');
+  assert.deepEqual(shown, [...shown].sort((a, b) => b - a), `highest entropy first: ${shown.join(', ')}`);
+  await list.getByTestId('bucket-trace-sort').selectOption('perplexity');
+  await page.waitForURL((u) => u.searchParams.get('tsort') === 'perplexity');
+  assert.match((await list.locator('thead').textContent()) ?? '', /Output perplexity/);
+
   await page.getByTestId('theme-toggle').click();
   await page.waitForFunction(() => document.documentElement.classList.contains('dark'));
   await page.getByTestId('run-quality').scrollIntoViewIfNeeded();

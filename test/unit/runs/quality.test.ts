@@ -4,6 +4,8 @@ import type { SampleRow } from '../../../lib/loadruns/samples';
 import { mapLimited } from '../../../lib/map-limited';
 import {
   axisExtent,
+  byQuality,
+  formatQuality,
   binCountsByKind,
   correlationWords,
   distribution,
@@ -238,4 +240,15 @@ test('prefixCacheInfo names the server’s hit-rate metric over the run’s wind
   const tgi = prefixCacheInfo(PRESETS.tgi, 60, null);
   assert.equal(tgi.query, null);
   assert.match(tgi.note, /^Text Generation Inference does not export a prefix-cache hit rate/);
+});
+
+test('byQuality: highest first, rows without the signal last in their order; formatQuality', () => {
+  const r = (id: string, quality: Record<string, number>) => ({ id, quality });
+  const rows = [r('a', {}), r('b', { entropy: 2 }), r('c', { entropy: 7 }), r('d', {}), r('e', { entropy: 4 })];
+  assert.deepEqual(byQuality(rows, 'entropy').map((x) => x.id), ['c', 'e', 'b', 'a', 'd']);
+  assert.deepEqual(rows.map((x) => x.id), ['a', 'b', 'c', 'd', 'e'], 'not sorted in place');
+  assert.equal(formatQuality('entropy', 3.456), '3.46 bits');
+  assert.equal(formatQuality('kv_reuse', 0.754), '75 %');
+  assert.equal(formatQuality('perplexity', 12.345), '12.3');
+  assert.equal(formatQuality('perplexity_std', 312.7), '313');
 });

@@ -21,6 +21,7 @@ test('a full view round-trips through the URL and keeps unrelated parameters', (
     szoom: ['decode'],
     sq: 'attn',
     quality: 'kv_reuse',
+    tsort: 'perplexity_std',
   };
   const qs = writeViewState('from=now-1h&to=now&zoom=stale', s);
   assert.equal(qs.get('from'), 'now-1h');
@@ -40,6 +41,7 @@ test('values that do not parse are dropped, and text is bounded', () => {
   assert.equal(s.q.length, 500);
   assert.equal(readViewState(new URLSearchParams('flame=disk')).flame, 'cpu');
   assert.equal(readViewState(new URLSearchParams('quality=vibes')).quality, 'entropy');
+  assert.equal(readViewState(new URLSearchParams('tsort=vibes')).tsort, null);
   // Upper-case ids from a hand-written link are normalised.
   assert.equal(readViewState(new URLSearchParams(`trace=${TRACE.toUpperCase()}`)).trace, TRACE);
 });

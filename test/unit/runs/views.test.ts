@@ -166,24 +166,24 @@ test('trace rows: search results take the matched span, and the run\'s own reque
         rootTraceName: 'loadgen',
         startTimeUnixNano: BigInt(T0) * 1_000_000n,
         durationMs: 130,
-        spans: [{ spanId: '1'.repeat(16), startTimeUnixNano: BigInt(T0 + 1) * 1_000_000n, durationNanos: 110_500_000n, attributes: { 'gen_ai.usage.output_tokens': 9, 'trisight.priority': 'P0' } }],
+        spans: [{ spanId: '1'.repeat(16), startTimeUnixNano: BigInt(T0 + 1) * 1_000_000n, durationNanos: 110_500_000n, attributes: { 'gen_ai.usage.output_tokens': 9, 'trisight.priority': 'P0', 'trisight.prompt.entropy_bits': 4.5 } }],
       },
       { traceId: 'e'.repeat(32), rootServiceName: 'svc', rootTraceName: 'x', startTimeUnixNano: BigInt(T0) * 1_000_000n, durationMs: 42 },
     ],
     samples,
     'e2e',
   );
-  assert.deepEqual(rows[0], { traceId: 'a'.repeat(32), durationMs: 110.5, clientMs: 120, outputTokens: 9, priority: 'P0', startMs: T0 + 1, stored: true });
-  assert.deepEqual(rows[1], { traceId: 'e'.repeat(32), durationMs: 42, clientMs: null, outputTokens: null, priority: null, startMs: T0, stored: true });
+  assert.deepEqual(rows[0], { traceId: 'a'.repeat(32), durationMs: 110.5, clientMs: 120, outputTokens: 9, priority: 'P0', startMs: T0 + 1, stored: true, quality: { entropy: 4.5 } });
+  assert.deepEqual(rows[1], { traceId: 'e'.repeat(32), durationMs: 42, clientMs: null, outputTokens: null, priority: null, startMs: T0, stored: true, quality: {} });
 
   const fromSamples = rowsFromSamples(
     requestsInBucket(samples, 'ttft', { lower: 0.001, upper: 0.01 }),
-    new Map([['d'.repeat(32), { durationMs: 470, startMs: T0 + 31, attributes: { 'gen_ai.usage.output_tokens': 24, 'trisight.priority': 'P0' } }]]),
+    new Map([['d'.repeat(32), { durationMs: 470, startMs: T0 + 31, attributes: { 'gen_ai.usage.output_tokens': 24, 'trisight.priority': 'P0', 'trisight.output.perplexity': 7 } }]]),
     'ttft',
   );
   assert.deepEqual(fromSamples, [
-    { traceId: 'd'.repeat(32), durationMs: 470, clientMs: 6, outputTokens: 24, priority: 'P0', startMs: T0 + 31, stored: true },
-    { traceId: 'a'.repeat(32), durationMs: null, clientMs: 4, outputTokens: 9, priority: 'P0', startMs: T0, stored: false },
+    { traceId: 'd'.repeat(32), durationMs: 470, clientMs: 6, outputTokens: 24, priority: 'P0', startMs: T0 + 31, stored: true, quality: { perplexity: 7 } },
+    { traceId: 'a'.repeat(32), durationMs: null, clientMs: 4, outputTokens: 9, priority: 'P0', startMs: T0, stored: false, quality: {} },
   ]);
 });
 
