@@ -121,7 +121,8 @@ test('a mixed-prompt run: entropy separates the kinds, a scatter point opens its
   await panel.getByRole('tab', { name: 'Prompt entropy' }).focus();
   await page.keyboard.press('ArrowRight');
   await page.waitForURL((u) => u.searchParams.get('quality') === 'perplexity');
-  assert.equal(await panel.getByTestId('quality-tabpanel').getAttribute('data-signal'), 'perplexity');
+  // The URL changes first; the page renders from it a moment later.
+  await panel.locator('[data-testid="quality-tabpanel"][data-signal="perplexity"]').waitFor();
   await page.keyboard.press('End');
   await page.waitForURL((u) => u.searchParams.get('quality') === 'kv_reuse');
 
@@ -159,7 +160,7 @@ test('a mixed-prompt run: entropy separates the kinds, a scatter point opens its
   assert.deepEqual(shown, [...shown].sort((a, b) => b - a), `highest entropy first: ${shown.join(', ')}`);
   await list.getByTestId('bucket-trace-sort').selectOption('perplexity');
   await page.waitForURL((u) => u.searchParams.get('tsort') === 'perplexity');
-  assert.match((await list.locator('thead').textContent()) ?? '', /Output perplexity/);
+  await list.locator('thead', { hasText: 'Output perplexity' }).waitFor();
 
   await page.getByTestId('theme-toggle').click();
   await page.waitForFunction(() => document.documentElement.classList.contains('dark'));
