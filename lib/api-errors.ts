@@ -3,6 +3,7 @@
 // the client turns that back into a BackendError (or a plain ApiError), so a
 // Panel can say which backend failed and what it said.
 
+import { changes, mutationHeaders } from '@/lib/auth/client';
 import { BackendError, type Backend } from '@/lib/model/types';
 
 export interface ApiErrorBody {
@@ -89,7 +90,9 @@ export function requestOf(answer: unknown): string | undefined {
 /** fetch + JSON with our error contract; pass react-query's signal so stale queries are cancelled. */
 export async function fetchJson<T>(input: string, init?: RequestInit): Promise<T> {
   const read = (init?.method ?? 'GET').toUpperCase() === 'GET' && input.startsWith('/api/');
-  const res = await fetch(read && apiRoute ? apiRoute(input) : input, { ...init, headers: { accept: 'application/json', ...init?.headers } });
+  // Changes go as JSON with the CSRF token: the server refuses anything else (proxy.ts, requireRole).
+  const guard = changes(init?.method) ? mutationHeaders() : {};
+  const res = await fetch(read && apiRoute ? apiRoute(input) : input, { ...init, headers: { accept: 'application/json', ...guard, ...init?.headers } });
   const text = await res.text();
   let body: unknown;
   try {

@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_DROP_KEYS, KeyListError, RuleListError, parseKeyList, parseRuleList } from './redaction';
@@ -72,6 +73,27 @@ const parsedBy = <T>(parse: (v: string) => T, fallback: string) =>
         return z.NEVER;
       }
     });
+/** `10.0.0.5, 10.1.0.0/16, ::1`: the addresses a trusted reverse proxy connects from. */
+const addressList = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const list = new BlockList();
+    const entries: string[] = [];
+    for (const part of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [addr, bits, extra] = part.split('/');
+      const family = isIP(addr);
+      const max = family === 6 ? 128 : 32;
+      const prefix = bits === undefined ? max : Number(bits);
+      if (!family || extra !== undefined || !/^\d*$/.test(bits ?? '') || !Number.isInteger(prefix) || prefix < 0 || prefix > max) {
+        ctx.addIssue({ code: 'custom', message: `expected IP addresses or CIDR ranges, got ${JSON.stringify(part)}` });
+        return z.NEVER;
+      }
+      list.addSubnet(addr, prefix, family === 6 ? 'ipv6' : 'ipv4');
+      entries.push(part);
+    }
+    return { list, entries };
+  });
 
 const ConfigObject = z.object({
   DATABASE_URL: url('DATABASE_URL'),
@@ -95,6 +117,8 @@ const ConfigObject = z.object({
     .string()
     .regex(/^\d+(s|m|h|d)$/, 'expected a duration like 24h')
     .default('24h'),
+  /** The most spans one trace is read with (like Tempo's max bytes per trace): larger ones are refused with a 422 naming this. */
+  TRACE_MAX_SPANS: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
   /** auto: `npm start` runs Prometheus when PROMETHEUS_URL is unset (installing it as root on Debian); off: metrics estimated from spans. */
   EMBEDDED_PROMETHEUS: z.enum(['auto', 'off']).default('auto'),
   // Set by `npm start` for the app it runs, never by hand: what the launcher itself started.
@@ -123,11 +147,31 @@ const ConfigObject = z.object({
   SENSITIVITY_TAG: parsedBy(parseSensitivityTag, 'data_class=PII'),
   /** attribute keys (or `prefix*`) whose values are shown only to admins, wherever they appear */
   SENSITIVE_KEYS: parsedBy(parseKeyList, 'enduser.*,user.*'),
+  /** proxy mode: X-Forwarded-User/-Email are believed only from these addresses. */
+  AUTH_PROXY_ADDRESSES: addressList,
+  /** proxy mode: the role of a proxy-authenticated user the Users page does not list. */
+  AUTH_PROXY_DEFAULT_ROLE: z.enum(['viewer', 'editor', 'admin']).default('viewer'),
+  /** Set by scripts/app-server.mjs, never by hand: x-trisight-peer holds the connection's real address. */
+  TRISIGHT_PEER_HEADER: flag,
+  /** builtin mode: how long a sign-in lasts. */
+  AUTH_SESSION_TTL: z.string().regex(/^\d+(s|m|h|d)$/, 'expected a duration like 7d').default('7d'),
+  /** The URL people open the app at (behind a proxy, or by a name other than localhost): its host is allowed, its origin is same-origin. */
+  TRISIGHT_PUBLIC_URL: url('TRISIGHT_PUBLIC_URL'),
+  /** Bearer token the telemetry receivers (/v1/traces, /ingest) require; without it they accept pushes only while HOST is loopback. */
+  INGEST_TOKEN: z.string().trim().min(16, 'at least 16 characters').max(512).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
 });
 
+// Cross-field rules: each says in one line how to fix it.
 export const ConfigSchema = ConfigObject.superRefine((c, ctx) => {
-  if (c.AUTH_MODE !== 'off') {
-    ctx.addIssue({ code: 'custom', path: ['AUTH_MODE'], message: `AUTH_MODE=${c.AUTH_MODE} is not available yet; listen on HOST=127.0.0.1 with AUTH_MODE=off` });
+  if (c.AUTH_MODE === 'off' && !isLoopbackHost(c.HOST)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AUTH_MODE'],
+      message: `HOST=${c.HOST} is reachable from other machines, so sign-in is required: set AUTH_MODE=builtin (then \`npm run user -- add <name> --role admin\`) or AUTH_MODE=proxy with AUTH_PROXY_ADDRESSES, or listen on HOST=127.0.0.1`,
+    });
+  }
+  if (c.AUTH_MODE === 'proxy' && !c.AUTH_PROXY_ADDRESSES.entries.length) {
+    ctx.addIssue({ code: 'custom', path: ['AUTH_PROXY_ADDRESSES'], message: "AUTH_MODE=proxy needs the reverse proxy's addresses, e.g. AUTH_PROXY_ADDRESSES=10.0.0.5 (or 127.0.0.1 for a proxy on this machine)" });
   }
 });
 

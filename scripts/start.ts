@@ -163,7 +163,8 @@ async function main() {
     new ChildService({
       name: 'app',
       command: node,
-      args: [nextBin, dev ? 'dev' : 'start', '-p', String(port), '-H', cfg.HOST],
+      // Next.js's handler behind our own server: route handlers learn the connection's address (AUTH_MODE=proxy).
+      args: [path.join(root, 'scripts', 'app-server.mjs'), ...(dev ? ['--dev'] : []), '-p', String(port), '-H', cfg.HOST],
       env,
       port,
       readyUrl: `${appUrl}/api/health`,

@@ -4,8 +4,10 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useId, useState, type ReactNode } from 'react';
 import { errorFromBody, type ApiErrorBody } from '@/lib/api-errors';
+import { mutationHeaders } from '@/lib/auth/client';
 import { errorsByField, formFromSearch, formToBody, formToSearch, validateForm, type FormErrors, type LoadForm as Form } from '@/lib/loadruns/form';
 import { LIMITS } from '@/workers/loadgen/params';
+import { roleNeeded, useCan } from '@/components/auth/viewer';
 import { Button } from '@/components/ui/Button';
 import { Panel } from '@/components/ui/Panel';
 import { runKeys, useTargets } from './api';
@@ -42,6 +44,7 @@ export function LoadForm() {
   const pathname = usePathname();
   const qc = useQueryClient();
   const targets = useTargets();
+  const canRun = useCan('editor');
   const uid = useId();
   // Typing must not wait for a navigation: the form state is local and mirrored into
   // the URL with history.replaceState (which Next.js keeps useSearchParams in sync with).
@@ -61,7 +64,7 @@ export function LoadForm() {
 
   const start = useMutation({
     mutationFn: async (f: Form) => {
-      const res = await fetch('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(formToBody(f)) });
+      const res = await fetch('/api/runs', { method: 'POST', headers: mutationHeaders(), body: JSON.stringify(formToBody(f)) });
       const body = (await res.json().catch(() => null)) as ({ id: string } & Partial<ApiErrorBody>) | null;
       if (res.status === 400 && body?.error?.issues) return { errors: errorsByField(body.error.issues) };
       if (!res.ok || !body?.id) throw errorFromBody(res.status, body);
@@ -195,9 +198,15 @@ export function LoadForm() {
         </details>
 
         <div className="flex flex-wrap items-center gap-3">
-          <Button type="submit" variant="primary" disabled={start.isPending}>
-            {start.isPending ? 'Starting…' : 'Run'}
-          </Button>
+          {canRun ? (
+            <Button type="submit" variant="primary" disabled={start.isPending}>
+              {start.isPending ? 'Starting…' : 'Run'}
+            </Button>
+          ) : (
+            <p className="text-sm text-muted" data-testid="run-needs-editor">
+              {roleNeeded('editor', 'firing load')}
+            </p>
+          )}
           {shown.form && (
             <p id={id('form-msg')} role="alert" className="text-sm text-danger">
               {shown.form}

@@ -7,6 +7,7 @@ import { fetchJson } from '@/lib/api-errors';
 import type { RunView } from '@/lib/loadruns/store';
 import { readableFailure } from '@/workers/loadgen/error-text';
 import type { LiveStats } from '@/workers/loadgen/report';
+import { useCan } from '@/components/auth/viewer';
 import { Button } from '@/components/ui/Button';
 import { Panel, queryPanelState } from '@/components/ui/Panel';
 import { ShareButton } from '@/components/incidents/ShareButton';
@@ -116,6 +117,7 @@ export function RunDetail({ id }: { id: string }) {
   const run = q.data;
   const live = run?.status === 'running' || run?.status === 'queued';
   const events = useRunEvents(id, live);
+  const canCancel = useCan('editor');
   const cancel = useMutation({
     mutationFn: () => fetchJson<RunView>(`/api/runs/${encodeURIComponent(id)}/cancel`, { method: 'POST' }),
     onSettled: () => void q.refetch(),
@@ -148,7 +150,8 @@ export function RunDetail({ id }: { id: string }) {
         {...queryPanelState(q)}
         subtitle={run && (w ? `Window ${when(new Date(w.startMs).toISOString())} → ${when(new Date(w.endMs).toISOString())}` : `Created ${when(run.createdAt)}`)}
         actions={
-          live && (
+          live &&
+          canCancel && (
             <Button variant="danger" size="sm" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
               {cancel.isPending ? 'Cancelling…' : 'Cancel run'}
             </Button>

@@ -66,14 +66,14 @@ export class LoadRunService {
     return this.deps.targets().map((t) => t.name);
   }
 
-  /** Records the run and starts it; returns once the row exists (the run goes on). */
-  async start(targetName: string, params: LoadParams): Promise<RunView> {
+  /** Records the run (and who fired it: a viewer's name) and starts it; returns once the row exists (the run goes on). */
+  async start(targetName: string, params: LoadParams, createdBy: string | null = null): Promise<RunView> {
     await this.recoverInterrupted();
     const target = this.deps.targets().find((t) => t.name === targetName);
     if (!target) throw new Error(`unknown target ${JSON.stringify(targetName)}`);
     const limit = this.deps.maxActiveRuns ?? MAX_ACTIVE_RUNS;
     if (this.active.size >= limit) throw new TooManyActiveRuns(limit);
-    const run = await createRun(this.deps.db, target.name, params);
+    const run = await createRun(this.deps.db, target.name, params, createdBy);
     const a: ActiveRun = { controller: new AbortController(), latest: null, listeners: new Set(), finished: Promise.resolve() };
     this.active.set(run.id, a);
     a.finished = this.execute(run.id, a, target, params).finally(() => this.active.delete(run.id));

@@ -27,6 +27,8 @@ export interface RunView {
   status: RunStatus;
   error: string | null;
   model: string | null;
+  /** who fired it (the viewer's name; `local` with sign-in off); null for runs from before sign-in existed */
+  createdBy: string | null;
   summary: RunSummary | null;
   done: number;
   failed: number;
@@ -46,6 +48,7 @@ function view(r: Omit<Row, 'samples'> & { samples?: Row['samples'] }): RunView {
     status: r.status,
     error: r.error,
     model: r.model,
+    createdBy: r.createdBy,
     summary: (r.summary as unknown as RunSummary | null) ?? null,
     done: r.done,
     failed: r.failed,
@@ -56,8 +59,8 @@ function view(r: Omit<Row, 'samples'> & { samples?: Row['samples'] }): RunView {
   };
 }
 
-export async function createRun(db: PrismaClient, target: string, params: LoadParams): Promise<RunView> {
-  return view(await db.loadRun.create({ data: { target, params: params as object }, omit: { samples: true } }));
+export async function createRun(db: PrismaClient, target: string, params: LoadParams, createdBy: string | null = null): Promise<RunView> {
+  return view(await db.loadRun.create({ data: { target, params: params as object, createdBy }, omit: { samples: true } }));
 }
 
 export async function markRunning(db: PrismaClient, id: string): Promise<void> {

@@ -1,24 +1,20 @@
 import { errorResponse } from '@/lib/api-errors';
+import { requireRole } from '@/lib/auth';
 import { invalid, listRuns, loadRuns, parseCreateRun, TooManyActiveRuns } from '@/lib/loadruns';
 import { contextIssues, fetchModelLimits } from '@/lib/loadruns/limits';
 import { config } from '@/lib/config';
 import { findTarget } from '@/lib/targets';
 import { prisma } from '@/lib/db';
-import { IngestError, readBody } from '@/lib/datasources/embedded/body';
+import { readJson } from '@/lib/datasources/embedded/body';
 
 // A run request is a few hundred bytes; anything far larger is refused before parsing.
 const MAX_BODY_BYTES = 16 * 1024;
 
 /** POST /api/runs: {target: NAME, ...load params} → 201 {id}; the run goes on server-side. */
 export async function POST(req: Request) {
-  let body: unknown;
   try {
-    body = JSON.parse(new TextDecoder().decode(await readBody(req, MAX_BODY_BYTES)));
-  } catch (e) {
-    if (e instanceof IngestError) return Response.json({ error: { message: e.message } }, { status: e.status });
-    return invalid([{ path: '', message: 'body must be a JSON object' }]);
-  }
-  try {
+    const by = (await requireRole(req, 'editor')).name;
+    const body = await readJson(req, MAX_BODY_BYTES);
     const svc = loadRuns();
     const input = parseCreateRun(body, svc.targetNames());
     if (!input.ok) return invalid(input.issues);
@@ -29,7 +25,7 @@ export async function POST(req: Request) {
     const limits = url ? await fetchModelLimits(url, { model: params.model }).catch(() => null) : null;
     const tooLong = limits?.maxModelLen ? contextIssues(params, limits.maxModelLen) : [];
     if (tooLong.length) return invalid(tooLong);
-    const run = await svc.start(target, params);
+    const run = await svc.start(target, params, by);
     return Response.json({ id: run.id }, { status: 201, headers: { location: `/api/runs/${run.id}` } });
   } catch (e) {
     if (e instanceof TooManyActiveRuns) return Response.json({ error: { message: e.message } }, { status: 429, headers: { 'retry-after': '10' } });

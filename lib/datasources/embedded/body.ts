@@ -2,14 +2,15 @@
 // while streaming (so a huge upload is cut off early) and the decompressed
 // size while inflating (so a gzip bomb is cut off too).
 import { gunzip, gunzipSync, inflate, inflateSync } from 'node:zlib';
+import { ApiError } from '@/lib/api-errors';
 
-/** An ingest request we refuse; `status` is the HTTP status to answer with. */
-export class IngestError extends Error {
+/** A request body we refuse; `status` is the HTTP status to answer with (errorResponse keeps it). */
+export class IngestError extends ApiError {
   constructor(
     readonly status: 400 | 413 | 415 | 422,
     message: string,
   ) {
-    super(message);
+    super(status, message);
     this.name = 'IngestError';
   }
 }
@@ -33,6 +34,16 @@ export async function readBody(req: Request, maxBytes: number): Promise<Uint8Arr
     chunks.push(value);
   }
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+
+/** A small JSON body (a form, a command): 413 past `maxBytes`, 400 when it is not JSON. */
+export async function readJson(req: Request, maxBytes: number): Promise<unknown> {
+  const bytes = await readBody(req, maxBytes);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new IngestError(400, 'the body must be JSON');
+  }
 }
 
 /** Undoes Content-Encoding (identity, gzip, deflate) within `maxBytes` of output. */

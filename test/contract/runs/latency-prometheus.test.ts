@@ -65,6 +65,7 @@ function run(target: string, model: string | null): RunView {
     id: '0f0e9a2c-1b7d-4c55-9e61-3f5d2a1b0c9d',
     target,
     params: {} as RunView['params'],
+    createdBy: 'local',
     status: 'succeeded',
     error: null,
     model,
