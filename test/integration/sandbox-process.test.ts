@@ -43,6 +43,7 @@ test('SIGTERM drains the in-flight request, then flushes traces and the profile'
     });
     const inflight = fetch(`${url}/v1/completions`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'trisight-tiny', prompt: 'in flight', max_tokens: 80, priority: 'P0', ignore_eos: true }),
     });
     // Wait until the request is being decoded, then ask the process to stop.

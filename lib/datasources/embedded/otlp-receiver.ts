@@ -20,6 +20,8 @@ import { IngestError, decodeContentEncoding, mediaType, readBody } from './body'
 import { appMetrics } from '@/lib/app-metrics';
 import { receiverRedaction } from '@/lib/redaction/policy';
 import { redactSpans, type RedactionPolicy } from '@/lib/redaction/telemetry';
+import { config } from '@/lib/config';
+import { checkIngest } from '@/lib/security/ingest-auth';
 import { insertSpans } from './spans';
 
 export const OTLP_LIMITS = {
@@ -35,6 +37,7 @@ type Encoding = 'protobuf' | 'json';
 const RPC_INVALID_ARGUMENT = 3;
 const RPC_RESOURCE_EXHAUSTED = 8;
 const RPC_UNAVAILABLE = 14;
+const RPC_UNAUTHENTICATED = 16;
 
 function respond(enc: Encoding, status: number, body: { ok: Uint8Array | object } | { code: number; message: string }): Response {
   if ('ok' in body) {
@@ -58,6 +61,8 @@ export function decodeTraceExport(body: Uint8Array, type: string): OtlpDecodeRes
 export async function receiveOtlpTraces(req: Request, db: Pick<pg.Pool, 'query'>, opts: { redaction?: RedactionPolicy | null } = {}): Promise<Response> {
   const type = mediaType(req.headers.get('content-type'));
   const enc: Encoding = type === 'application/json' ? 'json' : 'protobuf';
+  const refused = checkIngest(req.headers, config());
+  if (refused) return respond(enc, refused.status, { code: refused.status === 401 ? RPC_UNAUTHENTICATED : RPC_INVALID_ARGUMENT, message: refused.message });
   let decoded: OtlpDecodeResult;
   try {
     const raw = await readBody(req, OTLP_LIMITS.maxBodyBytes);

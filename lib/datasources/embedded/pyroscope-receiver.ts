@@ -17,6 +17,8 @@ import { IngestError, decodeContentEncodingAsync, mediaType, readBody } from './
 import { appMetrics } from '@/lib/app-metrics';
 import { receiverRedaction } from '@/lib/redaction/policy';
 import { redactProfileLabels } from '@/lib/redaction/telemetry';
+import { config } from '@/lib/config';
+import { checkIngest } from '@/lib/security/ingest-auth';
 import { insertProfile, type ProfilePush } from './profile-ingest';
 
 export const INGEST_LIMITS = {
@@ -112,6 +114,8 @@ function text(status: number, message: string): Response {
 
 /** Handles one POST /ingest request against `db`. */
 export async function receivePyroscopePush(req: Request, db: Pick<pg.Pool, 'query' | 'connect'>): Promise<Response> {
+  const refused = checkIngest(req.headers, config());
+  if (refused) return text(refused.status, refused.message);
   let push: ProfilePush;
   try {
     const params = parsePushQuery(new URL(req.url).searchParams);

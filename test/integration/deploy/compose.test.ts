@@ -43,3 +43,15 @@ test('Prometheus runs with exemplar storage and a config that promtool accepts, 
   const out = execFileSync('/usr/bin/promtool', ['check', 'config', 'deploy/prometheus.yml'], { encoding: 'utf8' });
   assert.match(out, /SUCCESS/);
 });
+
+test('the app is never published unauthenticated on all interfaces', () => {
+  const app = compose.services.app;
+  const cfg = parseConfig(app.environment);
+  assert.notEqual(cfg.AUTH_MODE, 'off', 'HOST=0.0.0.0 in the container needs sign-in');
+  for (const p of app.ports as string[]) assert.match(p, /^127\.0\.0\.1:/, `published beyond loopback: ${p}`);
+  for (const [name, svc] of Object.entries(compose.services) as [string, { ports?: string[] }][]) {
+    if (name === 'app') continue;
+    // Backends without authentication of their own stay on loopback too.
+    for (const p of svc.ports ?? []) assert.match(p, /^127\.0\.0\.1:/, `${name} published beyond loopback: ${p}`);
+  }
+});

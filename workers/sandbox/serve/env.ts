@@ -20,6 +20,12 @@ const prob = z.coerce.number().min(0).max(1);
 
 export const SandboxEnvSchema = z.object({
   SANDBOX_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /** comma-separated host names requests may use besides loopback names and SANDBOX_HOST (docker-compose: sandbox) */
+  SANDBOX_ALLOWED_HOSTS: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.:_-]+(\s*,\s*[A-Za-z0-9.:_-]+)*$/, 'expected host names separated by commas')
+    .optional(),
   SANDBOX_PORT: int(0, 65535).default(8100),
   SANDBOX_BACKEND: z.enum(['auto', 'cpu', 'webgpu']).default('auto'),
   SANDBOX_GPU_TIMING: z.enum(['auto', 'submission', 'off']).default('auto'),
@@ -89,6 +95,7 @@ export function parseSandboxEnv(env: Record<string, string | undefined>): Sandbo
   const tenant = e.TELEMETRY_TENANT;
   return {
     host: e.SANDBOX_HOST,
+    allowedHosts: e.SANDBOX_ALLOWED_HOSTS?.split(',').map((h) => h.trim()),
     port: e.SANDBOX_PORT,
     backend: e.SANDBOX_BACKEND,
     gpuTiming: e.SANDBOX_GPU_TIMING,

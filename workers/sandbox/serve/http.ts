@@ -9,6 +9,7 @@ import { sample } from '../model/sampling';
 import { StreamDecoder, encode } from '../model/tokenizer';
 import type { BackendInfo } from '../runtime/types';
 import type { RequestSpans, SandboxTelemetry } from '../telemetry';
+import { guardRequest } from './guard';
 import { apiError, checkTokenLimits, parseCompletion, type ApiError, type Limits } from './schema';
 import type { AbortReason, FinishInfo, Scheduler } from './scheduler';
 
@@ -24,6 +25,8 @@ export interface ServeContext {
   perplexityWindow: number;
   draining: boolean;
   created: number;
+  /** host names allowed besides loopback ones (guard.ts) */
+  allowedHosts: readonly string[];
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -273,6 +276,8 @@ export async function metrics(res: ServerResponse, ctx: ServeContext): Promise<v
 
 export async function route(req: IncomingMessage, res: ServerResponse, ctx: ServeContext): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
+  const refused = guardRequest(req.method, req.headers, ctx.allowedHosts);
+  if (refused) return sendError(res, refused);
   const allow = (method: string) => {
     if (req.method === method || (method === 'GET' && req.method === 'HEAD')) return true;
     sendError(res, apiError(405, `${path} accepts ${method} only`, 'invalid_request_error'), { allow: method });

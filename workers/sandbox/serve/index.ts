@@ -11,6 +11,7 @@ import { SandboxTelemetry, type TelemetryOptions } from '../telemetry';
 import { nodeProcessTelemetry } from '../telemetry/node';
 import type { SamplingPolicy } from '../telemetry/sampling';
 import type { RuleName } from '../../../lib/redaction';
+import { allowedHosts } from './guard';
 import { route, type ServeContext } from './http';
 import { limitsFor } from './schema';
 import { Scheduler, type SchedulerStats } from './scheduler';
@@ -39,6 +40,8 @@ export interface SandboxTelemetryOptions {
 
 export interface SandboxOptions {
   host?: string;
+  /** Host names (besides loopback ones and `host`) requests may address it by, e.g. `sandbox` in docker-compose. */
+  allowedHosts?: string[];
   /** 0 picks a free port */
   port?: number;
   backend?: BackendChoice;
@@ -141,6 +144,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     perplexityWindow: options.perplexityWindow ?? DEFAULT_PERPLEXITY_WINDOW,
     draining: false,
     created: Math.floor(Date.now() / 1000),
+    allowedHosts: allowedHosts(host, options.allowedHosts),
   };
   const server: Server = createServer((req, res) => {
     route(req, res, ctx).catch((e) => {
