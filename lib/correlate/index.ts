@@ -21,11 +21,16 @@ export function formatBucketParam(b: LatencyBucket): string {
   return `${trimNum(b.lower)}-${Number.isFinite(b.upper) ? trimNum(b.upper) : 'inf'}`;
 }
 
+/** Bucket bounds above this many seconds (11.6 days) are no latency; `inf` stands for the last bucket. */
+export const MAX_BUCKET_SECONDS = 1_000_000;
+
 export function parseBucketParam(s: string | null | undefined): LatencyBucket | null {
   const m = /^(\d+(?:\.\d+)?(?:e-?\d+)?)-(\d+(?:\.\d+)?(?:e-?\d+)?|inf)$/.exec(s ?? '');
   if (!m) return null;
   const lower = Number(m[1]);
   const upper = m[2] === 'inf' ? Infinity : Number(m[2]);
+  // 1e308 parses, and 1e309 is Infinity: both would reach the backends as absurd durations.
+  if (lower > MAX_BUCKET_SECONDS || (m[2] !== 'inf' && upper > MAX_BUCKET_SECONDS)) return null;
   return upper > lower ? { lower, upper } : null;
 }
 

@@ -67,6 +67,8 @@ export function embeddedTraceSource(db = pgPool()): TraceSource {
     backend: 'embedded',
     traceById: (id, opts = {}) => spans.getTrace(db, id, opts),
     search: (params, opts = {}) => spans.searchTraces(db, params, opts),
+    traceById: (id, opts = {}) => spans.getTrace(db, id, { ...opts, maxSpans: config().TRACE_MAX_SPANS }),
+    search: (params) => spans.searchTraces(db, params),
     tagValues: (name, opts = {}) => spans.tagValues(db, name, opts),
   };
 }

@@ -9,7 +9,21 @@ import { PrismaClient } from '@/lib/generated/prisma/client';
 function databaseUrl(): string {
   const url = config().DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set: start the app with `npm start` (it starts embedded Postgres) or set DATABASE_URL');
-  return url;
+  return durableUrl(url);
+}
+
+/**
+ * The connection string with `synchronous_commit=on` for every session it opens:
+ * a write the app acknowledges (an ingest batch answered 200, a run's progress)
+ * has reached the WAL on disk, whatever the server's default (a remote Postgres
+ * may run with it off). Options already in the URL are kept.
+ */
+export function durableUrl(url: string): string {
+  const u = new URL(url);
+  const options = u.searchParams.get('options') ?? '';
+  if (/synchronous_commit/.test(options)) return url;
+  u.searchParams.set('options', `${options} -c synchronous_commit=on`.trim());
+  return u.toString();
 }
 
 // Survive Next.js dev reloads and route-module duplication with one pool per process.

@@ -71,7 +71,8 @@ export async function complete(read: (c: PrometheusClient) => Promise<unknown>):
   try {
     return envelope({ status: 'success', data: await read(c) });
   } catch (e) {
-    if (e instanceof BackendError) return completionError(e.status === 504 ? 504 : 502, e.errorType ?? 'unavailable', `Prometheus: ${e.message}`);
+    // Prometheus's 400 (bad_data: a malformed match[]) is the caller's mistake, not a failed upstream.
+    if (e instanceof BackendError) return completionError(e.status === 400 || e.status === 504 ? e.status : 502, e.errorType ?? 'unavailable', `Prometheus: ${e.message}`);
     return completionError(500, 'internal', (e as Error).message);
   }
 }

@@ -7,7 +7,9 @@ import { config } from '@/lib/config';
 import { bucketTraceQL, spanProfileIds, spanWindow, type LatencyBucket } from '@/lib/correlate';
 import { BROWSER_TARGET } from '@/lib/browser-run/schema';
 import { embeddedSpanMetrics, profileSource, spanMetricsSource, traceSource } from '@/lib/datasources';
+import { streamTraceJson } from '@/lib/datasources/embedded/trace-stream';
 import { PrometheusClient } from '@/lib/datasources/prometheus/client';
+import { pgPool } from '@/lib/db';
 import { latencyHistogram as promLatencyHistogram, windowHistogram } from '@/lib/datasources/prometheus/views';
 import { loadRuns, type RunView } from '@/lib/loadruns';
 import { encodeHistogram, encodeTrace, type HistogramSeriesJson, type TraceJson } from '@/lib/model/json';
@@ -422,6 +424,13 @@ export async function traceById(
   const t = await traces.traceById(traceId, { range, ...opts });
   if (!t) throw new NotFound(`trace ${traceId} is not stored${range ? ' in that time range' : ''} (sampled out, or not received yet)`);
   return { source: traceSourceLabel(traces.backend), trace: encodeTrace(t) };
+}
+
+/** The same body as traceById, streamed from the embedded store (which must be the trace source). */
+export async function traceStream(traceId: string, range: TimeRange | undefined): Promise<ReadableStream<Uint8Array>> {
+  const s = await streamTraceJson(pgPool(), traceId, { range, maxSpans: config().TRACE_MAX_SPANS, source: traceSourceLabel('embedded') });
+  if (!s) throw new NotFound(`trace ${traceId} is not stored${range ? ' in that time range' : ''} (sampled out, or not received yet)`);
+  return s;
 }
 
 export interface SpanProfilePanel {

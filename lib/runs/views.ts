@@ -3,7 +3,7 @@
 // server's histogram, which requests fall in a bucket, which profile type to
 // show, and how trace rows are joined. No I/O here (lib/runs/panels.ts does it).
 import { z } from 'zod';
-import { parseBucketParam, runWindow, type LatencyBucket } from '@/lib/correlate';
+import { MAX_BUCKET_SECONDS, parseBucketParam, runWindow, type LatencyBucket } from '@/lib/correlate';
 import { fromColumns, type SampleColumns, type SampleRow } from '@/lib/loadruns/samples';
 import { BROWSER_SERVICE, BROWSER_TARGET } from '@/lib/browser-run/schema';
 import type { ProfileType, TimeRange, Trace, TraceSummary } from '@/lib/model/types';
@@ -65,7 +65,7 @@ export const TracesQuery = z.object({
     .string({ error: 'bucket is required, e.g. 0.25-0.5 (seconds; "inf" for the last bucket)' })
     .transform((s, ctx) => {
       const b = parseBucketParam(s);
-      if (!b) ctx.addIssue({ code: 'custom', message: `bucket must look like 0.25-0.5 or 10-inf (seconds, lower < upper), not ${JSON.stringify(s.slice(0, 40))}` });
+      if (!b) ctx.addIssue({ code: 'custom', message: `bucket must look like 0.25-0.5 or 10-inf (seconds, lower < upper, at most ${MAX_BUCKET_SECONDS}), not ${JSON.stringify(s.slice(0, 40))}` });
       return b ?? { lower: 0, upper: 0 };
     }),
   limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(200, 'limit must be at most 200').default(50),
@@ -84,7 +84,15 @@ export const SpanProfileQuery = z.object({ trace: hex(32, 'trace'), span: hex(16
 
 export const TraceParams = z.object({ traceId: hex(32, 'traceId') });
 
-const unixMs = (name: string) => z.coerce.number({ error: `${name} must be unix ms` }).int(`${name} must be unix ms`).min(0, `${name} must be unix ms`).optional();
+/** 2262-04-11: the last millisecond whose nanoseconds fit in a signed 64-bit integer (Postgres bigint, OTLP). */
+export const MAX_UNIX_MS = 9_223_372_036_854;
+const unixMs = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be unix ms` })
+    .int(`${name} must be unix ms`)
+    .min(0, `${name} must be unix ms`)
+    .max(MAX_UNIX_MS, `${name} must be unix ms up to ${MAX_UNIX_MS} (2262-04-11; nanoseconds must fit in 64 bits)`)
+    .optional();
 export const TraceQuery = z
   .object({ from: unixMs('from'), to: unixMs('to') })
   .refine((q) => (q.from === undefined) === (q.to === undefined), { message: 'give both from and to, or neither', path: ['to'] })

@@ -12,6 +12,8 @@ import type { SearchParams, SearchResult, TagValue } from '@/lib/datasources/tem
 import { andFilters, MATCH_ALL, parseDuration, parseTags, parseTraceQL, TraceQLError, type SpanFilter } from './traceql';
 import { filterSql } from './traceql-sql';
 import { cancellableQuery } from './cancellable';
+import { refuseLargeTrace, TraceTooLarge } from './trace-limits';
+import { parseDuration, parseTags, parseTraceQL, TraceQLError, type SpanConditions } from './traceql';
 
 export { ATTR_SAMPLING_PROBABILITY };
 
@@ -57,7 +59,7 @@ export async function insertSpans(db: Queryable, spans: readonly Span[]): Promis
   return r.rowCount ?? 0;
 }
 
-interface SpanRow {
+export interface SpanRow {
   trace_id: string;
   span_id: string;
   parent_span_id: string | null;
@@ -74,9 +76,9 @@ interface SpanRow {
   links: SpanLink[];
 }
 
-const SPAN_COLUMNS = 'trace_id, span_id, parent_span_id, service, name, kind, start_ns, end_ns, status, status_message, attributes, resource_attributes, events, links';
+export const SPAN_COLUMNS = 'trace_id, span_id, parent_span_id, service, name, kind, start_ns, end_ns, status, status_message, attributes, resource_attributes, events, links';
 
-function rowToSpan(r: SpanRow): Span {
+export function rowToSpan(r: SpanRow): Span {
   const s: Span = {
     traceId: r.trace_id,
     spanId: r.span_id,
@@ -108,6 +110,8 @@ function clampInt(v: number | undefined, fallback: number, min: number, max: num
 
 /** A trace by id (hex, any case, leading zeros dropped or not; or base64); null when none of its spans is stored. */
 export async function getTrace(db: Queryable, id: string, opts: { range?: TimeRange; signal?: AbortSignal } = {}): Promise<Trace | null> {
+/** The WHERE clause and parameters selecting one trace's spans (in a range, when given); a malformed id is a 400. */
+export function traceWhere(id: string, range?: TimeRange): { traceId: string; where: string; params: unknown[] } {
   let traceId: string;
   try {
     traceId = normalizeTraceId(id.trim());
@@ -116,8 +120,8 @@ export async function getTrace(db: Queryable, id: string, opts: { range?: TimeRa
   }
   const params: unknown[] = [traceId];
   let where = 'trace_id = $1';
-  if (opts.range) {
-    params.push(msToNs(opts.range.from).toString(), msToNs(opts.range.to).toString());
+  if (range) {
+    params.push(msToNs(range.from).toString(), msToNs(range.to).toString());
     // A span belongs to the range when it overlaps it.
     where += ' AND end_ns >= $2 AND start_ns <= $3';
   }
@@ -126,7 +130,21 @@ export async function getTrace(db: Queryable, id: string, opts: { range?: TimeRa
     r.rows.length = MAX_TRACE_SPANS;
     return { traceId, spans: r.rows.map(rowToSpan), partial: true };
   }
+  return { traceId, where, params };
+}
+
+/**
+ * A trace by id (hex, any case, leading zeros dropped or not; or base64); null
+ * when none of its spans is stored. With `maxSpans`, a larger trace is refused
+ * (TraceTooLarge, 422) after counting no further than the limit.
+ */
+export async function getTrace(db: Queryable, id: string, opts: { range?: TimeRange; maxSpans?: number } = {}): Promise<Trace | null> {
+  const { traceId, where, params } = traceWhere(id, opts.range);
+  if (opts.maxSpans !== undefined) await refuseLargeTrace(db, traceId, where, params, opts.maxSpans);
+  const limit = opts.maxSpans !== undefined ? ` LIMIT ${Math.trunc(opts.maxSpans) + 1}` : '';
+  const r = await db.query<SpanRow>(`SELECT ${SPAN_COLUMNS} FROM embedded_span WHERE ${where} ORDER BY start_ns, span_id${limit}`, params);
   if (r.rows.length === 0) return null;
+  if (opts.maxSpans !== undefined && r.rows.length > opts.maxSpans) throw new TraceTooLarge(traceId, opts.maxSpans);
   return { traceId, spans: r.rows.map(rowToSpan) };
 }
 

@@ -6,6 +6,15 @@ import { traceById } from '@/lib/runs/panels';
 import { queryObject, TraceParams, TraceQuery } from '@/lib/runs/views';
 
 /** GET /api/traces/:traceId[?from=<unix ms>&to=<unix ms>]: one trace (Tempo or the embedded store), bigint times as strings; sensitive values only for admins. */
+import { traceSource } from '@/lib/datasources';
+import { respond, respondStream } from '@/lib/runs/http';
+import { traceById, traceStream } from '@/lib/runs/panels';
+import { queryObject, TraceParams, TraceQuery } from '@/lib/runs/views';
+
+/**
+ * GET /api/traces/:traceId[?from=<unix ms>&to=<unix ms>]: one trace (Tempo or the embedded store), bigint times as strings.
+ * From the embedded store it is streamed; over TRACE_MAX_SPANS it is a 422 naming the limit.
+ */
 export async function GET(req: Request, ctx: { params: Promise<{ traceId: string }> }) {
   const p = TraceParams.safeParse(await ctx.params);
   if (!p.success) return badRequest(p.error.issues);
@@ -14,4 +23,6 @@ export async function GET(req: Request, ctx: { params: Promise<{ traceId: string
   const { from, to } = q.data;
   const range = from !== undefined && to !== undefined ? { from, to } : undefined;
   return respond(async () => traceById(p.data.traceId, range, { signal: req.signal, revealSensitive: mayReveal(await getViewer(req)) }));
+  if (traceSource().backend === 'embedded') return respondStream(() => traceStream(p.data.traceId, range));
+  return respond(() => traceById(p.data.traceId, range, { signal: req.signal }));
 }
