@@ -185,8 +185,13 @@ async function main() {
       LD_LIBRARY_PATH: [process.env.LD_LIBRARY_PATH, '/usr/lib/chromium'].filter(Boolean).join(':'),
       VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? '/usr/lib/chromium/vk_swiftshader_icd.json',
     };
-    // The app's own secrets stay with the app.
+    // The app's own secrets stay with the app; the ingest token goes only where the app receives.
     delete sandboxEnv.DATABASE_URL;
+    delete sandboxEnv.INGEST_TOKEN;
+    if (cfg.INGEST_TOKEN) {
+      if (sandboxEnv.OTEL_EXPORTER_OTLP_ENDPOINT === appUrl) sandboxEnv.OTEL_EXPORTER_OTLP_HEADERS = `authorization=${encodeURIComponent(`Bearer ${cfg.INGEST_TOKEN}`)}`;
+      if (sandboxEnv.PYROSCOPE_SERVER_ADDRESS === appUrl) sandboxEnv.PYROSCOPE_AUTH_TOKEN = cfg.INGEST_TOKEN;
+    }
     await add(
       new ChildService({
         name: 'sandbox',

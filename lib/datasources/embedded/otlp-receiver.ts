@@ -21,7 +21,7 @@ import { appMetrics } from '@/lib/app-metrics';
 import { receiverRedaction } from '@/lib/redaction/policy';
 import { redactSpans, type RedactionPolicy } from '@/lib/redaction/telemetry';
 import { config } from '@/lib/config';
-import { checkIngest } from '@/lib/security/ingest-auth';
+import { checkIngest, tenantOf } from '@/lib/security/ingest-auth';
 import { insertSpans } from './spans';
 
 export const OTLP_LIMITS = {
@@ -57,12 +57,18 @@ export function decodeTraceExport(body: Uint8Array, type: string): OtlpDecodeRes
   throw new IngestError(415, `unsupported Content-Type ${JSON.stringify(type)}: use application/x-protobuf or application/json`);
 }
 
-/** Handles one POST /v1/traces request against `db`; `redaction: null` stores spans as received (the ingest bench's reference). */
+/**
+ * Handles one POST /v1/traces request against `db`; `redaction: null` stores spans as received (the
+ * ingest bench's reference). 200 means stored durably: the app's connections commit with
+ * synchronous_commit=on (lib/db durableUrl), and concurrent requests share WAL flushes in Postgres.
+ */
 export async function receiveOtlpTraces(req: Request, db: Pick<pg.Pool, 'query'>, opts: { redaction?: RedactionPolicy | null } = {}): Promise<Response> {
   const type = mediaType(req.headers.get('content-type'));
   const enc: Encoding = type === 'application/json' ? 'json' : 'protobuf';
   const refused = checkIngest(req.headers, config());
   if (refused) return respond(enc, refused.status, { code: refused.status === 401 ? RPC_UNAUTHENTICATED : RPC_INVALID_ARGUMENT, message: refused.message });
+  const tenant = tenantOf(req.headers);
+  if (typeof tenant !== 'string') return respond(enc, tenant.status, { code: RPC_INVALID_ARGUMENT, message: tenant.message });
   let decoded: OtlpDecodeResult;
   try {
     const raw = await readBody(req, OTLP_LIMITS.maxBodyBytes);
@@ -77,7 +83,7 @@ export async function receiveOtlpTraces(req: Request, db: Pick<pg.Pool, 'query'>
   }
   try {
     const redaction = opts.redaction === undefined ? receiverRedaction() : opts.redaction;
-    await insertSpans(db, redaction ? redactSpans(decoded.spans, redaction) : decoded.spans);
+    await insertSpans(db, redaction ? redactSpans(decoded.spans, redaction) : decoded.spans, { tenant });
   } catch (e) {
     // 503 is retryable for OTLP exporters: the batch was not stored and may be sent again.
     return respond(enc, 503, { code: RPC_UNAVAILABLE, message: `could not store spans: ${(e as Error).message}` });

@@ -33,6 +33,8 @@ export interface ProfilePush {
   sampleTypeConfig?: SampleTypeConfig;
   /** the push's spyName (Pyroscope fixes .NET sample type names) */
   spyName?: string;
+  /** X-Scope-OrgID of the push ('' or absent: none) */
+  tenant?: string;
 }
 
 /** A stack this process knows: its frame numbers and its 64-bit id. */
@@ -342,11 +344,11 @@ export async function insertProfile(db: Db, push: ProfilePush): Promise<number> 
   const params: unknown[] = [];
   const tuples = rows.map((r) => {
     const at = params.length;
-    params.push(r.service, r.profileTypes, JSON.stringify(r.labels), from, until, push.profile.period, r.stackIds, r.values, r.spanIds, r.spanSet, r.totals);
+    params.push(r.service, r.profileTypes, JSON.stringify(r.labels), from, until, push.profile.period, r.stackIds, r.values, r.spanIds, r.spanSet, r.totals, push.tenant ?? '');
     const $ = (k: number) => `$${at + k + 1}`;
-    return `(${$(0)}, ${$(1)}::text[], ${$(2)}::jsonb, ${$(3)}::timestamptz, ${$(4)}::timestamptz, ${$(5)}::float8, ${$(6)}::int8[], ${$(7)}::int8[], ${$(8)}::int8[], ${$(9)}::int8[], ${$(10)}::int8[])`;
+    return `(${$(0)}, ${$(1)}::text[], ${$(2)}::jsonb, ${$(3)}::timestamptz, ${$(4)}::timestamptz, ${$(5)}::float8, ${$(6)}::int8[], ${$(7)}::int8[], ${$(8)}::int8[], ${$(9)}::int8[], ${$(10)}::int8[], ${$(11)})`;
   });
-  const insertRows = `INSERT INTO embedded_profile (service, profile_types, labels, time_from, time_until, period, stack_ids, "values", span_ids, span_set, totals) VALUES ${tuples.join(', ')}`;
+  const insertRows = `INSERT INTO embedded_profile (service, profile_types, labels, time_from, time_until, period, stack_ids, "values", span_ids, span_set, totals, tenant) VALUES ${tuples.join(', ')}`;
   if (fresh.length) {
     params.push(JSON.stringify(fresh.map((s) => ({ id: s.entry.id, frames: s.frames() }))));
     await db.query(

@@ -18,7 +18,7 @@ import { appMetrics } from '@/lib/app-metrics';
 import { receiverRedaction } from '@/lib/redaction/policy';
 import { redactProfileLabels } from '@/lib/redaction/telemetry';
 import { config } from '@/lib/config';
-import { checkIngest } from '@/lib/security/ingest-auth';
+import { checkIngest, tenantOf } from '@/lib/security/ingest-auth';
 import { insertProfile, type ProfilePush } from './profile-ingest';
 
 export const INGEST_LIMITS = {
@@ -116,6 +116,8 @@ function text(status: number, message: string): Response {
 export async function receivePyroscopePush(req: Request, db: Pick<pg.Pool, 'query' | 'connect'>): Promise<Response> {
   const refused = checkIngest(req.headers, config());
   if (refused) return text(refused.status, refused.message);
+  const tenant = tenantOf(req.headers);
+  if (typeof tenant !== 'string') return text(tenant.status, tenant.message);
   let push: ProfilePush;
   try {
     const params = parsePushQuery(new URL(req.url).searchParams);
@@ -129,6 +131,7 @@ export async function receivePyroscopePush(req: Request, db: Pick<pg.Pool, 'quer
       labels: red.labels,
       profile: { ...profile, labelSets: red.profile.samples.map((s) => s.labels) },
       sampleTypeConfig: config,
+      tenant,
     };
   } catch (e) {
     if (e instanceof IngestError) return text(e.status, e.message);

@@ -22,11 +22,12 @@ type Queryable = Pick<pg.Pool | pg.PoolClient | pg.Client, 'query'>;
 const bigintToJson = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
 
 /**
- * Stores spans in one statement: the whole batch or, on any error, nothing.
+ * Stores spans in one statement: the whole batch or, on any error, nothing,
+ * under the push's tenant (X-Scope-OrgID; '' for none).
  * A span already stored (same trace and span id, e.g. an exporter retry) is
  * skipped. Returns the number of rows written.
  */
-export async function insertSpans(db: Queryable, spans: readonly Span[]): Promise<number> {
+export async function insertSpans(db: Queryable, spans: readonly Span[], opts: { tenant?: string } = {}): Promise<number> {
   if (spans.length === 0) return 0;
   // Short keys keep the JSON parameter small; json_to_recordset names them below.
   const rows = spans.map((s) => ({
@@ -49,12 +50,12 @@ export async function insertSpans(db: Queryable, spans: readonly Span[]): Promis
   }));
   const r = await db.query(
     `INSERT INTO embedded_span (trace_id, span_id, parent_span_id, service, name, kind, start_ns, end_ns, duration_ns,
-                                status, status_message, attributes, resource_attributes, events, links, sampling_probability)
-     SELECT t, s, p, sv, n, k, st, en, d, ss, sm, a, r, e, l, sp
+                                status, status_message, attributes, resource_attributes, events, links, sampling_probability, tenant)
+     SELECT t, s, p, sv, n, k, st, en, d, ss, sm, a, r, e, l, sp, $2
      FROM json_to_recordset($1::json) AS x(t text, s text, p text, sv text, n text, k text, st bigint, en bigint, d bigint,
                                             ss text, sm text, a jsonb, r jsonb, e jsonb, l jsonb, sp float8)
      ON CONFLICT (trace_id, span_id) DO NOTHING`,
-    [JSON.stringify(rows, bigintToJson)],
+    [JSON.stringify(rows, bigintToJson), opts.tenant ?? ''],
   );
   return r.rowCount ?? 0;
 }

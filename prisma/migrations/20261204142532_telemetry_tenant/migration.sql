@@ -1,0 +1,5 @@
+-- AlterTable
+ALTER TABLE "embedded_profile" ADD COLUMN     "tenant" TEXT NOT NULL DEFAULT '';
+
+-- AlterTable
+ALTER TABLE "embedded_span" ADD COLUMN     "tenant" TEXT NOT NULL DEFAULT '';
