@@ -117,8 +117,23 @@ const ConfigObject = z.object({
     .string()
     .regex(/^\d+(s|m|h|d)$/, 'expected a duration like 24h')
     .default('24h'),
+  /** Telemetry pushes (/v1/traces, /ingest) handled at once; more wait briefly, then get 429 + Retry-After. */
+  INGEST_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(4),
   /** The most spans one trace is read with (like Tempo's max bytes per trace): larger ones are refused with a 422 naming this. */
   TRACE_MAX_SPANS: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
+  /** Most live data the embedded stores keep (spans + profiles), e.g. 2GB, 500MB; 0 or off: no bound but age. */
+  EMBEDDED_MAX_BYTES: z
+    .string()
+    .trim()
+    .default('2GB')
+    .transform((v, ctx) => {
+      const bytes = parseBytes(v);
+      if (bytes === null) {
+        ctx.addIssue({ code: 'custom', message: `expected a size like 2GB, 500MB or 0 (off), got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      return bytes;
+    }),
   /** auto: `npm start` runs Prometheus when PROMETHEUS_URL is unset (installing it as root on Debian); off: metrics estimated from spans. */
   EMBEDDED_PROMETHEUS: z.enum(['auto', 'off']).default('auto'),
   // Set by `npm start` for the app it runs, never by hand: what the launcher itself started.
@@ -201,6 +216,16 @@ let cached: Config | undefined;
 export function config(): Config {
   cached ??= parseConfig(process.env);
   return cached;
+}
+
+/** `2GB`, `500MB`, `1.5GiB`, `1048576`, `0`/`off` (0): bytes, or null when it is no size. Decimal units are powers of 1000, binary (KiB…) of 1024. */
+export function parseBytes(v: string): number | null {
+  if (/^(0|off)$/i.test(v.trim())) return 0;
+  const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?$/i.exec(v.trim());
+  if (!m) return null;
+  const unit = (m[2] ?? 'B').toLowerCase();
+  const scale: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+  return Math.round(Number(m[1]) * scale[unit]);
 }
 
 export function durationToMs(d: string): number {

@@ -194,8 +194,10 @@ export function startEmbeddedRetention(log: (m: string) => void = () => {}): { s
   const retentionMs = durationToMs(config().EMBEDDED_RETENTION);
   return startRetention(pgPool(), {
     retentionMs,
+    maxBytes: config().EMBEDDED_MAX_BYTES || undefined,
     onResult: (r) => {
       if (r.spans || r.profiles || r.stacks) log(`embedded retention: deleted ${r.spans} spans, ${r.profiles} profiles, ${r.stacks} stacks`);
+      if (r.bySize?.spans || r.bySize?.profiles) log(`embedded retention: ${(r.bySize.bytesBefore / 1e6).toFixed(0)} MB stored exceeded EMBEDDED_MAX_BYTES; the oldest ${r.bySize.spans} spans and ${r.bySize.profiles} profiles went`);
     },
     onError: (e) => log(`embedded retention failed: ${(e as Error).message}`),
   });

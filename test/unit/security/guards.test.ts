@@ -83,3 +83,16 @@ test('listening beyond loopback without sign-in refuses to start, in one line sa
   assert.equal(parseConfig({ HOST: '::1' }).AUTH_MODE, 'off');
   assert.throws(() => parseConfig({ INGEST_TOKEN: 'short' }), /INGEST_TOKEN: at least 16 characters/);
 });
+
+test('sizes: decimal and binary units, 0/off for no bound, junk refused in one line', async () => {
+  const { parseBytes } = await import('../../../lib/config');
+  assert.equal(parseBytes('2GB'), 2e9);
+  assert.equal(parseBytes('500 MB'), 5e8);
+  assert.equal(parseBytes('1.5GiB'), 1.5 * 2 ** 30);
+  assert.equal(parseBytes('1048576'), 1048576);
+  assert.equal(parseBytes('off'), 0);
+  assert.equal(parseBytes('0'), 0);
+  assert.equal(parseBytes('lots'), null);
+  assert.equal(parseConfig({}).EMBEDDED_MAX_BYTES, 2e9);
+  assert.throws(() => parseConfig({ EMBEDDED_MAX_BYTES: '2 gallons' }), /EMBEDDED_MAX_BYTES: expected a size like 2GB/);
+});
