@@ -12,7 +12,7 @@ export function rawRequest(url: string, opts: { method?: string; headers?: Recor
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: u.hostname, port: u.port, localAddress: opts.localAddress, path: u.pathname + u.search, method: opts.method ?? 'GET', headers: opts.headers, setHost: !opts.headers || !Object.keys(opts.headers).some((k) => k.toLowerCase() === 'host') },
+      { host: u.hostname, port: u.port, localAddress: opts.localAddress, agent: false, path: u.pathname + u.search, method: opts.method ?? 'GET', headers: opts.headers, setHost: !opts.headers || !Object.keys(opts.headers).some((k) => k.toLowerCase() === 'host') },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

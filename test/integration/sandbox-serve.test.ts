@@ -193,6 +193,7 @@ describe('sandbox limits', () => {
       const r = await fetch(`${sb.url}/v1/completions`, {
         method: 'POST',
         signal: ac.signal,
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ model: sb.model, prompt: 'bye', max_tokens: 250, ignore_eos: true, stream: true }),
       });
       const reader = r.body!.getReader();

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { receiveOtlpTraces } from '../../../lib/datasources/embedded/otlp-receiver';
-import { durableUrl } from '../../../lib/db';
+import { createPrisma, durableUrl } from '../../../lib/db';
+import { createRun, saveProgress } from '../../../lib/loadruns/store';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres';
 
 // Issue 9: with steady OTLP ingest, `kill -9` of the postmaster lost 11 batches
@@ -13,6 +14,31 @@ import { startTestPostgres, type TestPostgres } from '../../helpers/postgres';
 let db: TestPostgres;
 before(async () => {
   db = await startTestPostgres();
+  // As on a server whose default is off (the embedded one's is on): only the app's own
+  // connection setting (durableUrl) can make an acknowledgement durable here.
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  await c.query('ALTER ROLE CURRENT_USER SET synchronous_commit = off');
+  await c.end();
+});
+
+async function setting(url: string): Promise<string> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0].synchronous_commit;
+  } finally {
+    await c.end();
+  }
+}
+
+test('the app\'s connections commit synchronously whatever the server default', async () => {
+  assert.equal(await setting(db.url), 'off');
+  assert.equal(await setting(durableUrl(db.url)), 'on');
+  // An operator's explicit choice in the URL is kept.
+  const own = new URL(db.url);
+  own.searchParams.set('options', '-c synchronous_commit=remote_apply');
+  assert.equal(durableUrl(own.toString()), own.toString());
 });
 after(async () => {
   await db?.stop();
@@ -78,6 +104,39 @@ test('kill -9 of Postgres during steady ingest: every batch answered 200 is stor
     assert.deepEqual(lost, [], `${lost.length} of ${acknowledged.length} acknowledged batches lost or partial (${ackedBeforeKill} acknowledged before the kill)`);
     // Nothing half-stored either: a batch is all its spans or none.
     assert.ok([...stored.values()].every((n) => n === SPANS_PER_BATCH));
+  } finally {
+    await c.end();
+  }
+});
+
+test('kill -9 of Postgres while a run records progress: after the restart, done is never below an acknowledged write', { timeout: 120_000 }, async () => {
+  const prisma = createPrisma(durableUrl(db.url));
+  const run = await createRun(prisma, 'sandbox', {} as Parameters<typeof createRun>[2]);
+  await prisma.loadRun.update({ where: { id: run.id }, data: { status: 'running' } });
+  let acked = 0;
+  let stop = false;
+  const writer = (async () => {
+    for (let done = 1; !stop; done++) {
+      try {
+        await saveProgress(prisma, run.id, done, 0);
+        acked = done;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  })();
+  while (acked < 100) await new Promise((r) => setTimeout(r, 10));
+  process.kill(db.server.pid!, 'SIGKILL');
+  await new Promise((r) => setTimeout(r, 500));
+  stop = true;
+  await writer;
+  await prisma.$disconnect().catch(() => {});
+  await db.server.start();
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    const row = (await c.query<{ done: number }>('SELECT done FROM load_run WHERE id = $1', [run.id])).rows[0];
+    assert.ok(row.done >= acked, `done went back from ${acked} (acknowledged) to ${row.done}`);
   } finally {
     await c.end();
   }
