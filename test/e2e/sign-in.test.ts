@@ -84,7 +84,7 @@ test('an editor fires a run from the form; the run page\'s charts and flame grap
     await page.waitForURL(/\/sandbox\/runs\/[0-9a-f-]{36}$/);
     const id = new URL(page.url()).pathname.split('/').pop()!;
     await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="latency-histogram"]')?.dataset.total === '6', null, { timeout: 120_000 });
-    await page.getByTestId('run-flame').getByTestId('flame-graph').locator('rect').first().waitFor({ timeout: 90_000 });
+    await page.getByTestId('run-flame').getByTestId('flame-graph').locator('canvas[data-frames]').waitFor({ timeout: 90_000 });
     const run = await page.evaluate(async (u) => (await fetch(u)).json(), `/api/runs/${id}`);
     assert.equal(run.createdBy, 'ed');
     await page.evaluate(() => window.scrollTo(0, 0));
