@@ -73,6 +73,7 @@ const parsedBy = <T>(parse: (v: string) => T, fallback: string) =>
         return z.NEVER;
       }
     });
+
 /** `10.0.0.5, 10.1.0.0/16, ::1`: the addresses a trusted reverse proxy connects from. */
 const addressList = z
   .string()
@@ -119,7 +120,7 @@ const ConfigObject = z.object({
     .default('24h'),
   /** Telemetry pushes (/v1/traces, /ingest) handled at once; more wait briefly, then get 429 + Retry-After. */
   INGEST_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(4),
-  /** The most spans one trace is read with (like Tempo's max bytes per trace): larger ones are refused with a 422 naming this. */
+  /** The most spans one trace is read with (like Tempo's max bytes per trace): a larger one is cut short and marked partial. */
   TRACE_MAX_SPANS: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
   /** Most live data the embedded stores keep (spans + profiles), e.g. 2GB, 500MB; 0 or off: no bound but age. */
   EMBEDDED_MAX_BYTES: z

@@ -5,7 +5,7 @@ import path from 'node:path';
 
 // workers/ is bundled too: the load-run service imports the load generator.
 const SOURCE_DIRS = ['app', 'components', 'lib', 'public', 'workers'];
-const SOURCE_FILES = ['next.config.js', 'postcss.config.mjs', 'tsconfig.json', 'tsconfig.app.json', 'package-lock.json', 'instrumentation.ts'];
+const SOURCE_FILES = ['next.config.js', 'postcss.config.mjs', 'tsconfig.json', 'tsconfig.app.json', 'package-lock.json', 'instrumentation.ts', 'proxy.ts'];
 
 function newestMtime(dir: string): number {
   if (!existsSync(dir)) return 0;

@@ -65,10 +65,8 @@ const lastHour = (): TimeRange => ({ from: Date.now() - 3_600_000, to: Date.now(
 export function embeddedTraceSource(db = pgPool()): TraceSource {
   return {
     backend: 'embedded',
-    traceById: (id, opts = {}) => spans.getTrace(db, id, opts),
-    search: (params, opts = {}) => spans.searchTraces(db, params, opts),
     traceById: (id, opts = {}) => spans.getTrace(db, id, { ...opts, maxSpans: config().TRACE_MAX_SPANS }),
-    search: (params) => spans.searchTraces(db, params),
+    search: (params, opts = {}) => spans.searchTraces(db, params, opts),
     tagValues: (name, opts = {}) => spans.tagValues(db, name, opts),
   };
 }

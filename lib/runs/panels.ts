@@ -8,6 +8,8 @@ import { bucketTraceQL, spanProfileIds, spanWindow, type LatencyBucket } from '@
 import { BROWSER_TARGET } from '@/lib/browser-run/schema';
 import { embeddedSpanMetrics, profileSource, spanMetricsSource, traceSource } from '@/lib/datasources';
 import { streamTraceJson } from '@/lib/datasources/embedded/trace-stream';
+import { configuredSensitivity } from '@/lib/redaction/policy';
+import { withholdSpan } from '@/lib/redaction/sensitivity';
 import { PrometheusClient } from '@/lib/datasources/prometheus/client';
 import { pgPool } from '@/lib/db';
 import { latencyHistogram as promLatencyHistogram, windowHistogram } from '@/lib/datasources/prometheus/views';
@@ -426,9 +428,15 @@ export async function traceById(
   return { source: traceSourceLabel(traces.backend), trace: encodeTrace(t) };
 }
 
-/** The same body as traceById, streamed from the embedded store (which must be the trace source). */
-export async function traceStream(traceId: string, range: TimeRange | undefined): Promise<ReadableStream<Uint8Array>> {
-  const s = await streamTraceJson(pgPool(), traceId, { range, maxSpans: config().TRACE_MAX_SPANS, source: traceSourceLabel('embedded') });
+/** The same body as traceById (sensitive values withheld alike), streamed from the embedded store (which must be the trace source). */
+export async function traceStream(traceId: string, range: TimeRange | undefined, { revealSensitive }: { revealSensitive?: boolean } = {}): Promise<ReadableStream<Uint8Array>> {
+  const policy = revealSensitive ? null : configuredSensitivity();
+  const s = await streamTraceJson(pgPool(), traceId, {
+    range,
+    maxSpans: config().TRACE_MAX_SPANS,
+    source: traceSourceLabel('embedded'),
+    mapSpan: policy ? (span) => withholdSpan(span, policy) : undefined,
+  });
   if (!s) throw new NotFound(`trace ${traceId} is not stored${range ? ' in that time range' : ''} (sampled out, or not received yet)`);
   return s;
 }

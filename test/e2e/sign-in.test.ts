@@ -23,6 +23,7 @@ before(async () => {
   app = await startApp({ env: { AUTH_MODE: 'builtin', EMBEDDED_PROMETHEUS: 'off' } });
   userCli(app.dataDir, ['add', 'ed', '--role', 'editor'], 'editor password 1\n');
   userCli(app.dataDir, ['add', 'vi', '--role', 'viewer'], 'viewer password 1\n');
+  userCli(app.dataDir, ['add', 'ada', '--role', 'admin'], 'admin password 1\n');
   browser = await launchChromium();
 });
 after(async () => {
@@ -119,6 +120,34 @@ test('a viewer sees no Run button (but why), and the API refuses the run anyway'
     assert.match(res.body.error.message, /needs the editor role; vi is a viewer/);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((u) => u.pathname === '/signin');
+  } finally {
+    await ctx.close();
+  }
+  assert.deepEqual(violations, []);
+});
+
+test('an admin adds a user on the Users page and gives them a role; the new user signs in with it', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(20_000);
+  try {
+    await signInAs(page, 'ada', 'admin password 1', '/admin/users');
+    const add = page.getByTestId('add-user');
+    await add.getByLabel('Name (login)').fill('newbie');
+    await add.getByLabel('Role').selectOption('editor');
+    await add.getByLabel('Password (≥ 10 characters)').fill('short');
+    await add.getByRole('button', { name: 'Add user' }).click();
+    assert.match((await add.getByRole('alert').textContent()) ?? '', /at least 10 characters/);
+    await add.getByLabel('Password (≥ 10 characters)').fill('newbie password');
+    await add.getByRole('button', { name: 'Add user' }).click();
+    const row = page.getByTestId('user-newbie');
+    await row.waitFor();
+    assert.equal(await row.getByLabel('Role of newbie').inputValue(), 'editor');
+    await page.screenshot({ path: path.join(RESULTS, 'users-page.png'), fullPage: true });
+    const other = await (await context()).newPage();
+    await signInAs(other, 'newbie', 'newbie password');
+    assert.match((await other.getByTestId('user-menu').textContent()) ?? '', /newbie · editor/);
+    await other.context().close();
   } finally {
     await ctx.close();
   }

@@ -12,8 +12,6 @@ import type { SearchParams, SearchResult, TagValue } from '@/lib/datasources/tem
 import { andFilters, MATCH_ALL, parseDuration, parseTags, parseTraceQL, TraceQLError, type SpanFilter } from './traceql';
 import { filterSql } from './traceql-sql';
 import { cancellableQuery } from './cancellable';
-import { refuseLargeTrace, TraceTooLarge } from './trace-limits';
-import { parseDuration, parseTags, parseTraceQL, TraceQLError, type SpanConditions } from './traceql';
 
 export { ATTR_SAMPLING_PROBABILITY };
 
@@ -99,7 +97,7 @@ export function rowToSpan(r: SpanRow): Span {
   return s;
 }
 
-/** A trace larger than this is returned cut short and marked partial (as Tempo does for too-large traces). */
+/** A trace larger than this (TRACE_MAX_SPANS by default) is returned cut short and marked partial (as Tempo does for too-large traces). */
 export const MAX_TRACE_SPANS = 20_000;
 
 const msToNs = (ms: number) => BigInt(Math.round(ms)) * 1_000_000n;
@@ -109,8 +107,6 @@ function clampInt(v: number | undefined, fallback: number, min: number, max: num
   return Number.isFinite(v) ? Math.min(Math.max(Math.trunc(v!), min), max) : fallback;
 }
 
-/** A trace by id (hex, any case, leading zeros dropped or not; or base64); null when none of its spans is stored. */
-export async function getTrace(db: Queryable, id: string, opts: { range?: TimeRange; signal?: AbortSignal } = {}): Promise<Trace | null> {
 /** The WHERE clause and parameters selecting one trace's spans (in a range, when given); a malformed id is a 400. */
 export function traceWhere(id: string, range?: TimeRange): { traceId: string; where: string; params: unknown[] } {
   let traceId: string;
@@ -126,26 +122,23 @@ export function traceWhere(id: string, range?: TimeRange): { traceId: string; wh
     // A span belongs to the range when it overlaps it.
     where += ' AND end_ns >= $2 AND start_ns <= $3';
   }
-  const r = await cancellableQuery<SpanRow>(db, `SELECT ${SPAN_COLUMNS} FROM embedded_span WHERE ${where} ORDER BY start_ns, span_id LIMIT ${MAX_TRACE_SPANS + 1}`, params, opts.signal);
-  if (r.rows.length > MAX_TRACE_SPANS) {
-    r.rows.length = MAX_TRACE_SPANS;
-    return { traceId, spans: r.rows.map(rowToSpan), partial: true };
-  }
   return { traceId, where, params };
 }
 
 /**
- * A trace by id (hex, any case, leading zeros dropped or not; or base64); null
- * when none of its spans is stored. With `maxSpans`, a larger trace is refused
- * (TraceTooLarge, 422) after counting no further than the limit.
+ * A trace by id (hex, any case, leading zeros dropped or not; or base64); null when none of its
+ * spans is stored. One larger than `maxSpans` (TRACE_MAX_SPANS) is cut to its first spans by
+ * start time and marked partial, as Tempo does: never more than that is read.
  */
-export async function getTrace(db: Queryable, id: string, opts: { range?: TimeRange; maxSpans?: number } = {}): Promise<Trace | null> {
+export async function getTrace(db: Queryable, id: string, opts: { range?: TimeRange; signal?: AbortSignal; maxSpans?: number } = {}): Promise<Trace | null> {
   const { traceId, where, params } = traceWhere(id, opts.range);
-  if (opts.maxSpans !== undefined) await refuseLargeTrace(db, traceId, where, params, opts.maxSpans);
-  const limit = opts.maxSpans !== undefined ? ` LIMIT ${Math.trunc(opts.maxSpans) + 1}` : '';
-  const r = await db.query<SpanRow>(`SELECT ${SPAN_COLUMNS} FROM embedded_span WHERE ${where} ORDER BY start_ns, span_id${limit}`, params);
+  const max = clampInt(opts.maxSpans, MAX_TRACE_SPANS, 1, 1_000_000);
+  const r = await cancellableQuery<SpanRow>(db, `SELECT ${SPAN_COLUMNS} FROM embedded_span WHERE ${where} ORDER BY start_ns, span_id LIMIT ${max + 1}`, params, opts.signal);
+  if (r.rows.length > max) {
+    r.rows.length = max;
+    return { traceId, spans: r.rows.map(rowToSpan), partial: true };
+  }
   if (r.rows.length === 0) return null;
-  if (opts.maxSpans !== undefined && r.rows.length > opts.maxSpans) throw new TraceTooLarge(traceId, opts.maxSpans);
   return { traceId, spans: r.rows.map(rowToSpan) };
 }
 
