@@ -444,8 +444,6 @@ class Decoding {
             hash = Math.imul(hash ^ k, 16777619);
           } else {
             const v = r.int64();
-            // Counts and durations: a negative one is a broken profile (a 400), not a storage failure clients retry.
-            if (v < 0) throw new PprofDecodeError(`malformed pprof: sample[${i}] value ${v} is negative`);
             if (nValues < nTypes) this.sampleValues[row + nValues] = v;
             nValues++;
           }

@@ -11,7 +11,7 @@
 // and the pprof is decoded in slices of a few milliseconds.
 import type pg from 'pg';
 import { z } from 'zod';
-import { PprofDecodeError, PprofTooLargeError, decodeProfileSliced, gunzipProfile } from '@/lib/profiles';
+import { PprofDecodeError, PprofTooLargeError, decodeProfileSliced, gunzipProfile, type LeanProfile } from '@/lib/profiles';
 import { LabelSyntaxError, parseAppName } from '@/lib/profiles/labels';
 import { IngestError, decodeContentEncodingAsync, mediaType, readBody } from './body';
 import { appMetrics } from '@/lib/app-metrics';
@@ -108,6 +108,17 @@ async function pushBody(req: Request): Promise<{ profile: Uint8Array; config?: z
   return { profile, config: cfg.data };
 }
 
+/**
+ * Pushed values are counts and durations (delta profiles: cumulative ones are refused); a negative one
+ * is a broken profile — a 400 the client won't retry, not a storage failure later.
+ */
+function refuseNegativeValues(profile: LeanProfile): void {
+  const { sampleValues: values, sampleTypes } = profile;
+  for (let k = 0; k < values.length; k++) {
+    if (values[k] < 0) throw new IngestError(400, `malformed pprof: sample[${Math.floor(k / sampleTypes.length)}] value ${values[k]} is negative`);
+  }
+}
+
 function text(status: number, message: string): Response {
   return new Response(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
@@ -123,6 +134,7 @@ export async function receivePyroscopePush(req: Request, db: Pick<pg.Pool, 'quer
     const params = parsePushQuery(new URL(req.url).searchParams);
     const { profile: bytes, config } = await pushBody(req);
     const profile = await decodeProfileSliced(await gunzipProfile(bytes, INGEST_LIMITS.maxDecodedBytes));
+    refuseNegativeValues(profile);
     // Series labels and each distinct per-sample label set, redacted with the receivers' rules.
     const red = redactProfileLabels({ ...params, profile: { samples: profile.labelSets.map((labels) => ({ labels })) } }, receiverRedaction());
     push = {
