@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { Function as PFunction, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
-import { useAppDatabase } from '../../helpers/postgres';
+import { appDatabaseHooks } from '../../helpers/postgres';
 
 // The receivers' answers to what issue 9 found: a malformed profile (negative
 // sample value) was a 503 that clients retry forever; nothing bounded
 // concurrent ingest; the tenant of a push was dropped. Real Postgres, the
 // app's route handlers.
 
-const app = useAppDatabase({ poolSize: 4 });
+const app = appDatabaseHooks({ poolSize: 4 });
 let ingest: (req: Request) => Promise<Response>;
 let traces: (req: Request) => Promise<Response>;
 

@@ -12,7 +12,13 @@ test('slots: at most `max` at once, waiters served in order, the rest refused at
   const s = createSlots({ max: 2, maxWaiting: 1, maxWaitMs: 10_000 });
   const gates = [later(), later(), later()];
   const order: number[] = [];
-  const runs = gates.map((g, i) => s.run(async () => (order.push(i), await g.p, i)));
+  const runs = gates.map((g, i) =>
+    s.run(async () => {
+      order.push(i);
+      await g.p;
+      return i;
+    }),
+  );
   assert.equal(s.active, 2);
   assert.equal(s.waiting, 1);
   assert.equal(await s.run(async () => 'x'), null, 'queue full: refused without running');
