@@ -15,6 +15,9 @@ import { checkRequest, isTelemetryPath, policyFrom, type GuardPolicy } from '@/l
 /** Reachable without signing in: the sign-in page itself, health and metrics probes, token-guarded receivers. */
 const PUBLIC_PATHS = new Set(['/signin', '/api/auth/signin', '/api/auth/me', '/api/health', '/metrics', '/theme-init.js', '/favicon.ico', '/icon.svg']);
 
+/** An incident link (/i/<slug>), its shared view and its data (/api/i/<slug>/…). */
+const INCIDENT_LINK_PATH = /^\/(?:api\/)?i\/[^/]+(?:\/|$)/;
+
 let policy: GuardPolicy | undefined;
 
 function secured(res: NextResponse | Response, csp: string): Response {
@@ -41,7 +44,9 @@ export async function proxy(req: NextRequest): Promise<Response> {
   );
   if (refusal) return secured(Response.json({ error: { message: refusal.message } }, { status: refusal.status }), csp);
 
-  if (cfg.AUTH_MODE !== 'off' && !telemetry && !PUBLIC_PATHS.has(path)) {
+  // Incident links may be read anonymously where configured; their routes check the slug and the setting themselves.
+  const anonymousLink = cfg.INCIDENT_LINKS_ANONYMOUS && INCIDENT_LINK_PATH.test(path);
+  if (cfg.AUTH_MODE !== 'off' && !telemetry && !anonymousLink && !PUBLIC_PATHS.has(path)) {
     const viewer = await viewerFromHeaders(h);
     if (!viewer) {
       if (path.startsWith('/api/')) return secured(Response.json({ error: { message: 'sign in first' } }, { status: 401 }), csp);

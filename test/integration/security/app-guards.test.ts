@@ -16,7 +16,7 @@ const PASSWORD = { ed: 'correct horse battery', vi: 'viewer password 1' };
 const RUN = JSON.stringify({ target: 'sandbox', requests: 2, concurrency: 1, promptLength: { mode: 'fixed', tokens: 8 }, maxTokens: 2, temperature: 0, p0Fraction: 1, seed: 1 });
 
 before(async () => {
-  app = await startApp({ env: { AUTH_MODE: 'builtin' } });
+  app = await startApp({ env: { AUTH_MODE: 'builtin', INCIDENT_LINKS_ANONYMOUS: '1' } });
   userCli(app.dataDir, ['add', 'ed', '--role', 'editor'], `${PASSWORD.ed}\n`);
   userCli(app.dataDir, ['add', 'vi', '--role', 'viewer'], `${PASSWORD.vi}\n`);
   editor = await signIn(app.url, 'ed', PASSWORD.ed);
@@ -68,6 +68,17 @@ test('without a session: pages go to /signin, the API answers 401, a change answ
   // The health probe and the sign-in page stay reachable.
   assert.equal((await rawRequest(`${app.url}/api/health`)).status, 200);
   assert.equal((await rawRequest(`${app.url}/signin`)).status, 200);
+});
+
+test('INCIDENT_LINKS_ANONYMOUS: a link and its data reach their routes without a session (an unknown slug is a 404, not a sign-in); nothing else opens', async () => {
+  const slug = 'a'.repeat(26);
+  const data = await rawRequest(`${app.url}/api/i/${slug}/data?r=${encodeURIComponent('/api/runs')}`);
+  assert.equal(data.status, 404, data.body);
+  const page = await rawRequest(`${app.url}/i/${slug}`);
+  assert.notEqual(page.status, 303, 'not sent to /signin');
+  assert.ok(!(page.headers.location ?? '').includes('/signin'));
+  assert.equal((await rawRequest(`${app.url}/api/incidents`)).status, 401, 'the list of links still needs a session');
+  assert.equal((await rawRequest(`${app.url}/incidents`)).status, 303);
 });
 
 test('a viewer reads but cannot fire a run (403 naming the role), and cannot manage users', async () => {
