@@ -5,7 +5,8 @@ import { toColumns } from '@/lib/loadruns/samples';
 import { buildReport, ItlPool } from '@/workers/loadgen/report';
 import { BROWSER_TARGET, type BrowserRunBody } from './schema';
 
-export async function recordBrowserRun(db: PrismaClient, b: BrowserRunBody): Promise<{ id: string }> {
+/** `createdBy`: who fired it (the viewer's name), as on a server run. */
+export async function recordBrowserRun(db: PrismaClient, b: BrowserRunBody, createdBy: string | null = null): Promise<{ id: string }> {
   const samples = [...b.samples].sort((x, y) => x.index - y.index);
   const itl = new ItlPool();
   for (const s of samples) if (s.ok) for (const g of s.itlMs) itl.add(g);
@@ -35,6 +36,7 @@ export async function recordBrowserRun(db: PrismaClient, b: BrowserRunBody): Pro
       failed: report.failed,
       startedAt: new Date(b.startedAtMs),
       finishedAt: new Date(b.finishedAtMs),
+      createdBy,
     },
     select: { id: true },
   });

@@ -45,9 +45,10 @@ test('a browser run is stored finished, with the report computed from its sample
   const res = await post(good);
   assert.equal(res.status, 201, await res.clone().text());
   const { id } = (await res.json()) as { id: string };
-  const row = await db.pool.query('SELECT target, status, model, done, failed, started_at, finished_at, summary, samples FROM load_run WHERE id = $1', [id]);
+  const row = await db.pool.query('SELECT target, status, model, done, failed, started_at, finished_at, summary, samples, created_by FROM load_run WHERE id = $1', [id]);
   const r = row.rows[0];
   assert.equal(r.target, 'browser');
+  assert.equal(r.created_by, 'local', 'who fired it (sign-in off: the local admin), as on a server run');
   assert.equal(r.status, 'succeeded');
   assert.equal(r.model, 'trisight-tiny');
   assert.equal(r.done, 2);

@@ -10,9 +10,10 @@ const MAX_BODY_BYTES = 2 << 20;
 
 /** POST /api/runs/browser: a finished run from the user's browser ("Run in this browser") → 201 {id}. */
 export async function POST(req: Request) {
+  let by: string;
   try {
     // A browser run is load fired by the viewer, as a server run is: editors only.
-    await requireRole(req, 'editor');
+    by = (await requireRole(req, 'editor')).name;
   } catch (e) {
     return errorResponse(e);
   }
@@ -26,7 +27,7 @@ export async function POST(req: Request) {
   const input = BrowserRunBody.safeParse(body);
   if (!input.success) return badRequest(input.error.issues);
   try {
-    const { id } = await recordBrowserRun(prisma(), input.data);
+    const { id } = await recordBrowserRun(prisma(), input.data, by);
     return Response.json({ id }, { status: 201, headers: { location: `/api/runs/${id}` } });
   } catch (e) {
     return errorResponse(e);
