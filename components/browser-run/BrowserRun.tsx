@@ -8,6 +8,7 @@ import { Panel } from '@/components/ui/Panel';
 import { BROWSER_PRESET, runInBrowser, webGpuUnavailable, type BrowserRunProgress } from '@/lib/browser-run/engine';
 import { BROWSER_LIMITS } from '@/lib/browser-run/schema';
 import { errorFromBody } from '@/lib/api-errors';
+import { mutationHeaders } from '@/lib/auth/client';
 import { formFromSearch, formToBody } from '@/lib/loadruns/form';
 import { LoadParams } from '@/workers/loadgen/params';
 
@@ -60,7 +61,7 @@ export function BrowserRun() {
     abort.current = ac;
     try {
       const { body, undelivered } = await runInBrowser({ params: input.params, onProgress: setProgress, signal: ac.signal });
-      const res = await fetch('/api/runs/browser', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch('/api/runs/browser', { method: 'POST', headers: mutationHeaders(), body: JSON.stringify(body) });
       const json: unknown = await res.json().catch(() => null);
       if (!res.ok) throw errorFromBody(res.status, json);
       const href = `/sandbox/runs/${(json as { id: string }).id}`;
