@@ -13,7 +13,7 @@ import { bearerToken, tokenMatches } from '@/lib/security/ingest-auth';
 import { checkRequest, isTelemetryPath, policyFrom, type GuardPolicy } from '@/lib/security/request-guards';
 
 /** Reachable without signing in: the sign-in page itself, health and metrics probes, token-guarded receivers. */
-const PUBLIC_PATHS = new Set(['/signin', '/api/auth/signin', '/api/auth/me', '/api/health', '/metrics', '/theme-init.js', '/favicon.ico', '/icon.svg']);
+const PUBLIC_PATHS = new Set(['/signin', '/api/auth/signin', '/api/auth/me', '/api/health', '/metrics', '/theme-init.js', '/zod-jitless.js', '/favicon.ico', '/icon.svg']);
 
 /** An incident link (/i/<slug>), its shared view and its data (/api/i/<slug>/…). */
 const INCIDENT_LINK_PATH = /^\/(?:api\/)?i\/[^/]+(?:\/|$)/;

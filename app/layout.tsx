@@ -18,6 +18,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en" suppressHydrationWarning>
       <body className="min-h-screen bg-bg font-sans text-fg antialiased">
         <Script src="/theme-init.js" strategy="beforeInteractive" nonce={nonce} />
+        <Script src="/zod-jitless.js" strategy="beforeInteractive" nonce={nonce} />
         <Providers>{children}</Providers>
       </body>
     </html>

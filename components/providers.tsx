@@ -2,12 +2,7 @@
 
 import { QueryClient, QueryClientProvider, replaceEqualDeep } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
-import { z } from 'zod';
 import { rememberRequest, requestOf } from '@/lib/api-errors';
-
-// zod probes `new Function` to pick a faster parser; under our CSP (no 'unsafe-eval') that
-// probe is a reported violation. In the browser, use the parser that needs no eval.
-if (typeof window !== 'undefined') z.config({ jitless: true });
 
 /** React-query's structural sharing, keeping track of which API request each answer came from ("Share" reads it). */
 function shareAnswers(old: unknown, next: unknown): unknown {

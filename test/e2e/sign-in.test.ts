@@ -35,7 +35,7 @@ async function context(): Promise<BrowserContext> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   // Both ways a browser reports a blocked script, style or connection.
   await ctx.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`));
   });
   ctx.on('console', (m) => {
     if (/Content Security Policy|CSP violation|Refused to (execute|load|apply|connect)/i.test(m.text())) violations.push(`${m.page()?.url()}: ${m.text()}`);
