@@ -106,6 +106,7 @@ test('the 410 page says why and by whom, and escapes what people typed', () => {
 // Every read the shared pages (Explore, a run, an SLO) make must be replayable, or
 // Share on that page fails: a new panel's route has to be listed in lib/incidents/replay.ts.
 const NOT_PART_OF_A_VIEW: Record<string, string> = {
+  '/api/auth/me': 'who is signed in',
   '/api/health': 'a probe',
   '/api/i/[slug]/data': "a link's own reads",
   '/api/incidents': 'the list of links',
@@ -120,6 +121,7 @@ const NOT_PART_OF_A_VIEW: Record<string, string> = {
   '/api/slos/openslo': 'a download',
   '/api/slos/rules': 'a download',
   '/api/slos/templates': 'the SLO editor',
+  '/api/users': 'user admin',
 };
 
 test('every API read a shared page makes can be replayed by its link', async () => {
