@@ -4,7 +4,9 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { config } from '@/lib/config';
 import { pgPool, prisma } from '@/lib/db';
 import { EmbeddedSpanExporter } from '@/lib/datasources/embedded/span-exporter';
-import { loadTargets } from '@/lib/targets';
+import { PrometheusClient } from '@/lib/datasources/prometheus/client';
+import { awaitScrape } from '@/lib/datasources/prometheus/views';
+import { loadTargets, type LoadTarget } from '@/lib/targets';
 import { LoadRunService } from './service';
 
 export { LoadRunService, MAX_ACTIVE_RUNS, TooManyActiveRuns, type RunEvent } from './service';
@@ -24,6 +26,17 @@ export function clientSpanExporter(): SpanExporter | null {
   return new OTLPTraceExporter({ url: c.OTLP_TRACES_URL, headers: c.TELEMETRY_TENANT ? { 'X-Scope-OrgID': c.TELEMETRY_TENANT } : {} });
 }
 
+/**
+ * Before a run: with a Prometheus configured, wait (at most two scrape intervals)
+ * for a scrape of the target after the run was asked for, so the page can count
+ * the run's requests exactly from that scrape (a run fired right after start-up
+ * would otherwise have none before it and get increase() estimates).
+ */
+async function awaitTargetScrape(target: LoadTarget, signal: AbortSignal): Promise<void> {
+  if (!config().PROMETHEUS_URL) return;
+  await awaitScrape(PrometheusClient.fromConfig(), target.url, { signal });
+}
+
 // One registry per server process, even when Next.js loads this module once per route bundle.
 const g = globalThis as unknown as { __trisightLoadRuns?: LoadRunService };
 
@@ -32,6 +45,7 @@ export function loadRuns(): LoadRunService {
     db: prisma(),
     targets: () => loadTargets(config()),
     clientSpanExporter,
+    beforeLoad: awaitTargetScrape,
     log: (m) => console.warn(m),
   });
   return g.__trisightLoadRuns;

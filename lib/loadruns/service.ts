@@ -44,6 +44,11 @@ export interface LoadRunDeps {
   /** how often done/failed counters are written to the row */
   persistIntervalMs?: number;
   log?: (msg: string) => void;
+  /**
+   * Called before a run's first request: waits (bounded) for Prometheus to scrape
+   * the target, so the run's server counts can start from a scrape before it.
+   */
+  beforeLoad?: (target: LoadTarget, signal: AbortSignal) => Promise<void>;
 }
 
 export class LoadRunService {
@@ -101,6 +106,7 @@ export class LoadRunService {
     let error: string | null = null;
     try {
       await markRunning(db, id);
+      await this.deps.beforeLoad?.(target, a.controller.signal);
       const exporter = this.deps.clientSpanExporter?.() ?? null;
       const result = await runLoad({
         baseUrl: target.url,

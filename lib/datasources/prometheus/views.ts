@@ -3,7 +3,7 @@ import type { Exemplar, HistogramSeries, Labels, TimeRange } from '@/lib/model/t
 import type { PrometheusClient } from './client';
 import { bracketingScrapes, coveringRange, findTarget, seriesDeltas } from './scrape-deltas';
 import { promDuration } from './step';
-import type { InstantQueryResult } from './types';
+import type { ActiveTarget, InstantQueryResult } from './types';
 
 // Panel-level reads built on the client: the Prometheus-backed counterparts of
 // the embedded store's span metrics (lib/datasources/embedded/span-metrics.ts),
@@ -183,4 +183,34 @@ export async function windowHistogram(client: PrometheusClient, q: WindowHistogr
   histogram.labels = { __name__: q.metric, ...labels };
   histogram.exemplars = exemplars;
   return { status: 'exact', histogram, scrapes: { before, after }, target: id };
+}
+
+/**
+ * Waits (bounded) until Prometheus has scraped the server at `baseUrl`
+ * successfully at or after `sinceMs`, so a load run that starts now has a scrape
+ * before its first request and its counts are exact from zero (windowHistogram).
+ * Returns at once when Prometheus does not scrape that server or cannot be
+ * asked: the run then goes ahead and its page says the counts are estimates.
+ */
+export async function awaitScrape(client: PrometheusClient, baseUrl: string, opts: { sinceMs?: number; maxWaitMs?: number; pollMs?: number; signal?: AbortSignal } = {}): Promise<'scraped' | 'not-scraped' | 'timed-out'> {
+  const since = opts.sinceMs ?? Date.now();
+  let deadline = since + (opts.maxWaitMs ?? 10_000);
+  let bounded = false;
+  for (;;) {
+    let target: ActiveTarget | undefined;
+    try {
+      target = findTarget(await client.targets({ signal: opts.signal }), baseUrl);
+    } catch {
+      return 'not-scraped';
+    }
+    if (!target) return 'not-scraped';
+    if (target.health === 'up' && target.lastScrapeMs >= since) return 'scraped';
+    // Two intervals and a second of slack is enough for the next scrape; never more than maxWaitMs.
+    if (!bounded && Number.isFinite(target.scrapeIntervalS) && target.scrapeIntervalS > 0) {
+      deadline = Math.min(deadline, since + 2 * target.scrapeIntervalS * 1000 + 1000);
+      bounded = true;
+    }
+    if (Date.now() >= deadline || opts.signal?.aborted) return 'timed-out';
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));
+  }
 }
