@@ -163,7 +163,8 @@ test('other traffic in the window is counted and shown as a difference', async (
   const svc = loadRuns();
   const second = await svc.start('sandbox', { ...PARAMS, requests: 10, concurrency: 2 });
   // Five requests from someone else while the second run is going.
-  await until('the second run to start', async () => (await svc.get(second.id))?.startedAt ?? null, 10_000, 20);
+  // Its model is recorded as its first request goes out (after the wait for a scrape before it).
+  await until('the second run to send', async () => (await svc.get(second.id))?.model ?? null, 10_000, 20);
   await Promise.all(
     Array.from({ length: 5 }, () =>
       fetch(`${sb.url}/v1/completions`, {
