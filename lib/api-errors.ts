@@ -49,11 +49,28 @@ export function errorResponse(err: unknown): Response {
   return Response.json({ error: { message } } satisfies ApiErrorBody, { status: 500 });
 }
 
-/** Route handler side: 400 naming each bad field, from a zod error's issues. */
-export function badRequest(issues: readonly { path: readonly PropertyKey[]; message: string }[]): Response {
-  const list = issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-  const message = list.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-  return Response.json({ error: { message, issues: list } } satisfies ApiErrorBody, { status: 400 });
+/** Something asked for by id or name is not there: 404 through errorResponse. */
+export class NotFound extends ApiError {
+  constructor(message: string) {
+    super(404, message);
+    this.name = 'NotFound';
+  }
+}
+
+/**
+ * Route handler side: 400 naming each bad field. Issues straight from zod (a
+ * path array) get their field put in front; issues with a string path are
+ * already worded for a person and are kept as they are.
+ */
+export function badRequest(issues: readonly { path: readonly PropertyKey[] | string; message: string }[]): Response {
+  const list = issues.map((i) => (typeof i.path === 'string' ? { path: i.path, message: i.message, worded: true } : { path: i.path.map(String).join('.'), message: i.message, worded: false }));
+  const message = list.map((i) => (i.path && !i.worded ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  return Response.json({ error: { message, issues: list.map(({ path, message }) => ({ path, message })) } } satisfies ApiErrorBody, { status: 400 });
+}
+
+/** Route handler side: 404 with the API's error contract. */
+export function notFound(message: string): Response {
+  return Response.json({ error: { message } } satisfies ApiErrorBody, { status: 404 });
 }
 
 /** Client side: the error a failed response stands for. */

@@ -9,7 +9,7 @@ import { profileSource, traceSource } from '@/lib/datasources';
 import { diffModels, emptyModel, grandTotal, type FlameModel } from '@/lib/model/flame';
 import { mapLimited } from '@/lib/map-limited';
 import type { ProfileType, Span, TimeRange, Trace } from '@/lib/model/types';
-import { NotFound } from '@/lib/runs/panels';
+import { NotFound } from '@/lib/api-errors';
 import { pickProfileType, profileSourceLabel, profileSpanIds, serviceSelector, traceSourceLabel, type SourceLabel } from '@/lib/runs/views';
 import { pickSlowFast, type RankedRequest } from './slow-fast';
 

@@ -10,7 +10,7 @@ import { loadTargets, type LoadTarget } from '@/lib/targets';
 import { LoadRunService } from './service';
 
 export { LoadRunService, MAX_ACTIVE_RUNS, TooManyActiveRuns, type RunEvent } from './service';
-export { invalid, notFound, parseCreateRun, RunId } from './schema';
+export { parseCreateRun, RunId, runNotFound } from './schema';
 export { runEventStream } from './events';
 export { listRuns, getRun, INTERRUPTED, type RunView, type RunSummary, type RunStatus } from './store';
 export { fromColumns, type SampleColumns, type SampleRow } from './samples';

@@ -1,7 +1,7 @@
 // What POST /api/runs accepts: the load parameters plus a target NAME. Any other
 // field (a `url` above all) is rejected: targets' URLs come from server config only.
 import { z } from 'zod';
-import type { ApiErrorBody } from '@/lib/api-errors';
+import { notFound } from '@/lib/api-errors';
 import { describeIssues, LoadParams, type Issue } from '@/workers/loadgen/params';
 
 export const CreateRunBody = z
@@ -25,13 +25,8 @@ export function parseCreateRun(body: unknown, targetNames: readonly string[]): P
   return { ok: true, value: { target, params } };
 }
 
-/** 400 in the API's error contract; each message already names its field. */
-export function invalid(issues: Issue[]): Response {
-  return Response.json({ error: { message: issues.map((i) => i.message).join('; '), issues } } satisfies ApiErrorBody, { status: 400 });
-}
 
 export const RunId = z.uuid();
 
-export function notFound(id: string): Response {
-  return Response.json({ error: { message: `no load run ${JSON.stringify(id)}` } } satisfies ApiErrorBody, { status: 404 });
-}
+/** 404 for a load run id that is not stored. */
+export const runNotFound = (id: string): Response => notFound(`no load run ${JSON.stringify(id)}`);

@@ -3,6 +3,7 @@
 // flame graph of the same window (Pyroscope or embedded), the traces of one
 // bucket, one trace, and one span's own CPU profile. Route handlers validate
 // and call these; every result names its data source.
+import { NotFound } from '@/lib/api-errors';
 import { config } from '@/lib/config';
 import { bucketTraceQL, spanProfileIds, spanWindow, type LatencyBucket } from '@/lib/correlate';
 import { BROWSER_TARGET } from '@/lib/browser-run/schema';
@@ -55,7 +56,6 @@ import {
 type Signal = { signal?: AbortSignal };
 
 /** A run id that does not exist, or a trace / span that is not stored: the routes answer 404. */
-export class NotFound extends Error {}
 
 /** The run with its per-request samples, or NotFound. */
 export async function runWithSamples(id: string): Promise<RunView> {

@@ -1,5 +1,5 @@
 import { errorResponse } from '@/lib/api-errors';
-import { loadRuns, notFound, RunId, runEventStream } from '@/lib/loadruns';
+import { loadRuns, runNotFound, RunId, runEventStream } from '@/lib/loadruns';
 
 /**
  * GET /api/runs/:id/events: server-sent events. `progress` (LiveStats) while the run
@@ -8,10 +8,10 @@ import { loadRuns, notFound, RunId, runEventStream } from '@/lib/loadruns';
  */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
   const { id } = await ctx.params;
-  if (!RunId.safeParse(id).success) return notFound(id);
+  if (!RunId.safeParse(id).success) return runNotFound(id);
   try {
     const stream = await runEventStream(loadRuns(), id, req.signal);
-    if (!stream) return notFound(id);
+    if (!stream) return runNotFound(id);
     return new Response(stream, {
       headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' },
     });

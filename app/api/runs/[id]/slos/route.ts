@@ -1,4 +1,4 @@
-import { notFound, RunId } from '@/lib/loadruns';
+import { runNotFound, RunId } from '@/lib/loadruns';
 import { prisma } from '@/lib/db';
 import { respond } from '@/lib/runs/http';
 import { runWithSamples } from '@/lib/runs/panels';
@@ -9,7 +9,7 @@ import { listSlos } from '@/lib/slo/store';
 /** GET /api/runs/:id/slos: the SLOs whose SLI saw events in the run's window, and the share of their budget it burned. */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
   const { id } = await ctx.params;
-  if (!RunId.safeParse(id).success) return notFound(id);
+  if (!RunId.safeParse(id).success) return runNotFound(id);
   return respond(async () => {
     const run = await runWithSamples(id);
     const range = runRange(run);
