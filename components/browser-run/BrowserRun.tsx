@@ -10,7 +10,7 @@ import { BROWSER_LIMITS } from '@/lib/browser-run/schema';
 import { errorFromBody } from '@/lib/api-errors';
 import { mutationHeaders } from '@/lib/auth/client';
 import { formFromSearch, formToBody } from '@/lib/loadruns/form';
-import { LoadParams } from '@/workers/loadgen/params';
+import { LoadParams } from '@/lib/loadgen/params';
 
 /** The form's load parameters (it keeps them in the URL), or what stops a browser run. */
 function paramsFromUrl(get: (k: string) => string | null): { params: LoadParams } | { problem: string } {

@@ -6,7 +6,7 @@ import { useId, useState, type ReactNode } from 'react';
 import { errorFromBody, type ApiErrorBody } from '@/lib/api-errors';
 import { mutationHeaders } from '@/lib/auth/client';
 import { errorsByField, formFromSearch, formToBody, formToSearch, validateForm, type FormErrors, type LoadForm as Form } from '@/lib/loadruns/form';
-import { LIMITS } from '@/workers/loadgen/params';
+import { LIMITS } from '@/lib/loadgen/params';
 import { roleNeeded, useCan } from '@/components/auth/viewer';
 import { Button } from '@/components/ui/Button';
 import { Panel } from '@/components/ui/Panel';

@@ -1,4 +1,4 @@
-import type { BenchmarkReport, Stat } from '@/workers/loadgen/report';
+import type { BenchmarkReport, Stat } from '@/lib/loadgen/report';
 import { ms, pct, rate } from './format';
 
 /** The run's report laid out as vLLM's benchmark_serving prints it. */

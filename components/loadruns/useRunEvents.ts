@@ -3,7 +3,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { RunStatus } from '@/lib/loadruns/store';
-import type { LiveStats } from '@/workers/loadgen/report';
+import type { LiveStats } from '@/lib/loadgen/report';
 import { runKeys } from './api';
 
 export interface RunEventsState {

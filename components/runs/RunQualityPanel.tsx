@@ -13,7 +13,7 @@ import { escapeHtml } from '@/lib/escape-html';
 import { formatLatencyMs } from '@/lib/model/latency-view';
 import { axisExtent, binCountsByKind, correlationWords, formatQuality, QUALITY_SIGNAL_INFO, QUALITY_SIGNALS, signalAxis, type QualityPoint, type QualitySignal, type SignalSummary } from '@/lib/runs/quality';
 import type { RunViewState } from '@/lib/runs/url-state';
-import type { PromptKind } from '@/workers/loadgen/params';
+import type { PromptKind } from '@/lib/loadgen/params';
 import { useQuality } from './api';
 import type { UpdateView } from './useRunViewState';
 

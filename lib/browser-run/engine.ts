@@ -8,9 +8,9 @@
 // generator would, and the caller posts the result (lib/browser-run/schema.ts).
 // Client-side only.
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import type { LoadParams } from '@/workers/loadgen/params';
-import { planRequest } from '@/workers/loadgen/prompt';
-import type { RequestSample } from '@/workers/loadgen/report';
+import type { LoadParams } from '@/lib/loadgen/params';
+import { planRequest } from '@/lib/loadgen/prompt';
+import type { RequestSample } from '@/lib/loadgen/report';
 import type { KernelName } from '@/workers/sandbox/kernels/names';
 import { PRESETS, modelName } from '@/workers/sandbox/model/config';
 import { Rng } from '@/workers/sandbox/model/rng';
@@ -116,7 +116,7 @@ export async function runInBrowser(o: { params: LoadParams; onProgress?: (p: Bro
   o.signal?.addEventListener('abort', () => halt('cancelled'), { once: true });
   const cap = setTimeout(() => halt('time-cap'), params.maxDurationS * 1000);
 
-  /** One request, measured as the load generator measures a streamed completion (workers/loadgen/request.ts). */
+  /** One request, measured as the load generator measures a streamed completion (lib/loadgen/request.ts). */
   const one = (index: number): Promise<RequestSample | null> => {
     const planned = planRequest(params, index);
     const tokens = encode(planned.prompt, { bos: true });

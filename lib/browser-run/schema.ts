@@ -3,7 +3,7 @@
 // recomputes the report from the samples (lib/browser-run/store.ts), so the
 // figures on the run page come from one place, whoever ran the load. Pure.
 import { z } from 'zod';
-import { LoadParams } from '@/workers/loadgen/params';
+import { LoadParams } from '@/lib/loadgen/params';
 
 /** The target name browser runs are stored under (LOAD_TARGETS cannot use it). */
 export const BROWSER_TARGET = 'browser';

@@ -2,7 +2,7 @@
 // appears in the run history already finished, never half-stored.
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { toColumns } from '@/lib/loadruns/samples';
-import { buildReport, ItlPool } from '@/workers/loadgen/report';
+import { buildReport, ItlPool } from '@/lib/loadgen/report';
 import { BROWSER_TARGET, type BrowserRunBody } from './schema';
 
 /** `createdBy`: who fired it (the viewer's name), as on a server run. */

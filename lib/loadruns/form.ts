@@ -2,7 +2,7 @@
 // translation into the POST /api/runs body. Pure: used by the page and tested alone.
 import { CreateRunBody } from './schema';
 import { contextIssues } from './limits';
-import { describeIssues, type Issue } from '@/workers/loadgen/params';
+import { describeIssues, type Issue } from '@/lib/loadgen/params';
 
 export interface LoadForm {
   target: string;

@@ -3,7 +3,7 @@
 // max_tokens cannot fit the model's context is refused before it starts
 // instead of failing every request.
 import { z } from 'zod';
-import type { Issue, LoadParams } from '@/workers/loadgen/params';
+import type { Issue, LoadParams } from '@/lib/loadgen/params';
 
 export interface ModelLimits {
   model: string;

@@ -2,7 +2,7 @@
 // histogram overlays next to the server's own histogram, and the trace id that
 // links each client-side latency to its trace. 10,000 requests ≈ 0.7 MB of JSON.
 // Inter-token gaps are not kept per request (they live in the report's ITL figures).
-import { tpotMs, type RequestSample } from '@/workers/loadgen/report';
+import { tpotMs, type RequestSample } from '@/lib/loadgen/report';
 
 export interface SampleColumns {
   v: 1;

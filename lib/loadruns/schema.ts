@@ -2,7 +2,7 @@
 // field (a `url` above all) is rejected: targets' URLs come from server config only.
 import { z } from 'zod';
 import { notFound } from '@/lib/api-errors';
-import { describeIssues, LoadParams, type Issue } from '@/workers/loadgen/params';
+import { describeIssues, LoadParams, type Issue } from '@/lib/loadgen/params';
 
 export const CreateRunBody = z
   .object({

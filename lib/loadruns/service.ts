@@ -4,9 +4,9 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import type { LoadTarget } from '@/lib/targets';
-import type { LoadParams } from '@/workers/loadgen/params';
-import type { LiveStats } from '@/workers/loadgen/report';
-import { runLoad } from '@/workers/loadgen/run';
+import type { LoadParams } from '@/lib/loadgen/params';
+import type { LiveStats } from '@/lib/loadgen/report';
+import { runLoad } from '@/lib/loadgen/run';
 import { toColumns } from './samples';
 import { createRun, failInterruptedRuns, finishRun, getRun, markRunning, saveProgress, saveStart, type RunStatus, type RunView } from './store';
 

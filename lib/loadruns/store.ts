@@ -1,8 +1,8 @@
 // load_run rows: the only place that reads or writes them.
 import type { PrismaClient } from '@/lib/generated/prisma/client';
-import type { LoadParams } from '@/workers/loadgen/params';
-import type { BenchmarkReport } from '@/workers/loadgen/report';
-import type { StopReason } from '@/workers/loadgen/run';
+import type { LoadParams } from '@/lib/loadgen/params';
+import type { BenchmarkReport } from '@/lib/loadgen/report';
+import type { StopReason } from '@/lib/loadgen/run';
 import type { SampleColumns } from './samples';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';

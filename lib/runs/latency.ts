@@ -2,7 +2,7 @@
 // many requests the server's histogram holds and how sure that number is, and
 // what to say when every request failed.
 import type { RunView } from '@/lib/loadruns/store';
-import { readableFailure } from '@/workers/loadgen/error-text';
+import { readableFailure } from '@/lib/loadgen/error-text';
 
 /** How many requests the server's histogram holds, and how sure that number is. */
 export interface ServerCounts {

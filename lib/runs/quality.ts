@@ -7,8 +7,8 @@
 import type { SampleRow } from '@/lib/loadruns/samples';
 import { sampleQuantile } from '@/lib/model/percentiles';
 import { prefixCacheHitRateQuery, type ServingMetricsPreset } from '@/lib/targets/presets';
-import { planRequest } from '@/workers/loadgen/prompt';
-import type { LoadParams, PromptKind } from '@/workers/loadgen/params';
+import { planRequest } from '@/lib/loadgen/prompt';
+import type { LoadParams, PromptKind } from '@/lib/loadgen/params';
 
 /** The attribute every request span of the sandbox carries (the others depend on the output and the prompt's length). */
 export const QUALITY_ENTROPY_ATTRIBUTE = 'trisight.prompt.entropy_bits';

@@ -3,7 +3,7 @@
 // metrics on, traces and profiles off), per backend and preset. The reference
 // measured in the same run is concurrency 1, so the ratios show what
 // continuous batching buys. Uses the same load code as the dashboard's load
-// runs (workers/loadgen).
+// runs (lib/loadgen).
 //
 // Where the time goes comes from the scheduler's own counters over each run:
 // milliseconds in prefill and in decode steps, steps and their batch sizes.
@@ -22,9 +22,9 @@
 // only the cases of those names (tiny, tiny_decode_heavy, small).
 import { startSandbox } from '../../workers/sandbox/serve/index';
 import type { SchedulerStats } from '../../workers/sandbox/serve/scheduler';
-import { LoadParams, type LoadParamsInput, type PromptLength } from '../../workers/loadgen/params';
-import type { BenchmarkReport } from '../../workers/loadgen/report';
-import { runLoad } from '../../workers/loadgen/run';
+import { LoadParams, type LoadParamsInput, type PromptLength } from '../../lib/loadgen/params';
+import type { BenchmarkReport } from '../../lib/loadgen/report';
+import { runLoad } from '../../lib/loadgen/run';
 
 type Backend = 'cpu' | 'webgpu';
 

@@ -4,8 +4,8 @@
 // are 400s naming the field with nothing stored.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildReport, ItlPool, type RequestSample } from '../../workers/loadgen/report';
-import { LoadParams } from '../../workers/loadgen/params';
+import { buildReport, ItlPool, type RequestSample } from '../../lib/loadgen/report';
+import { LoadParams } from '../../lib/loadgen/params';
 import { appDatabaseHooks } from '../helpers/postgres';
 
 const db = appDatabaseHooks({ poolSize: 2 });

@@ -8,7 +8,7 @@ import { startOpenAiSseServer, type OpenAiSseServer } from '../helpers/openai-ss
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 import { startSandbox } from '../../workers/sandbox/serve/index';
 import { PRESETS } from '../../lib/targets/presets';
-import { LoadParams } from '../../workers/loadgen/params';
+import { LoadParams } from '../../lib/loadgen/params';
 
 let pg: TestPostgres;
 let fast: OpenAiSseServer; // the "sandbox" target

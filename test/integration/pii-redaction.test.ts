@@ -20,8 +20,8 @@ import { int8ToSpanId } from '../../lib/datasources/embedded/pg-binary';
 import { startReceivers, type Receivers } from '../helpers/receivers';
 import { startSandbox, type Sandbox } from '../../workers/sandbox/serve/index';
 import { parseSandboxEnv } from '../../workers/sandbox/serve/env';
-import { LoadParams } from '../../workers/loadgen/params';
-import { runLoad } from '../../workers/loadgen/run';
+import { LoadParams } from '../../lib/loadgen/params';
+import { runLoad } from '../../lib/loadgen/run';
 
 /** One of each identifier the rules know (IP addresses are off by default). */
 const PII = {

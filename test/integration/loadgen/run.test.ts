@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startOpenAiSseServer } from '../../helpers/openai-sse-server';
-import { LoadParams, type LoadParamsInput } from '../../../workers/loadgen/params';
-import { runLoad } from '../../../workers/loadgen/run';
-import type { LiveStats } from '../../../workers/loadgen/report';
+import { LoadParams, type LoadParamsInput } from '../../../lib/loadgen/params';
+import { runLoad } from '../../../lib/loadgen/run';
+import type { LiveStats } from '../../../lib/loadgen/report';
 
 const base: LoadParamsInput = { requests: 20, concurrency: 3, promptLength: { mode: 'fixed', tokens: 24 }, maxTokens: 4, temperature: 0, p0Fraction: 0.5, model: 'm' };
 

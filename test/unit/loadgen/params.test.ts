@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeIssues, LoadParams } from '../../../workers/loadgen/params';
+import { describeIssues, LoadParams } from '../../../lib/loadgen/params';
 
 const ok = { requests: 30, concurrency: 4, promptLength: { mode: 'fixed', tokens: 32 }, maxTokens: 16, temperature: 0.7, p0Fraction: 0.5 };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { makePrompt, makeRandomPrompt, makeRepeatedPrompt, mulberry32, planRequest, rngFor } from '../../../workers/loadgen/prompt';
+import { makePrompt, makeRandomPrompt, makeRepeatedPrompt, mulberry32, planRequest, rngFor } from '../../../lib/loadgen/prompt';
 import { tokenEntropyBits } from '../../../workers/sandbox/model/quality';
 
 const params = { seed: 7, promptLength: { mode: 'range' as const, min: 5, max: 40 }, p0Fraction: 0.3 };

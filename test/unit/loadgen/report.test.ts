@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildReport, formatReport, ItlPool, liveStats, percentile, stat, tpotMs, type RequestSample } from '../../../workers/loadgen/report';
+import { buildReport, formatReport, ItlPool, liveStats, percentile, stat, tpotMs, type RequestSample } from '../../../lib/loadgen/report';
 
 const close = (actual: number | undefined, expected: number, what: string) =>
   assert.ok(actual !== undefined && Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
@@ -132,7 +132,7 @@ test('the ITL pool is exact under its capacity and keeps an exact mean over it',
 });
 
 test('failure reasons read as words: JSON error bodies become their message', async () => {
-  const { errorBodyText, readableFailure } = await import('../../../workers/loadgen/error-text');
+  const { errorBodyText, readableFailure } = await import('../../../lib/loadgen/error-text');
   assert.equal(errorBodyText('{"error":{"message":"prompt is 513 tokens; the limit is 255 tokens","type":"invalid_request_error"}}'), 'prompt is 513 tokens; the limit is 255 tokens');
   assert.equal(errorBodyText('{"detail":"Not Found"}'), 'Not Found');
   assert.equal(errorBodyText('<html>Bad Gateway</html>'), '<html>Bad Gateway</html>');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fromColumns, slowest, toColumns } from '../../../lib/loadruns/samples';
-import type { RequestSample } from '../../../workers/loadgen/report';
+import type { RequestSample } from '../../../lib/loadgen/report';
 
 const t0 = 1_700_000_000_000;
 const samples: RequestSample[] = [

@@ -23,7 +23,7 @@ import {
   type QualityRequest,
 } from '../../../lib/runs/quality';
 import { PRESETS } from '../../../lib/targets/presets';
-import { planRequest } from '../../../workers/loadgen/prompt';
+import { planRequest } from '../../../lib/loadgen/prompt';
 
 const row = (index: number, priority: 'P0' | 'P1', ok = true): SampleRow => ({
   index,

@@ -1,7 +1,7 @@
 // Seeded prompts and priorities. Request i of a run is the same text and priority
 // every time the run is repeated with the same seed, whatever the concurrency or
 // the order requests finish in, so two runs can be compared request for request.
-import { mulberry32 } from '../../lib/random';
+import { mulberry32 } from '../random';
 import type { LoadParams, PromptKind, PromptLength, PromptMix } from './params';
 
 export { mulberry32 };
