@@ -5,7 +5,7 @@
 import { config, durationToMs } from '@/lib/config';
 import { pgPool } from '@/lib/db';
 import type { FlameModel } from '@/lib/model/flame';
-import { BackendError, type ProfileType, type Series, type TimeRange, type Trace } from '@/lib/model/types';
+import { BackendError, type ProfileType, type TimeRange, type Trace } from '@/lib/model/types';
 import { PyroscopeClient } from './pyroscope/client';
 import type { FlameGraphResult, ProfileSelector } from './pyroscope/types';
 import { TempoClient } from './tempo/client';
@@ -42,7 +42,6 @@ export interface ProfileSource {
   selectMergeStacktraces(sel: ProfileSelector, opts?: { maxNodes?: number; spanSelector?: string[] } & Signal): Promise<FlameGraphResult>;
   /** only samples labelled span_id ∈ spanIds */
   spanProfile(sel: ProfileSelector, spanIds: string[], opts?: { maxNodes?: number } & Signal): Promise<FlameGraphResult>;
-  selectSeries(sel: ProfileSelector, opts: { stepS: number } & Signal): Promise<Series[]>;
   /** one diff model: `value` / `self` from `left` (before), `right` from `right` (after) */
   diff(left: ProfileSelector, right: ProfileSelector, opts?: { maxNodes?: number } & Signal): Promise<{ flame: FlameModel; leftTicks: number; rightTicks: number }>;
 }
@@ -79,7 +78,6 @@ export function embeddedProfileSource(db = pgPool()): ProfileSource {
     labelValues: (name, opts = {}) => profiles.labelValues(db, name, { ...opts, range: opts.range ?? lastHour() }),
     selectMergeStacktraces: (sel, opts = {}) => profiles.selectMergeStacktraces(db, sel, opts),
     spanProfile: (sel, spanIds, opts = {}) => profiles.spanProfile(db, sel, spanIds, opts),
-    selectSeries: (sel, opts) => profiles.selectSeries(db, sel, opts),
     diff: (l, r, opts = {}) => profiles.diff(db, l, r, opts),
   };
 }
@@ -124,7 +122,6 @@ export function profileSource(): ProfileSource {
     labelValues: (name, opts) => c.labelValues(name, opts),
     selectMergeStacktraces: (sel, opts) => c.selectMergeStacktraces(sel, opts),
     spanProfile: (sel, ids, opts) => c.spanProfile(sel, ids, opts),
-    selectSeries: (sel, opts) => c.selectSeries(sel, opts),
     diff: (l, r, opts) => c.diff(l, r, opts),
   };
 }

@@ -5,7 +5,7 @@
 // the rows whose span_set (GIN) has the span.
 import type pg from 'pg';
 import { NameTable, capNodes, diffModels, emptyModel, maxSelf, modelFromStacks, type FlameModel } from '@/lib/model/flame';
-import { BackendError, type ProfileType, type Series, type TimeRange } from '@/lib/model/types';
+import { BackendError, type ProfileType, type TimeRange } from '@/lib/model/types';
 import { LabelSyntaxError, parseLabelSelector, type LabelMatcher } from '@/lib/profiles/labels';
 import type { FlameGraphResult, ProfileSelector } from '@/lib/datasources/pyroscope/types';
 import { cancellableQuery } from './cancellable';
@@ -153,20 +153,4 @@ export async function labelValues(db: Queryable, name: string, opts: { matchers?
   const where = selectionSql((opts.matchers ?? []).flatMap(matchers), opts.range, params);
   const r = await db.query<{ v: string }>(`SELECT DISTINCT p.labels ->> $1 AS v FROM embedded_profile p WHERE ${where} AND p.labels ? $1 ORDER BY 1`, params);
   return r.rows.map((x) => x.v);
-}
-
-/** The selection's total per step (SelectSeries), one series. */
-export async function selectSeries(db: Queryable, sel: ProfileSelector, opts: { stepS: number }): Promise<Series[]> {
-  const ms = matchers(sel.labelSelector);
-  const type = await resolveProfileType(db, sel, ms);
-  if (!type) return [];
-  const stepMs = Math.max(1, Math.round(opts.stepS * 1000));
-  const params: unknown[] = [type, stepMs];
-  const where = `p.profile_types @> ARRAY[$1::text] AND ${selectionSql(ms, sel.range, params)}`;
-  const r = await db.query<{ t: string; v: number }>(
-    `SELECT (floor(extract(epoch FROM p.time_from) * 1000 / $2) * $2)::float8 AS t, sum(p.totals[array_position(p.profile_types, $1::text)])::float8 AS v
-     FROM embedded_profile p WHERE ${where} GROUP BY 1 ORDER BY 1`,
-    params,
-  );
-  return [{ labels: Object.fromEntries(ms.filter((m) => m.op === '=').map((m) => [m.name, m.value])), values: r.rows.map((x) => [Number(x.t), x.v]) }];
 }

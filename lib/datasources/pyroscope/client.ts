@@ -1,6 +1,6 @@
 import { backendFetch, clientOptionsFromConfig, readJson, type ClientOptions } from '@/lib/datasources/http';
 import type { FlameModel } from '@/lib/model/flame';
-import { BackendError, type Labels, type ProfileType, type Series, type TimeRange } from '@/lib/model/types';
+import { BackendError, type Labels, type ProfileType, type TimeRange } from '@/lib/model/types';
 import {
   decodeConnectError,
   parseDiffResponse,
@@ -9,10 +9,8 @@ import {
   parseNames,
   parseProfileJson,
   parseProfileTypes,
-  parseRender,
-  parseSelectSeries,
 } from './parse';
-import type { FlameGraphResult, ProfileSelector, RenderResult } from './types';
+import type { FlameGraphResult, ProfileSelector } from './types';
 
 // Typed client for Pyroscope's query API: Connect RPC with the JSON codec
 // (POST /querier.v1.QuerierService/<Method>), where int64 fields travel as
@@ -112,16 +110,6 @@ export class PyroscopeClient {
     return parseProfileJson(await this.rpc('SelectMergeProfile', selection(sel, opts.maxNodes), opts.signal), opts.sampleIndex);
   }
 
-  /** POST /querier.v1.QuerierService/SelectSeries: the profile's total over time, per `groupBy` label set. */
-  async selectSeries(
-    sel: ProfileSelector,
-    opts: { stepS: number; groupBy?: string[]; aggregation?: 'sum' | 'average'; signal?: AbortSignal },
-  ): Promise<Series[]> {
-    const body: Record<string, unknown> = { ...selection(sel), step: opts.stepS, groupBy: opts.groupBy ?? [] };
-    if (opts.aggregation) body.aggregation = opts.aggregation === 'sum' ? 'TIME_SERIES_AGGREGATION_TYPE_SUM' : 'TIME_SERIES_AGGREGATION_TYPE_AVERAGE';
-    return parseSelectSeries(await this.rpc('SelectSeries', body, opts.signal));
-  }
-
   /** POST /querier.v1.QuerierService/Diff: two selections → one diff model (left = baseline, right = comparison). */
   async diff(
     left: ProfileSelector,
@@ -130,22 +118,6 @@ export class PyroscopeClient {
   ): Promise<{ flame: FlameModel; leftTicks: number; rightTicks: number }> {
     const r = parseDiffResponse(await this.rpc('Diff', { left: selection(left, opts.maxNodes), right: selection(right, opts.maxNodes) }, opts.signal));
     return { flame: r.flame, leftTicks: r.leftTicks, rightTicks: r.rightTicks };
-  }
-
-  /**
-   * GET /pyroscope/render (legacy): `query` is `<profile type>{labels}`, e.g.
-   * `process_cpu:cpu:nanoseconds:cpu:nanoseconds{service_name="x"}`; the
-   * answer is a flamebearer.
-   */
-  async render(query: string, range: TimeRange, opts: { maxNodes?: number; signal?: AbortSignal } = {}): Promise<RenderResult> {
-    const res = await backendFetch('pyroscope', this.options, {
-      path: '/pyroscope/render',
-      query: { query, from: String(Math.floor(range.from / 1000)), until: String(Math.ceil(range.to / 1000)), format: 'json', maxNodes: opts.maxNodes },
-      headers: { Accept: 'application/json' },
-      signal: opts.signal,
-      decodeError: decodeConnectError,
-    });
-    return parseRender(await readJson('pyroscope', this.options, res, opts.signal));
   }
 }
 

@@ -1,10 +1,10 @@
 import type { DecodedError } from '@/lib/datasources/http';
 import { Wire } from '@/lib/datasources/wire';
 import { NameTable, emptyModel, modelFromStacks, type FlameModel } from '@/lib/model/flame';
-import type { Labels, ProfileType, Series } from '@/lib/model/types';
-import type { FlameGraphResult, RenderResult } from './types';
+import type { Labels, ProfileType, } from '@/lib/model/types';
+import type { FlameGraphResult } from './types';
 
-// Pure: Pyroscope Connect-JSON and flamebearer bodies → our model. No I/O.
+// Pure: Pyroscope Connect-JSON bodies → our model. No I/O.
 
 const w = new Wire('pyroscope');
 
@@ -221,20 +221,6 @@ export function parseLabelsSet(body: unknown): Labels[] {
   return w.optArr(w.obj(body, 'body').labelsSet, 'labelsSet').map((l, i) => labelPairs(w.obj(l, `labelsSet[${i}]`).labels, `labelsSet[${i}].labels`));
 }
 
-/** SelectSeries response `{series: [{labels, points: [{value, timestamp (ms, string)}]}]}`; an empty label set is omitted on the wire. */
-export function parseSelectSeries(body: unknown): Series[] {
-  return w.optArr(w.obj(body, 'body').series, 'series').map((s, i) => {
-    const o = w.obj(s, `series[${i}]`);
-    return {
-      labels: labelPairs(o.labels, `series[${i}].labels`),
-      values: w.optArr(o.points, `series[${i}].points`).map((pt, j): [number, number] => {
-        const p = w.obj(pt, `series[${i}].points[${j}]`);
-        return [w.num(p.timestamp, `series[${i}].points[${j}].timestamp`), w.num0(p.value, `series[${i}].points[${j}].value`)];
-      }),
-    };
-  });
-}
-
 /**
  * SelectMergeProfile response: a google.v1.Profile (pprof) in Connect JSON →
  * the model of its `sampleIndex`-th sample type.
@@ -271,27 +257,4 @@ export function parseProfileJson(body: unknown, sampleIndex = 0): FlameModel {
     values.push(w.num0(w.optArr(so.value, `sample[${i}].value`)[sampleIndex], `sample[${i}].value[${sampleIndex}]`));
   });
   return modelFromStacks({ names: table.names, stacks, values });
-}
-
-/** Legacy GET /pyroscope/render body (flamebearer, format "single") → model, metadata and timeline. */
-export function parseRender(body: unknown): RenderResult {
-  const o = w.obj(body, 'body');
-  const fb = w.obj(o.flamebearer, 'flamebearer');
-  const md = o.metadata === undefined ? {} : w.obj(o.metadata, 'metadata');
-  const format = w.optStr(md.format, 'metadata.format') ?? 'single';
-  if (format !== 'single') w.fail('metadata.format', '"single" (a diff is rendered by Diff)', format);
-  const names = w.arr(fb.names, 'flamebearer.names').map((n, i) => w.str(n, `flamebearer.names[${i}]`));
-  const flame = modelFromFlameLevels(names, levelNumbers(fb.levels, 'flamebearer'), 'flamebearer');
-  const timeline: Series = { labels: {}, values: [] };
-  if (o.timeline !== undefined && o.timeline !== null) {
-    const t = w.obj(o.timeline, 'timeline');
-    const start = w.num(t.startTime, 'timeline.startTime');
-    const delta = w.num(t.durationDelta, 'timeline.durationDelta');
-    timeline.values = w.optArr(t.samples, 'timeline.samples').map((v, i) => [(start + i * delta) * 1000, w.num(v, `timeline.samples[${i}]`)]);
-  }
-  const result: RenderResult = { flame, maxSelf: w.num0(fb.maxSelf, 'flamebearer.maxSelf'), format, timeline };
-  if (md.sampleRate !== undefined) result.sampleRate = w.num(md.sampleRate, 'metadata.sampleRate');
-  if (md.units !== undefined) result.units = w.str(md.units, 'metadata.units');
-  if (md.spyName !== undefined) result.spyName = w.str(md.spyName, 'metadata.spyName');
-  return result;
 }

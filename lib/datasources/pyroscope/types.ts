@@ -1,9 +1,9 @@
 import type { FlameModel } from '@/lib/model/flame';
-import type { Labels, ProfileType, Series, TimeRange } from '@/lib/model/types';
+import type { Labels, ProfileType, TimeRange } from '@/lib/model/types';
 
 // Wire shapes of Pyroscope's Connect API (querier.v1.QuerierService, JSON
-// codec: lowerCamelCase names, int64 as strings, times in unix ms) and of the
-// legacy /pyroscope/render flamebearer, plus the typed results our client returns.
+// codec: lowerCamelCase names, int64 as strings, times in unix ms), plus the
+// typed results our client returns.
 
 export type Int64 = string | number;
 
@@ -46,14 +46,6 @@ export interface WireConnectError {
   message?: string;
 }
 
-/** Legacy GET /pyroscope/render. */
-export interface WireRenderResponse {
-  version?: number;
-  flamebearer: { names: string[]; levels: number[][]; numTicks: number; maxSelf: number };
-  metadata?: { format?: string; sampleRate?: number; units?: string; spyName?: string; name?: string; appName?: string };
-  timeline?: { startTime: number; samples: number[]; durationDelta: number };
-}
-
 // ---- requests and results ----
 
 /** What every select call narrows by. */
@@ -69,16 +61,6 @@ export interface FlameGraphResult {
   flame: FlameModel;
   /** the largest self value, as Pyroscope computed it */
   maxSelf: number;
-}
-
-export interface RenderResult extends FlameGraphResult {
-  /** "single" for /render */
-  format: string;
-  sampleRate?: number;
-  units?: string;
-  spyName?: string;
-  /** samples per timeline slot, as [unix ms, value] */
-  timeline: Series;
 }
 
 export type { Labels, ProfileType };

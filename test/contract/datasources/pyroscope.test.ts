@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { PyroscopeClient } from '../../../lib/datasources/pyroscope/client';
 import { maxSelf as largestSelf, nameOf } from '../../../lib/model/flame';
 import { BackendError } from '../../../lib/model/types';
-import { checkSums, childTotals, dump, frameNames } from '../../helpers/flame-models';
+import { checkSums, dump, frameNames } from '../../helpers/flame-models';
 import { startFixtureServer, type FixtureServer } from '../../helpers/fixture-server';
 
 // Recorded Pyroscope responses (test/fixtures/pyroscope) replayed over real
@@ -58,9 +58,7 @@ before(async () => {
     { method: 'POST', path: '/querier.v1.QuerierService/SelectMergeStacktraces', file: 'pyroscope/select-merge-stacktraces.flamegraph.json' },
     { method: 'POST', path: '/querier.v1.QuerierService/SelectMergeSpanProfile', file: 'pyroscope/select-merge-stacktraces.flamegraph.json' },
     { method: 'POST', path: '/querier.v1.QuerierService/SelectMergeProfile', file: 'pyroscope/select-merge-profile.pprof.json' },
-    { method: 'POST', path: '/querier.v1.QuerierService/SelectSeries', file: 'pyroscope/select-series.json' },
     { method: 'POST', path: '/querier.v1.QuerierService/Diff', body: diffBody },
-    { path: '/pyroscope/render', file: 'pyroscope/render.flamebearer.json' },
   ]);
   fallback = await startFixtureServer([
     // A Pyroscope without SelectMergeSpanProfile answers Connect's "unimplemented" with 404.
@@ -145,18 +143,6 @@ describe('pyroscope Connect API', () => {
     assert.ok(frameNames(flame).has('runtime.stkbucket'));
   });
 
-  test('SelectSeries: points with string ms timestamps; a series without labels', async () => {
-    const series = await py.selectSeries(sel, { stepS: 30, aggregation: 'sum' });
-    assert.equal(series.length, 1);
-    assert.deepEqual(series[0].labels, {});
-    assert.equal(series[0].values.length, 52);
-    assert.deepEqual(series[0].values[0], [1779729327372, 270000000]);
-    assert.equal(series[0].values[1][0] - series[0].values[0][0], 30_000);
-    const body = sentBody(srv, 'SelectSeries');
-    assert.equal(body.step, 30);
-    assert.equal(body.aggregation, 'TIME_SERIES_AGGREGATION_TYPE_SUM');
-  });
-
   test('Diff (built from FlameGraphDiff): groups of 7 with delta offsets → one diff model', async () => {
     const r = await py.diff(sel, { ...sel, range: { from: range.to, to: range.to + 600_000 } });
     assert.equal(r.leftTicks, 10);
@@ -175,33 +161,12 @@ describe('pyroscope Connect API', () => {
     assert.equal(body.left.start, '1700000000000');
     assert.equal(body.right.start, '1700000600000');
   });
-
-  test('legacy /pyroscope/render flamebearer → flat model, metadata and timeline', async () => {
-    const r = await py.render('rideshare-app-golang.cpu{}', { from: 1677178495_000, to: 1677178496_000 }, { maxNodes: 1024 });
-    assert.equal(r.flame.value[0], 953);
-    assert.equal(r.maxSelf, 732);
-    assert.equal(r.format, 'single');
-    assert.equal(r.sampleRate, 100);
-    assert.equal(r.units, 'samples');
-    assert.equal(r.spyName, 'gospy');
-    checkSums(r.flame);
-    assert.deepEqual(childTotals(r.flame), [
-      ['github.com/pyroscope-io/client/pyroscope.(*Session).takeSnapshots', 2],
-      ['net/http.(*conn).serve', 823],
-      ['runtime.bgscavenge', 1],
-      ['runtime.mcall', 7],
-      ['runtime.nanotime1', 120],
-    ]);
-    assert.deepEqual(r.timeline.values, [[1677178490_000, 954]]);
-    const q = srv.last('/pyroscope/render').query;
-    assert.deepEqual([q.get('query'), q.get('from'), q.get('until'), q.get('format'), q.get('maxNodes')], ['rideshare-app-golang.cpu{}', '1677178495', '1677178496', 'json', '1024']);
-  });
 });
 
 describe('pyroscope errors', () => {
   test('Connect error JSON {code, message} → BackendError with the message verbatim and the code', async () => {
     const client = new PyroscopeClient({ baseUrl: fallback.url, timeoutMs: 2_000 });
-    await assert.rejects(client.selectSeries(sel, { stepS: 15 }), (e: unknown) => {
+    await assert.rejects(client.selectMergeProfile(sel), (e: unknown) => {
       assert.ok(e instanceof BackendError);
       assert.equal(e.backend, 'pyroscope');
       assert.equal(e.status, 400);
