@@ -8,6 +8,7 @@ import { defaultTraceQL } from '@/lib/explore/url-state';
 import { describeTimeRange } from '@/lib/time-range';
 import { MetricsPanel } from './MetricsPanel';
 import { ProfilesPanel } from './ProfilesPanel';
+import { QualityPanel } from './QualityPanel';
 import { TraceDetail } from './TraceDetail';
 import { TracesPanel } from './TracesPanel';
 import { useExploreState } from './useExploreState';
@@ -43,6 +44,7 @@ export function ExploreView({ shared = false }: { shared?: boolean }) {
           document.querySelector('[data-testid="explore-profiles"]')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
         }}
       />
+      <QualityPanel state={state} update={update} range={range} />
       {state.trace && <TraceDetail state={state} update={update} range={range} />}
       <ProfilesPanel state={state} update={update} range={range} />
     </div>

@@ -8,6 +8,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { fetchJson } from '@/lib/api-errors';
 import type { ExemplarsAnswer, HeatmapAnswer, RangeAnswer } from '@/lib/explore/metrics';
 import type { DiffAnswer, FlameAnswer, SlowFastAnswer, SpanProfileAnswer } from '@/lib/explore/profiles';
+import type { ExploreQualityAnswer } from '@/lib/explore/quality';
 import type { RedAnswer, SearchAnswer, TraceHeatmapAnswer } from '@/lib/explore/traces';
 import type { ProfileType, TimeRange } from '@/lib/model/types';
 
@@ -39,6 +40,8 @@ export const traceSearchUrl = (q: string, r: TimeRange, limit = 100) => `/api/tr
 export const traceHeatmapUrl = (q: string, r: TimeRange) => `/api/traces/heatmap?${qs({ q, ...rangeParams(r), width: CHART_WIDTH })}`;
 export const traceRedUrl = (q: string, r: TimeRange) => `/api/traces/red?${qs({ q, ...rangeParams(r), width: CHART_WIDTH })}`;
 
+export const traceQualityUrl = (svc: string, r: TimeRange) => `/api/traces/quality?${qs({ svc, ...rangeParams(r) })}`;
+
 export const usePromRange = (query: string, r: TimeRange) => useApi<RangeAnswer>(query ? promRangeUrl(query, r) : null, { keepPrevious: true });
 export const usePromExemplars = (query: string, r: TimeRange) => useApi<ExemplarsAnswer>(query ? promExemplarsUrl(query, r) : null, { keepPrevious: true });
 export const usePromHeatmap = (selector: string, r: TimeRange) => useApi<HeatmapAnswer>(selector ? promHeatmapUrl(selector, r) : null, { keepPrevious: true });
@@ -46,6 +49,8 @@ export const usePromHeatmap = (selector: string, r: TimeRange) => useApi<Heatmap
 export const useTraceSearch = (q: string | null, r: TimeRange | null, limit = 100) => useApi<SearchAnswer>(q !== null && r ? traceSearchUrl(q, r, limit) : null, { keepPrevious: true });
 export const useTraceHeatmap = (q: string, r: TimeRange) => useApi<TraceHeatmapAnswer>(traceHeatmapUrl(q, r), { keepPrevious: true });
 export const useTraceRed = (q: string, r: TimeRange) => useApi<RedAnswer>(traceRedUrl(q, r), { keepPrevious: true });
+
+export const useTraceQuality = (svc: string, r: TimeRange) => useApi<ExploreQualityAnswer>(traceQualityUrl(svc, r), { keepPrevious: true });
 
 export const useTraceServices = (r: TimeRange) => useApi<{ source: string; values: string[] }>(`/api/traces/tags/resource.service.name/values?${qs(rangeParams(r))}`);
 

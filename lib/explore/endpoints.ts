@@ -9,6 +9,7 @@ import { respond } from '@/lib/runs/http';
 import * as metrics from './metrics';
 import * as P from './params';
 import * as profiles from './profiles';
+import * as quality from './quality';
 import * as traces from './traces';
 
 type Signal = { signal?: AbortSignal };
@@ -32,6 +33,7 @@ export const EXPLORE_ENDPOINTS = {
   traceSearch: endpoint('/api/traces/search', P.TraceSearchQuery, traces.searchTraces),
   traceHeatmap: endpoint('/api/traces/heatmap', P.TraceMetricsQuery, traces.traceHeatmap),
   traceRed: endpoint('/api/traces/red', P.TraceMetricsQuery, traces.traceRed),
+  traceQuality: endpoint('/api/traces/quality', P.TraceQualityQuery, quality.exploreQuality),
   traceTagValues: endpoint('/api/traces/tags/:name/values', P.TagValuesQuery.and(P.TagValuesName), (q, o) => traces.tagValues(q.name, q, o)),
   profileTypes: endpoint('/api/profiles/types', P.ProfileTypesQuery, profiles.profileTypes),
   profileLabels: endpoint('/api/profiles/labels', P.ProfileLabelsQuery, profiles.labelNames),

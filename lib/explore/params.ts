@@ -52,6 +52,8 @@ export const TraceSearchQuery = rangeChecks(
   }),
 );
 export const TraceMetricsQuery = rangeChecks(z.object({ q: traceql, ...RangeFields, width }));
+/** Explore's quality panel: one service's request spans (all services' when empty) over the range. */
+export const TraceQualityQuery = rangeChecks(z.object({ svc: z.string().trim().max(500, 'svc must be at most 500 characters').default(''), ...RangeFields }));
 export const TagValuesQuery = z
   .object({ q: traceql.optional(), from: unixMs('from').optional(), to: unixMs('to').optional() })
   .refine((v) => (v.from === undefined) === (v.to === undefined), { message: 'give both from and to, or neither', path: ['to'] });

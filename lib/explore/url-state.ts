@@ -4,6 +4,7 @@
 // left alone here. Pure: components/explore/useExploreState reads and writes
 // these through the browser's history.
 import type { TimeRange } from '@/lib/model/types';
+import { QUALITY_SIGNALS, type QualitySignal } from '@/lib/runs/quality';
 import { withTimeRange } from '@/lib/time-range';
 import { formatCell, parseCell, type HeatmapCell } from './heatmap';
 
@@ -22,6 +23,8 @@ export interface ExploreState {
   tcell: HeatmapCell | null;
   trace: string | null;
   span: string | null;
+  /** Quality: the signal tab */
+  qsig: QualitySignal;
   /** Profiles: service, profile type, extra label matchers `{k="v"}` */
   svc: string;
   ptype: string;
@@ -48,6 +51,7 @@ export const EMPTY_EXPLORE: ExploreState = {
   tcell: null,
   trace: null,
   span: null,
+  qsig: 'entropy',
   svc: '',
   ptype: '',
   psel: '',
@@ -86,6 +90,7 @@ export function readExploreState(p: ReadableParams): ExploreState {
   const cmp = p.get('cmp') as CompareMode;
   const cfrom = ms(p.get('cfrom'));
   const cto = ms(p.get('cto'));
+  const qsig = p.get('qsig');
   return {
     pq: text(p.get('pq'), MAX_QUERY),
     pmode: p.get('pmode') === 'heatmap' ? 'heatmap' : 'lines',
@@ -95,6 +100,7 @@ export function readExploreState(p: ReadableParams): ExploreState {
     tcell: parseCell(p.get('tcell')),
     trace: hex(p.get('trace'), 32),
     span: hex(p.get('span'), 16),
+    qsig: (QUALITY_SIGNALS as readonly string[]).includes(qsig ?? '') ? (qsig as QualitySignal) : 'entropy',
     svc: text(p.get('svc')),
     ptype: text(p.get('ptype')),
     psel: text(p.get('psel'), 2000),
@@ -147,6 +153,7 @@ export function writeExploreState(base: URLSearchParams | string, s: ExploreStat
   put('tcell', s.tcell && formatCell(s.tcell));
   put('trace', s.trace);
   put('span', s.span);
+  if (s.qsig !== 'entropy') put('qsig', s.qsig);
   put('svc', s.svc);
   put('ptype', s.ptype);
   put('psel', s.psel);

@@ -31,6 +31,7 @@ const REPLAYABLE: readonly Replayable[] = [
   route('/api/traces/search', [], () => import('@/app/api/traces/search/route')),
   route('/api/traces/heatmap', [], () => import('@/app/api/traces/heatmap/route')),
   route('/api/traces/red', [], () => import('@/app/api/traces/red/route')),
+  route('/api/traces/quality', [], () => import('@/app/api/traces/quality/route')),
   route(`/api/traces/tags/${SEGMENT}/values`, ['name'], () => import('@/app/api/traces/tags/[name]/values/route')),
   route(`/api/traces/${SEGMENT}`, ['traceId'], () => import('@/app/api/traces/[traceId]/route')),
   route('/api/profiles/types', [], () => import('@/app/api/profiles/types/route')),

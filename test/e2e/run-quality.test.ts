@@ -3,8 +3,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import type { ExploreQualityAnswer } from '../../lib/explore/quality';
+import { exploreHref } from '../../lib/explore/url-state';
 import type { QualityPanel } from '../../lib/runs/panels';
 import { axisExtent, signalAxis, type QualityPoint } from '../../lib/runs/quality';
+import { SANDBOX_SERVICE } from '../../lib/runs/views';
 import { launchChromium } from '../helpers/browser';
 import { startApp, type AppHandle } from '../helpers/app';
 import { startOpenAiSseServer, type OpenAiSseServer } from '../helpers/openai-sse-server';
@@ -18,7 +21,7 @@ import { until } from '../helpers/until';
 
 const RESULTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
 const REQUESTS = 24;
-/** The scatter's plot-area insets, as RunQualityPanel sets them (outerBoundsMode 'none': exact). */
+/** The scatter's plot-area insets, as components/quality/QualitySignalView sets them (outerBoundsMode 'none': exact). */
 const GRID = { left: 56, right: 28, top: 32, bottom: 40 };
 
 let app: AppHandle;
@@ -26,6 +29,8 @@ let plain: OpenAiSseServer;
 let browser: Browser;
 let page: Page;
 let runId: string;
+/** the mixed run's window, from its own answer */
+let runWindow: { from: number; to: number };
 
 before(async () => {
   // A second target that speaks OpenAI but records no quality attributes (and sends no spans here).
@@ -89,6 +94,7 @@ test('a mixed-prompt run: entropy separates the kinds, a scatter point opens its
     },
     90_000,
   );
+  runWindow = q.window;
   await until('the panel to show every request', async () => (await panel.locator('header').textContent())?.includes(`${REQUESTS} of the run's ${REQUESTS} successful requests traced`), 30_000);
   assert.match((await panel.locator('header').textContent()) ?? '', /embedded/);
 
@@ -167,6 +173,39 @@ test('a mixed-prompt run: entropy separates the kinds, a scatter point opens its
   await page.getByTestId('run-quality').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(RESULTS, 'run-quality-dark.png'), fullPage: false });
   await page.getByTestId('theme-toggle').click();
+});
+
+test('Explore over the run’s window: the sandbox’s request spans per signal, a scatter point opens its trace in the trace view', { timeout: 120_000 }, async () => {
+  assert.ok(runWindow, 'the mixed run ran');
+  const range = { from: runWindow.from - 5_000, to: runWindow.to + 5_000 };
+  const q = await api<ExploreQualityAnswer>(`/api/traces/quality?svc=${SANDBOX_SERVICE}&from=${Math.floor(range.from)}&to=${Math.ceil(range.to)}`);
+  assert.equal(q.status, 200);
+  assert.equal(q.body.requests.withSignals, REQUESTS, 'every request of the run, read from its span');
+  await page.goto(`${app.url}${exploreHref(range, SANDBOX_SERVICE)}`);
+  const panel = page.getByTestId('explore-quality');
+  await until('the panel to count the spans', async () => (await panel.locator('header').textContent())?.includes(`${REQUESTS} of ${REQUESTS} request spans of ${SANDBOX_SERVICE}`), 30_000);
+  assert.equal(await panel.getByRole('tab', { name: 'Prompt entropy' }).getAttribute('aria-selected'), 'true');
+  const scatter = panel.getByTestId('quality-scatter');
+  await scatter.locator('canvas').waitFor();
+  await scatter.scrollIntoViewIfNeeded();
+  const target = await isolatedPoint(q.body.signals.find((s) => s.signal === 'entropy')!.points);
+  await page.mouse.click(target.x, target.y);
+  await page.waitForURL((u) => u.searchParams.get('trace') === target.point.traceId, { timeout: 10_000 });
+  await page.getByTestId('explore-trace').getByTestId('trace-waterfall').waitFor({ timeout: 30_000 });
+  await panel.scrollIntoViewIfNeeded();
+  mkdirSync(RESULTS, { recursive: true });
+  await page.screenshot({ path: path.join(RESULTS, 'explore-quality.png'), fullPage: false });
+
+  // The tab is in the URL too.
+  await panel.getByRole('tab', { name: 'Output perplexity' }).click();
+  await page.waitForURL((u) => u.searchParams.get('qsig') === 'perplexity');
+
+  // A service whose spans carry none (here: none at all in the range): the empty state says what to do.
+  await page.goto(`${app.url}${exploreHref(range, 'plain')}`);
+  const empty = page.getByTestId('explore-quality').getByTestId('quality-empty');
+  await until('the empty state', async () => /No request \(server\) span of "plain"/.test((await empty.textContent()) ?? ''), 30_000);
+  await page.getByTestId('explore-quality').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(RESULTS, 'explore-quality-empty.png'), fullPage: false });
 });
 
 test('a target that records no quality signals: the panel says why and what to do', { timeout: 120_000 }, async () => {

@@ -15,6 +15,7 @@ test('a view survives its URL: every selection written is read back; defaults ar
     tq: '{ kind = server }',
     trace: 'ab'.repeat(16),
     span: 'cd'.repeat(8),
+    qsig: 'perplexity_std',
     svc: 'shop',
     cmp: 'range',
     cfrom: T - 60_000,
@@ -27,8 +28,8 @@ test('a view survives its URL: every selection written is read back; defaults ar
   assert.equal(url.get('from'), 'now-1h', 'the time range is kept');
   assert.equal(writeExploreState('', EMPTY_EXPLORE).toString(), '');
   // A crafted id or range is dropped, not guessed.
-  const bad = readExploreState(new URLSearchParams('trace=xyz&span=12&cfrom=5&cto=4'));
-  assert.deepEqual([bad.trace, bad.span, bad.cfrom, bad.cto], [null, null, null, null]);
+  const bad = readExploreState(new URLSearchParams('trace=xyz&span=12&cfrom=5&cto=4&qsig=nope'));
+  assert.deepEqual([bad.trace, bad.span, bad.cfrom, bad.cto, bad.qsig], [null, null, null, null, 'entropy']);
 });
 
 test('a new trace query drops its heatmap cell; a new trace its span', () => {
