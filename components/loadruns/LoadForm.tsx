@@ -10,7 +10,8 @@ import { LIMITS } from '@/lib/loadgen/params';
 import { roleNeeded, useCan } from '@/components/auth/viewer';
 import { Button } from '@/components/ui/Button';
 import { Panel } from '@/components/ui/Panel';
-import { runKeys, useTargets } from './api';
+import { runKeys } from '@/components/runs/api';
+import { useTargets } from './api';
 
 const input =
   'h-8 w-full rounded-md border border-line bg-bg px-2 text-sm tabular-nums aria-[invalid=true]:border-danger focus-visible:outline-2 focus-visible:outline-focus';

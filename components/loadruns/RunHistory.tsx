@@ -2,8 +2,8 @@
 
 import Link from 'next/link';
 import { Panel, queryPanelState } from '@/components/ui/Panel';
-import { useRuns } from './api';
-import { ms, rate, when } from './format';
+import { useRuns } from '@/components/runs/api';
+import { ms, rate, when } from '@/components/ui/format';
 import { StatusBadge } from './StatusBadge';
 
 /** Past runs, newest first, with their benchmark_serving figures; each links to its permalink. */

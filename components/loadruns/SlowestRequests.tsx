@@ -5,8 +5,8 @@ import { useMemo } from 'react';
 import { fromColumns, slowest } from '@/lib/loadruns/samples';
 import { Badge } from '@/components/ui/Badge';
 import { Panel, queryPanelState } from '@/components/ui/Panel';
-import { useRun } from './api';
-import { ms } from './format';
+import { useRun } from '@/components/runs/api';
+import { ms } from '@/components/ui/format';
 
 /**
  * The run's slowest requests as the load generator measured them, each with the trace

@@ -1,5 +1,5 @@
 import type { BenchmarkReport, Stat } from '@/lib/loadgen/report';
-import { ms, pct, rate } from './format';
+import { ms, pct, rate } from '@/components/ui/format';
 
 /** The run's report laid out as vLLM's benchmark_serving prints it. */
 export function SummaryTable({ report }: { report: BenchmarkReport }) {

@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { RunStatus } from '@/lib/loadruns/store';
 import type { LiveStats } from '@/lib/loadgen/report';
-import { runKeys } from './api';
+import { runKeys } from '@/components/runs/api';
 
 export interface RunEventsState {
   stats: LiveStats | null;

@@ -9,7 +9,7 @@ import { GridComponent, LegendComponent, TooltipComponent, type GridComponentOpt
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { type ReactNode, useEffect, useMemo, useRef } from 'react';
-import { ms } from '@/components/loadruns/format';
+import { ms } from '@/components/ui/format';
 import { cssVar, useTheme } from '@/components/ui/theme';
 import { escapeHtml } from '@/lib/escape-html';
 import { formatLatencyMs } from '@/lib/model/latency-view';

@@ -3,7 +3,7 @@
 import { useMemo } from 'react';
 import { countText } from '@/components/histogram/LatencyHistogram';
 import { FlameGraph } from '@/components/flame/FlameGraph';
-import { ms } from '@/components/loadruns/format';
+import { ms } from '@/components/ui/format';
 import { TraceWaterfall } from '@/components/trace/TraceWaterfall';
 import { Badge } from '@/components/ui/Badge';
 import { Panel, queryPanelState } from '@/components/ui/Panel';

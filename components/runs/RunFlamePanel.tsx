@@ -2,14 +2,13 @@
 
 import { useId } from 'react';
 import { FlameGraph } from '@/components/flame/FlameGraph';
-import { useRuns } from '@/components/loadruns/api';
-import { when } from '@/components/loadruns/format';
+import { when } from '@/components/ui/format';
 import { Panel, queryPanelState } from '@/components/ui/Panel';
 import { Tabs } from '@/components/ui/Tabs';
 import type { TimeRange } from '@/lib/model/types';
 import type { RunViewState } from '@/lib/runs/url-state';
 import { PROFILE_KINDS, PROFILE_KIND_LABELS, profileTypeLabel, type ProfileKind, type ServedBy } from '@/lib/runs/views';
-import { useFlame } from './api';
+import { useFlame, useRuns } from './api';
 import { windowText } from './format';
 import type { UpdateView } from './useRunViewState';
 

@@ -1,14 +1,42 @@
 'use client';
 
-// The run panels' API as react-query hooks: each panel has its own query, so each
-// loads, fails and retries on its own. Types come from lib (type-only imports).
+// The /api/runs API as react-query hooks: the run list, one run, and each run
+// panel with its own query, so each loads, fails and retries on its own. Types
+// come from lib (type-only imports).
 import { useQuery } from '@tanstack/react-query';
 import { fetchJson } from '@/lib/api-errors';
 import { formatBucketParam, type LatencyBucket } from '@/lib/correlate';
+import type { RunView } from '@/lib/loadruns/store';
 import type { TraceJson } from '@/lib/model/json';
 import type { TimeRange } from '@/lib/model/types';
 import type { FlamePanel, LatencyPanel, QualityPanel, SpanProfilePanel, TracesPanel } from '@/lib/runs/panels';
 import type { LatencyMetric, ProfileKind } from '@/lib/runs/views';
+
+export const runKeys = {
+  all: ['load-runs'] as const,
+  list: () => [...runKeys.all, 'list'] as const,
+  one: (id: string, samples = false) => [...runKeys.all, 'one', id, samples] as const,
+};
+
+const isLive = (r: RunView) => r.status === 'queued' || r.status === 'running';
+
+export function useRuns() {
+  return useQuery({
+    queryKey: runKeys.list(),
+    queryFn: ({ signal }) => fetchJson<{ runs: RunView[] }>('/api/runs?limit=50', { signal }),
+    // Keep the history fresh while a run it lists is still going.
+    refetchInterval: (q) => (q.state.data?.runs.some(isLive) ? 3000 : false),
+  });
+}
+
+/** One run; `samples` adds the per-request client-side measures (for the histogram overlay). */
+export function useRun(id: string, opts: { samples?: boolean } = {}) {
+  return useQuery({
+    queryKey: runKeys.one(id, !!opts.samples),
+    queryFn: ({ signal }) => fetchJson<RunView>(`/api/runs/${encodeURIComponent(id)}${opts.samples ? '?samples=1' : ''}`, { signal }),
+    staleTime: (q) => (q.state.data && !isLive(q.state.data) ? Infinity : 0),
+  });
+}
 
 const base = (id: string) => `/api/runs/${encodeURIComponent(id)}`;
 

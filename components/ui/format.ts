@@ -1,4 +1,5 @@
-// Number formatting for run figures: fixed, locale-free, "—" for missing values.
+// Number and time formatting for figures (run tables, panels): fixed, locale-free,
+// "—" for missing values.
 export function ms(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   return v >= 100 ? v.toFixed(0) : v.toFixed(2);
