@@ -50,6 +50,17 @@ export async function startTestPostgres(opts: { migrate?: boolean } = {}): Promi
 }
 
 /**
+ * A pool for a test's own queries. Like any pg pool it needs an 'error'
+ * listener: an idle client that Postgres ends (a stop, a restart test) emits
+ * one, and without a listener that is an uncaught exception in the test process.
+ */
+export function testPool(url: string, max = 4): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on('error', (e) => console.warn(`[test pool] idle connection ended: ${e.message}`));
+  return pool;
+}
+
+/**
  * For tests that drive the app's own route handlers: registers before/after
  * hooks that start a test Postgres, make it the app's DATABASE_URL (before
  * anything reads config()), open a pool for the test's own queries, and close
@@ -61,7 +72,7 @@ export function appDatabaseHooks(opts: { poolSize?: number } = {}): { readonly u
   before(async () => {
     db = await startTestPostgres();
     process.env.DATABASE_URL = db.url;
-    pool = new pg.Pool({ connectionString: db.url, max: opts.poolSize ?? 4 });
+    pool = testPool(db.url, opts.poolSize ?? 4);
   });
   after(async () => {
     // Postgres is stopped whatever closing the pools does (a throw here would leave it running).

@@ -1,8 +1,8 @@
 // Span-derived request metrics and retention of the embedded stores, against a real Postgres.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
+import type pg from 'pg';
+import { startTestPostgres, type TestPostgres, testPool } from '../helpers/postgres';
 import { histogramQuantile } from '../../lib/model/histogram';
 import { insertSpans } from '../../lib/datasources/embedded/spans';
 import { latencyHistogram, latencyQuantiles, redSeries, SPAN_METRICS_SOURCE } from '../../lib/datasources/embedded/span-metrics';
@@ -18,7 +18,7 @@ let db: TestPostgres;
 let pool: pg.Pool;
 before(async () => {
   db = await startTestPostgres();
-  pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool = testPool(db.url, 4);
 });
 after(async () => {
   await pool?.end();

@@ -6,8 +6,8 @@
 // fits in the request span's duration.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
+import type pg from 'pg';
+import { startTestPostgres, type TestPostgres, testPool } from '../helpers/postgres';
 import { startReceivers, type Receivers } from '../helpers/receivers';
 import { startSandbox, type Sandbox } from '../../workers/sandbox/serve/index';
 import { spanProfileIds } from '../../lib/correlate';
@@ -31,7 +31,7 @@ before(async () => {
   process.env.DATABASE_URL = db.url;
   spans = await import('../../lib/datasources/embedded/spans');
   profiles = await import('../../lib/datasources/embedded/profiles');
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool = testPool(db.url, 2);
   app = await startReceivers();
   const url = app.url;
   started = Date.now();

@@ -6,7 +6,7 @@ import { parseConfig } from '../../../lib/config';
 import { checkHealth, type ComponentHealth, type HealthReport } from '../../../lib/health';
 import { startFixtureServer, type FixtureServer } from '../../helpers/fixture-server';
 import { startPrometheus, type PrometheusHandle } from '../../helpers/prometheus';
-import { startTestPostgres, type TestPostgres } from '../../helpers/postgres';
+import { startTestPostgres, testPool, type TestPostgres } from '../../helpers/postgres';
 
 // Health against real servers: embedded Postgres, Debian's Prometheus, and
 // small HTTP servers on 127.0.0.1 answering as Tempo, Pyroscope and the sandbox do.
@@ -22,7 +22,7 @@ let closedPort: number;
 
 before(async () => {
   db = await startTestPostgres({ migrate: false });
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool = testPool(db.url, 2);
   prom = await startPrometheus({ scrapeTargets: [] });
   tempo = await startFixtureServer([
     { path: '/api/status/buildinfo', body: { version: '2.6.1', revision: 'abc1234', branch: 'HEAD', goVersion: 'go1.23.2' } },

@@ -1,8 +1,8 @@
 // The embedded latency histogram of a ms-valued span attribute (TTFT / TPOT), against a real Postgres.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
-import { startTestPostgres, type TestPostgres } from '../../helpers/postgres';
+import type pg from 'pg';
+import { startTestPostgres, type TestPostgres, testPool } from '../../helpers/postgres';
 import { insertSpans } from '../../../lib/datasources/embedded/spans';
 import { latencyHistogram } from '../../../lib/datasources/embedded/span-metrics';
 import type { Attributes, Span } from '../../../lib/model/types';
@@ -11,7 +11,7 @@ let db: TestPostgres;
 let pool: pg.Pool;
 before(async () => {
   db = await startTestPostgres();
-  pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool = testPool(db.url, 2);
 });
 after(async () => {
   await pool?.end();

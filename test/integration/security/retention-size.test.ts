@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
+import type pg from 'pg';
 import { cleanupBySize, cleanupEmbedded, liveBytes } from '../../../lib/datasources/embedded/retention';
-import { startTestPostgres, type TestPostgres } from '../../helpers/postgres';
+import { startTestPostgres, type TestPostgres, testPool } from '../../helpers/postgres';
 
 // Issue 9: retention was by age only (30 s of ingest: a 324 MB table). With
 // EMBEDDED_MAX_BYTES the oldest data goes once the stores hold more, and the
@@ -12,7 +12,7 @@ let db: TestPostgres;
 let pool: pg.Pool;
 before(async () => {
   db = await startTestPostgres();
-  pool = new pg.Pool({ connectionString: db.url, max: 3 });
+  pool = testPool(db.url, 3);
   // Stopping the server at the end ends any connection the pool still holds; that is no failure.
   pool.on('error', () => {});
 });
