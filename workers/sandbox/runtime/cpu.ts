@@ -14,7 +14,7 @@ import { rmsnorm } from '../kernels/cpu/rmsnorm';
 import { rope, ropeTable, type RopeTable } from '../kernels/cpu/rope';
 import { swiglu } from '../kernels/cpu/swiglu';
 import type { BackendInfo, ModelRunner, RunnerMemory, SeqHandle } from './types';
-import { SequenceTable } from './sequences';
+import { SequenceSlots, SequenceTable } from './sequences';
 import { MatmulHelper } from './cpu-threads';
 
 /**
@@ -74,14 +74,14 @@ class Scratch {
   }
 }
 
-export class CpuRunner implements ModelRunner {
+export class CpuRunner extends SequenceSlots<Float32Array> implements ModelRunner {
   readonly info: BackendInfo;
   private readonly c: ModelConfig;
   private readonly w: Float32Array;
   private readonly rope: RopeTable;
   private readonly shape: AttentionShape;
   private readonly scores: Float32Array;
-  private readonly seqs: SequenceTable<Float32Array>;
+  protected readonly seqs: SequenceTable<Float32Array>;
   private scratch: Scratch;
   /** per forward-pass row: its sequence's KV cache and position */
   private rowCache: Float32Array[] = [];
@@ -97,6 +97,7 @@ export class CpuRunner implements ModelRunner {
     preset: string,
     helper: MatmulHelper | null = null,
   ) {
+    super();
     const c = weights.config;
     this.c = c;
     this.w = weights.data;
@@ -141,18 +142,7 @@ export class CpuRunner implements ModelRunner {
     return new CpuRunner(shared, preset, await MatmulHelper.start(shared.data));
   }
 
-  allocSequence(): SeqHandle {
-    return this.seqs.alloc();
-  }
-
-  freeSequence(seq: SeqHandle): void {
-    this.seqs.free(seq);
-  }
-
-  copyPrefix(from: SeqHandle, to: SeqHandle, n: number): void {
-    this.seqs.checkPrefix(from, to, n);
-    const src = this.seqs.get(from);
-    const dst = this.seqs.get(to);
+  protected copyKv(src: Float32Array, dst: Float32Array, n: number): void {
     const len = n * kvDim(this.c);
     for (let l = 0; l < this.c.nLayers; l++) {
       for (const part of [0, this.kvStride]) {
@@ -160,7 +150,6 @@ export class CpuRunner implements ModelRunner {
         dst.set(src.subarray(off, off + len), off);
       }
     }
-    to.length = n;
   }
 
   async prefill(seq: SeqHandle, tokens: Int32Array): Promise<Float32Array> {

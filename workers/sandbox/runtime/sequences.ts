@@ -87,3 +87,29 @@ export class SequenceTable<Kv> {
     if (!Number.isInteger(n) || n < 0 || n > from.length) throw new RangeError(`prefix ${n} is longer than sequence ${from.id} (${from.length} tokens)`);
   }
 }
+
+/**
+ * The sequence half of a ModelRunner, the same for both backends: slots come
+ * from `seqs`; copying a prefix checks its arguments here and leaves only the
+ * moving of KV data (`copyKv`) to the backend.
+ */
+export abstract class SequenceSlots<Kv> {
+  protected abstract readonly seqs: SequenceTable<Kv>;
+
+  /** Copies the first `n` positions of every layer's K and V from `src` to `dst`. */
+  protected abstract copyKv(src: Kv, dst: Kv, n: number): void;
+
+  allocSequence(): SeqHandle {
+    return this.seqs.alloc();
+  }
+
+  freeSequence(seq: SeqHandle): void {
+    this.seqs.free(seq);
+  }
+
+  copyPrefix(from: SeqHandle, to: SeqHandle, n: number): void {
+    this.seqs.checkPrefix(from, to, n);
+    this.copyKv(this.seqs.get(from), this.seqs.get(to), n);
+    to.length = n;
+  }
+}

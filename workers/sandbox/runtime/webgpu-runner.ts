@@ -9,7 +9,7 @@ import { paramCount, type Weights } from '../model/weights';
 import type { KernelName } from '../kernels/names';
 import { ropeTable } from '../kernels/cpu/rope';
 import { type Dispatch, GpuContext, type GpuTimingMode, TIMESTAMP_PAIR_BYTES, Usage, dispatchDurationsNs, f32bits, gemvGroups, gemvThreadsPerRow } from './gpu';
-import { SequenceTable } from './sequences';
+import { SequenceSlots, SequenceTable } from './sequences';
 import type { BackendInfo, GpuPassTiming, ModelRunner, RunnerMemory, SeqHandle, WorkTag } from './types';
 
 /** Prompt tokens per forward pass (one 64-row matmul tile). */
@@ -131,10 +131,10 @@ interface Activations {
   readback: GPUBuffer;
 }
 
-export class WebGpuRunner implements ModelRunner {
+export class WebGpuRunner extends SequenceSlots<number> implements ModelRunner {
   readonly info: BackendInfo;
   private readonly c: ModelConfig;
-  private readonly seqs: SequenceTable<number>;
+  protected readonly seqs: SequenceTable<number>;
   private readonly weightsBuf: GPUBuffer;
   private readonly cosBuf: GPUBuffer;
   private readonly sinBuf: GPUBuffer;
@@ -172,6 +172,7 @@ export class WebGpuRunner implements ModelRunner {
     private readonly gemvTpr: number,
     kernelSampleEvery: number,
   ) {
+    super();
     const c = weights.config;
     this.c = c;
     this.kernelSampleEvery = Math.max(1, Math.floor(kernelSampleEvery));
@@ -227,30 +228,17 @@ export class WebGpuRunner implements ModelRunner {
     return { kvBytesPerPosition: this.kvBytesPerPosition, kvReservedBytes: gpu.kv_cache, kvAllocations: this.kvSlots, kvOnHost: false, gpuBuffers: gpu };
   }
 
-  allocSequence(): SeqHandle {
-    return this.seqs.alloc();
-  }
-
-  freeSequence(seq: SeqHandle): void {
-    this.seqs.free(seq);
-  }
-
-  copyPrefix(from: SeqHandle, to: SeqHandle, n: number): void {
-    this.seqs.checkPrefix(from, to, n);
-    const src = this.seqs.get(from);
-    const dst = this.seqs.get(to);
-    if (n > 0) {
-      // copyBufferToBuffer cannot copy within one buffer: go through a temporary
-      this.copyTmp ??= this.ctx.buffer(this.slotStride * 4, undefined, 'kv copy', 'kv_cache');
-      const bytes = n * kvDim(this.c) * 4;
-      const enc = this.ctx.device.createCommandEncoder();
-      const parts: number[] = [];
-      for (let l = 0; l < this.c.nLayers; l++) parts.push(l * this.layerStride, l * this.layerStride + this.kvStride);
-      for (const off of parts) enc.copyBufferToBuffer(this.kvBuf, (src * this.slotStride + off) * 4, this.copyTmp, off * 4, bytes);
-      for (const off of parts) enc.copyBufferToBuffer(this.copyTmp, off * 4, this.kvBuf, (dst * this.slotStride + off) * 4, bytes);
-      this.ctx.submit(enc);
-    }
-    to.length = n;
+  protected copyKv(src: number, dst: number, n: number): void {
+    if (n === 0) return;
+    // copyBufferToBuffer cannot copy within one buffer: go through a temporary
+    this.copyTmp ??= this.ctx.buffer(this.slotStride * 4, undefined, 'kv copy', 'kv_cache');
+    const bytes = n * kvDim(this.c) * 4;
+    const enc = this.ctx.device.createCommandEncoder();
+    const parts: number[] = [];
+    for (let l = 0; l < this.c.nLayers; l++) parts.push(l * this.layerStride, l * this.layerStride + this.kvStride);
+    for (const off of parts) enc.copyBufferToBuffer(this.kvBuf, (src * this.slotStride + off) * 4, this.copyTmp, off * 4, bytes);
+    for (const off of parts) enc.copyBufferToBuffer(this.copyTmp, off * 4, this.kvBuf, (dst * this.slotStride + off) * 4, bytes);
+    this.ctx.submit(enc);
   }
 
   prefill(seq: SeqHandle, tokens: Int32Array, tag: WorkTag = {}): Promise<Float32Array> {
