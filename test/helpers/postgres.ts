@@ -97,3 +97,31 @@ export function appDatabaseHooks(opts: { poolSize?: number } = {}): { readonly u
     },
   };
 }
+
+/**
+ * For migration tests: registers before/after hooks that start a test Postgres
+ * with no migration applied and connect one client to it (the app's role), and
+ * end both afterwards.
+ */
+export function emptyDatabaseHooks(): { readonly client: pg.Client } {
+  let db: TestPostgres | undefined;
+  let client: pg.Client | undefined;
+  before(async () => {
+    db = await startTestPostgres({ migrate: false });
+    client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+  });
+  after(async () => {
+    try {
+      await client?.end();
+    } finally {
+      await db?.stop();
+    }
+  });
+  return {
+    get client() {
+      if (!client) throw new Error('emptyDatabaseHooks: not started yet (use it from a test or hook)');
+      return client;
+    },
+  };
+}

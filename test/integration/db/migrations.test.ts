@@ -3,28 +3,17 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import pg from 'pg';
+import { test } from 'node:test';
 import { MigrationError, migrate, readMigrations } from '../../../lib/db/migrate';
-import { startTestPostgres, type TestPostgres } from '../../helpers/postgres';
+import { emptyDatabaseHooks } from '../../helpers/postgres';
 
-let db: TestPostgres;
-let client: pg.Client;
-before(async () => {
-  db = await startTestPostgres({ migrate: false });
-  client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-});
-after(async () => {
-  await client?.end();
-  await db?.stop();
-});
+const empty = emptyDatabaseHooks();
 
 test('migrations apply to an empty database and are recorded as Prisma records them', async () => {
   const all = readMigrations();
-  const r = await migrate(client);
+  const r = await migrate(empty.client);
   assert.deepEqual(r.applied, all.map((m) => m.name));
-  const { rows } = await client.query('SELECT * FROM "_prisma_migrations" ORDER BY migration_name');
+  const { rows } = await empty.client.query('SELECT * FROM "_prisma_migrations" ORDER BY migration_name');
   assert.equal(rows.length, all.length);
   for (const [i, m] of all.entries()) {
     const row = rows[i];
@@ -35,13 +24,13 @@ test('migrations apply to an empty database and are recorded as Prisma records t
     assert.equal(row.rolled_back_at, null);
     assert.match(row.id, /^[0-9a-f-]{36}$/);
   }
-  const tables = await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema='public'`);
+  const tables = await empty.client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema='public'`);
   const names = tables.rows.map((t) => t.table_name);
   for (const t of ['slo', 'slo_revision', 'incident', 'load_run']) assert.ok(names.includes(t), `table ${t}`);
 });
 
 test('a second run applies nothing', async () => {
-  const r = await migrate(client);
+  const r = await migrate(empty.client);
   assert.deepEqual(r.applied, []);
   assert.equal(r.alreadyApplied.length, readMigrations().length);
 });
@@ -52,15 +41,15 @@ test('a failing migration is recorded with its error, leaves no partial schema a
     mkdirSync(path.join(dir, '29990101000000_broken'));
     writeFileSync(path.join(dir, '29990101000000_broken', 'migration.sql'), 'CREATE TABLE half_done (id int);\nSELECT * FROM no_such_table;\n');
     const migrations = [...readMigrations(), ...readMigrations(dir)];
-    await assert.rejects(migrate(client, migrations), (e: unknown) => e instanceof MigrationError && /29990101000000_broken failed: .*no_such_table/.test(e.message));
-    const half = await client.query(`SELECT to_regclass('half_done') AS t`);
+    await assert.rejects(migrate(empty.client, migrations), (e: unknown) => e instanceof MigrationError && /29990101000000_broken failed: .*no_such_table/.test(e.message));
+    const half = await empty.client.query(`SELECT to_regclass('half_done') AS t`);
     assert.equal(half.rows[0].t, null, 'the failed migration left no table behind');
-    const { rows } = await client.query(`SELECT finished_at, logs FROM "_prisma_migrations" WHERE migration_name = '29990101000000_broken'`);
+    const { rows } = await empty.client.query(`SELECT finished_at, logs FROM "_prisma_migrations" WHERE migration_name = '29990101000000_broken'`);
     assert.equal(rows[0].finished_at, null);
     assert.match(rows[0].logs, /no_such_table/);
-    await assert.rejects(migrate(client), /failed earlier.*prisma migrate resolve --rolled-back 29990101000000_broken/);
-    await client.query(`UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = '29990101000000_broken'`);
-    assert.deepEqual((await migrate(client)).applied, []);
+    await assert.rejects(migrate(empty.client), /failed earlier.*prisma migrate resolve --rolled-back 29990101000000_broken/);
+    await empty.client.query(`UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = '29990101000000_broken'`);
+    assert.deepEqual((await migrate(empty.client)).applied, []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
