@@ -11,64 +11,34 @@
 import os from 'node:os';
 import pg from 'pg';
 import { SpanKind, context, trace } from '@opentelemetry/api';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { measure } from '../helpers/cpu-time';
 import { startTestPostgres } from '../helpers/postgres';
+import { ingestOtlp, line, otlpBodies, runBench } from './scaffold';
 import { decodeExportTraceServiceRequest } from '../../lib/otlp';
-import { receiveOtlpTraces } from '../../lib/datasources/embedded/otlp-receiver';
 import { durableUrl } from '../../lib/db';
 
 const SPANS = Number(process.env.DURABLE_BENCH_SPANS ?? 96_000);
 const ROUNDS = 4;
 const BATCH = 512; // the OTel BatchSpanProcessor's default maxExportBatchSize
 
-const line = (name: string, value: number, unit: string, note = '') => console.log(`${name} ${Number(value.toPrecision(4))} ${unit}${note ? `  # ${note}` : ''}`);
-
 /** Protobuf export bodies of `n` sandbox-like spans (request traces of six spans). */
 async function bodies(n: number): Promise<Uint8Array[]> {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'bench', 'host.name': 'bench-host' }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const tracer = provider.getTracer('bench');
   const t0 = Date.now() - 600_000;
-  for (let i = 0; i < n / 6; i++) {
-    const start = t0 + i;
-    const root = tracer.startSpan('text_completion trisight-tiny', {
-      kind: SpanKind.SERVER,
-      startTime: start,
-      attributes: { 'gen_ai.operation.name': 'text_completion', 'gen_ai.request.model': 'trisight-tiny', 'gen_ai.usage.input_tokens': 40 + (i % 50), 'gen_ai.usage.output_tokens': 64, 'trisight.sampling.probability': 1 },
-    });
-    const ctx = trace.setSpan(context.active(), root);
-    for (const [k, name] of ['tokenize', 'queue', 'prefill', 'decode', 'decode'].entries()) tracer.startSpan(name, { startTime: start + k, attributes: { 'trisight.sampling.probability': 1 } }, ctx).end(start + k + 1);
-    root.end(start + 8);
-  }
-  await provider.forceFlush();
-  const spans: ReadableSpan[] = exporter.getFinishedSpans();
-  await provider.shutdown();
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < spans.length; i += BATCH) out.push(ProtobufTraceSerializer.serializeRequest(spans.slice(i, i + BATCH))!);
-  return out;
-}
-
-async function ingest(pool: pg.Pool, list: Uint8Array[], concurrency: number): Promise<{ wall: number; cpu: number }> {
-  let next = 0;
-  const m = await measure(pool, () =>
-    Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < list.length) {
-          const b = list[next++];
-          const r = await receiveOtlpTraces(new Request('http://bench/v1/traces', { method: 'POST', body: b as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/x-protobuf' } }), pool, { redaction: null });
-          if (r.status !== 200) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
-        }
-      }),
-    ).then(() => {}),
-  );
-  return { wall: m.wall, cpu: m.node + m.pg };
+  return otlpBodies({ 'service.name': 'bench', 'host.name': 'bench-host' }, BATCH, (tracer) => {
+    for (let i = 0; i < n / 6; i++) {
+      const start = t0 + i;
+      const root = tracer.startSpan('text_completion trisight-tiny', {
+        kind: SpanKind.SERVER,
+        startTime: start,
+        attributes: { 'gen_ai.operation.name': 'text_completion', 'gen_ai.request.model': 'trisight-tiny', 'gen_ai.usage.input_tokens': 40 + (i % 50), 'gen_ai.usage.output_tokens': 64, 'trisight.sampling.probability': 1 },
+      });
+      const ctx = trace.setSpan(context.active(), root);
+      for (const [k, name] of ['tokenize', 'queue', 'prefill', 'decode', 'decode'].entries()) tracer.startSpan(name, { startTime: start + k, attributes: { 'trisight.sampling.probability': 1 } }, ctx).end(start + k + 1);
+      root.end(start + 8);
+    }
+  });
 }
 
 async function main() {
-  const started = Date.now();
   const db = await startTestPostgres();
   process.env.DATABASE_URL = db.url; // config() must parse; the receiver itself uses the pools below
   const reference = new URL(db.url);
@@ -97,7 +67,7 @@ async function main() {
         for (let i = 0; i < modes.length; i++) {
           const m = modes[(r + i) % modes.length];
           const list = all.slice(k * perRound, ++k * perRound);
-          const t = await ingest(m.pool, list, concurrency);
+          const t = await ingestOtlp(m.pool, list, concurrency, { redaction: null });
           m.wall += t.wall;
           m.cpu += t.cpu;
           m.n += spansIn(list);
@@ -116,10 +86,6 @@ async function main() {
   } finally {
     await db.stop();
   }
-  console.log(`# durable-ingest bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+await runBench('durable-ingest', main);

@@ -25,13 +25,13 @@ import { insertProfile } from '../../lib/datasources/embedded/profile-ingest';
 import { decodeProfile } from '../../lib/profiles';
 import { gunzipSync } from 'node:zlib';
 import { nodeCount } from '../../lib/model/flame';
+import { line, runBench } from './scaffold';
 
 const SPANS = Number(process.env.EMBEDDED_BENCH_SPANS ?? 60_000);
 const BATCH = 512; // the OTel BatchSpanProcessor's default maxExportBatchSize
 const PROFILES = Number(process.env.EMBEDDED_BENCH_PROFILES ?? 300);
 const CONCURRENCY = 4;
 
-const line = (name: string, value: number, unit: string, note = '') => console.log(`${name} ${Number(value.toPrecision(4))} ${unit}${note ? `  # ${note}` : ''}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Sandbox-like request traces: a server span with five children, GenAI attributes. */
@@ -71,7 +71,6 @@ async function pool_run<T>(items: T[], n: number, f: (t: T) => Promise<void>): P
 }
 
 async function main() {
-  const started = Date.now();
   const db = await startTestPostgres();
   // Idle connections stay open so their backends' CPU time can be read before and after each phase.
   const pool = new pg.Pool({ connectionString: db.url, max: CONCURRENCY + 2, idleTimeoutMillis: 0 });
@@ -141,7 +140,6 @@ async function main() {
       if (!(r.flame.value[0] > 0)) throw new Error('empty span profile');
     }
     line('span_profile_median', median(spanTimes), 'ms', 'goal ≤ 100; one span id, looked up among the hour of profiles');
-    console.log(`# embedded-stores bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     await pool.end();
     await db.stop();
@@ -149,7 +147,4 @@ async function main() {
 }
 
 
-await main().catch((e: unknown) => {
-  console.log(`!! ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-  process.exit(1);
-});
+await runBench('embedded-stores', main);

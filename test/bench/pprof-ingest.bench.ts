@@ -18,12 +18,12 @@ import { receivePyroscopePush } from '../../lib/datasources/embedded/pyroscope-r
 import { measure } from '../helpers/cpu-time';
 import { startTestPostgres } from '../helpers/postgres';
 import { makeProfile } from '../helpers/pprof-pushes';
+import { line, runBench } from './scaffold';
 
 const PROFILES = Number(process.env.PPROF_BENCH_PROFILES ?? 300);
 const WARMUP = 20;
 const CONCURRENCY = 4;
 
-const line = (name: string, value: number, unit: string, note = '') => console.log(`${name} ${Number(value.toPrecision(4))} ${unit}${note ? `  # ${note}` : ''}`);
 
 async function pushAll(pool: pg.Pool, pushes: Uint8Array[], t0: number): Promise<void> {
   let next = 0;
@@ -80,7 +80,6 @@ function summarise(p: CpuProfile, total: number): void {
 }
 
 async function main() {
-  const started = Date.now();
   const db = await startTestPostgres();
   const pool = new pg.Pool({ connectionString: db.url, max: CONCURRENCY + 2, idleTimeoutMillis: 0 });
   pool.on('error', (e) => console.log(`# pool error on an idle connection: ${e.message}`));
@@ -122,14 +121,10 @@ async function main() {
     line('pprof_format_decode_only', refMs, 'ms CPU/profile', 'reference: pprof-format decoding the gunzipped bytes, nothing else');
     // The machine is shared: CPU per profile moves with its load, this ratio much less.
     line('pprof_ingest_cpu_vs_pprof_format_decode', (1000 * (m.node + m.pg)) / PROFILES / refMs, 'x', 'the whole ingest (both sides) in units of the reference decode alone; 4.8 before this decoder and store');
-    console.log(`# pprof-ingest bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     await pool.end();
     await db.stop();
   }
 }
 
-await main().catch((e: unknown) => {
-  console.log(`!! ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-  process.exit(1);
-});
+await runBench('pprof-ingest', main);

@@ -11,13 +11,9 @@
 import os from 'node:os';
 import pg from 'pg';
 import { SpanKind, context, trace } from '@opentelemetry/api';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { measure } from '../helpers/cpu-time';
 import { startTestPostgres } from '../helpers/postgres';
+import { ingestOtlp, line, otlpBodies, runBench } from './scaffold';
 import { decodeExportTraceServiceRequest } from '../../lib/otlp';
-import { receiveOtlpTraces } from '../../lib/datasources/embedded/otlp-receiver';
 import { receiverRedaction } from '../../lib/redaction/policy';
 import { redactSpans } from '../../lib/redaction/telemetry';
 
@@ -28,65 +24,42 @@ const BATCH = 512; // the OTel BatchSpanProcessor's default maxExportBatchSize
 const CONCURRENCY = 4;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const line = (name: string, value: number, unit: string, note = '') => console.log(`${name} ${Number(value.toPrecision(4))} ${unit}${note ? `  # ${note}` : ''}`);
 
 const IDENTIFIERS = ['13812345678', 'jane.doe@example.com', '11010519491231002X', '4111 1111 1111 1111', 'DE89 3704 0044 0532 0130 00'];
 
 /** Protobuf export bodies of `n` spans: request traces of six spans, optionally with recorded prompts. */
 async function bodies(n: number, prompts: boolean): Promise<Uint8Array[]> {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'bench', 'host.name': 'bench-host', 'process.pid': 1234 }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const tracer = provider.getTracer('bench');
   const t0 = Date.now() - 600_000;
-  for (let i = 0; i < n / 6; i++) {
-    const start = t0 + i;
-    const attributes: Record<string, string | number> = {
-      'gen_ai.operation.name': 'text_completion',
-      'gen_ai.request.model': 'trisight-tiny',
-      'gen_ai.usage.input_tokens': 40 + (i % 50),
-      'gen_ai.usage.output_tokens': 64,
-      'gen_ai.response.id': `cmpl-${(i * 2654435761).toString(16)}`,
-      'trisight.sampling.probability': 1,
-      'http.response.status_code': 200,
-      'server.address': '127.0.0.1',
-      'server.port': 8100,
-    };
-    if (prompts) {
-      const pii = i % 3 === 0 ? ` 我的号码是${IDENTIFIERS[i % IDENTIFIERS.length]},请回复` : '';
-      attributes['gen_ai.input.messages'] = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `Explain why request ${i} was slow in the decode phase of the model server${pii}` }] }]);
-      attributes['gen_ai.output.messages'] = JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'the queue was long and the batch was full' }], finish_reason: 'length' }]);
+  return otlpBodies({ 'service.name': 'bench', 'host.name': 'bench-host', 'process.pid': 1234 }, BATCH, (tracer) => {
+    for (let i = 0; i < n / 6; i++) {
+      const start = t0 + i;
+      const attributes: Record<string, string | number> = {
+        'gen_ai.operation.name': 'text_completion',
+        'gen_ai.request.model': 'trisight-tiny',
+        'gen_ai.usage.input_tokens': 40 + (i % 50),
+        'gen_ai.usage.output_tokens': 64,
+        'gen_ai.response.id': `cmpl-${(i * 2654435761).toString(16)}`,
+        'trisight.sampling.probability': 1,
+        'http.response.status_code': 200,
+        'server.address': '127.0.0.1',
+        'server.port': 8100,
+      };
+      if (prompts) {
+        const pii = i % 3 === 0 ? ` 我的号码是${IDENTIFIERS[i % IDENTIFIERS.length]},请回复` : '';
+        attributes['gen_ai.input.messages'] = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `Explain why request ${i} was slow in the decode phase of the model server${pii}` }] }]);
+        attributes['gen_ai.output.messages'] = JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'the queue was long and the batch was full' }], finish_reason: 'length' }]);
+      }
+      const root = tracer.startSpan('text_completion trisight-tiny', { kind: SpanKind.SERVER, startTime: start, attributes });
+      const ctx = trace.setSpan(context.active(), root);
+      for (const [k, name] of ['tokenize', 'queue', 'prefill', 'decode', 'decode'].entries()) {
+        tracer.startSpan(name, { startTime: start + k, attributes: { 'trisight.sampling.probability': 1, 'trisight.batch.size.max': 4, 'trisight.kv_cache.positions': 120 + k } }, ctx).end(start + k + 1);
+      }
+      root.end(start + 8);
     }
-    const root = tracer.startSpan('text_completion trisight-tiny', { kind: SpanKind.SERVER, startTime: start, attributes });
-    const ctx = trace.setSpan(context.active(), root);
-    for (const [k, name] of ['tokenize', 'queue', 'prefill', 'decode', 'decode'].entries()) {
-      tracer.startSpan(name, { startTime: start + k, attributes: { 'trisight.sampling.probability': 1, 'trisight.batch.size.max': 4, 'trisight.kv_cache.positions': 120 + k } }, ctx).end(start + k + 1);
-    }
-    root.end(start + 8);
-  }
-  await provider.forceFlush();
-  const spans: ReadableSpan[] = exporter.getFinishedSpans();
-  await provider.shutdown();
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < spans.length; i += BATCH) out.push(ProtobufTraceSerializer.serializeRequest(spans.slice(i, i + BATCH))!);
-  return out;
+  });
 }
 
-async function ingest(pool: pg.Pool, list: Uint8Array[], redacted: boolean): Promise<{ wall: number; cpu: number }> {
-  let next = 0;
-  const m = await measure(pool, () =>
-    Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < list.length) {
-          const b = list[next++];
-          const req = new Request('http://bench/v1/traces', { method: 'POST', body: b as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/x-protobuf' } });
-          const r = await receiveOtlpTraces(req, pool, redacted ? {} : { redaction: null });
-          if (r.status !== 200) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
-        }
-      }),
-    ).then(() => {}),
-  );
-  return { wall: m.wall, cpu: m.node + m.pg };
-}
+const ingest = (pool: pg.Pool, list: Uint8Array[], redacted: boolean) => ingestOtlp(pool, list, CONCURRENCY, redacted ? {} : { redaction: null });
 
 /** Ingest with and without redaction in alternating rounds; each round ingests spans not stored before. */
 async function compare(pool: pg.Pool, name: string, prompts: boolean): Promise<void> {
@@ -144,7 +117,6 @@ async function compare(pool: pg.Pool, name: string, prompts: boolean): Promise<v
 }
 
 async function main() {
-  const started = Date.now();
   const db = await startTestPostgres();
   const pool = new pg.Pool({ connectionString: db.url, max: CONCURRENCY + 2, idleTimeoutMillis: 0 });
   pool.on('error', (e) => console.log(`# pool error on an idle connection: ${e.message}`));
@@ -156,14 +128,10 @@ async function main() {
     await ingest(pool, warm.slice(warm.length / 2), false);
     await compare(pool, 'sandbox_spans', false);
     await compare(pool, 'recorded_prompts', true);
-    console.log(`# redaction bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     await pool.end();
     await db.stop();
   }
 }
 
-await main().catch((e: unknown) => {
-  console.log(`!! ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-  process.exit(1);
-});
+await runBench('redaction', main);
