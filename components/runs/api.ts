@@ -77,6 +77,8 @@ export function useBucketTraces(id: string, metric: LatencyMetric, bucket: Laten
     queryKey: ['run-panels', id, 'traces', metric, b],
     queryFn: ({ signal }) => fetchJson<TracesPanel>(`${base(id)}/traces?metric=${metric}&bucket=${encodeURIComponent(b!)}`, { signal }),
     enabled: b !== null,
+    // Spans of a run that just ended may still be on their way from the exporters.
+    refetchInterval: (q) => (q.state.data?.pending ? 2000 : false),
   });
 }
 

@@ -303,6 +303,8 @@ export interface TracesPanel {
   total: number;
   /** the search stopped at its cap: `total` is a lower bound */
   capped: boolean;
+  /** spans of a run that just ended may still be arriving: ask again shortly */
+  pending: boolean;
   note?: string;
 }
 
@@ -332,7 +334,7 @@ export async function bucketTraces(
     const q = bucketTraceQL(service, bucket);
     const r = await traces.search({ q, range: window, limit: BUCKET_SEARCH_CAP, spss: 1 }, opts);
     const rows = slowestFirst(rowsFromSearch(r.traces, run.samples, metric), (t) => t.durationMs);
-    return { source, window, metric, method: 'trace search', query: q, traces: rows.slice(0, limit), total: rows.length, capped: r.traces.length >= BUCKET_SEARCH_CAP };
+    return { source, window, metric, method: 'trace search', query: q, traces: rows.slice(0, limit), total: rows.length, capped: r.traces.length >= BUCKET_SEARCH_CAP, pending: settling(run, SETTLE_MS.spans) };
   }
   const all = requestsInBucket(run.samples, metric, bucket);
   const rows = all.slice(0, limit);
@@ -359,6 +361,7 @@ export async function bucketTraces(
     traces: rowsFromSamples(rows, stored, metric),
     total: all.length,
     capped: false,
+    pending: settling(run, SETTLE_MS.spans),
     note: `Requests of this run whose client-measured ${METRIC_LABELS[metric]} falls in the bucket, with the trace id each one sent.`,
   };
 }

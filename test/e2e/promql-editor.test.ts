@@ -115,12 +115,14 @@ test('metric names complete from Prometheus, problems show with their position, 
   const option = page.locator('.cm-tooltip-autocomplete li', { hasText: METRIC });
   await option.waitFor();
   assert.match((await option.textContent()) ?? '', /counter/);
-  // Accept it with the keyboard once it is the selected option. The list fills in
-  // asynchronously and CodeMirror ignores Enter for `interactionDelay` after each
-  // update (a newline goes in instead): then take the newline back, ask again with
-  // Ctrl+Space, and accept once more.
+  // Accept it with the keyboard once it is the selected option. CodeMirror ignores
+  // Enter for `interactionDelay` (75 ms) after the list opens or updates, and a
+  // newline goes in instead: so let the list stand for twice that before pressing
+  // Enter, and if a late update still turned it into a newline, take it back, ask
+  // again with Ctrl+Space, and accept once more.
   for (let attempt = 1; ; attempt++) {
     await page.locator('.cm-tooltip-autocomplete li[aria-selected="true"]', { hasText: METRIC }).waitFor();
+    await page.waitForTimeout(150);
     await page.keyboard.press('Enter');
     const accepted = await page
       .waitForFunction((m) => window.__editorEvents.at(-1)?.value.includes(m), METRIC, { timeout: 2_000 })
