@@ -137,8 +137,9 @@ async function main() {
     const bin = prometheusBinary();
     if (bin) {
       const targets: ScrapeTarget[] = [
-        // 1 s on the sandbox: a run's counters are scraped soon after its last response.
-        { job: 'sandbox', url: sandboxUrl, labels: { target: 'sandbox' }, interval: '1s' },
+        // 2 s on the sandbox: a run's counters are scraped soon after its last response, and a
+        // sandbox busy decoding on a 2-core machine still answers /metrics within the timeout.
+        { job: 'sandbox', url: sandboxUrl, labels: { target: 'sandbox' }, interval: '2s' },
         { job: 'trisight', url: appUrl },
         ...cfg.LOAD_TARGETS.map((t) => ({ job: `load-target-${t.name}`, url: t.url, labels: { target: t.name } })),
       ];

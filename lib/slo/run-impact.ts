@@ -30,7 +30,7 @@ export interface RunImpact {
 
 /**
  * How long after a run's window ends its counts can still grow: the embedded
- * Prometheus scrapes every 5 s (1 s during runs), a remote one typically every
+ * Prometheus scrapes every 5 s (the sandbox every 2 s), a remote one typically every
  * 15 s, and increase() only sees requests up to the last scrape before `to`.
  */
 export const RUN_IMPACT_SETTLE_MS = 20_000;
