@@ -16,6 +16,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { settlesWithin } from '../settles-within';
 
 export const APP_ROLE = 'trisight';
 export const DATABASE = 'trisight';
@@ -415,8 +416,7 @@ export class EmbeddedPostgres {
     if (proc && proc.exitCode === null && proc.signalCode === null) {
       const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
       proc.kill('SIGINT');
-      const done = await Promise.race([exited.then(() => true), sleep(30_000).then(() => false)]);
-      if (!done) {
+      if (!(await settlesWithin(exited, 30_000))) {
         proc.kill('SIGKILL');
         await exited;
       }

@@ -2,6 +2,7 @@
 // that dies with exponential backoff, and stops them in reverse order.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { describePortHolder, portIsFree } from './ports';
+import { settlesWithin } from '../../lib/settles-within';
 
 /** A process the launcher runs: Postgres, Prometheus, the app, the sandbox. */
 export interface Service {
@@ -173,7 +174,7 @@ export class ChildService implements Service {
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     killGroup(proc, 'SIGTERM');
-    if (!(await Promise.race([exited.then(() => true), sleep(this.o.graceMs ?? 10_000).then(() => false)]))) {
+    if (!(await settlesWithin(exited, this.o.graceMs ?? 10_000))) {
       killGroup(proc, 'SIGKILL');
       await exited;
     }

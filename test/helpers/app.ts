@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildIsStale as buildIsStaleAt } from '../../scripts/build-state';
 import { isSameProcess, readRecord } from '../../scripts/launcher/run-record';
+import { settlesWithin } from '../../lib/settles-within';
 
 export interface AppHandle {
   /** e.g. http://127.0.0.1:41234 */
@@ -105,8 +106,7 @@ export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
     if (proc.exitCode === null && proc.signalCode === null) {
       // SIGTERM to the launcher: it stops the sandbox, the app, Prometheus, then Postgres, in that order.
       proc.kill('SIGTERM');
-      const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 60_000))]);
-      if (!done) {
+      if (!(await settlesWithin(exited, 60_000))) {
         try {
           process.kill(-proc.pid!, 'SIGKILL');
         } catch {}

@@ -7,6 +7,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { embeddedPrometheusYaml, type EmbeddedPrometheusConfig } from './embedded-config';
+import { settlesWithin } from '../../settles-within';
 
 /** PROMETHEUS_BIN, else `prometheus` on PATH, else Debian's /usr/bin/prometheus; undefined when none runs. */
 export function findPrometheus(env: Record<string, string | undefined> = process.env): string | undefined {
@@ -123,7 +124,7 @@ export class PrometheusProcess {
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     proc.kill('SIGTERM');
-    if (!(await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)]))) {
+    if (!(await settlesWithin(exited, 15_000))) {
       proc.kill('SIGKILL');
       await exited;
     }
