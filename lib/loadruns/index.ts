@@ -34,7 +34,8 @@ export function clientSpanExporter(): SpanExporter | null {
  */
 async function awaitTargetScrape(target: LoadTarget, signal: AbortSignal): Promise<void> {
   if (!config().PROMETHEUS_URL) return;
-  await awaitScrape(PrometheusClient.fromConfig(), target.url, { signal });
+  const r = await awaitScrape(PrometheusClient.fromConfig(), target.url, { signal });
+  if (r.status !== 'scraped') console.warn(`load run on ${target.name}: starting without a scrape before it, so its counts will be estimates: ${r.reason}`);
 }
 
 // One registry per server process, even when Next.js loads this module once per route bundle.

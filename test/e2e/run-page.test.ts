@@ -94,7 +94,8 @@ test('a run fired from the form: the server count equals the requests sent, each
   ).catch(async (e) => {
     // Say what the page showed instead, so a failure names its cause.
     const h = await page.getByTestId('latency-histogram').evaluate((el: HTMLElement) => ({ ...el.dataset })).catch(() => null);
-    throw new Error(`${(e as Error).message}\nhistogram: ${JSON.stringify(h)}\npanel: ${await latency.textContent()}`);
+    const said = app.log().split('\n').filter((l) => /load run|prometheus|sandbox.*(error|warn)/i.test(l)).slice(-20).join('\n');
+    throw new Error(`${(e as Error).message}\nhistogram: ${JSON.stringify(h)}\npanel: ${await latency.textContent()}\nlog:\n${said}`);
   });
   assert.match((await latency.locator('header').textContent()) ?? '', /Prometheus/);
   assert.match((await latency.getByTestId('latency-count-check').textContent()) ?? '', new RegExp(`counted exactly the ${REQUESTS} requests this run measured`));

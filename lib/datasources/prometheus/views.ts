@@ -185,32 +185,45 @@ export async function windowHistogram(client: PrometheusClient, q: WindowHistogr
   return { status: 'exact', histogram, scrapes: { before, after }, target: id };
 }
 
+export type AwaitScrapeResult = { status: 'scraped' } | { status: 'not-scraped' | 'timed-out'; reason: string };
+
 /**
  * Waits (bounded) until Prometheus has scraped the server at `baseUrl`
  * successfully at or after `sinceMs`, so a load run that starts now has a scrape
  * before its first request and its counts are exact from zero (windowHistogram).
  * Returns at once when Prometheus does not scrape that server or cannot be
  * asked: the run then goes ahead and its page says the counts are estimates.
+ * `reason` says, in the user's words, why no scrape was awaited.
  */
-export async function awaitScrape(client: PrometheusClient, baseUrl: string, opts: { sinceMs?: number; maxWaitMs?: number; pollMs?: number; signal?: AbortSignal } = {}): Promise<'scraped' | 'not-scraped' | 'timed-out'> {
+export async function awaitScrape(client: PrometheusClient, baseUrl: string, opts: { sinceMs?: number; maxWaitMs?: number; pollMs?: number; signal?: AbortSignal } = {}): Promise<AwaitScrapeResult> {
   const since = opts.sinceMs ?? Date.now();
   let deadline = since + (opts.maxWaitMs ?? 10_000);
   let bounded = false;
   for (;;) {
-    let target: ActiveTarget | undefined;
+    let targets: ActiveTarget[];
     try {
-      target = findTarget(await client.targets({ signal: opts.signal }), baseUrl);
-    } catch {
-      return 'not-scraped';
+      targets = await client.targets({ signal: opts.signal });
+    } catch (e) {
+      return { status: 'not-scraped', reason: `Prometheus could not list its targets: ${(e as Error).message}` };
     }
-    if (!target) return 'not-scraped';
-    if (target.health === 'up' && target.lastScrapeMs >= since) return 'scraped';
+    const target = findTarget(targets, baseUrl);
+    if (!target) {
+      // No target at all: a Prometheus that has just started, whose service discovery hands the
+      // scrape manager its first targets up to 5 s later. Any other list without ours is final.
+      if (targets.length || Date.now() >= deadline || opts.signal?.aborted) return { status: 'not-scraped', reason: targets.length ? `Prometheus does not scrape ${baseUrl}` : 'Prometheus lists no scrape targets yet' };
+      await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));
+      continue;
+    }
+    if (target.health === 'up' && target.lastScrapeMs >= since) return { status: 'scraped' };
     // Two intervals and a second of slack is enough for the next scrape; never more than maxWaitMs.
     if (!bounded && Number.isFinite(target.scrapeIntervalS) && target.scrapeIntervalS > 0) {
       deadline = Math.min(deadline, since + 2 * target.scrapeIntervalS * 1000 + 1000);
       bounded = true;
     }
-    if (Date.now() >= deadline || opts.signal?.aborted) return 'timed-out';
+    if (Date.now() >= deadline || opts.signal?.aborted) {
+      const last = target.lastScrapeMs > 0 ? `its last scrape ${new Date(target.lastScrapeMs).toISOString()} was ${target.health}` : 'it has not been scraped yet';
+      return { status: 'timed-out', reason: `no successful scrape of ${baseUrl} in ${Date.now() - since} ms (${last}${target.lastError ? `: ${target.lastError}` : ''})` };
+    }
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));
   }
 }
