@@ -137,8 +137,8 @@ async function main() {
     const bin = prometheusBinary();
     if (bin) {
       const targets: ScrapeTarget[] = [
-        // 2 s on the sandbox: a run's counters are scraped soon after its last response, and a
-        // sandbox busy decoding on a 2-core machine still answers /metrics within the timeout.
+        // 2 s on the sandbox: a run page reads its exact counts within 2 s of the last response,
+        // and the 2 s timeout leaves room for a larger model's decode step holding the event loop.
         { job: 'sandbox', url: sandboxUrl, labels: { target: 'sandbox' }, interval: '2s' },
         { job: 'trisight', url: appUrl },
         ...cfg.LOAD_TARGETS.map((t) => ({ job: `load-target-${t.name}`, url: t.url, labels: { target: t.name } })),
