@@ -1,24 +1,12 @@
 // Request and response helpers shared by the /api/slos route handlers.
 import { z } from 'zod';
 import { ApiError, type ApiErrorBody, errorResponse } from '@/lib/api-errors';
-import { IngestError, readBody } from '@/lib/datasources/embedded/body';
+import { readJsonBody } from '@/lib/http/read-body';
 import { SloInvalid } from './service';
 
 /** The JSON body of a request, refused with 413 past `maxBytes` and 400 when it is not a JSON object. */
 export async function jsonBody(req: Request, maxBytes: number): Promise<Record<string, unknown>> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readBody(req, maxBytes);
-  } catch (e) {
-    if (e instanceof IngestError) throw new ApiError(e.status, e.message);
-    throw e;
-  }
-  let v: unknown;
-  try {
-    v = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    throw new ApiError(400, 'the body must be JSON');
-  }
+  const v = await readJsonBody(req, maxBytes);
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ApiError(400, 'the body must be a JSON object');
   return v as Record<string, unknown>;
 }

@@ -5,7 +5,7 @@ import { contextIssues, fetchModelLimits } from '@/lib/loadruns/limits';
 import { config } from '@/lib/config';
 import { findTarget } from '@/lib/targets';
 import { prisma } from '@/lib/db';
-import { readJson } from '@/lib/datasources/embedded/body';
+import { readJsonBody } from '@/lib/http/read-body';
 
 // A run request is a few hundred bytes; anything far larger is refused before parsing.
 const MAX_BODY_BYTES = 16 * 1024;
@@ -14,7 +14,7 @@ const MAX_BODY_BYTES = 16 * 1024;
 export async function POST(req: Request) {
   try {
     const by = (await requireRole(req, 'editor')).name;
-    const body = await readJson(req, MAX_BODY_BYTES);
+    const body = await readJsonBody(req, MAX_BODY_BYTES);
     const svc = loadRuns();
     const input = parseCreateRun(body, svc.targetNames());
     if (!input.ok) return badRequest(input.issues);

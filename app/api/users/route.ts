@@ -2,7 +2,7 @@ import { badRequest, errorResponse } from '@/lib/api-errors';
 import { requireRole } from '@/lib/auth';
 import { NewUserBody } from '@/lib/auth/schemas';
 import { createUser, listUsers } from '@/lib/auth/users';
-import { readJson } from '@/lib/datasources/embedded/body';
+import { readJsonBody } from '@/lib/http/read-body';
 import { prisma } from '@/lib/db';
 
 /** GET /api/users (admin): every user with role and state, never a password hash. */
@@ -19,7 +19,7 @@ export async function GET(req: Request) {
 export async function POST(req: Request) {
   try {
     await requireRole(req, 'admin');
-    const body = NewUserBody.safeParse(await readJson(req, 16 * 1024));
+    const body = NewUserBody.safeParse(await readJsonBody(req, 16 * 1024));
     if (!body.success) return badRequest(body.error.issues);
     return Response.json(await createUser(prisma(), body.data), { status: 201 });
   } catch (e) {

@@ -16,7 +16,8 @@ import {
   partialSuccess,
   type OtlpDecodeResult,
 } from '@/lib/otlp';
-import { IngestError, decodeContentEncoding, mediaType, readBody } from './body';
+import { BodyRefused, mediaType, readBody } from '@/lib/http/read-body';
+import { decodeContentEncoding } from './content-encoding';
 import { appMetrics } from '@/lib/app-metrics';
 import { receiverRedaction } from '@/lib/redaction/policy';
 import { redactSpans, type RedactionPolicy } from '@/lib/redaction/telemetry';
@@ -54,7 +55,7 @@ function respond(enc: Encoding, status: number, body: { ok: Uint8Array | object 
 export function decodeTraceExport(body: Uint8Array, type: string): OtlpDecodeResult {
   if (type === 'application/x-protobuf' || type === 'application/protobuf') return decodeExportTraceServiceRequest(body);
   if (type === 'application/json') return decodeOtlpJsonText(body);
-  throw new IngestError(415, `unsupported Content-Type ${JSON.stringify(type)}: use application/x-protobuf or application/json`);
+  throw new BodyRefused(415, `unsupported Content-Type ${JSON.stringify(type)}: use application/x-protobuf or application/json`);
 }
 
 /**
@@ -75,7 +76,7 @@ export async function receiveOtlpTraces(req: Request, db: Pick<pg.Pool, 'query'>
     const body = decodeContentEncoding(raw, req.headers.get('content-encoding'), OTLP_LIMITS.maxDecodedBytes);
     decoded = decodeTraceExport(body, type);
   } catch (e) {
-    if (e instanceof IngestError) {
+    if (e instanceof BodyRefused) {
       return respond(enc, e.status, { code: e.status === 413 ? RPC_RESOURCE_EXHAUSTED : RPC_INVALID_ARGUMENT, message: e.message });
     }
     if (e instanceof OtlpDecodeError) return respond(enc, 400, { code: RPC_INVALID_ARGUMENT, message: e.message });

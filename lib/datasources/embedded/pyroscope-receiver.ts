@@ -13,7 +13,8 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { PprofDecodeError, PprofTooLargeError, decodeProfileSliced, gunzipProfile, type LeanProfile } from '@/lib/profiles';
 import { LabelSyntaxError, parseAppName } from '@/lib/profiles/labels';
-import { IngestError, decodeContentEncodingAsync, mediaType, readBody } from './body';
+import { BodyRefused, mediaType, readBody } from '@/lib/http/read-body';
+import { decodeContentEncodingAsync } from './content-encoding';
 import { appMetrics } from '@/lib/app-metrics';
 import { receiverRedaction } from '@/lib/redaction/policy';
 import { redactProfileLabels } from '@/lib/redaction/telemetry';
@@ -40,7 +41,7 @@ const SampleTypeConfig = z.record(
 
 /** Unix time in seconds (Pyroscope's unit); milliseconds and nanoseconds are recognised by magnitude. Returns ms. */
 export function parseUnixTime(v: string, field: string): number {
-  if (!/^\d{1,19}$/.test(v)) throw new IngestError(400, `${field}: expected unix seconds, got ${JSON.stringify(v.slice(0, 32))}`);
+  if (!/^\d{1,19}$/.test(v)) throw new BodyRefused(400, `${field}: expected unix seconds, got ${JSON.stringify(v.slice(0, 32))}`);
   const n = Number(v);
   if (n >= 1e17) return Math.floor(n / 1e6);
   if (n >= 1e14) return Math.floor(n / 1e3);
@@ -60,19 +61,19 @@ export interface PushParams {
 /** Validates the query string of a push. Pure. */
 export function parsePushQuery(q: URLSearchParams, now = Date.now()): PushParams {
   const name = q.get('name');
-  if (!name) throw new IngestError(400, 'name: required, e.g. name=myapp{env=dev}');
+  if (!name) throw new BodyRefused(400, 'name: required, e.g. name=myapp{env=dev}');
   const format = q.get('format') ?? 'pprof';
-  if (format !== 'pprof') throw new IngestError(400, `format: ${JSON.stringify(format)} is not supported by the embedded store; push pprof`);
+  if (format !== 'pprof') throw new BodyRefused(400, `format: ${JSON.stringify(format)} is not supported by the embedded store; push pprof`);
   let parsed: { service: string; labels: Record<string, string> };
   try {
     parsed = parseAppName(name);
   } catch (e) {
-    if (e instanceof LabelSyntaxError) throw new IngestError(400, e.message);
+    if (e instanceof LabelSyntaxError) throw new BodyRefused(400, e.message);
     throw e;
   }
   const until = q.get('until') ? parseUnixTime(q.get('until')!, 'until') : now;
   const from = q.get('from') ? parseUnixTime(q.get('from')!, 'from') : until - 10_000;
-  if (from > until) throw new IngestError(400, `from (${from}) is after until (${until})`);
+  if (from > until) throw new BodyRefused(400, `from (${from}) is after until (${until})`);
   const spyName = q.get('spyName') ?? undefined;
   return spyName ? { ...parsed, from, until, spyName: spyName.slice(0, 64) } : { ...parsed, from, until };
 }
@@ -87,12 +88,12 @@ async function pushBody(req: Request): Promise<{ profile: Uint8Array; config?: z
   try {
     form = await new Response(body as Uint8Array<ArrayBuffer>, { headers: { 'content-type': ct! } }).formData();
   } catch (e) {
-    throw new IngestError(400, `malformed multipart body: ${(e as Error).message}`);
+    throw new BodyRefused(400, `malformed multipart body: ${(e as Error).message}`);
   }
   // Cumulative profiles come with the previous one; Pyroscope refuses them the same way.
-  if (form.get('prev_profile')) throw new IngestError(422, 'prev_profile: unsupported client version. Please update github.com/grafana/pyroscope-go to the latest version');
+  if (form.get('prev_profile')) throw new BodyRefused(422, 'prev_profile: unsupported client version. Please update github.com/grafana/pyroscope-go to the latest version');
   const part = form.get('profile');
-  if (!part || typeof part === 'string') throw new IngestError(400, 'multipart body has no `profile` file part');
+  if (!part || typeof part === 'string') throw new BodyRefused(400, 'multipart body has no `profile` file part');
   const profile = new Uint8Array(await part.arrayBuffer());
   const cfgPart = form.get('sample_type_config');
   if (!cfgPart) return { profile };
@@ -101,10 +102,10 @@ async function pushBody(req: Request): Promise<{ profile: Uint8Array; config?: z
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new IngestError(400, `sample_type_config: malformed JSON: ${(e as Error).message}`);
+    throw new BodyRefused(400, `sample_type_config: malformed JSON: ${(e as Error).message}`);
   }
   const cfg = SampleTypeConfig.safeParse(json);
-  if (!cfg.success) throw new IngestError(400, `sample_type_config: ${cfg.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!cfg.success) throw new BodyRefused(400, `sample_type_config: ${cfg.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return { profile, config: cfg.data };
 }
 
@@ -115,7 +116,7 @@ async function pushBody(req: Request): Promise<{ profile: Uint8Array; config?: z
 function refuseNegativeValues(profile: LeanProfile): void {
   const { sampleValues: values, sampleTypes } = profile;
   for (let k = 0; k < values.length; k++) {
-    if (values[k] < 0) throw new IngestError(400, `malformed pprof: sample[${Math.floor(k / sampleTypes.length)}] value ${values[k]} is negative`);
+    if (values[k] < 0) throw new BodyRefused(400, `malformed pprof: sample[${Math.floor(k / sampleTypes.length)}] value ${values[k]} is negative`);
   }
 }
 
@@ -146,7 +147,7 @@ export async function receivePyroscopePush(req: Request, db: Pick<pg.Pool, 'quer
       tenant,
     };
   } catch (e) {
-    if (e instanceof IngestError) return text(e.status, e.message);
+    if (e instanceof BodyRefused) return text(e.status, e.message);
     if (e instanceof PprofTooLargeError) return text(413, e.message);
     if (e instanceof PprofDecodeError) return text(400, e.message);
     throw e;

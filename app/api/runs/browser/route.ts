@@ -2,7 +2,7 @@ import { badRequest, errorResponse } from '@/lib/api-errors';
 import { requireRole } from '@/lib/auth';
 import { BrowserRunBody } from '@/lib/browser-run/schema';
 import { recordBrowserRun } from '@/lib/browser-run/store';
-import { IngestError, readBody } from '@/lib/datasources/embedded/body';
+import { readJsonBody } from '@/lib/http/read-body';
 import { prisma } from '@/lib/db';
 
 // 200 requests × (a sample + up to 256 inter-token gaps) fit in well under 2 MiB of JSON.
@@ -19,10 +19,9 @@ export async function POST(req: Request) {
   }
   let body: unknown;
   try {
-    body = JSON.parse(new TextDecoder().decode(await readBody(req, MAX_BODY_BYTES)));
+    body = await readJsonBody(req, MAX_BODY_BYTES);
   } catch (e) {
-    if (e instanceof IngestError) return Response.json({ error: { message: e.message } }, { status: e.status });
-    return badRequest([{ path: [], message: 'body must be a JSON object' }]);
+    return errorResponse(e);
   }
   const input = BrowserRunBody.safeParse(body);
   if (!input.success) return badRequest(input.error.issues);

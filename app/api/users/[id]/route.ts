@@ -2,7 +2,7 @@ import { badRequest, errorResponse } from '@/lib/api-errors';
 import { requireRole } from '@/lib/auth';
 import { UserChangeBody, UserId } from '@/lib/auth/schemas';
 import { deleteUser, updateUser } from '@/lib/auth/users';
-import { readJson } from '@/lib/datasources/embedded/body';
+import { readJsonBody } from '@/lib/http/read-body';
 import { prisma } from '@/lib/db';
 
 type Ctx = { params: Promise<{ id: string }> };
@@ -13,7 +13,7 @@ export async function PATCH(req: Request, ctx: Ctx) {
     await requireRole(req, 'admin');
     const id = UserId.safeParse((await ctx.params).id);
     if (!id.success) return badRequest(id.error.issues);
-    const body = UserChangeBody.safeParse(await readJson(req, 16 * 1024));
+    const body = UserChangeBody.safeParse(await readJsonBody(req, 16 * 1024));
     if (!body.success) return badRequest(body.error.issues);
     return Response.json(await updateUser(prisma(), id.data, body.data));
   } catch (e) {
