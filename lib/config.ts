@@ -137,6 +137,10 @@ const ConfigObject = z.object({
     }),
   /** auto: `npm start` runs Prometheus when PROMETHEUS_URL is unset (installing it as root on Debian); off: metrics estimated from spans. */
   EMBEDDED_PROMETHEUS: z.enum(['auto', 'off']).default('auto'),
+  /** The `prometheus` binary for the embedded one, tried before PATH and Debian's /usr/bin/prometheus. */
+  PROMETHEUS_BIN: z.string().trim().min(1).optional(),
+  /** How often the sandbox pushes profiles (the launcher passes it on): a run's flame panel waits one interval past the run's end. */
+  PYROSCOPE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(1000).max(600_000).default(15_000),
   // Set by `npm start` for the app it runs, never by hand: what the launcher itself started.
   /** 1: the launcher runs Postgres (embedded). */
   TRISIGHT_EMBEDDED_PG: flag,

@@ -79,10 +79,10 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void>
 
 /** The embedded Prometheus's binary: found, installed (root on Debian), or undefined with a warning. */
 function prometheusBinary(): string | undefined {
-  const found = findPrometheus();
+  const found = findPrometheus(cfg.PROMETHEUS_BIN);
   if (found) return found;
   const r = installMissing([PROMETHEUS], log);
-  if (r.ok) return findPrometheus();
+  if (r.ok) return findPrometheus(cfg.PROMETHEUS_BIN);
   log(`Prometheus is not installed (${r.reason}): metrics are estimated from stored spans until you run: ${r.command} (or set PROMETHEUS_BIN)`);
   return undefined;
 }
@@ -103,6 +103,7 @@ async function main() {
   mkdirSync(cfg.dataDir, { recursive: true });
   for (const line of await stopLeftovers(cfg.dataDir, log)) log(`stopped ${line}`);
   recordRunning(); // from now on a later start knows this launcher is alive
+  // The children's environment: ours (the app parses it with lib/config.ts) plus what the launcher decides.
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', TRISIGHT_DATA_DIR: cfg.dataDir };
   const add = (svc: Service) => (stopping ? Promise.resolve() : supervisor.start(svc));
 
@@ -127,7 +128,7 @@ async function main() {
   env.PORT = String(port);
   const sandboxMain = path.join(root, 'workers', 'sandbox', 'main.ts');
   const startSandbox = !cfg.SANDBOX_URL && existsSync(sandboxMain);
-  // PORT=0 (tests, CI) means free ports everywhere unless SANDBOX_PORT is given.
+  // PORT=0 (tests, CI) means free ports everywhere unless SANDBOX_PORT is given (set at all: config() fills in its default).
   const sandboxPort = process.env.SANDBOX_PORT || cfg.PORT !== 0 ? cfg.SANDBOX_PORT : await freePort();
   const sandboxUrl = cfg.SANDBOX_URL ?? `http://127.0.0.1:${sandboxPort}`;
   env.SANDBOX_URL = sandboxUrl;
@@ -159,6 +160,11 @@ async function main() {
     }
   }
 
+  // Into the embedded store the sandbox pushes every 5 s, so a just-finished run's flame graph
+  // appears quickly; a real Pyroscope keeps the SDK's 15 s unless told otherwise. The app is told
+  // too: its flame panel waits one interval past a run for the last push.
+  if (!process.env.PYROSCOPE_FLUSH_INTERVAL_MS && !cfg.PYROSCOPE_URL) env.PYROSCOPE_FLUSH_INTERVAL_MS = '5000';
+
   const node = process.execPath;
   await add(
     new ChildService({
@@ -180,9 +186,6 @@ async function main() {
       // Embedded receivers live in the app at the protocols' conventional paths.
       OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? appUrl,
       PYROSCOPE_SERVER_ADDRESS: process.env.PYROSCOPE_SERVER_ADDRESS ?? cfg.PYROSCOPE_URL ?? appUrl,
-      // Into the embedded store, push every 5 s so a just-finished run's flame graph
-      // appears quickly; a real Pyroscope keeps the SDK's 15 s unless told otherwise.
-      PYROSCOPE_FLUSH_INTERVAL_MS: process.env.PYROSCOPE_FLUSH_INTERVAL_MS ?? (cfg.PYROSCOPE_URL ? undefined : '5000'),
       LD_LIBRARY_PATH: [process.env.LD_LIBRARY_PATH, '/usr/lib/chromium'].filter(Boolean).join(':'),
       VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? '/usr/lib/chromium/vk_swiftshader_icd.json',
     };

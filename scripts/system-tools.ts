@@ -39,6 +39,7 @@ export function installMissing(tools: SystemTool[], log: (m: string) => void = c
   if (process.getuid?.() !== 0) return { ok: false, missing, command: `sudo ${cmd}`, reason: 'not root' };
   if (!existsSync('/usr/bin/apt-get')) return { ok: false, missing, command: cmd, reason: 'no apt-get' };
   log(`installing missing system packages: ${cmd}`);
+  // apt-get inherits the environment (PATH, proxies) and must not prompt.
   const r = spawnSync('bash', ['-c', cmd], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   if (r.status !== 0 || missingPackages(tools).length) return { ok: false, missing, command: cmd, reason: `apt-get exited with ${r.status}` };
   return { ok: true, installed: missing };

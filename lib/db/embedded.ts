@@ -115,6 +115,7 @@ function ownedBy(p: string, runAs: RunAs | undefined) {
 
 function runToEnd(cmd: string, args: string[], runAs: RunAs | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
+    // The child inherits the environment (PATH, locale files) with C messages, which we parse.
     const p = spawn(cmd, args, { uid: runAs?.uid, gid: runAs?.gid, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     let out = '';
     p.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
@@ -309,6 +310,7 @@ export class EmbeddedPostgres {
     // A restart right after a kill -9 can find the old shared memory still attached
     // by dying backends: retry for a while before giving up.
     for (let attempt = 0; ; attempt++) {
+      // Inherited environment for the child, with C messages (its log lines are matched by text).
       const proc = spawn(bin.postgres, args, { uid: this.runAs?.uid, gid: this.runAs?.gid, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
       let stderr = '';
       proc.stderr!.on('data', (d: Buffer) => {

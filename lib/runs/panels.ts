@@ -29,7 +29,6 @@ import {
   METRIC_LABELS,
   pickProfileType,
   runServiceName,
-  profileFlushIntervalMs,
   profilesMayStillArrive,
   profileSourceLabel,
   profileKinds,
@@ -255,7 +254,7 @@ async function servedIn(service: string, range: TimeRange, opts: Signal): Promis
 export async function flamePanel(run: RunView, compareId: string | undefined, opts: Signal & { kind?: ProfileKind } = {}): Promise<FlamePanel> {
   const profiles = profileSource();
   const window = runRange(run);
-  const flushMs = profileFlushIntervalMs(process.env);
+  const flushMs = config().PYROSCOPE_FLUSH_INTERVAL_MS;
   const kind = opts.kind ?? 'cpu';
   const base = { source: profileSourceLabel(profiles.backend), window, flushIntervalS: flushMs / 1000, kind };
   const service = serviceOf(run);
@@ -464,7 +463,7 @@ export async function spanProfilePanel(run: RunView, traceId: string, spanId: st
   if (!span) throw new NotFound(`span ${spanId} is not in trace ${traceId}`);
   const profiles = profileSource();
   const window = spanWindow(span);
-  const flushMs = profileFlushIntervalMs(process.env);
+  const flushMs = config().PYROSCOPE_FLUSH_INTERVAL_MS;
   const spanIds = spanProfileIds(t, spanId);
   const { ids, shared } = profileSpanIds(t, spanIds);
   const base = { source: profileSourceLabel(profiles.backend), window, spanIds, batchSpanIds: shared, flushIntervalS: flushMs / 1000, pending: profilesMayStillArrive(window.to, flushMs) };

@@ -255,15 +255,6 @@ export function serviceSelector(service: string): string {
 }
 
 /**
- * How often the sandbox pushes profiles: PYROSCOPE_FLUSH_INTERVAL_MS, which the
- * launcher passes to the app and the sandbox alike, else the SDK wrapper's 15 s.
- */
-export function profileFlushIntervalMs(env: Record<string, string | undefined>): number {
-  const n = Number(env.PYROSCOPE_FLUSH_INTERVAL_MS);
-  return Number.isInteger(n) && n >= 1000 && n <= 600_000 ? n : 15_000;
-}
-
-/**
  * Profiles of a window can still be on their way until one flush interval (plus
  * a little for the push itself) after its end: the panel keeps polling until then.
  */

@@ -67,6 +67,7 @@ function readOrNull(file: string): string | null {
 
 /** promtool from Prometheus' package, if installed (it is wherever Debian's prometheus is). */
 function findPromtool(): string | undefined {
+  // PATH is the operating system's search path, not a Trisight setting: read where it is searched.
   for (const dir of ['/usr/bin', '/usr/local/bin', ...(process.env.PATH ?? '').split(':').filter(Boolean)]) {
     try {
       accessSync(path.join(dir, 'promtool'), constants.X_OK);

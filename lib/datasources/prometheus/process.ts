@@ -9,9 +9,11 @@ import path from 'node:path';
 import { embeddedPrometheusYaml, type EmbeddedPrometheusConfig } from './embedded-config';
 import { settlesWithin } from '../../settles-within';
 
-/** PROMETHEUS_BIN, else `prometheus` on PATH, else Debian's /usr/bin/prometheus; undefined when none runs. */
-export function findPrometheus(env: Record<string, string | undefined> = process.env): string | undefined {
-  const candidates = [env.PROMETHEUS_BIN, ...(env.PATH ?? '').split(':').filter(Boolean).map((d) => path.join(d, 'prometheus')), '/usr/bin/prometheus'];
+/** `bin` (config's PROMETHEUS_BIN), else `prometheus` on PATH, else Debian's /usr/bin/prometheus; undefined when none runs. */
+export function findPrometheus(bin: string | undefined): string | undefined {
+  // PATH is the operating system's search path, not a Trisight setting: read where it is searched.
+  const onPath = (process.env.PATH ?? '').split(':').filter(Boolean).map((d) => path.join(d, 'prometheus'));
+  const candidates = [bin, ...onPath, '/usr/bin/prometheus'];
   for (const c of candidates) {
     if (!c) continue;
     try {

@@ -41,3 +41,15 @@ test('durations convert to milliseconds', () => {
   assert.equal(durationToMs('24h'), 86_400_000);
   assert.equal(durationToMs('90s'), 90_000);
 });
+
+test('the profile flush interval: 15 s by default, the sandbox bounds (1 s – 10 min), a bad value refused in one line', () => {
+  assert.equal(parseConfig({}).PYROSCOPE_FLUSH_INTERVAL_MS, 15_000);
+  assert.equal(parseConfig({ PYROSCOPE_FLUSH_INTERVAL_MS: '5000' }).PYROSCOPE_FLUSH_INTERVAL_MS, 5000);
+  assert.throws(() => parseConfig({ PYROSCOPE_FLUSH_INTERVAL_MS: 'soon' }), /^Error: PYROSCOPE_FLUSH_INTERVAL_MS: /);
+  assert.throws(() => parseConfig({ PYROSCOPE_FLUSH_INTERVAL_MS: '500' }), /PYROSCOPE_FLUSH_INTERVAL_MS: .*1000/);
+});
+
+test('PROMETHEUS_BIN: unset by default, kept as given', () => {
+  assert.equal(parseConfig({}).PROMETHEUS_BIN, undefined);
+  assert.equal(parseConfig({ PROMETHEUS_BIN: '/opt/prometheus/prometheus' }).PROMETHEUS_BIN, '/opt/prometheus/prometheus');
+});

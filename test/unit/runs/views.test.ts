@@ -6,7 +6,6 @@ import {
   inBucket,
   pickProfileType,
   profileKinds,
-  profileFlushIntervalMs,
   profilesMayStillArrive,
   profileSpanIds,
   queryObject,
@@ -147,12 +146,9 @@ test('served by: the backend and GPU adapter from profile labels', () => {
   assert.equal(cpu.mixed, true);
 });
 
-test('service selector quotes the name; flush interval and the pending rule', () => {
+test('service selector quotes the name; the pending rule', () => {
   assert.equal(serviceSelector('trisight-sandbox'), '{service_name="trisight-sandbox"}');
   assert.equal(serviceSelector('a"b'), '{service_name="a\\"b"}');
-  assert.equal(profileFlushIntervalMs({}), 15_000);
-  assert.equal(profileFlushIntervalMs({ PYROSCOPE_FLUSH_INTERVAL_MS: '5000' }), 5000);
-  assert.equal(profileFlushIntervalMs({ PYROSCOPE_FLUSH_INTERVAL_MS: 'soon' }), 15_000);
   assert.equal(profilesMayStillArrive(T0, 5000, T0 + 7000), true);
   assert.equal(profilesMayStillArrive(T0, 5000, T0 + 9000), false);
 });
