@@ -9,16 +9,15 @@
 //
 //   <PromQLEditor label="Good events" value={q} onChange={setQ} windowPlaceholder />
 
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
-import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
+import { autocompletion, closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { linter, type Diagnostic } from '@codemirror/lint';
-import { EditorState, type Extension } from '@codemirror/state';
-import { EditorView, keymap, placeholder as placeholderExt } from '@codemirror/view';
+import { EditorView } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 import { PromQLExtension } from '@prometheus-io/codemirror-promql/dist/esm/index.js';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { checkPromQL, describeProblem, type PromQLProblem } from '@/lib/promql/validate';
+import { useQueryEditor } from './codemirror';
 
 export interface PromQLEditorProps {
   /** Accessible name of the input, e.g. "Good events query". */
@@ -56,13 +55,8 @@ const highlight = HighlightStyle.define([
   { tag: tags.invalid, color: 'var(--danger)' },
 ]);
 
-const theme = EditorView.theme({
-  '&': { backgroundColor: 'var(--panel)', color: 'var(--fg)', border: '1px solid var(--line)', borderRadius: '6px', fontSize: '13px' },
-  '&.cm-focused': { outline: '2px solid var(--focus)', outlineOffset: '1px' },
-  '.cm-content': { fontFamily: 'var(--font-mono)', padding: '6px 0', caretColor: 'var(--fg)' },
-  '.cm-line': { padding: '0 8px' },
-  '.cm-placeholder': { color: 'var(--muted)' },
-  '.cm-tooltip': { backgroundColor: 'var(--panel)', color: 'var(--fg)', border: '1px solid var(--line)' },
+// Completion and lint tooltips: the shared look (./codemirror) has no completion list.
+const completionTheme = EditorView.theme({
   '.cm-tooltip-autocomplete > ul > li[aria-selected]': { backgroundColor: 'var(--accent)', color: 'var(--accent-fg)' },
   '.cm-diagnostic-error': { borderLeft: '3px solid var(--danger)' },
   '.cm-completionDetail': { color: 'var(--muted)', marginLeft: '8px' },
@@ -84,82 +78,45 @@ export function PromQLEditor({
   testId,
   className = '',
 }: PromQLEditorProps) {
-  const host = useRef<HTMLDivElement>(null);
-  const view = useRef<EditorView | null>(null);
   const problemId = useId();
   const [completionNote, setCompletionNote] = useState<string | null>(null);
-  // Callbacks change identity on every render; the editor reads the latest through refs.
-  const latest = useRef({ value, onChange, onSubmit, onProblems });
-  latest.current = { value, onChange, onSubmit, onProblems };
   const problems = useMemo(() => (optional && !value.trim() ? [] : checkPromQL(value, { windowPlaceholder, instant })), [value, windowPlaceholder, instant, optional]);
 
+  // Reported when the problems change, not when the callback's identity does.
+  const report = useRef(onProblems);
+  report.current = onProblems;
   useEffect(() => {
-    latest.current.onProblems?.(problems);
+    report.current?.(problems);
   }, [problems]);
 
-  useEffect(() => {
-    if (!host.current) return;
-    const promql = new PromQLExtension()
-      .activateCompletion(autocomplete)
-      // Our own linter below runs the same check as the server.
-      .activateLinter(false)
-      .setComplete({
-        remote: {
-          url: '',
-          apiPrefix: '/api/promql',
-          // GET: the app's mutation guards (same-origin, JSON bodies) apply to POST.
-          httpMethod: 'GET',
-          lookbackInterval: 12 * 3_600_000,
-          httpErrorHandler: (e: unknown) => setCompletionNote(e instanceof Error ? e.message : String(e)),
-        },
-      });
-    const lint = linter((v): Diagnostic[] =>
-      (optional && !v.state.doc.toString().trim() ? [] : checkPromQL(v.state.doc.toString(), { windowPlaceholder, instant })).map((p) => ({ from: p.from, to: Math.max(p.to, p.from), severity: 'error', message: p.message })),
-    );
-    const extensions: Extension[] = [
-      history(),
-      closeBrackets(),
-      autocompletion(),
-      promql.asExtension(),
-      lint,
-      syntaxHighlighting(highlight),
-      theme,
-      EditorView.lineWrapping,
-      keymap.of([
-        {
-          key: 'Mod-Enter',
-          run: (v) => {
-            latest.current.onSubmit?.(v.state.doc.toString());
-            return !!latest.current.onSubmit;
+  const host = useQueryEditor(
+    { label, describedBy: problemId, value, onChange, onSubmit, placeholder, readOnly },
+    () => {
+      const promql = new PromQLExtension()
+        .activateCompletion(autocomplete)
+        // Our own linter below runs the same check as the server.
+        .activateLinter(false)
+        .setComplete({
+          remote: {
+            url: '',
+            apiPrefix: '/api/promql',
+            // GET: the app's mutation guards (same-origin, JSON bodies) apply to POST.
+            httpMethod: 'GET',
+            lookbackInterval: 12 * 3_600_000,
+            httpErrorHandler: (e: unknown) => setCompletionNote(e instanceof Error ? e.message : String(e)),
           },
-        },
-        ...closeBracketsKeymap,
-        ...defaultKeymap,
-        ...historyKeymap,
-        ...completionKeymap,
-      ]),
-      EditorView.contentAttributes.of({ 'aria-label': label, 'aria-describedby': problemId, 'aria-multiline': 'true' }),
-      EditorView.updateListener.of((u) => {
-        if (u.docChanged) latest.current.onChange(u.state.doc.toString());
-      }),
-      EditorState.readOnly.of(readOnly),
-    ];
-    if (placeholder) extensions.push(placeholderExt(placeholder));
-    // Rebuilt with the text it has now; later outside changes are synced below.
-    const v = new EditorView({ parent: host.current, state: EditorState.create({ doc: latest.current.value, extensions }) });
-    view.current = v;
-    return () => {
-      promql.destroy();
-      v.destroy();
-      view.current = null;
-    };
-  }, [label, windowPlaceholder, instant, optional, autocomplete, readOnly, placeholder, problemId]);
-
-  // A value set from outside (a template, a restore) replaces the text.
-  useEffect(() => {
-    const v = view.current;
-    if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
-  }, [value]);
+        });
+      const lint = linter((v): Diagnostic[] =>
+        (optional && !v.state.doc.toString().trim() ? [] : checkPromQL(v.state.doc.toString(), { windowPlaceholder, instant })).map((p) => ({ from: p.from, to: Math.max(p.to, p.from), severity: 'error', message: p.message })),
+      );
+      return {
+        extensions: [closeBrackets(), autocompletion(), promql.asExtension(), lint, syntaxHighlighting(highlight), completionTheme],
+        keys: closeBracketsKeymap,
+        destroy: () => promql.destroy(),
+      };
+    },
+    [windowPlaceholder, instant, optional, autocomplete],
+  );
 
   const shown = problems[0] ? describeProblem(problems[0]) : serverProblem;
   return (

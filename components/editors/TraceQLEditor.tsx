@@ -6,14 +6,13 @@
 //
 //   <TraceQLEditor label="TraceQL" value={q} onChange={setQ} onSubmit={run} />
 
-import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { HighlightStyle, LRLanguage, LanguageSupport, syntaxHighlighting, syntaxTree } from '@codemirror/language';
 import { linter, type Diagnostic } from '@codemirror/lint';
-import { EditorState, type Extension } from '@codemirror/state';
-import { EditorView, keymap, placeholder as placeholderExt } from '@codemirror/view';
+import type { EditorState } from '@codemirror/state';
 import { parser } from '@grafana/lezer-traceql';
 import { styleTags, tags } from '@lezer/highlight';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
+import { useQueryEditor } from './codemirror';
 
 const traceqlLanguage = LRLanguage.define({
   name: 'traceql',
@@ -49,15 +48,6 @@ const highlight = HighlightStyle.define([
   { tag: tags.comment, color: 'var(--muted)', fontStyle: 'italic' },
 ]);
 
-const theme = EditorView.theme({
-  '&': { backgroundColor: 'var(--panel)', color: 'var(--fg)', border: '1px solid var(--line)', borderRadius: '6px', fontSize: '13px' },
-  '&.cm-focused': { outline: '2px solid var(--focus)', outlineOffset: '1px' },
-  '.cm-content': { fontFamily: 'var(--font-mono)', padding: '6px 0', caretColor: 'var(--fg)' },
-  '.cm-line': { padding: '0 8px' },
-  '.cm-placeholder': { color: 'var(--muted)' },
-  '.cm-tooltip': { backgroundColor: 'var(--panel)', color: 'var(--fg)', border: '1px solid var(--line)' },
-});
-
 /** The grammar's error nodes as one message each (first 3). */
 export function traceqlSyntaxProblems(state: EditorState): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -88,55 +78,26 @@ export interface TraceQLEditorProps {
 }
 
 export function TraceQLEditor({ label, value, onChange, onSubmit, placeholder, testId, className = '' }: TraceQLEditorProps) {
-  const host = useRef<HTMLDivElement>(null);
-  const view = useRef<EditorView | null>(null);
   const problemId = useId();
   const [problem, setProblem] = useState<string | null>(null);
-  const latest = useRef({ value, onChange, onSubmit });
-  latest.current = { value, onChange, onSubmit };
-
-  useEffect(() => {
-    if (!host.current) return;
-    const extensions: Extension[] = [
-      history(),
-      traceqlLanguageSupport(),
-      syntaxHighlighting(highlight),
-      linter((v) => {
-        const p = traceqlSyntaxProblems(v.state);
-        setProblem(p[0]?.message ?? null);
-        return p;
-      }, { delay: 300 }),
-      theme,
-      EditorView.lineWrapping,
-      keymap.of([
-        {
-          key: 'Mod-Enter',
-          run: (v) => {
-            latest.current.onSubmit?.(v.state.doc.toString());
-            return !!latest.current.onSubmit;
+  const host = useQueryEditor(
+    { label, describedBy: problemId, value, onChange, onSubmit, placeholder },
+    () => ({
+      extensions: [
+        traceqlLanguageSupport(),
+        syntaxHighlighting(highlight),
+        linter(
+          (v) => {
+            const p = traceqlSyntaxProblems(v.state);
+            setProblem(p[0]?.message ?? null);
+            return p;
           },
-        },
-        ...defaultKeymap,
-        ...historyKeymap,
-      ]),
-      EditorView.contentAttributes.of({ 'aria-label': label, 'aria-describedby': problemId, 'aria-multiline': 'true' }),
-      EditorView.updateListener.of((u) => {
-        if (u.docChanged) latest.current.onChange(u.state.doc.toString());
-      }),
-    ];
-    if (placeholder) extensions.push(placeholderExt(placeholder));
-    const v = new EditorView({ parent: host.current, state: EditorState.create({ doc: latest.current.value, extensions }) });
-    view.current = v;
-    return () => {
-      v.destroy();
-      view.current = null;
-    };
-  }, [label, placeholder, problemId]);
-
-  useEffect(() => {
-    const v = view.current;
-    if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
-  }, [value]);
+          { delay: 300 },
+        ),
+      ],
+    }),
+    [],
+  );
 
   return (
     <div className={`flex min-w-0 flex-col gap-1 ${className}`} data-testid={testId}>

@@ -160,6 +160,32 @@ test('metric names complete from Prometheus, problems show with their position, 
   await ctx.close();
 });
 
+test('TraceQL editor: a syntax error is named under it, a value set from outside replaces the text, Ctrl+Enter submits', { timeout: 60_000 }, async () => {
+  const ctx = await browser.newContext({ viewport: { width: 900, height: 500 } });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(baseUrl);
+  const input = page.getByRole('textbox', { name: 'TraceQL' });
+  assert.ok(await page.locator('[data-testid="traceql"] .cm-placeholder').isVisible(), 'the placeholder shows while empty');
+  await input.click();
+  await page.keyboard.type('{ span.http.status_code = ');
+  const problem = page.locator(`[id="${await input.getAttribute('aria-describedby')}"]`);
+  await page.waitForFunction((id) => /TraceQL syntax error/.test(document.getElementById(id!)?.textContent ?? ''), await input.getAttribute('aria-describedby'));
+  assert.equal(await problem.getAttribute('role'), 'alert');
+  await page.keyboard.type('500 }');
+  await page.waitForFunction((id) => document.getElementById(id!)?.textContent === '', await input.getAttribute('aria-describedby'));
+  await page.keyboard.press('Control+Enter');
+  await page.waitForFunction(() => window.__editorEvents.some((e) => e.type === 'tq-submit'));
+  assert.equal(await page.evaluate(() => window.__editorEvents.find((e) => e.type === 'tq-submit')!.value), '{ span.http.status_code = 500 }');
+  // A value set by the page (a link, a preset) replaces what was typed.
+  await page.getByRole('button', { name: 'Slow spans' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="traceql"] .cm-content')?.textContent === '{ duration > 2s }');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
 test('completion routes: Prometheus envelope, bad input refused with 400, no Prometheus configured says how to get one', async () => {
   const values = await fetch(`${baseUrl}/api/promql/label/__name__/values`);
   assert.equal(values.status, 200);

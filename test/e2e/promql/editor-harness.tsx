@@ -1,8 +1,10 @@
-// Browser entry for the PromQL editor test: one editor, its value and submits
-// recorded in window.__editorEvents. Bundled by promql-editor.test.ts with esbuild.
+// Browser entry for the query editor test: a PromQL and a TraceQL editor, their
+// values and submits recorded in window.__editorEvents (TraceQL's as tq-…), and
+// a button that sets the TraceQL text from outside. Bundled by promql-editor.test.ts with esbuild.
 import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { PromQLEditor } from '../../../components/editors/PromQLEditor';
+import { TraceQLEditor } from '../../../components/editors/TraceQLEditor';
 
 declare global {
   interface Window {
@@ -13,6 +15,7 @@ window.__editorEvents = [];
 
 function App() {
   const [q, setQ] = useState('');
+  const [tq, setTq] = useState('');
   return (
     <div style={{ maxWidth: 720, padding: 16 }}>
       <PromQLEditor
@@ -26,6 +29,20 @@ function App() {
         windowPlaceholder
         testId="editor"
       />
+      <TraceQLEditor
+        label="TraceQL"
+        value={tq}
+        onChange={(v) => {
+          setTq(v);
+          window.__editorEvents.push({ type: 'tq-change', value: v });
+        }}
+        onSubmit={(v) => window.__editorEvents.push({ type: 'tq-submit', value: v })}
+        placeholder="{ span.http.status_code >= 500 }"
+        testId="traceql"
+      />
+      <button type="button" onClick={() => setTq('{ duration > 2s }')}>
+        Slow spans
+      </button>
     </div>
   );
 }
