@@ -8,7 +8,7 @@ import { useMemo, useRef } from 'react';
 import { cssVar, useTheme } from '@/components/ui/theme';
 import { escapeHtml } from '@/lib/escape-html';
 import { formatLatencyMs } from '@/lib/model/latency-view';
-import { useEchart } from './useEchart';
+import { useEchart } from '@/components/charts/useEchart';
 
 echarts.use([ScatterChart, GridComponent, TooltipComponent, BrushComponent, ToolboxComponent, CanvasRenderer]);
 

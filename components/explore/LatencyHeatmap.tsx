@@ -9,7 +9,7 @@ import { cssVar, useTheme } from '@/components/ui/theme';
 import { escapeHtml } from '@/lib/escape-html';
 import { trimRows, type Heatmap, type HeatmapCell } from '@/lib/explore/heatmap';
 import { formatLatencyMs } from '@/lib/model/latency-view';
-import { useEchart } from './useEchart';
+import { useEchart } from '@/components/charts/useEchart';
 
 echarts.use([HeatmapChart, ScatterChart, GridComponent, TooltipComponent, VisualMapComponent, BrushComponent, ToolboxComponent, CanvasRenderer]);
 

@@ -9,7 +9,7 @@ import { cssVar, useTheme } from '@/components/ui/theme';
 import { escapeHtml } from '@/lib/escape-html';
 import type { HeatmapExemplar } from '@/lib/explore/heatmap';
 import type { Series } from '@/lib/model/types';
-import { useEchart } from './useEchart';
+import { useEchart } from '@/components/charts/useEchart';
 
 echarts.use([LineChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent, BrushComponent, ToolboxComponent, CanvasRenderer]);
 

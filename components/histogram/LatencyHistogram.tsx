@@ -13,7 +13,8 @@ import {
 } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useId, useMemo, useRef, type ReactNode } from 'react';
+import { useId, useMemo, useRef, type ReactNode } from 'react';
+import { useEchart } from '@/components/charts/useEchart';
 import { cssVar, useTheme } from '@/components/ui/theme';
 import { escapeHtml } from '@/lib/escape-html';
 import { buildLatencyView, formatLatencyMs, type LatencyUnit, type LatencyView } from '@/lib/model/latency-view';
@@ -200,7 +201,6 @@ export function LatencyHistogram({ series, clientLatenciesMs, serverPercentiles,
   const estimate = counts?.kind === 'estimate';
   const { theme } = useTheme();
   const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
   const tableId = useId();
   const selectedIndex = view.buckets.findIndex((b) => sameBucket(selected, b));
   const isEmpty = view.buckets.length === 0 || (view.serverTotal === 0 && view.clientTotal === 0);
@@ -209,43 +209,32 @@ export function LatencyHistogram({ series, clientLatenciesMs, serverPercentiles,
   const latest = useRef({ view, onBucketClick, onExemplarClick });
   latest.current = { view, onBucketClick, onExemplarClick };
 
-  useEffect(() => {
-    if (isEmpty || !el.current) return;
-    const c = echarts.init(el.current, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    let exemplarHitAt = 0;
-    c.on('click', (p: { seriesType?: string; dataIndex?: number }) => {
-      if (p.seriesType !== 'scatter' || typeof p.dataIndex !== 'number') return;
-      const { view, onExemplarClick } = latest.current;
-      const point = view.exemplars[p.dataIndex];
-      if (!point || !onExemplarClick) return;
-      exemplarHitAt = Date.now();
-      onExemplarClick(point.exemplar);
-    });
-    // A click anywhere in a bucket's column selects it: short bars are hard to hit.
-    c.getZr().on('click', (e: { offsetX: number; offsetY: number }) => {
-      setTimeout(() => {
-        if (Date.now() - exemplarHitAt < 100) return;
-        const { view, onBucketClick } = latest.current;
-        if (!onBucketClick || !c.containPixel({ gridIndex: 0 }, [e.offsetX, e.offsetY])) return;
-        const idx = c.convertFromPixel({ xAxisIndex: 0 }, e.offsetX) as unknown as number;
-        const b = view.buckets[Math.round(Number(idx))];
-        if (b) onBucketClick({ lower: b.lower, upper: b.upper });
-      }, 0);
-    });
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current);
-    return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, [isEmpty]);
-
-// biome-ignore lint/correctness/useExhaustiveDependencies: `theme` and `isEmpty` are not read inside; a new theme or a re-created chart must be painted again
-  useEffect(() => {
-    chart.current?.setOption(buildOption(view, selectedIndex, estimate), { notMerge: true });
-  }, [view, selectedIndex, theme, isEmpty, estimate]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: theme: the colours are read from CSS variables that change with it
+  const option = useMemo(() => (isEmpty ? null : buildOption(view, selectedIndex, estimate)), [view, selectedIndex, theme, isEmpty, estimate]);
+  useEchart(el, option, {
+    onInit: (c) => {
+      let exemplarHitAt = 0;
+      c.on('click', (p: { seriesType?: string; dataIndex?: number }) => {
+        if (p.seriesType !== 'scatter' || typeof p.dataIndex !== 'number') return;
+        const { view, onExemplarClick } = latest.current;
+        const point = view.exemplars[p.dataIndex];
+        if (!point || !onExemplarClick) return;
+        exemplarHitAt = Date.now();
+        onExemplarClick(point.exemplar);
+      });
+      // A click anywhere in a bucket's column selects it: short bars are hard to hit.
+      c.getZr().on('click', (e: { offsetX: number; offsetY: number }) => {
+        setTimeout(() => {
+          if (Date.now() - exemplarHitAt < 100) return;
+          const { view, onBucketClick } = latest.current;
+          if (!onBucketClick || !c.containPixel({ gridIndex: 0 }, [e.offsetX, e.offsetY])) return;
+          const idx = c.convertFromPixel({ xAxisIndex: 0 }, e.offsetX) as unknown as number;
+          const b = view.buckets[Math.round(Number(idx))];
+          if (b) onBucketClick({ lower: b.lower, upper: b.upper });
+        }, 0);
+      });
+    },
+  });
 
   if (isEmpty) {
     return (

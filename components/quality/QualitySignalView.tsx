@@ -8,7 +8,8 @@ import { BarChart, ScatterChart, type BarSeriesOption, type ScatterSeriesOption 
 import { GridComponent, LegendComponent, TooltipComponent, type GridComponentOption, type LegendComponentOption, type TooltipComponentOption } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { type ReactNode, useEffect, useMemo, useRef } from 'react';
+import { type ReactNode, useMemo, useRef } from 'react';
+import { useEchart } from '@/components/charts/useEchart';
 import { ms } from '@/components/ui/format';
 import { cssVar, useTheme } from '@/components/ui/theme';
 import { escapeHtml } from '@/lib/escape-html';
@@ -49,28 +50,10 @@ function formatTick(signal: QualitySignal, v: number): string {
 
 const kindsOf = (points: readonly QualityPoint[]) => KIND_ORDER.filter((k) => points.some((p) => (p.kind ?? 'unknown') === k));
 
-/** One ECharts instance on a div: created once, given a new option when the data or the theme changes, disposed on unmount. */
+/** A chart on a div (the shared useEchart), `onClick` getting the clicked item. */
 function useChart(option: Option, onClick?: (p: { seriesIndex?: number; dataIndex?: number }) => void) {
   const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  const click = useRef(onClick);
-  click.current = onClick;
-  useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    c.on('click', (p) => click.current?.(p as { seriesIndex?: number; dataIndex?: number }));
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current);
-    return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
-  useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
-  }, [option]);
+  useEchart(el, option, { onItemClick: onClick });
   return el;
 }
 

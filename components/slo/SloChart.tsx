@@ -4,7 +4,8 @@ import { LineChart, type LineSeriesOption } from 'echarts/charts';
 import { GridComponent, type GridComponentOption, LegendComponent, type LegendComponentOption, MarkAreaComponent, MarkLineComponent, TooltipComponent, type TooltipComponentOption } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import { useMemo, useRef } from 'react';
+import { useEchart } from '@/components/charts/useEchart';
 import { cssVar, useTheme } from '@/components/ui/theme';
 
 echarts.use([LineChart, GridComponent, TooltipComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, CanvasRenderer]);
@@ -37,29 +38,15 @@ export interface SloChartProps {
 /** A time-series line chart in the app's colours (ECharts, canvas). */
 export function SloChart({ label, lines, percent, target, areas = [], range, height = 220, testId }: SloChartProps) {
   const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
   const { theme } = useTheme();
 
-  useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current);
-    return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
-
   // `theme` is read so the chart redraws in the other theme's colours (cssVar reads the live CSS variables).
-  useEffect(() => {
+  const option = useMemo<Option>(() => {
     void theme;
     const text = cssVar('--muted');
     const line = cssVar('--line');
     const fmt = (v: number) => (percent ? `${(v * 100).toFixed(v > 0.999 && v < 1 ? 3 : 1)} %` : String(Number(v.toPrecision(3))));
-    const option: Option = {
+    return {
       animation: false,
       grid: { left: 56, right: 16, top: 24, bottom: 28 },
       legend: { top: 0, right: 0, textStyle: { color: text }, itemWidth: 12 },
@@ -88,8 +75,8 @@ export function SloChart({ label, lines, percent, target, areas = [], range, hei
         markArea: i === 0 && areas.length ? { silent: true, itemStyle: { color: cssVar('--danger'), opacity: 0.12 }, data: areas.map((a) => [{ xAxis: a.from }, { xAxis: a.to }]) } : undefined,
       })),
     };
-    chart.current?.setOption(option, { notMerge: true });
   }, [lines, percent, target, areas, range, theme]);
+  useEchart(el, option);
 
   return <div ref={el} role="img" aria-label={label} data-testid={testId} style={{ height }} className="w-full" />;
 }
