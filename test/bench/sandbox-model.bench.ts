@@ -13,6 +13,8 @@ import { PRESETS, type PresetName } from '../../workers/sandbox/model/config';
 import { Rng } from '../../workers/sandbox/model/rng';
 import { decodeWeightFloats, generateWeights } from '../../workers/sandbox/model/weights';
 import { CpuRunner } from '../../workers/sandbox/runtime/cpu';
+import { gemv, matmul } from '../../workers/sandbox/kernels/cpu/matmul';
+import type { Weights } from '../../workers/sandbox/model/weights';
 import type { ModelRunner, SeqHandle } from '../../workers/sandbox/runtime/types';
 
 const line = (name: string, value: number, unit: string, note = '') =>
@@ -103,6 +105,36 @@ async function decodeWindow(r: ModelRunner, seqs: SeqHandle[], steps: number, be
   }));
 }
 
+/**
+ * How much cheaper per row the batched matmul is than one gemv per row, over
+ * the model's own matrices (layer 0's products and the LM head): the most that
+ * batching prompt tokens or sequences can save on the products.
+ */
+function matmulGain(weights: Weights, rows: number): number {
+  const c = weights.config;
+  const ly = weights.layout.layers[0];
+  const mats = [ly.wqkv, ly.wo, ly.w13, ly.w2, weights.layout.lmHead];
+  const maxIn = Math.max(...mats.map((m) => m.cols));
+  const x = Float32Array.from({ length: rows * maxIn }, (_, i) => Math.sin(i));
+  const y = new Float32Array(rows * Math.max(...mats.map((m) => m.rows)));
+  const one = () => {
+    for (const m of mats) for (let r = 0; r < rows; r++) gemv(y, r * m.rows, x, r * m.cols, weights.data, m.offset, m.cols, 0, m.rows);
+  };
+  const together = () => {
+    for (const m of mats) matmul(y, x, rows, weights.data, m.offset, m.cols, m.rows);
+  };
+  const reps = Math.max(1, Math.round(4e6 / (rows * c.dim * c.hiddenDim)));
+  const best = [Infinity, Infinity];
+  for (let w = 0; w < 8; w++) {
+    for (const [i, f] of [one, together].entries()) {
+      const c0 = cpuSeconds();
+      for (let k = 0; k < reps; k++) f();
+      best[i] = Math.min(best[i], cpuSeconds() - c0);
+    }
+  }
+  return best[0] / best[1];
+}
+
 // steps · windows stays under maxSeqLen
 const plan: Record<PresetName, { prefill: number; prefillWindows: number; steps: number; windows: number; batchSteps: number }> = {
   tiny: { prefill: 128, prefillWindows: 3, steps: 40, windows: 5, batchSteps: 16 },
@@ -151,6 +183,7 @@ for (const preset of ['tiny', 'small'] as const) {
     line(`${tag(2)}.decode_efficiency`, (d2.wall * bytesPerToken) / bandwidth.wall, 'ratio', 'two threads vs the single-thread summing loop');
     line(`${tag(2)}.decode_speedup`, d2.wall / d1.wall, 'ratio', 'two threads / one, windows interleaved');
     if (preset === 'tiny') {
+      for (const rows of [4, 8, 16]) line(`${tag(1)}.matmul_rows${rows}_vs_gemv`, matmulGain(weights, rows), 'ratio', 'CPU time per row, gemv row by row / matmul of the rows together; every product of one layer and the LM head, best of 8 alternating windows');
       // What continuous batching can buy at a serving request's context (a 32–128-token prompt and
       // its output): weights are read once per batched step, but each sequence attends over its own
       // cache, so the gain shrinks as the context grows. Batch 1 and 8 windows take turns.

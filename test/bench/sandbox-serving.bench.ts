@@ -2,8 +2,9 @@
 // requests at concurrency 1, 4 and 8 against the real sandbox (startSandbox,
 // metrics on, traces and profiles off), per backend and preset. The reference
 // measured in the same run is concurrency 1, so the ratios show what
-// continuous batching buys. Uses the same load code as the dashboard's load
-// runs (lib/loadgen).
+// continuous batching buys. Every concurrency serves the same requests (the
+// prompts are seeded by request index), so the ratios compare the same work.
+// Uses the same load code as the dashboard's load runs (lib/loadgen).
 //
 // Where the time goes comes from the scheduler's own counters over each run:
 // milliseconds in prefill and in decode steps, steps and their batch sizes.
@@ -18,6 +19,10 @@
 //   tpot_explained_ms            (decode + prefill time) / decode steps: a running
 //                                request's token gap is one batched step plus the
 //                                prefills admitted between steps
+//   output_per_cpu_s_ratio       output tokens per CPU-second of this process (sandbox
+//                                and load generator), this / c1: on a machine shared
+//                                with other work the steadier figure, as time-slicing
+//                                stretches wall time but not CPU time
 // BENCH_SERVING=cpu or webgpu runs one backend only; BENCH_SERVING_CASES=tiny,tiny_decode_heavy
 // only the cases of those names (tiny, tiny_decode_heavy, small).
 import { startSandbox } from '../../workers/sandbox/serve/index';
@@ -33,7 +38,8 @@ interface Case {
   backend: Backend;
   preset: 'tiny' | 'small';
   threads?: 1 | 2;
-  requests: Record<number, number>;
+  /** requests at each concurrency: the same ones (prompts seeded by index), so every ratio compares the same prompts */
+  requests: number;
   promptLength: PromptLength;
   maxTokens: number;
   slo: { ttftMs: number; tpotMs: number };
@@ -52,7 +58,7 @@ function cases(backend: Backend, hardwareGpu: boolean): Case[] {
         name: 'webgpu.tiny',
         backend,
         preset: 'tiny',
-        requests: { 1: 4, 4: 8, 8: 16 },
+        requests: 8,
         promptLength: { mode: 'fixed', tokens: 2 },
         maxTokens: 16,
         slo: { ttftMs: 5000, tpotMs: 1000 },
@@ -61,18 +67,18 @@ function cases(backend: Backend, hardwareGpu: boolean): Case[] {
     ];
   }
   return [
-    { name: `${backend}.tiny`, backend, preset: 'tiny', requests: { 1: 16, 4: 32, 8: 64 }, promptLength: chat, maxTokens: 32, slo: { ttftMs: 500, tpotMs: 50 }, why: 'prompts 32–128, 32 output tokens' },
+    { name: `${backend}.tiny`, backend, preset: 'tiny', requests: 48, promptLength: chat, maxTokens: 32, slo: { ttftMs: 500, tpotMs: 50 }, why: 'prompts 32–128, 32 output tokens' },
     {
       name: `${backend}.tiny_decode_heavy`,
       backend,
       preset: 'tiny',
-      requests: { 1: 8, 4: 16, 8: 32 },
+      requests: 24,
       promptLength: { mode: 'range', min: 8, max: 16 },
       maxTokens: 128,
       slo: { ttftMs: 500, tpotMs: 50 },
       why: 'prompts 8–16, 128 output tokens: decode is most of the compute',
     },
-    { name: `${backend}.small`, backend, preset: 'small', requests: { 1: 4, 4: 8, 8: 16 }, promptLength: chat, maxTokens: 16, slo: { ttftMs: 3000, tpotMs: 250 }, why: 'prompts 32–128, 16 output tokens' },
+    { name: `${backend}.small`, backend, preset: 'small', requests: 8, promptLength: chat, maxTokens: 16, slo: { ttftMs: 3000, tpotMs: 250 }, why: 'prompts 32–128, 16 output tokens' },
   ];
 }
 
@@ -97,6 +103,7 @@ function lines(prefix: string, r: BenchmarkReport) {
 interface Measured {
   report: BenchmarkReport;
   wallMs: number;
+  cpuS: number;
   prefillMs: number;
   decodeMs: number;
   steps: number;
@@ -134,10 +141,12 @@ async function runCase(c: Case): Promise<void> {
     for (const conc of CONCURRENCY) {
       const before = sandbox.stats();
       const t0 = performance.now();
-      const run = await load(c.requests[conc], conc);
+      const cpu0 = process.cpuUsage();
+      const run = await load(c.requests, conc);
       const wallMs = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
       if (run.stopReason !== 'completed') console.log(`!! ${c.name} c${conc} stopped by ${run.stopReason}; ${run.aborted} request(s) not completed`);
-      out.set(conc, { report: run.report, wallMs, ...delta(before, sandbox.stats()) });
+      out.set(conc, { report: run.report, wallMs, cpuS: (cpu.user + cpu.system) / 1e6, ...delta(before, sandbox.stats()) });
     }
     const ref = out.get(1)!;
     const perToken = (m: Measured) => (m.prefillMs + m.decodeMs) / m.report.totalOutputTokens;
@@ -158,6 +167,8 @@ async function runCase(c: Case): Promise<void> {
       print(`${q}.output_throughput_ratio_c${conc}_vs_c1`, measured, 'x', conc === 8 && c.backend === 'cpu' && c.name.endsWith('.tiny') ? 'goal >= 1.25' : '');
       print(`${q}.compute_explained_ratio_c${conc}_vs_c1`, explained, 'x', 'c1 compute per output token / this one');
       print(`${q}.scheduler_efficiency_c${conc}`, measured / explained, 'ratio', 'measured / explained');
+      const perCpu = (x: Measured) => x.report.totalOutputTokens / x.cpuS;
+      print(`${q}.output_per_cpu_s_ratio_c${conc}_vs_c1`, perCpu(m) / perCpu(ref), 'x', `${perCpu(m).toFixed(0)} vs ${perCpu(ref).toFixed(0)} output tokens per CPU-second`);
       print(`${q}.batched_decode_speedup_c${conc}`, ref.decodeMs / ref.rows / (m.decodeMs / m.rows), 'x', 'decode time per sequence-step, c1 / this');
       print(`${q}.tpot_median_ratio_c${conc}_vs_c1`, (m.report.tpotMs?.median ?? NaN) / (ref.report.tpotMs?.median ?? NaN), 'x');
     }
