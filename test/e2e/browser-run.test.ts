@@ -4,8 +4,8 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { FlamePanel } from '../../lib/runs/panels';
-import { startApp, type AppHandle } from '../helpers/app';
-import { launchChromium } from '../helpers/browser';
+import { appJsonOk, startApp, type AppHandle } from '../helpers/app';
+import { launchChromium, openPage } from '../helpers/browser';
 import { frameNames } from '../helpers/flame-models';
 import { until } from '../helpers/until';
 
@@ -34,16 +34,11 @@ after(async () => {
   await app?.stop();
 });
 
-async function api<T>(p: string): Promise<T> {
-  const r = await fetch(`${app.url}${p}`, { signal: AbortSignal.timeout(15_000) });
-  assert.equal(r.status, 200, `${p}: ${r.status}`);
-  return (await r.json()) as T;
-}
+const api = <T>(p: string) => appJsonOk<T>(app, p);
 
 
 test('a run in this browser (SwiftShader WebGPU) appears in the history and on a run page with its histogram and GPU profile', { timeout: 300_000 }, async () => {
-  const page = await (await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 } })).newPage();
-  page.setDefaultTimeout(30_000);
+  const page = await openPage(browser, 30_000);
   // 2-byte prompts (3 tokens with BOS) keep prefill on the GEMV path, cheap on SwiftShader
   await page.goto(`${app.url}/sandbox?requests=${REQUESTS}&concurrency=2&p0=100&maxTokens=4&prompt=fixed&promptTokens=2&seed=3`);
   const panel = page.getByTestId('browser-run');

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { startApp, type AppHandle } from '../helpers/app';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, openPage } from '../helpers/browser';
 import { HISTOGRAM, SERVICE, startInstrumentedService, type InstrumentedService } from '../helpers/instrumented-service';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 import { until } from '../helpers/until';
@@ -84,9 +84,7 @@ before(async () => {
   // Two more scrapes after the last request, and the final profile push.
   await new Promise((r) => setTimeout(r, 11_000));
   browser = await launchChromium();
-  const ctx = await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 } });
-  page = await ctx.newPage();
-  page.setDefaultTimeout(30_000);
+  page = await openPage(browser, 30_000);
   mkdirSync(RESULTS, { recursive: true });
 });
 
@@ -223,7 +221,7 @@ test('a frozen link from Explore opens in a fresh browser on the same view, and 
     );
     assert.equal(stopped, 'no answer', 'Prometheus is stopped');
 
-    const again = await (await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 } })).newPage();
+    const again = await openPage(browser, 30_000);
     const t0 = performance.now();
     await again.goto(exploreLink);
     await again.getByTestId('slow-fast-requests').waitFor({ timeout: 60_000 });
@@ -258,7 +256,7 @@ test('a link from a run page opens the same run view in a fresh browser; the run
   const beforeTotal = await latency.getByTestId('latency-histogram').getAttribute('data-total');
   runLink = await share(page, false, 'A small sandbox run');
 
-  const fresh = await (await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 } })).newPage();
+  const fresh = await openPage(browser, 30_000);
   await fresh.goto(runLink);
   await fresh.getByTestId('incident-link').waitFor();
   assert.equal(await fresh.getByTestId('incident-link').getAttribute('data-state'), 'live');

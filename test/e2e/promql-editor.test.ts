@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import tailwindcss from '@tailwindcss/postcss';
-import { build } from 'esbuild';
-import postcss from 'postcss';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
+import { buildHarnessPage, sendHarnessPage } from '../helpers/harness-page';
 import { startPrometheus, type PrometheusHandle } from '../helpers/prometheus';
 
 // The shared PromQL editor (components/editors/PromQLEditor.tsx) in Chromium:
@@ -47,21 +45,7 @@ before(async () => {
     series: await import('../../app/api/promql/series/route'),
     metadata: await import('../../app/api/promql/metadata/route'),
   };
-  const js = await build({
-    entryPoints: [path.join(import.meta.dirname, 'promql', 'editor-harness.tsx')],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    jsx: 'automatic',
-    tsconfig: path.join(ROOT, 'tsconfig.json'),
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'silent',
-  });
-  const cssSource = readFileSync(path.join(ROOT, 'app', 'globals.css'), 'utf8');
-  const css = await postcss([tailwindcss({ base: ROOT })]).process(cssSource, { from: path.join(ROOT, 'app', 'globals.css') });
-  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>editor</title><link rel="stylesheet" href="/app.css"></head>
-<body class="bg-bg text-fg font-sans"><div id="root"></div><script type="module" src="/app.js"></script></body></html>`;
+  const harness = await buildHarnessPage(path.join(import.meta.dirname, 'promql', 'editor-harness.tsx'), { title: 'editor' });
   server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const route = async (): Promise<Response | undefined> => {
@@ -75,9 +59,7 @@ before(async () => {
     };
     const r = await route();
     if (r) res.writeHead(r.status, { 'content-type': 'application/json' }).end(Buffer.from(await r.arrayBuffer()));
-    else if (url.pathname === '/app.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js.outputFiles[0].contents);
-    else if (url.pathname === '/app.css') res.writeHead(200, { 'content-type': 'text/css' }).end(css.css);
-    else res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+    else sendHarnessPage(harness, req, res);
   });
   baseUrl = `http://${await listen(server)}`;
   browser = await launchChromium();

@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser';
-import { startApp, type AppHandle } from '../helpers/app';
+import { launchChromium, openPage } from '../helpers/browser';
+import { appJson, startApp, type AppHandle } from '../helpers/app';
 import type { LatencyPanel } from '../../lib/runs/panels';
 import { until } from '../helpers/until';
 
@@ -25,8 +25,7 @@ const notFound: string[] = [];
 before(async () => {
   app = await startApp({ env: { PYROSCOPE_FLUSH_INTERVAL_MS: '3000' } });
   browser = await launchChromium();
-  page = await (await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 } })).newPage();
-  page.setDefaultTimeout(20_000);
+  page = await openPage(browser, 20_000);
   // Every page load is watched for missing files (a favicon, a chunk).
   page.on('response', (r) => {
     if (r.status() === 404 && !/\/sandbox\/runs\/0{8}-/.test(r.url())) notFound.push(r.url());
@@ -38,10 +37,7 @@ after(async () => {
   await app?.stop();
 });
 
-async function api<T>(p: string, init?: RequestInit): Promise<{ status: number; body: T }> {
-  const r = await fetch(`${app.url}${p}`, { ...init, signal: AbortSignal.timeout(15_000) });
-  return { status: r.status, body: (await r.json()) as T };
-}
+const api = <T>(p: string, init?: RequestInit) => appJson<T>(app, p, init);
 
 
 const runCount = async () => (await api<{ runs: unknown[] }>('/api/runs')).body.runs.length;

@@ -8,8 +8,8 @@ import { exploreHref } from '../../lib/explore/url-state';
 import type { QualityPanel } from '../../lib/runs/panels';
 import { axisExtent, signalAxis, type QualityPoint } from '../../lib/runs/quality';
 import { SANDBOX_SERVICE } from '../../lib/runs/views';
-import { launchChromium } from '../helpers/browser';
-import { startApp, type AppHandle } from '../helpers/app';
+import { launchChromium, openPage } from '../helpers/browser';
+import { appJson, startApp, type AppHandle } from '../helpers/app';
 import { startOpenAiSseServer, type OpenAiSseServer } from '../helpers/openai-sse-server';
 import { until } from '../helpers/until';
 
@@ -37,9 +37,7 @@ before(async () => {
   plain = await startOpenAiSseServer({ model: 'plain-model', tokenDelayMs: 1 });
   app = await startApp({ env: { EMBEDDED_PROMETHEUS: 'off', LOAD_TARGETS: `plain=${plain.url}|vllm` } });
   browser = await launchChromium();
-  const ctx = await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 } });
-  page = await ctx.newPage();
-  page.setDefaultTimeout(20_000);
+  page = await openPage(browser, 20_000);
 });
 
 after(async () => {
@@ -48,10 +46,7 @@ after(async () => {
   await plain?.stop();
 });
 
-async function api<T>(p: string): Promise<{ status: number; body: T }> {
-  const r = await fetch(`${app.url}${p}`, { signal: AbortSignal.timeout(15_000) });
-  return { status: r.status, body: (await r.json()) as T };
-}
+const api = <T>(p: string) => appJson<T>(app, p);
 
 /** The point farthest (in pixels) from every other, so a click on it cannot land on a neighbour; and where it is on the page. */
 async function isolatedPoint(points: readonly QualityPoint[]): Promise<{ point: QualityPoint; x: number; y: number }> {

@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser';
-import { startApp, type AppHandle } from '../helpers/app';
+import { launchChromium, openPage } from '../helpers/browser';
+import { appJson, startApp, type AppHandle } from '../helpers/app';
 import type { FlamePanel, LatencyPanel, TracesPanel } from '../../lib/runs/panels';
 import { frameNames } from '../helpers/flame-models';
 import { until } from '../helpers/until';
@@ -30,9 +30,7 @@ before(async () => {
   // Without the embedded Prometheus: this run checks the span-derived fallback (metrics from stored spans).
   app = await startApp({ env: { PYROSCOPE_FLUSH_INTERVAL_MS: '3000', EMBEDDED_PROMETHEUS: 'off' } });
   browser = await launchChromium();
-  const ctx = await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 } });
-  page = await ctx.newPage();
-  page.setDefaultTimeout(20_000);
+  page = await openPage(browser, 20_000);
 });
 
 after(async () => {
@@ -40,10 +38,7 @@ after(async () => {
   await app?.stop();
 });
 
-async function api<T>(p: string): Promise<{ status: number; body: T }> {
-  const r = await fetch(`${app.url}${p}`, { signal: AbortSignal.timeout(15_000) });
-  return { status: r.status, body: (await r.json()) as T };
-}
+const api = <T>(p: string) => appJson<T>(app, p);
 
 
 test('a 30-request run: histogram sums to 30, the flame graph shows kernel frames, and a bucket drills down to a span profile', { timeout: 240_000 }, async () => {

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import YAML from 'yaml';
 import { startApp, type AppHandle } from '../helpers/app';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, openPage } from '../helpers/browser';
 import { until } from '../helpers/until';
 
 // The SLO pages as a user gets them from `npm start` (embedded Postgres and
@@ -23,9 +23,7 @@ let page: Page;
 before(async () => {
   app = await startApp();
   browser = await launchChromium();
-  const ctx = await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
-  page = await ctx.newPage();
-  page.setDefaultTimeout(20_000);
+  page = await openPage(browser, 20_000, { acceptDownloads: true });
   mkdirSync(RESULTS, { recursive: true });
 });
 

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { FlamePanel, SpanProfilePanel } from '../../lib/runs/panels';
-import { startApp, type AppHandle } from '../helpers/app';
-import { launchChromium } from '../helpers/browser';
+import { appJsonOk, startApp, type AppHandle } from '../helpers/app';
+import { launchChromium, openPage } from '../helpers/browser';
 import { frameNames } from '../helpers/flame-models';
 import { until } from '../helpers/until';
 
@@ -24,9 +24,7 @@ let page: Page;
 before(async () => {
   app = await startApp({ env: { SANDBOX_BACKEND: 'webgpu', PYROSCOPE_FLUSH_INTERVAL_MS: '3000', EMBEDDED_PROMETHEUS: 'off' } });
   browser = await launchChromium();
-  const ctx = await browser.newContext({ colorScheme: 'light', viewport: { width: 1440, height: 1000 } });
-  page = await ctx.newPage();
-  page.setDefaultTimeout(30_000);
+  page = await openPage(browser, 30_000);
 });
 
 after(async () => {
@@ -34,11 +32,7 @@ after(async () => {
   await app?.stop();
 });
 
-async function api<T>(p: string): Promise<T> {
-  const r = await fetch(`${app.url}${p}`, { signal: AbortSignal.timeout(15_000) });
-  assert.equal(r.status, 200, `${p}: ${r.status}`);
-  return (await r.json()) as T;
-}
+const api = <T>(p: string) => appJsonOk<T>(app, p);
 
 
 const names = (f: FlamePanel['flame'] | SpanProfilePanel['flame']) => new Set(f ? frameNames(f) : []);

@@ -151,3 +151,16 @@ export async function startApp(opts: StartAppOptions = {}): Promise<AppHandle> {
     throw e;
   }
 }
+
+/** An API answer of the app as JSON with its status; a request that hangs fails after 15 s. */
+export async function appJson<T>(app: Pick<AppHandle, 'url'>, p: string, init?: RequestInit): Promise<{ status: number; body: T }> {
+  const r = await fetch(`${app.url}${p}`, { ...init, signal: AbortSignal.timeout(15_000) });
+  return { status: r.status, body: (await r.json()) as T };
+}
+
+/** appJson's body, failing unless the status is 200. */
+export async function appJsonOk<T>(app: Pick<AppHandle, 'url'>, p: string): Promise<T> {
+  const r = await appJson<T>(app, p);
+  if (r.status !== 200) throw new Error(`${p}: HTTP ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
+  return r.body;
+}
