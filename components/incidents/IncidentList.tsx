@@ -4,11 +4,15 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Badge } from '@/components/ui/Badge';
 import { Button } from '@/components/ui/Button';
 import { Panel, queryPanelState } from '@/components/ui/Panel';
+import { Table } from '@/components/ui/Table';
 import { fetchJson } from '@/lib/api-errors';
 import type { LinkRow } from '@/lib/incidents/service';
 import { formatUtc } from '@/lib/time-range';
 
 const TONE = { live: 'ok', frozen: 'accent', expired: 'neutral', revoked: 'danger' } as const;
+
+/** A link no one can open any more. */
+const isGone = (l: LinkRow) => l.state === 'revoked' || l.state === 'expired';
 
 const kind = (path: string) => (path === '/explore' ? 'Explore' : path.startsWith('/sandbox/runs/') ? 'Load run' : path.startsWith('/slos/') ? 'SLO' : path);
 
@@ -35,65 +39,80 @@ export function IncidentList() {
         </p>
       )}
       <div className="overflow-auto">
-        <table className="w-full min-w-[860px] text-sm">
-          <caption className="sr-only">Incident links</caption>
-          <thead>
-            <tr className="border-b border-line text-left text-xs text-muted">
-              <th scope="col" className="py-1 pr-3 font-medium">Title</th>
-              <th scope="col" className="py-1 pr-3 font-medium">View</th>
-              <th scope="col" className="py-1 pr-3 font-medium">Range (UTC)</th>
-              <th scope="col" className="py-1 pr-3 font-medium">Shared by</th>
-              <th scope="col" className="py-1 pr-3 font-medium">State</th>
-              <th scope="col" className="py-1 font-medium"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            {links.map((l) => {
-              const gone = l.state === 'revoked' || l.state === 'expired';
-              return (
-                <tr key={l.slug} className="border-b border-line/60 last:border-0" data-testid="incident-row" data-state={l.state}>
-                  <td className="max-w-[20rem] py-1.5 pr-3">
-                    <a href={`/i/${l.slug}`} className={`text-accent underline-offset-2 hover:underline ${gone ? 'line-through opacity-70' : ''}`}>
-                      {l.title}
-                    </a>
-                    {l.note && <p className="truncate text-xs text-muted" title={l.note}>{l.note}</p>}
-                  </td>
-                  <td className="py-1.5 pr-3">{kind(l.path)}</td>
-                  <td className="py-1.5 pr-3 font-mono text-xs">
-                    {formatUtc(l.from)} → {formatUtc(l.to).slice(11)}
-                  </td>
-                  <td className="py-1.5 pr-3">
-                    {l.createdBy ?? '—'}
-                    <span className="block text-xs text-muted">{formatUtc(Date.parse(l.createdAt))}</span>
-                  </td>
-                  <td className="py-1.5 pr-3">
-                    <Badge tone={TONE[l.state]}>{l.state}</Badge>
-                    <span className="block text-xs text-muted">
-                      {l.state === 'revoked' && `by ${l.revokedBy ?? '—'}`}
-                      {l.state === 'frozen' && `${(l.frozenBytes / 1024).toFixed(0)} KiB${l.frozenOmitted ? `, ${l.frozenOmitted} left out` : ''}`}
-                      {!gone && l.expiresAt && ` · until ${formatUtc(Date.parse(l.expiresAt)).slice(0, 16)}`}
-                    </span>
-                  </td>
-                  <td className="py-1.5 text-right">
-                    {l.mayRevoke && !gone && (
-                      <Button
-                        size="sm"
-                        variant="danger"
-                        disabled={revoke.isPending}
-                        onClick={() => {
-                          if (window.confirm(`Revoke “${l.title}”? The link will answer 410 Gone from now on.`)) revoke.mutate(l.slug);
-                        }}
-                        data-testid="incident-revoke"
-                      >
-                        Revoke
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <Table
+          caption="Incident links"
+          className="min-w-[860px]"
+          spacing="relaxed"
+          rows={links}
+          rowKey={(l) => l.slug}
+          rowProps={(l) => ({ 'data-testid': 'incident-row', 'data-state': l.state })}
+          columns={[
+            {
+              header: 'Title',
+              className: 'max-w-[20rem]',
+              cell: (l) => (
+                <>
+                  <a href={`/i/${l.slug}`} className={`text-accent underline-offset-2 hover:underline ${isGone(l) ? 'line-through opacity-70' : ''}`}>
+                    {l.title}
+                  </a>
+                  {l.note && (
+                    <p className="truncate text-xs text-muted" title={l.note}>
+                      {l.note}
+                    </p>
+                  )}
+                </>
+              ),
+            },
+            { header: 'View', cell: (l) => kind(l.path) },
+            {
+              header: 'Range (UTC)',
+              className: 'font-mono text-xs',
+              cell: (l) => `${formatUtc(l.from)} → ${formatUtc(l.to).slice(11)}`,
+            },
+            {
+              header: 'Shared by',
+              cell: (l) => (
+                <>
+                  {l.createdBy ?? '—'}
+                  <span className="block text-xs text-muted">{formatUtc(Date.parse(l.createdAt))}</span>
+                </>
+              ),
+            },
+            {
+              header: 'State',
+              cell: (l) => (
+                <>
+                  <Badge tone={TONE[l.state]}>{l.state}</Badge>
+                  <span className="block text-xs text-muted">
+                    {l.state === 'revoked' && `by ${l.revokedBy ?? '—'}`}
+                    {l.state === 'frozen' && `${(l.frozenBytes / 1024).toFixed(0)} KiB${l.frozenOmitted ? `, ${l.frozenOmitted} left out` : ''}`}
+                    {!isGone(l) && l.expiresAt && ` · until ${formatUtc(Date.parse(l.expiresAt)).slice(0, 16)}`}
+                  </span>
+                </>
+              ),
+            },
+            {
+              header: 'Actions',
+              srOnlyHeader: true,
+              align: 'right',
+              cell: (l) =>
+                l.mayRevoke &&
+                !isGone(l) && (
+                  <Button
+                    size="sm"
+                    variant="danger"
+                    disabled={revoke.isPending}
+                    onClick={() => {
+                      if (window.confirm(`Revoke “${l.title}”? The link will answer 410 Gone from now on.`)) revoke.mutate(l.slug);
+                    }}
+                    data-testid="incident-revoke"
+                  >
+                    Revoke
+                  </Button>
+                ),
+            },
+          ]}
+        />
       </div>
     </Panel>
   );

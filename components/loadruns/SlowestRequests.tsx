@@ -7,6 +7,7 @@ import { Badge } from '@/components/ui/Badge';
 import { Panel, queryPanelState } from '@/components/ui/Panel';
 import { useRun } from '@/components/runs/api';
 import { ms } from '@/components/ui/format';
+import { Table } from '@/components/ui/Table';
 
 /**
  * The run's slowest requests as the load generator measured them, each with the trace
@@ -24,41 +25,31 @@ export function SlowestRequests({ id, traceHref, limit = 15 }: { id: string; tra
       empty={rows.length === 0 && 'No per-request measures were stored for this run.'}
     >
       <div className="overflow-x-auto">
-        <table className="w-full min-w-[720px] text-sm">
-          <thead>
-            <tr className="border-b border-line text-left text-xs text-muted">
-              <th scope="col" className="py-1 pr-3 font-medium">#</th>
-              <th scope="col" className="py-1 pr-3 font-medium">Priority</th>
-              <th scope="col" className="py-1 pr-3 text-right font-medium">E2E ms</th>
-              <th scope="col" className="py-1 pr-3 text-right font-medium">TTFT ms</th>
-              <th scope="col" className="py-1 pr-3 text-right font-medium">TPOT ms</th>
-              <th scope="col" className="py-1 pr-3 text-right font-medium">Tokens in / out</th>
-              <th scope="col" className="py-1 font-medium">Trace</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.index} className="border-b border-line/60 last:border-0">
-                <td className="py-1 pr-3 font-mono tabular-nums">{r.index}</td>
-                <td className="py-1 pr-3">
-                  <Badge tone={r.priority === 'P0' ? 'accent' : 'neutral'}>{r.priority}</Badge>
-                </td>
-                <td className="py-1 pr-3 text-right font-mono tabular-nums">{ms(r.e2eMs)}</td>
-                <td className="py-1 pr-3 text-right font-mono tabular-nums">{ms(r.ttftMs)}</td>
-                <td className="py-1 pr-3 text-right font-mono tabular-nums">{ms(r.tpotMs)}</td>
-                <td className="py-1 pr-3 text-right font-mono tabular-nums">
-                  {r.promptTokens} / {r.outputTokens}
-                </td>
-                <td className="py-1">
+        <Table
+          caption="Slowest requests, failed ones first"
+          className="min-w-[720px]"
+          rows={rows}
+          rowKey={(r) => r.index}
+          columns={[
+            { header: '#', className: 'font-mono tabular-nums', cell: (r) => r.index },
+            { header: 'Priority', cell: (r) => <Badge tone={r.priority === 'P0' ? 'accent' : 'neutral'}>{r.priority}</Badge> },
+            { header: 'E2E ms', numeric: true, cell: (r) => ms(r.e2eMs) },
+            { header: 'TTFT ms', numeric: true, cell: (r) => ms(r.ttftMs) },
+            { header: 'TPOT ms', numeric: true, cell: (r) => ms(r.tpotMs) },
+            { header: 'Tokens in / out', numeric: true, cell: (r) => `${r.promptTokens} / ${r.outputTokens}` },
+            {
+              header: 'Trace',
+              cell: (r) => (
+                <>
                   <Link href={traceHref(r.traceId)} className="font-mono text-xs text-accent underline-offset-2 hover:underline">
                     {r.traceId}
                   </Link>
                   {r.error && <span className="ml-2 text-xs text-danger">{r.error}</span>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+          ]}
+        />
       </div>
     </Panel>
   );

@@ -1,5 +1,6 @@
 import type { BenchmarkReport, Stat } from '@/lib/loadgen/report';
 import { ms, pct, rate } from '@/components/ui/format';
+import { Table } from '@/components/ui/Table';
 
 /** The run's report laid out as vLLM's benchmark_serving prints it. */
 export function SummaryTable({ report }: { report: BenchmarkReport }) {
@@ -25,50 +26,27 @@ export function SummaryTable({ report }: { report: BenchmarkReport }) {
   ];
   return (
     <div className="grid gap-4 md:grid-cols-2" data-testid="run-summary">
-      <table className="w-full text-sm">
-        <caption className="sr-only">Throughput</caption>
-        <tbody>
-          {rows.map(([k, v]) => (
-            <tr key={k} className="border-b border-line/60 last:border-0">
-              <th scope="row" className="py-1 pr-4 text-left font-normal text-muted">
-                {k}
-              </th>
-              <td className="py-1 text-right font-mono tabular-nums">{v}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <table className="w-full text-sm">
-        <caption className="sr-only">Latency, milliseconds</caption>
-        <thead>
-          <tr className="border-b border-line text-xs text-muted">
-            <th scope="col" className="py-1 text-left font-medium">
-              ms
-            </th>
-            <th scope="col" className="py-1 text-right font-medium">
-              Mean
-            </th>
-            <th scope="col" className="py-1 text-right font-medium">
-              Median
-            </th>
-            <th scope="col" className="py-1 text-right font-medium">
-              P99
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {lat.map(([k, s]) => (
-            <tr key={k} className="border-b border-line/60 last:border-0">
-              <th scope="row" className="py-1 pr-4 text-left font-normal text-muted">
-                {k}
-              </th>
-              <td className="py-1 text-right font-mono tabular-nums">{ms(s?.mean)}</td>
-              <td className="py-1 text-right font-mono tabular-nums">{ms(s?.median)}</td>
-              <td className="py-1 text-right font-mono tabular-nums">{ms(s?.p99)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table
+        caption="Throughput"
+        hideHeader
+        rows={rows}
+        rowKey={([k]) => k}
+        columns={[
+          { header: 'Measure', rowHeader: true, className: 'pr-4', cell: ([k]) => k },
+          { header: 'Value', numeric: true, cell: ([, v]) => v },
+        ]}
+      />
+      <Table
+        caption="Latency, milliseconds"
+        rows={lat}
+        rowKey={([k]) => k}
+        columns={[
+          { header: 'ms', rowHeader: true, className: 'pr-4', cell: ([k]) => k },
+          { header: 'Mean', numeric: true, cell: ([, s]) => ms(s?.mean) },
+          { header: 'Median', numeric: true, cell: ([, s]) => ms(s?.median) },
+          { header: 'P99', numeric: true, cell: ([, s]) => ms(s?.p99) },
+        ]}
+      />
     </div>
   );
 }

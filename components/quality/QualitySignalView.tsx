@@ -11,6 +11,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { type ReactNode, useMemo, useRef } from 'react';
 import { useEchart } from '@/components/charts/useEchart';
 import { ms } from '@/components/ui/format';
+import { Table } from '@/components/ui/Table';
 import { cssVar, useTheme } from '@/components/ui/theme';
 import { escapeHtml } from '@/lib/escape-html';
 import { formatLatencyMs } from '@/lib/model/latency-view';
@@ -211,42 +212,27 @@ function PointsTable({ s, selected, onOpen }: { s: SignalSummary; selected: stri
         Requests as a table, highest {inSentence(info.label)} first{s.points.length > LIMIT ? ` (the top ${LIMIT} of ${s.points.length})` : ''} — open a trace with the keyboard
       </summary>
       <div className="max-h-64 overflow-auto">
-        <table className="mt-2 w-full min-w-[480px] border-collapse text-left">
-          <caption className="sr-only">{info.label} of each request, with its end-to-end latency</caption>
-          <thead className="text-muted">
-            <tr>
-              <th scope="col" className="py-1 pr-2 text-right font-medium">
-                {info.label}
-              </th>
-              <th scope="col" className="py-1 pr-2 text-right font-medium">
-                E2E ms
-              </th>
-              <th scope="col" className="py-1 pr-2 font-medium">
-                Prompt
-              </th>
-              <th scope="col" className="py-1 font-medium">
-                Trace
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((p) => {
-              const sel = p.traceId === selected;
-              return (
-                <tr key={p.traceId} className={`border-t border-line ${sel ? 'bg-panel-2 font-semibold' : ''}`} data-testid="quality-row">
-                  <td className="py-1 pr-2 text-right font-mono tabular-nums">{formatQuality(s.signal, p.value)}</td>
-                  <td className="py-1 pr-2 text-right font-mono tabular-nums">{ms(p.e2eMs)}</td>
-                  <td className="py-1 pr-2">{p.kind ? KIND_LABELS[p.kind] : '—'}</td>
-                  <td className="py-1">
-                    <button type="button" aria-pressed={sel} onClick={() => onOpen(p.traceId)} className="font-mono text-accent underline-offset-2 hover:underline">
-                      {p.traceId}
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <Table
+          caption={`${info.label} of each request, with its end-to-end latency`}
+          size="xs"
+          className="mt-2 min-w-[480px]"
+          rows={rows}
+          rowKey={(p) => p.traceId}
+          rowProps={(p) => ({ 'data-testid': 'quality-row', className: p.traceId === selected ? 'bg-panel-2 font-semibold' : '' })}
+          columns={[
+            { header: info.label, numeric: true, cell: (p) => formatQuality(s.signal, p.value) },
+            { header: 'E2E ms', numeric: true, cell: (p) => ms(p.e2eMs) },
+            { header: 'Prompt', cell: (p) => (p.kind ? KIND_LABELS[p.kind] : '—') },
+            {
+              header: 'Trace',
+              cell: (p) => (
+                <button type="button" aria-pressed={p.traceId === selected} onClick={() => onOpen(p.traceId)} className="font-mono text-accent underline-offset-2 hover:underline">
+                  {p.traceId}
+                </button>
+              ),
+            },
+          ]}
+        />
       </div>
     </details>
   );

@@ -6,6 +6,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { Button } from '@/components/ui/Button';
 import { Panel, queryPanelState } from '@/components/ui/Panel';
+import { Table } from '@/components/ui/Table';
 import { describeError } from '@/lib/api-errors';
 import { definitionDiff } from '@/lib/slo/revision-diff';
 import { formatUtc } from '@/lib/time-range';
@@ -42,57 +43,45 @@ export function SloHistory({ id }: { id: string }) {
   return (
     <div className="flex flex-col gap-4">
       <Panel title="Revisions" subtitle="Choose two to compare; restoring saves an old definition again as a new revision" {...queryPanelState(q)} testId="slo-revisions">
-        <table className="w-full text-left text-sm">
-          <thead className="text-xs text-muted">
-            <tr>
-              <th scope="col" className="py-1 font-medium">
-                From
-              </th>
-              <th scope="col" className="py-1 font-medium">
-                To
-              </th>
-              <th scope="col" className="py-1 font-medium">
-                Revision
-              </th>
-              <th scope="col" className="py-1 font-medium">
-                Saved
-              </th>
-              <th scope="col" className="py-1 font-medium">
-                What changed
-              </th>
-              <th scope="col" className="py-1 font-medium">
-                <span className="sr-only">Restore</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {revs.map((r) => (
-              <tr key={r.revision} className="border-t border-line/60 align-top" data-testid="slo-revision">
-                <td className="py-1">
-                  <input type="radio" name="from" aria-label={`compare from revision ${r.revision}`} checked={r.revision === a} onChange={() => pick('a', r.revision)} />
-                </td>
-                <td className="py-1">
-                  <input type="radio" name="to" aria-label={`compare to revision ${r.revision}`} checked={r.revision === b} onChange={() => pick('b', r.revision)} />
-                </td>
-                <td className="py-1 font-medium">{r.revision}</td>
-                <td className="py-1 text-xs">
-                  {r.author || 'someone'}, {formatUtc(new Date(r.createdAt).getTime())}
-                </td>
-                <td className="py-1 text-xs">
+        <Table
+          caption="Revisions of this SLO, newest first"
+          rows={revs}
+          rowKey={(r) => r.revision}
+          rowProps={() => ({ 'data-testid': 'slo-revision', className: 'align-top' })}
+          columns={[
+            {
+              header: 'From',
+              cell: (r) => <input type="radio" name="from" aria-label={`compare from revision ${r.revision}`} checked={r.revision === a} onChange={() => pick('a', r.revision)} />,
+            },
+            {
+              header: 'To',
+              cell: (r) => <input type="radio" name="to" aria-label={`compare to revision ${r.revision}`} checked={r.revision === b} onChange={() => pick('b', r.revision)} />,
+            },
+            { header: 'Revision', className: 'font-medium', cell: (r) => r.revision },
+            { header: 'Saved', className: 'text-xs', cell: (r) => `${r.author || 'someone'}, ${formatUtc(new Date(r.createdAt).getTime())}` },
+            {
+              header: 'What changed',
+              className: 'text-xs',
+              cell: (r) => (
+                <>
                   {r.message && <div>{r.message}</div>}
                   {r.changes.length > 0 && <div className="text-muted">{r.changes.join(', ')}</div>}
-                </td>
-                <td className="py-1 text-right">
-                  {r.revision !== latest && (
-                    <Button size="sm" onClick={() => restore(r.revision)}>
-                      Restore
-                    </Button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            {
+              header: 'Restore',
+              srOnlyHeader: true,
+              align: 'right',
+              cell: (r) =>
+                r.revision !== latest && (
+                  <Button size="sm" onClick={() => restore(r.revision)}>
+                    Restore
+                  </Button>
+                ),
+            },
+          ]}
+        />
         {error && (
           <p role="alert" className="mt-2 text-sm text-danger">
             {error}

@@ -5,8 +5,9 @@ import Link from 'next/link';
 import { Badge } from '@/components/ui/Badge';
 import { EmptyState } from '@/components/ui/EmptyState';
 import { Panel, queryPanelState } from '@/components/ui/Panel';
+import { type Column, Table } from '@/components/ui/Table';
 import { STATUS_WINDOWS } from '@/lib/slo/maths';
-import type { StatusReport } from '@/lib/slo/status';
+import type { SloStatus, StatusReport } from '@/lib/slo/status';
 import { sloApi } from './api';
 import { budgetBarWidth, burnText, percentText, SLI_KIND_LABEL, STATE_TONE } from './format';
 import { PrometheusNotice, TempoNotice } from './PrometheusNotice';
@@ -60,80 +61,75 @@ export function SloList() {
       {report && <TempoNotice note={report.tempoNote} />}
       <Panel title="Service level objectives" source="Prometheus" actions={actions} {...queryPanelState(q)} testId="slo-list">
         <div className="overflow-x-auto">
-          <table className="w-full border-collapse text-left text-sm">
-            <thead className="text-xs text-muted">
-              <tr className="border-b border-line">
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  SLO
-                </th>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  State
-                </th>
-                <th scope="col" className="py-2 pr-3 text-right font-medium">
-                  SLI (period)
-                </th>
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Error budget left
-                </th>
-                {STATUS_WINDOWS.map((w) => (
-                  <th key={w} scope="col" className="py-2 pr-3 text-right font-medium" title={`burn rate over ${w}: error ratio ÷ error budget (1 = spends the budget exactly over the period)`}>
-                    {w}
-                  </th>
-                ))}
-                <th scope="col" className="py-2 pr-3 font-medium">
-                  Alerts
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {report?.statuses.map((s) => (
-                <tr key={s.id} className="border-b border-line/60 align-top" data-testid="slo-row" data-slo={s.name} data-state={s.state}>
-                  <td className="py-2 pr-3">
+          <Table
+            caption="Service level objectives with their state, error budget and burn rates"
+            spacing="relaxed"
+            rows={report?.statuses ?? []}
+            rowKey={(s) => s.id}
+            rowProps={(s) => ({ 'data-testid': 'slo-row', 'data-slo': s.name, 'data-state': s.state, className: 'align-top' })}
+            columns={[
+              {
+                header: 'SLO',
+                cell: (s) => (
+                  <>
                     <Link href={`/slos/${s.id}`} className="font-medium text-accent hover:underline">
                       {s.displayName ?? s.name}
                     </Link>
                     <div className="text-xs text-muted">
                       {s.service} · {SLI_KIND_LABEL[s.sliKind]} · objective {s.objective} % · {s.periodWindow} · from {SOURCE_LABEL[s.source]}
                     </div>
-                  </td>
-                  <td className="py-2 pr-3">
-                    <span title={s.reason}>
-                      <Badge tone={STATE_TONE[s.state]}>{s.state}</Badge>
-                    </span>
-                  </td>
-                  <td className="py-2 pr-3 text-right tabular-nums" data-testid="slo-sli">
-                    {percentText(s.sli, 3)}
-                  </td>
-                  <td className="py-2 pr-3" data-testid="slo-budget">
-                    <div className="flex items-center gap-2">
-                      <div className="h-2 w-24 overflow-hidden rounded bg-panel-2" aria-hidden="true">
-                        <div className={`h-full ${(s.budgetRemaining ?? 1) <= 0 ? 'bg-danger' : 'bg-ok'}`} style={{ width: `${budgetBarWidth(s.budgetRemaining)}%` }} />
-                      </div>
-                      <span className="tabular-nums">{percentText(s.budgetRemaining, 1)}</span>
+                  </>
+                ),
+              },
+              {
+                header: 'State',
+                cell: (s) => (
+                  <span title={s.reason}>
+                    <Badge tone={STATE_TONE[s.state]}>{s.state}</Badge>
+                  </span>
+                ),
+              },
+              { header: 'SLI (period)', align: 'right', className: 'tabular-nums', cellProps: () => ({ 'data-testid': 'slo-sli' }), cell: (s) => percentText(s.sli, 3) },
+              {
+                header: 'Error budget left',
+                cellProps: () => ({ 'data-testid': 'slo-budget' }),
+                cell: (s) => (
+                  <div className="flex items-center gap-2">
+                    <div className="h-2 w-24 overflow-hidden rounded bg-panel-2" aria-hidden="true">
+                      <div className={`h-full ${(s.budgetRemaining ?? 1) <= 0 ? 'bg-danger' : 'bg-ok'}`} style={{ width: `${budgetBarWidth(s.budgetRemaining)}%` }} />
                     </div>
-                  </td>
-                  {STATUS_WINDOWS.map((w) => (
-                    <td key={w} className={`py-2 pr-3 text-right tabular-nums ${(s.burnRates[w] ?? 0) > 1 ? 'text-danger' : ''}`} data-testid={`slo-burn-${w}`}>
-                      {burnText(s.burnRates[w])}
-                    </td>
-                  ))}
-                  <td className="py-2 pr-3" data-testid="slo-alerts">
-                    {s.alerts.length ? (
-                      <div className="flex flex-wrap gap-1">
-                        {s.alerts.map((a) => (
-                          <Badge key={`${a.severity}-${a.state}`} tone={a.state === 'firing' ? 'danger' : 'warn'}>
-                            {a.severity} {a.state}
-                          </Badge>
-                        ))}
-                      </div>
-                    ) : (
-                      <span className="text-xs text-muted">{s.source === 'rules' ? 'none' : 'not evaluated'}</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                    <span className="tabular-nums">{percentText(s.budgetRemaining, 1)}</span>
+                  </div>
+                ),
+              },
+              ...STATUS_WINDOWS.map(
+                (w): Column<SloStatus> => ({
+                  header: w,
+                  align: 'right',
+                  title: `burn rate over ${w}: error ratio ÷ error budget (1 = spends the budget exactly over the period)`,
+                  className: (s) => `tabular-nums ${(s.burnRates[w] ?? 0) > 1 ? 'text-danger' : ''}`,
+                  cellProps: () => ({ 'data-testid': `slo-burn-${w}` }),
+                  cell: (s) => burnText(s.burnRates[w]),
+                }),
+              ),
+              {
+                header: 'Alerts',
+                cellProps: () => ({ 'data-testid': 'slo-alerts' }),
+                cell: (s) =>
+                  s.alerts.length ? (
+                    <div className="flex flex-wrap gap-1">
+                      {s.alerts.map((a) => (
+                        <Badge key={`${a.severity}-${a.state}`} tone={a.state === 'firing' ? 'danger' : 'warn'}>
+                          {a.severity} {a.state}
+                        </Badge>
+                      ))}
+                    </div>
+                  ) : (
+                    <span className="text-xs text-muted">{s.source === 'rules' ? 'none' : 'not evaluated'}</span>
+                  ),
+              },
+            ]}
+          />
         </div>
       </Panel>
     </div>

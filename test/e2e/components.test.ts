@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import tailwindcss from '@tailwindcss/postcss';
-import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
-import postcss from 'postcss';
+import { buildHarnessPage, sendHarnessPage } from '../helpers/harness-page';
 import { WITHHELD } from '../../lib/redaction/sensitivity';
 
 // The shared chart components in real Chromium, outside the app: the harness
@@ -75,27 +73,9 @@ let baseUrl: string;
 let browser: Browser;
 
 before(async () => {
-  const js = await build({
-    entryPoints: [path.join(import.meta.dirname, 'components', 'harness.tsx')],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    jsx: 'automatic',
-    tsconfig: path.join(ROOT, 'tsconfig.json'),
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'silent',
-  });
-  const cssSource = readFileSync(path.join(ROOT, 'app', 'globals.css'), 'utf8');
-  const css = await postcss([tailwindcss({ base: ROOT })]).process(cssSource, { from: path.join(ROOT, 'app', 'globals.css') });
   // Infinity and bigints do not survive JSON; the harness revives them.
-  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>harness</title><link rel="stylesheet" href="/app.css"></head>
-<body class="bg-bg text-fg font-sans"><div id="root"></div><script>window.__harness = ${JSON.stringify(DATA).replace(/</g, '\\u003c')};</script><script type="module" src="/app.js"></script></body></html>`;
-  server = http.createServer((req, res) => {
-    if (req.url === '/app.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js.outputFiles[0].contents);
-    else if (req.url === '/app.css') res.writeHead(200, { 'content-type': 'text/css' }).end(css.css);
-    else res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
-  });
+  const harness = await buildHarnessPage(path.join(import.meta.dirname, 'components', 'harness.tsx'), { title: 'harness', data: DATA });
+  server = http.createServer((req, res) => sendHarnessPage(harness, req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await launchChromium();
@@ -191,6 +171,31 @@ test('keyboard: bucket buttons in the table and the metric tabs work without a m
   } finally {
     await page.context().close();
   }
+});
+
+test('tables: named by their caption, header and row cells by role, an empty table says what to do, the row holding keyboard focus is marked', async () => {
+  const { page, errors, dialogs } = await open();
+  const table = page.getByRole('table', { name: 'Harness runs' });
+  assert.deepEqual(await table.getByRole('columnheader').allTextContents(), ['Target', 'Req/s', 'Open']);
+  assert.deepEqual(await table.getByRole('rowheader').allTextContents(), ['sandbox', XSS]);
+  assert.deepEqual(await table.getByTestId('harness-rps').allTextContents(), ['2.50', '0.25']);
+  assert.equal(await table.locator('[data-testid="harness-row"][data-run="r2"]').count(), 1);
+  // The actions column's header is for screen readers only: present, not shown.
+  assert.equal(await table.getByRole('columnheader', { name: 'Open' }).locator('.sr-only').count(), 1);
+  const empty = page.getByRole('table', { name: 'Harness empty' });
+  assert.equal(await empty.getByRole('cell').textContent(), 'Nothing yet: fire a load first.');
+  assert.equal(await empty.getByRole('cell').getAttribute('colspan'), '2');
+  // Tab to the second row's button: that row (only) takes the highlight, and Enter acts.
+  const row = table.locator('[data-run="r2"]');
+  const before = await row.evaluate((e) => getComputedStyle(e).backgroundColor);
+  await table.getByRole('button', { name: 'open r2' }).focus();
+  await page.keyboard.press('Enter');
+  assert.notEqual(await row.evaluate((e) => getComputedStyle(e).backgroundColor), before);
+  assert.equal(await table.locator('[data-run="r1"]').evaluate((e) => getComputedStyle(e).backgroundColor), before);
+  assert.deepEqual((await events(page)).filter((e) => e.type === 'row'), [{ type: 'row', id: 'r2' }]);
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(errors, []);
+  await page.context().close();
 });
 
 test('waterfall: select a span by click and keyboard, read its attributes as text, collapse a subtree', async () => {

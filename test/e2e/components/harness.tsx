@@ -6,6 +6,7 @@ import { createRoot } from 'react-dom/client';
 import { LatencyHistogram, type BucketRange } from '../../../components/histogram/LatencyHistogram';
 import { TraceWaterfall } from '../../../components/trace/TraceWaterfall';
 import { Panel } from '../../../components/ui/Panel';
+import { Table } from '../../../components/ui/Table';
 import { Tabs } from '../../../components/ui/Tabs';
 import type { HistogramSeries, Span, Trace } from '../../../lib/model/types';
 
@@ -69,9 +70,30 @@ function App() {
           }}
         />
       </Panel>
+      <Panel title="Tables" testId="tables">
+        <Table
+          caption="Harness runs"
+          rows={[
+            { id: 'r1', target: 'sandbox', rps: 2.5 },
+            { id: 'r2', target: XSS_TEXT, rps: 0.25 },
+          ]}
+          rowKey={(r) => r.id}
+          rowProps={(r) => ({ 'data-testid': 'harness-row', 'data-run': r.id })}
+          columns={[
+            { header: 'Target', rowHeader: true, cell: (r) => r.target },
+            { header: 'Req/s', numeric: true, cellProps: () => ({ 'data-testid': 'harness-rps' }), cell: (r) => r.rps.toFixed(2) },
+            false,
+            { header: 'Open', srOnlyHeader: true, cell: (r) => <button type="button" onClick={() => window.__events.push({ type: 'row', id: r.id })}>open {r.id}</button> },
+          ]}
+        />
+        <Table caption="Harness empty" rows={[] as { id: string }[]} rowKey={(r) => r.id} empty="Nothing yet: fire a load first." columns={[{ header: 'Id', cell: (r) => r.id }, { header: 'When', cell: () => '' }]} />
+      </Panel>
     </div>
   );
 }
+
+/** Telemetry text that looks like markup: a table cell must show it as text. */
+const XSS_TEXT = '<img src=x onerror=alert(1)>';
 
 window.__events = [];
 createRoot(document.getElementById('root')!).render(<App />);
