@@ -82,13 +82,19 @@ after(async () => {
   await new Promise((r) => exporter?.close(r));
 });
 
-test('metric names complete from Prometheus, problems show with their position, Ctrl+Enter submits', { timeout: 90_000 }, async () => {
+/** The harness in a fresh context; page errors are collected. */
+async function openHarness() {
   const ctx = await browser.newContext({ viewport: { width: 900, height: 500 } });
   const page = await ctx.newPage();
   page.setDefaultTimeout(15_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(baseUrl);
+  return { ctx, page, errors };
+}
+
+test('metric names complete from Prometheus, problems show with their position, Ctrl+Enter submits', { timeout: 90_000 }, async () => {
+  const { ctx, page, errors } = await openHarness();
   const input = page.getByRole('textbox', { name: 'Query' });
   await input.click();
 
@@ -143,12 +149,7 @@ test('metric names complete from Prometheus, problems show with their position, 
 });
 
 test('TraceQL editor: a syntax error is named under it, a value set from outside replaces the text, Ctrl+Enter submits', { timeout: 60_000 }, async () => {
-  const ctx = await browser.newContext({ viewport: { width: 900, height: 500 } });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(baseUrl);
+  const { ctx, page, errors } = await openHarness();
   const input = page.getByRole('textbox', { name: 'TraceQL' });
   assert.ok(await page.locator('[data-testid="traceql"] .cm-placeholder').isVisible(), 'the placeholder shows while empty');
   await input.click();
