@@ -13,8 +13,9 @@ import {
 } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useId, useMemo, useRef, type ReactNode } from 'react';
+import { useMemo, useRef, type ReactNode } from 'react';
 import { useEchart } from '@/components/charts/useEchart';
+import { Table } from '@/components/ui/Table';
 import { cssVar, useTheme } from '@/components/ui/theme';
 import { escapeHtml } from '@/lib/escape-html';
 import { buildLatencyView, formatLatencyMs, type LatencyUnit, type LatencyView } from '@/lib/model/latency-view';
@@ -201,7 +202,6 @@ export function LatencyHistogram({ series, clientLatenciesMs, serverPercentiles,
   const estimate = counts?.kind === 'estimate';
   const { theme } = useTheme();
   const el = useRef<HTMLDivElement>(null);
-  const tableId = useId();
   const selectedIndex = view.buckets.findIndex((b) => sameBucket(selected, b));
   const isEmpty = view.buckets.length === 0 || (view.serverTotal === 0 && view.clientTotal === 0);
 
@@ -268,62 +268,35 @@ export function LatencyHistogram({ series, clientLatenciesMs, serverPercentiles,
       </div>
       <details className="text-xs">
         <summary className="cursor-pointer select-none text-muted hover:text-fg">Buckets as a table{onBucketClick ? ' (choose a bucket with the keyboard)' : ''}</summary>
-        <table className="mt-2 w-full border-collapse text-left" aria-describedby={tableId}>
-          <caption id={tableId} className="sr-only">
-            {label}: requests per latency bucket
-          </caption>
-          <thead className="text-muted">
-            <tr>
-              <th scope="col" className="py-1 pr-2 font-medium">
-                Latency
-              </th>
-              <th scope="col" className="py-1 pr-2 text-right font-medium">
-                Server
-              </th>
-              {view.client && (
-                <th scope="col" className="py-1 pr-2 text-right font-medium">
-                  Client
-                </th>
-              )}
-              <th scope="col" className="py-1 pr-2 text-right font-medium">
-                Exemplars
-              </th>
-              {onBucketClick && (
-                <th scope="col" className="py-1 font-medium">
-                  <span className="sr-only">Action</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {view.buckets.map((b, i) => {
-              const isSel = i === selectedIndex;
-              return (
-                <tr key={`${b.lower}-${b.upper}`} className={`border-t border-line ${isSel ? 'bg-panel-2 font-semibold' : ''}`} data-testid="histogram-bucket-row">
-                  <th scope="row" className="py-1 pr-2 font-normal">
-                    {view.ranges[i]}
-                  </th>
-                  <td className="py-1 pr-2 text-right tabular-nums">{countText(view.server[i], estimate)}</td>
-                  {view.client && <td className="py-1 pr-2 text-right tabular-nums">{view.client[i]}</td>}
-                  <td className="py-1 pr-2 text-right tabular-nums">{view.exemplars.filter((e) => e.index === i).length}</td>
-                  {onBucketClick && (
-                    <td className="py-1">
-                      <button
-                        type="button"
-                        aria-pressed={isSel}
-                        onClick={() => onBucketClick({ lower: b.lower, upper: b.upper })}
-                        className="rounded border border-line px-1.5 py-0.5 hover:bg-panel-2"
-                        data-testid="histogram-bucket-button"
-                      >
-                        Traces <span className="sr-only">in {view.ranges[i]}</span>
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <Table
+          caption={`${label}: requests per latency bucket`}
+          size="xs"
+          className="mt-2"
+          rows={view.buckets.map((bucket, i) => ({ bucket, i }))}
+          rowKey={({ bucket: b }) => `${b.lower}-${b.upper}`}
+          rowProps={({ i }) => ({ 'data-testid': 'histogram-bucket-row', className: i === selectedIndex ? 'bg-panel-2 font-semibold' : '' })}
+          columns={[
+            { header: 'Latency', rowHeader: true, cell: ({ i }) => view.ranges[i] },
+            { header: 'Server', align: 'right', className: 'tabular-nums', cell: ({ i }) => countText(view.server[i], estimate) },
+            !!view.client && { header: 'Client', align: 'right', className: 'tabular-nums', cell: ({ i }) => view.client?.[i] },
+            { header: 'Exemplars', align: 'right', className: 'tabular-nums', cell: ({ i }) => view.exemplars.filter((e) => e.index === i).length },
+            !!onBucketClick && {
+              header: 'Action',
+              srOnlyHeader: true,
+              cell: ({ bucket: b, i }) => (
+                <button
+                  type="button"
+                  aria-pressed={i === selectedIndex}
+                  onClick={() => onBucketClick({ lower: b.lower, upper: b.upper })}
+                  className="rounded border border-line px-1.5 py-0.5 hover:bg-panel-2"
+                  data-testid="histogram-bucket-button"
+                >
+                  Traces <span className="sr-only">in {view.ranges[i]}</span>
+                </button>
+              ),
+            },
+          ]}
+        />
       </details>
     </div>
   );
