@@ -1,32 +1,46 @@
 'use client';
 
 import { Panel, queryPanelState } from '@/components/ui/Panel';
-import { exemplarsInCell, type HeatmapCell, type HeatmapExemplar } from '@/lib/explore/heatmap';
+import { cellTimeRange, exemplarsInCell, type HeatmapCell, type HeatmapExemplar } from '@/lib/explore/heatmap';
 import { withDurationBand } from '@/lib/explore/traceql';
 import { formatLatencyMs } from '@/lib/model/latency-view';
 import { useTraceSearch } from './api';
 import { TraceTable } from './TraceTable';
 
-const cellText = (c: HeatmapCell) =>
-  `${new Date(c.from).toISOString().slice(11, 19)}–${new Date(c.to).toISOString().slice(11, 19)} UTC, ${Number.isFinite(c.upper) ? `${formatLatencyMs(c.lower * 1000)}–${formatLatencyMs(c.upper * 1000)}` : `over ${formatLatencyMs(c.lower * 1000)}`}`;
+const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+const cellText = (c: HeatmapCell, time: { from: number; to: number }) =>
+  `${clock(time.from)}–${clock(time.to)} UTC, ${Number.isFinite(c.upper) ? `${formatLatencyMs(c.lower * 1000)}–${formatLatencyMs(c.upper * 1000)}` : `over ${formatLatencyMs(c.lower * 1000)}`}`;
 
 /**
  * The traces of one heatmap cell: the exemplars that fall in it, and the
- * spans the Traces query matches in that time and duration band (a TraceQL
- * search with `duration > lower && duration <= upper`).
+ * spans the Traces query matches in that duration band (a TraceQL search with
+ * `duration > lower && duration <= upper`) over the time the cell counts: its
+ * column, or the rate window ending there when the heatmap is a Prometheus
+ * rate over a window longer than its step (`windowMs`).
  */
-export function CellTraces({ cell, exemplars = [], traceQuery, selectedTrace, onTrace, onClear }: { cell: HeatmapCell; exemplars?: HeatmapExemplar[]; traceQuery: string; selectedTrace: string | null; onTrace: (traceId: string) => void; onClear: () => void }) {
+export function CellTraces({ cell, windowMs, exemplars = [], traceQuery, selectedTrace, onTrace, onClear }: { cell: HeatmapCell; windowMs?: number; exemplars?: HeatmapExemplar[]; traceQuery: string; selectedTrace: string | null; onTrace: (traceId: string) => void; onClear: () => void }) {
   const inCell = exemplarsInCell(exemplars, cell).filter((e) => e.traceId);
   const banded = withDurationBand(traceQuery, cell);
-  const q = useTraceSearch(banded, banded === null ? null : { from: cell.from, to: cell.to }, 50);
+  const time = cellTimeRange(cell, windowMs);
+  const q = useTraceSearch(banded, banded === null ? null : time, 50);
+  const widened = time.from < cell.from;
   return (
     <Panel
-      title={`Traces in ${cellText(cell)}`}
+      title={`Traces in ${cellText(cell, time)}`}
       source={q.data?.source}
       testId="cell-traces"
       {...queryPanelState(q)}
       loading={banded !== null && q.isPending}
-      subtitle={banded ? <span className="font-mono">{banded}</span> : 'The Traces query is not one span set `{ … }`, so it cannot be narrowed to this band; only exemplars are listed.'}
+      subtitle={
+        banded ? (
+          <>
+            <span className="font-mono">{banded}</span>
+            {widened && ` · from ${clock(time.from)}: the cell is a rate over the ${Math.round((time.to - time.from) / 1000)} s before ${clock(time.to)}, longer than its column`}
+          </>
+        ) : (
+          'The Traces query is not one span set `{ … }`, so it cannot be narrowed to this band; only exemplars are listed.'
+        )
+      }
       actions={
         <button type="button" className="text-xs text-accent underline-offset-2 hover:underline" onClick={onClear}>
           Clear cell

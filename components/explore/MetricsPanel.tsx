@@ -179,7 +179,7 @@ export function MetricsPanel({ state, update, range, traceQuery, onZoom }: { sta
         </div>
       </Panel>
       {state.pmode === 'heatmap' && state.pcell && heatmap && (
-        <CellTraces cell={state.pcell} exemplars={heatmap.exemplars} traceQuery={traceQuery} selectedTrace={state.trace} onTrace={openTrace} onClear={() => update({ pcell: null })} />
+        <CellTraces cell={state.pcell} windowMs={heatmap.windowMs} exemplars={heatmap.exemplars} traceQuery={traceQuery} selectedTrace={state.trace} onTrace={openTrace} onClear={() => update({ pcell: null })} />
       )}
     </div>
   );

@@ -32,6 +32,12 @@ export interface Heatmap {
   counts: number[][];
   /** what a cell counts, e.g. "requests/s" (a Prometheus rate) or "requests" */
   unit: string;
+  /**
+   * How far back from a column's end its count reaches, when that is more than
+   * the column: a Prometheus rate over a window longer than the step. Absent:
+   * the column itself (counted spans, Tempo's histogram_over_time).
+   */
+  windowMs?: number;
   exemplars: HeatmapExemplar[];
 }
 
@@ -210,6 +216,15 @@ export function parseCell(s: string | null | undefined): HeatmapCell | null {
   if (!m) return null;
   const c = { from: Number(m[1]), to: Number(m[2]), lower: Number(m[3]), upper: m[4] === 'inf' ? Infinity : Number(m[4]) };
   return c.to > c.from && c.upper > c.lower ? c : null;
+}
+
+/**
+ * The time whose requests a cell counts: its column, or the rate window ending
+ * where the column ends when that is longer. A cell's traces are searched over
+ * this, so a hot cell whose requests came early in its rate window still lists them.
+ */
+export function cellTimeRange(c: HeatmapCell, windowMs?: number): { from: number; to: number } {
+  return { from: Math.min(c.from, c.to - (windowMs ?? 0)), to: c.to };
 }
 
 /** Exemplars inside a cell: time in [from, to), value in (lower, upper]. */

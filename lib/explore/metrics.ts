@@ -125,7 +125,8 @@ export async function histogramHeatmap(q: { selector: string; from: number; to: 
   const c = prometheus();
   const r = { from: q.from, to: q.to };
   const step = chooseStep({ range: r, widthPx: Math.max(50, Math.floor(q.width / 8)), minStepS: SCRAPE_INTERVAL_S });
-  const w = promDuration(rateWindowS(step, SCRAPE_INTERVAL_S));
+  const windowS = rateWindowS(step, SCRAPE_INTERVAL_S);
+  const w = promDuration(windowS);
   const classic = `sum by (le) (rate(${sel.metric}_bucket${sel.matchers}[${w}]))`;
   const [buckets, exemplars] = await Promise.all([
     c.queryRange(classic, r, { step, signal: opts.signal }),
@@ -134,11 +135,13 @@ export async function histogramHeatmap(q: { selector: string; from: number; to: 
   if (buckets.series.length > 0) {
     const h = fillColumns(heatmapFromClassic(buckets.series, step), r);
     h.exemplars = heatmapExemplars(exemplars);
+    h.windowMs = windowS * 1000;
     return { source: METRICS_SOURCE, query: classic, kind: 'classic', heatmap: encodeHeatmap(h) };
   }
   const native = `sum(rate(${sel.metric}${sel.matchers}[${w}]))`;
   const [n, nativeExemplars] = await Promise.all([c.queryRange(native, r, { step, signal: opts.signal }), c.queryExemplars(`${sel.metric}${sel.matchers}`, r, opts)]);
   const h = fillColumns(heatmapFromNative(n.series, step), r);
   h.exemplars = heatmapExemplars(nativeExemplars);
+  h.windowMs = windowS * 1000;
   return { source: METRICS_SOURCE, query: h.rows.length ? native : classic, kind: h.rows.length ? 'native' : 'none', heatmap: encodeHeatmap(h) };
 }

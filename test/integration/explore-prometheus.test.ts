@@ -92,6 +92,10 @@ test('a classic histogram as a heatmap: rows are its buckets, cells its rates, e
   assert.equal(r.body.source, 'Prometheus');
   assert.equal(r.body.kind, 'classic');
   assert.match(r.body.query, /^sum by \(le\) \(rate\(explore_it_request_duration_seconds_bucket\{route="\/checkout"\}\[\d+[smh]\]\)\)$/);
+  const w = /\[(\d+)([smh])\]\)\)$/.exec(r.body.query)!;
+  // The rate window travels with the heatmap: a cell's traces are searched over it (cellTimeRange).
+  assert.equal(h.windowMs, Number(w[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[w[2] as 's' | 'm' | 'h']);
+  assert.ok(h.windowMs >= h.stepMs);
   assert.deepEqual(h.rows.map((x: { upper: number | string }) => x.upper), [0.1, 0.25, 0.5, 1, '+Inf']);
   const rowSum = (i: number) => h.counts.reduce((a: number, c: number[]) => a + c[i], 0);
   assert.equal(rowSum(0), 0);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  cellTimeRange,
   exemplarsInCell,
   fillColumns,
   formatCell,
@@ -120,4 +121,13 @@ test('rows drawn: one band of margin around the rows with counts or exemplars; a
   assert.equal(trimRows({ ...h, counts: h.counts.map((c) => c.map(() => 0)) }).rows.length, h.rows.length);
   const full = heatmapFromCells(h.rows.map((_, i) => ({ column: 0, row: i, count: 1 })), T, 15, 1);
   assert.equal(trimRows(full), full);
+});
+
+test("a cell's traces are searched over the time its count covers: the rate window ending at its column's end when that is longer", () => {
+  const cell = { from: 1_700_000_010_000, to: 1_700_000_020_000, lower: 0.1, upper: 0.25 };
+  // rate(x[20s]) at a 10 s step: the column 10–20 s counts the requests of 0–20 s.
+  assert.deepEqual(cellTimeRange(cell, 20_000), { from: 1_700_000_000_000, to: 1_700_000_020_000 });
+  // Counted spans (no window), or a window no longer than the column: the column itself.
+  assert.deepEqual(cellTimeRange(cell), { from: cell.from, to: cell.to });
+  assert.deepEqual(cellTimeRange(cell, 5_000), { from: cell.from, to: cell.to });
 });
