@@ -51,6 +51,8 @@ const highlight = HighlightStyle.define([
 /** The grammar's error nodes as one message each (first 3). */
 export function traceqlSyntaxProblems(state: EditorState): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // Empty is not an error: the panel then runs its default query (the placeholder shows it).
+  if (!state.doc.toString().trim()) return out;
   syntaxTree(state).iterate({
     enter: (n) => {
       if (out.length < 3 && n.type.isError) {

@@ -159,6 +159,13 @@ test('TraceQL editor: a syntax error is named under it, a value set from outside
   assert.equal(await problem.getAttribute('role'), 'alert');
   await page.keyboard.type('500 }');
   await page.waitForFunction((id) => document.getElementById(id!)?.textContent === '', await input.getAttribute('aria-describedby'));
+  // Emptied again: no error (the panel runs its default query), the placeholder is back.
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Backspace');
+  await page.waitForTimeout(400); // past the linter's 300 ms delay
+  assert.equal(await problem.textContent(), '');
+  assert.ok(await page.locator('[data-testid="traceql"] .cm-placeholder').isVisible());
+  await page.keyboard.type('{ span.http.status_code = 500 }');
   await page.keyboard.press('Control+Enter');
   await page.waitForFunction(() => window.__editorEvents.some((e) => e.type === 'tq-submit'));
   assert.equal(await page.evaluate(() => window.__editorEvents.find((e) => e.type === 'tq-submit')!.value), '{ span.http.status_code = 500 }');
