@@ -84,6 +84,16 @@ export function seriesDeltas(series: readonly CounterSeries[], fromMs: number, t
   return series.map((s) => ({ labels: s.labels, value: counterDelta(s.values, fromMs, toMs) }));
 }
 
+/** Per-series growth summed by one label's value (e.g. `le` for a histogram's buckets), or in total. */
+export function sumBy(deltas: readonly { labels: Labels; value: number }[], key?: string): { labels: Labels; value: number }[] {
+  const m = new Map<string, number>();
+  for (const d of deltas) {
+    const k = key ? (d.labels[key] ?? '') : '';
+    m.set(k, (m.get(k) ?? 0) + d.value);
+  }
+  return [...m].map(([k, value]) => ({ labels: key ? { [key]: k } : {}, value }));
+}
+
 /**
  * A Prometheus range-selector duration covering exactly [fromMs, toMs] when
  * evaluated at toMs: Prometheus 2.x selects [t − d, t] and 3.x (t − d, t], so

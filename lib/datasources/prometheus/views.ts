@@ -1,7 +1,7 @@
 import { classicHistograms, type LabeledValue } from '@/lib/model/histogram';
 import type { Exemplar, HistogramSeries, Labels, TimeRange } from '@/lib/model/types';
 import type { PrometheusClient } from './client';
-import { bracketingScrapes, coveringRange, findTarget, seriesDeltas } from './scrape-deltas';
+import { bracketingScrapes, coveringRange, findTarget, seriesDeltas, sumBy } from './scrape-deltas';
 import { promDuration } from './step';
 import type { ActiveTarget, InstantQueryResult } from './types';
 
@@ -86,11 +86,8 @@ export async function latencyHistogram(client: PrometheusClient, q: PromLatencyQ
 
 // ---------------------------------------------------------------- exact counts of a window
 
-export interface WindowHistogramQuery {
-  /** histogram base name, values in seconds */
-  metric: string;
-  /** equality matchers; an empty value matches series without the label (e.g. error_type="" = successes) */
-  labels?: Labels;
+/** A server's own counters over a window: whose, and which window. */
+export interface WindowQuery {
   /** base URL of the server whose own counters are read (the load target) */
   baseUrl: string;
   /** unix ms: the window's first request sent, last response received */
@@ -99,19 +96,31 @@ export interface WindowHistogramQuery {
   now?: number;
 }
 
-export type WindowHistogramResult =
-  | {
-      status: 'exact';
-      histogram: HistogramSeries;
-      /** the scrapes the counts are taken between, unix ms */
-      scrapes: { before: number; after: number };
-      /** job and instance of the scrape target */
-      target: Labels;
-    }
+export interface WindowHistogramQuery extends WindowQuery {
+  /** histogram base name, values in seconds */
+  metric: string;
+  /** equality matchers; an empty value matches series without the label (e.g. error_type="" = successes) */
+  labels?: Labels;
+}
+
+/** The two scrapes that bracket a window, and the scrape target's job and instance. */
+export interface ScrapeWindow {
+  /** unix ms */
+  scrapes: { before: number; after: number };
+  /** job and instance of the scrape target */
+  target: Labels;
+  /** the server's host:port, for notes */
+  host: string;
+}
+
+/** Why a window's counters cannot be read (yet). */
+export type NotBracketed =
   /** the scrape after the window's end has not happened yet: ask again shortly */
   | { status: 'pending'; reason: string }
   /** the counters cannot bracket the window; `reason` says why, in the user's words */
   | { status: 'unavailable'; reason: string };
+
+export type WindowHistogramResult = ({ status: 'exact'; histogram: HistogramSeries } & ScrapeWindow) | NotBracketed;
 
 /** How far around the window the bracketing scrapes are looked for: a few scrape intervals. */
 function lookaroundMs(intervalS: number): number {
@@ -121,24 +130,13 @@ function lookaroundMs(intervalS: number): number {
 const vectorOf = (r: InstantQueryResult) => (r.resultType === 'vector' ? r.samples : []);
 const matrixOf = (r: InstantQueryResult) => (r.resultType === 'matrix' ? r.series : []);
 
-/** Sum of per-series growth by `le` (buckets) or in total (count, sum). */
-function sumBy(deltas: { labels: Labels; value: number }[], key?: 'le'): LabeledValue[] {
-  const m = new Map<string, number>();
-  for (const d of deltas) {
-    const k = key ? (d.labels[key] ?? '') : '';
-    m.set(k, (m.get(k) ?? 0) + d.value);
-  }
-  return [...m].map(([k, value]): LabeledValue => ({ labels: key ? { [key]: k } : {}, value }));
-}
-
 /**
- * The histogram of exactly what the server observed between the scrapes that
- * bracket [startMs, endMs]: the last scrape at or before the first request and
- * the first at or after the last response (read from the target's `up`
- * samples), each counter's growth between them (./scrape-deltas.ts). Counts are
- * whole numbers; requests other clients sent in the same window are in them too.
+ * The scrapes of the server at `q.baseUrl` that bracket [startMs, endMs]: the
+ * last successful one at or before the first request and the first at or after
+ * the last response (read from the target's `up` samples). Counters read between
+ * them (windowGrowth) hold exactly what the server counted in the window.
  */
-export async function windowHistogram(client: PrometheusClient, q: WindowHistogramQuery, signal?: AbortSignal): Promise<WindowHistogramResult> {
+export async function bracketWindow(client: PrometheusClient, q: WindowQuery, signal?: AbortSignal): Promise<({ status: 'bracketed' } & ScrapeWindow) | NotBracketed> {
   const now = q.now ?? Date.now();
   const target = findTarget(await client.targets({ signal }), q.baseUrl);
   const host = (() => {
@@ -167,22 +165,41 @@ export async function windowHistogram(client: PrometheusClient, q: WindowHistogr
       ? { status: 'pending', reason: "Waiting for Prometheus's first scrape after the run's last response." }
       : { status: 'unavailable', reason: `Prometheus has no successful scrape of ${host} soon after the run ended.` };
   }
-  const { before, after } = scrapes;
-  const labels = { ...q.labels, ...id };
-  const range = coveringRange(before, after);
-  const at = { time: after, signal };
+  return { status: 'bracketed', scrapes: { before: scrapes.before, after: scrapes.after }, target: id, host };
+}
+
+/**
+ * Each series of `metric` (with `labels` and the window's scrape target) and
+ * how much it grew between the window's two scrapes (./scrape-deltas.ts):
+ * whole counts, nothing extrapolated. No series: the server does not export it.
+ */
+export async function windowGrowth(client: PrometheusClient, w: ScrapeWindow, metric: string, labels: Labels = {}, signal?: AbortSignal): Promise<{ labels: Labels; value: number }[]> {
+  const { before, after } = w.scrapes;
+  const r = await client.query(`${selector(metric, { ...labels, ...w.target })}[${coveringRange(before, after)}]`, { time: after, signal });
+  return seriesDeltas(matrixOf(r), before, after);
+}
+
+/**
+ * The histogram of exactly what the server observed between the scrapes that
+ * bracket [startMs, endMs] (bracketWindow), from each counter's growth between
+ * them (windowGrowth). Counts are whole numbers; requests other clients sent in
+ * the same window are in them too.
+ */
+export async function windowHistogram(client: PrometheusClient, q: WindowHistogramQuery, signal?: AbortSignal): Promise<WindowHistogramResult> {
+  const w = await bracketWindow(client, q, signal);
+  if (w.status !== 'bracketed') return w;
+  const labels = { ...q.labels, ...w.target };
   const [b, s, c, exemplars] = await Promise.all([
-    client.query(`${selector(`${q.metric}_bucket`, labels)}[${range}]`, at),
-    client.query(`${selector(`${q.metric}_sum`, labels)}[${range}]`, at),
-    client.query(`${selector(`${q.metric}_count`, labels)}[${range}]`, at),
+    windowGrowth(client, w, `${q.metric}_bucket`, q.labels, signal),
+    windowGrowth(client, w, `${q.metric}_sum`, q.labels, signal),
+    windowGrowth(client, w, `${q.metric}_count`, q.labels, signal),
     client.queryExemplars(selector(`${q.metric}_bucket`, labels), { from: q.startMs, to: q.endMs }, { signal }),
   ]);
-  const deltas = (r: InstantQueryResult) => seriesDeltas(matrixOf(r), before, after);
-  const [h] = classicHistograms(sumBy(deltas(b), 'le'), { sums: sumBy(deltas(s)), counts: sumBy(deltas(c)) });
+  const [h] = classicHistograms(sumBy(b, 'le'), { sums: sumBy(s), counts: sumBy(c) });
   const histogram: HistogramSeries = h ?? { labels: {}, buckets: [], count: 0, sum: 0 };
   histogram.labels = { __name__: q.metric, ...labels };
   histogram.exemplars = exemplars;
-  return { status: 'exact', histogram, scrapes: { before, after }, target: id };
+  return { ...w, status: 'exact', histogram };
 }
 
 export type AwaitScrapeResult = { status: 'scraped' } | { status: 'not-scraped' | 'timed-out'; reason: string };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bracketingScrapes, counterDelta, coveringRange, findTarget } from '../../../lib/datasources/prometheus/scrape-deltas';
+import { bracketingScrapes, counterDelta, coveringRange, findTarget, sumBy } from '../../../lib/datasources/prometheus/scrape-deltas';
 import { parsePromDurationS, parseTargetsData } from '../../../lib/datasources/prometheus/parse';
 import type { ActiveTarget } from '../../../lib/datasources/prometheus/types';
 
@@ -16,6 +16,21 @@ test('counterDelta: growth between the two scrapes, exact, with no extrapolation
   // Order of the samples does not matter; nothing in the window is 0.
   assert.equal(counterDelta([[T + 4000, 9], [T, 4]], T, T + 4000), 5);
   assert.equal(counterDelta([[T - 1000, 4]], T, T + 4000), 0);
+});
+
+test('sumBy: per-series growth summed by one label (a missing label is its own empty group), or in total', () => {
+  const d: { labels: Record<string, string>; value: number }[] = [
+    { labels: { le: '0.1', code: '200' }, value: 2 },
+    { labels: { le: '0.1', code: '500' }, value: 1 },
+    { labels: { le: '+Inf' }, value: 4 },
+    { labels: {}, value: 5 },
+  ];
+  assert.deepEqual(sumBy(d, 'le'), [
+    { labels: { le: '0.1' }, value: 3 },
+    { labels: { le: '+Inf' }, value: 4 },
+    { labels: { le: '' }, value: 5 },
+  ]);
+  assert.deepEqual(sumBy(d), [{ labels: {}, value: 12 }]);
 });
 
 test('bracketingScrapes: the last successful scrape at or before the start, the first at or after the end', () => {
