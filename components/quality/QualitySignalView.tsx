@@ -15,7 +15,7 @@ import { Table } from '@/components/ui/Table';
 import { cssVar, useTheme } from '@/components/ui/theme';
 import { escapeHtml } from '@/lib/escape-html';
 import { formatLatencyMs } from '@/lib/model/latency-view';
-import { axisExtent, binCountsByKind, correlationWords, formatQuality, QUALITY_SIGNAL_INFO, QUALITY_SIGNALS, signalAxis, type QualityPoint, type QualitySignal, type SignalSummary } from '@/lib/runs/quality';
+import { axisExtent, type BlockHitRates, binCountsByKind, correlationWords, formatQuality, QUALITY_SIGNAL_INFO, QUALITY_SIGNALS, signalAxis, type QualityPoint, type QualitySignal, type SignalSummary } from '@/lib/runs/quality';
 import type { PromptKind } from '@/lib/loadgen/params';
 
 echarts.use([BarChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
@@ -301,5 +301,100 @@ export function QualitySignalView({
         </p>
       )}
     </>
+  );
+}
+
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+const percent = (r: number) => `${(r * 100).toFixed(1)} %`;
+
+/**
+ * A server's prefix-cache hit rate per block over a window: one bar each on a
+ * 0–100 % axis, the value on the bar and the lookups it rests on under it, and
+ * the same numbers as a table (for the keyboard and screen readers).
+ */
+export function BlockHitRateBars({ blocks }: { blocks: BlockHitRates }) {
+  const { theme } = useTheme();
+  const { by, unit, rates } = blocks;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: theme: the colours are read from CSS variables that change with it
+  const option = useMemo<Option>(() => {
+    const c = colours();
+    return {
+      animation: false,
+      grid: { left: 48, right: 12, top: 28, bottom: 60 },
+      tooltip: {
+        trigger: 'axis',
+        axisPointer: { type: 'shadow' },
+        confine: true,
+        formatter: (params: unknown) => {
+          const p = (Array.isArray(params) ? params[0] : params) as { dataIndex: number };
+          const b = rates[p.dataIndex];
+          return b ? `${escapeHtml(by)} ${escapeHtml(b.block)}: <strong>${percent(b.hitRate)}</strong> hit rate<br/>${count(b.hits)} of ${count(b.lookups)} ${unit} looked up` : '';
+        },
+      },
+      xAxis: {
+        type: 'category',
+        data: rates.map((b) => b.block),
+        name: `${by}, ${unit} looked up`,
+        nameLocation: 'middle',
+        nameGap: 44,
+        nameTextStyle: { color: c.text, fontSize: 10 },
+        // Every block named, with the lookups its rate rests on (a long label is cut, the table has it whole).
+        axisLabel: {
+          color: c.text,
+          fontSize: 10,
+          lineHeight: 14,
+          margin: 10,
+          interval: 0,
+          width: 96,
+          overflow: 'truncate',
+          formatter: (v: string, i: number) => `${v}\n${count(rates[i]?.lookups ?? 0)}`,
+        },
+        axisLine: { lineStyle: { color: c.line } },
+      },
+      yAxis: {
+        type: 'value',
+        min: 0,
+        max: 1,
+        name: 'hit rate',
+        nameTextStyle: { color: c.text, fontSize: 10 },
+        axisLabel: { color: c.text, fontSize: 10, formatter: (v: number) => `${Math.round(v * 100)} %` },
+        splitLine: { lineStyle: { color: c.line } },
+      },
+      series: [
+        {
+          type: 'bar',
+          name: 'hit rate',
+          data: rates.map((b) => b.hitRate),
+          itemStyle: { color: cssVar('--chart-1') },
+          barMaxWidth: 48,
+          // The value on each bar: a 0 % bar has no height to see.
+          label: { show: true, position: 'top', color: c.fg, fontSize: 10, formatter: (p: { value: unknown }) => percent(Number(p.value)) },
+        },
+      ],
+    };
+  }, [rates, by, unit, theme]);
+  const el = useChart(option);
+  const caption = `Prefix-cache hit rate per ${by}: hits over ${unit} looked up`;
+  return (
+    <div className="flex flex-col gap-1" data-testid="quality-block-hit-rates" data-blocks={rates.length}>
+      <div ref={el} role="img" aria-label={`${caption}. ${rates.map((b) => `${by} ${b.block}: ${percent(b.hitRate)} of ${count(b.lookups)}`).join('; ')}. The table below lists the same numbers.`} className="h-52 w-full" />
+      <details className="text-xs">
+        <summary className="cursor-pointer select-none text-muted hover:text-fg">Hit rate per {by} as a table</summary>
+        <Table
+          caption={caption}
+          size="xs"
+          className="mt-2"
+          rows={rates}
+          rowKey={(b) => b.block}
+          rowProps={() => ({ 'data-testid': 'quality-block-row' })}
+          columns={[
+            { header: by[0].toUpperCase() + by.slice(1), rowHeader: true, cell: (b) => b.block },
+            { header: 'Hit rate', numeric: true, cell: (b) => percent(b.hitRate) },
+            { header: `Hits (${unit})`, numeric: true, cell: (b) => count(b.hits) },
+            { header: `Looked up (${unit})`, numeric: true, cell: (b) => count(b.lookups) },
+          ]}
+        />
+      </details>
+    </div>
   );
 }

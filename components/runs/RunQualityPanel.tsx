@@ -2,7 +2,9 @@
 
 import { Panel, queryPanelState } from '@/components/ui/Panel';
 import { Tabs } from '@/components/ui/Tabs';
-import { QUALITY_TABS, QualitySignalView } from '@/components/quality/QualitySignalView';
+import { BlockHitRateBars, QUALITY_TABS, QualitySignalView } from '@/components/quality/QualitySignalView';
+import { clockTime } from '@/lib/runs/latency';
+import type { PrefixCacheInfo } from '@/lib/runs/quality';
 import type { RunViewState } from '@/lib/runs/url-state';
 import { useQuality } from './api';
 import type { UpdateView } from './useRunViewState';
@@ -26,11 +28,15 @@ export function RunQualityPanel({ runId, view, update }: { runId: string; view: 
       source={d?.source}
       testId="run-quality"
       {...queryPanelState(q)}
-      subtitle={d && [counts, d.signals.length > 0 && d.note, d.pending && 'The run just ended: spans may still be arriving; refreshing.'].filter(Boolean).join(' ')}
+      subtitle={d && [counts, d.signals.length > 0 && d.note, d.pending && 'The run just ended: its spans and the server’s counters may still be arriving; refreshing.'].filter(Boolean).join(' ')}
       empty={
         d &&
         d.signals.length === 0 && (
-          <span data-testid="quality-empty">{d.pending ? 'Waiting for the run’s request spans…' : (d.note ?? 'No request of this run carries quality signals.')}</span>
+          <div className="flex flex-col gap-2">
+            <span data-testid="quality-empty">{d.pending ? 'Waiting for the run’s request spans…' : (d.note ?? 'No request of this run carries quality signals.')}</span>
+            {/* The server's own counters do not need the spans. */}
+            {d.prefixCache && <PrefixCacheBox info={d.prefixCache} />}
+          </div>
         )
       }
       actions={(!d || d.signals.length > 0) && <Tabs label="Quality signal" items={QUALITY_TABS} value={view.quality} onChange={(quality) => update({ quality })} idBase={idBase} />}
@@ -42,17 +48,47 @@ export function RunQualityPanel({ runId, view, update }: { runId: string; view: 
           selected={view.trace}
           onOpen={open}
           openHint="Click a point to open that request’s trace below, then a span for its own profile."
-          extra={
-            view.quality === 'kv_reuse' &&
-            d?.prefixCache && (
-              <div className="flex flex-col gap-1 rounded-md border border-line bg-panel-2 p-2 text-xs" data-testid="quality-prefix-cache">
-                <p>{d.prefixCache.note}</p>
-                {d.prefixCache.query && <code className="break-all font-mono text-[11px]">{d.prefixCache.query}</code>}
-              </div>
-            )
-          }
+          extra={view.quality === 'kv_reuse' && d?.prefixCache && <PrefixCacheBox info={d.prefixCache} />}
         />
       </div>
     </Panel>
+  );
+}
+
+/**
+ * The server's own prefix-cache hit rate: where it counts per block, the run's
+ * exact rate of each block first (or why there is none), then the PromQL for any
+ * other window; otherwise the preset's note and query.
+ */
+function PrefixCacheBox({ info }: { info: PrefixCacheInfo }) {
+  const b = info.blocks;
+  return (
+    <div className="flex flex-col gap-1 rounded-md border border-line bg-panel-2 p-2 text-xs" data-testid="quality-prefix-cache">
+      {b ? (
+        <>
+          <p data-testid="quality-block-source">
+            {info.server} counts prefix-cache lookups and hits per {b.by} ({b.unit}). Each bar is one {b.by}’s hits over its lookups, as the server counted them from its scrape before the run’s first request ({clockTime(b.scrapes.before)}) to the one after its last response ({clockTime(b.scrapes.after)}):
+            exact counts of <code className="font-mono">{b.hitsMetric}</code> and <code className="font-mono">{b.lookupsMetric}</code>.
+          </p>
+          <BlockHitRateBars blocks={b} />
+          {info.query && (
+            <>
+              <p className="text-muted">The same rate as PromQL, for any window (increase() extrapolates to the window’s edges, so a short window reads approximately):</p>
+              <code className="break-all font-mono text-[11px]">{info.query}</code>
+            </>
+          )}
+        </>
+      ) : (
+        <>
+          <p>{info.note}</p>
+          {info.query && <code className="break-all font-mono text-[11px]">{info.query}</code>}
+        </>
+      )}
+      {info.blocksNote && (
+        <p className="text-muted" data-testid="quality-block-note">
+          {info.blocksNote}
+        </p>
+      )}
+    </div>
   );
 }

@@ -23,6 +23,7 @@ import { latencyMetric, loadTargets, resolveFigure, type LoadTarget } from '@/li
 import { fromColumns } from '@/lib/loadruns/samples';
 import { mapLimited } from '@/lib/map-limited';
 import { allFailed, allFailedNote, clockTime, requestWindow, serverCounts, type ServerCounts } from './latency';
+import { readBlockHitRates } from './block-hit-rates';
 import { pickRequests, promptKindOf, QUALITY_ENTROPY_ATTRIBUTE, QUALITY_SIGNALS, qualityNote, qualityOf, summarizeSignal, prefixCacheInfo, type PrefixCacheInfo, type QualityCounts, type QualityRequest, type SignalSummary } from './quality';
 import {
   clientLatenciesMs,
@@ -412,8 +413,30 @@ export async function qualityPanel(run: RunView, opts: Signal = {}): Promise<Qua
   const base = { source: traceSourceLabel(traces.backend), window, requests: { ok, read: picked.length, stored: stored.length, withSignals }, pending: settling(run, SETTLE_MS.spans) };
   const target = targetOf(run);
   const note = qualityNote(base.requests, { target: run.target, traceStore: base.source, builtin: target?.builtin ?? false });
-  const prefixCache = target ? prefixCacheInfo(target.preset, (window.to - window.from) / 1000, run.model) : null;
-  return { ...base, prefixCache, signals: withSignals ? QUALITY_SIGNALS.map((sig) => summarizeSignal(sig, stored)) : [], ...(note ? { note } : {}) };
+  const blocks = target ? await withBlockHitRates(run, target, prefixCacheInfo(target.preset, (window.to - window.from) / 1000, run.model), opts.signal) : null;
+  return { ...base, pending: base.pending || (blocks?.pending ?? false), prefixCache: blocks?.info ?? null, signals: withSignals ? QUALITY_SIGNALS.map((sig) => summarizeSignal(sig, stored)) : [], ...(note ? { note } : {}) };
+}
+
+/**
+ * The per-block hit rate as bars when the server counts per block
+ * (./block-hit-rates.ts), or a note saying why there are none. A failed query
+ * costs the bars, not the panel.
+ */
+async function withBlockHitRates(run: RunView, target: LoadTarget, info: PrefixCacheInfo, signal?: AbortSignal): Promise<{ info: PrefixCacheInfo; pending: boolean }> {
+  const h = target.preset.prefixCacheHitRate;
+  const none = (blocksNote: string, pending = false) => ({ info: { ...info, blocksNote }, pending });
+  if (h.kind !== 'counters' || !h.by) return { info, pending: false };
+  if (!config().PROMETHEUS_URL) return none(`No Prometheus is configured (PROMETHEUS_URL), so the server's per-${h.by} counters cannot be read.`);
+  const span = requestWindow(run);
+  if (!span) return none('The run has no window yet: its first request was never sent.', run.finishedAt === null);
+  const matchers: Labels = h.byModel && target.preset.modelLabel && run.model ? { [target.preset.modelLabel]: run.model } : {};
+  try {
+    const r = await readBlockHitRates(PrometheusClient.fromConfig(), { baseUrl: target.url, startMs: span.startMs, endMs: span.endMs, counters: { ...h, by: h.by }, matchers }, signal);
+    return r.status === 'exact' ? { info: { ...info, blocks: r.blocks }, pending: false } : none(r.note, r.status === 'pending');
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    return none(`Prometheus did not answer the per-${h.by} query: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 // ---------------------------------------------------------------- one trace, one span's profile

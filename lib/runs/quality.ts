@@ -5,6 +5,7 @@
 // and how strongly the two go together. No I/O here (lib/runs/panels.ts reads
 // the spans).
 import type { SampleRow } from '@/lib/loadruns/samples';
+import { sumBy } from '@/lib/datasources/prometheus/scrape-deltas';
 import { sampleQuantile } from '@/lib/model/percentiles';
 import { prefixCacheHitRateQuery, type ServingMetricsPreset } from '@/lib/targets/presets';
 import { planRequest } from '@/lib/loadgen/prompt';
@@ -337,6 +338,51 @@ export interface PrefixCacheInfo {
   server: string;
   query: string | null;
   note: string;
+  /** the hit rate per `by` label value from the counters' exact growth between the scrapes that bracket the run */
+  blocks?: BlockHitRates;
+  /** why there are no per-block bars, in the user's words (no Prometheus, no bracketing scrapes, the metric not exported) */
+  blocksNote?: string;
+}
+
+export interface BlockHitRates {
+  /** the label the server counts by, e.g. "block" */
+  by: string;
+  /** what a lookup counts: prompt tokens or KV blocks */
+  unit: 'tokens' | 'blocks';
+  /** the counters the rates come from */
+  hitsMetric: string;
+  lookupsMetric: string;
+  /** the two scrapes the counts are taken between, unix ms */
+  scrapes: { before: number; after: number };
+  rates: BlockHitRate[];
+}
+
+export interface BlockHitRate {
+  block: string;
+  /** looked up in this block's cache between the two scrapes (whole counts) */
+  lookups: number;
+  /** of those, held by this block's cache */
+  hits: number;
+  /** hits / lookups, 0–1 */
+  hitRate: number;
+}
+
+type CounterGrowth = { labels: Readonly<Record<string, string>>; value: number };
+
+/**
+ * Each block's hit rate from the growth of the server's per-block hits and
+ * lookups counters between two scrapes (summed over any other labels), in
+ * block order (numeric where the labels are numbers). Both are exact counts,
+ * so every rate is hits / lookups of the same requests; a block with no
+ * lookups has no rate and is left out.
+ */
+export function blockHitRates(hits: readonly CounterGrowth[], lookups: readonly CounterGrowth[], by: string): BlockHitRate[] {
+  const byBlock = (xs: readonly CounterGrowth[]) => new Map(sumBy(xs.filter((x) => x.labels[by] !== undefined), by).map((x) => [x.labels[by], x.value]));
+  const h = byBlock(hits);
+  return [...byBlock(lookups)]
+    .filter(([, n]) => n > 0)
+    .map(([block, n]) => ({ block, lookups: n, hits: h.get(block) ?? 0, hitRate: (h.get(block) ?? 0) / n }))
+    .sort((a, b) => a.block.localeCompare(b.block, 'en', { numeric: true }));
 }
 
 export function prefixCacheInfo(preset: ServingMetricsPreset, windowS: number, model: string | null): PrefixCacheInfo {

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { buildHarnessPage, sendHarnessPage } from '../helpers/harness-page';
+import { until } from '../helpers/until';
 import { WITHHELD } from '../../lib/redaction/sensitivity';
 
 // The shared chart components in real Chromium, outside the app: the harness
@@ -65,6 +66,20 @@ const DATA = {
       events: name === 'queue' ? [{ name: 'dequeued', timeUnixNano: String(T0 + 19_000_000n), attributes: { priority: 'P1' } }] : [],
       links: [],
     })),
+  },
+  // A block label is telemetry too: the hostile one must stay text.
+  blocks: {
+    by: 'block',
+    unit: 'tokens',
+    hitsMetric: 'sandbox_kv_cache_block_hits_tokens_total',
+    lookupsMetric: 'sandbox_kv_cache_block_lookups_tokens_total',
+    scrapes: { before: 1, after: 2 },
+    rates: [
+      { block: '0', lookups: 1200, hits: 1104, hitRate: 0.92 },
+      { block: '1', lookups: 1200, hits: 1104, hitRate: 0.92 },
+      { block: '2', lookups: 1200, hits: 0, hitRate: 0 },
+      { block: XSS, lookups: 1200, hits: 492, hitRate: 0.41 },
+    ],
   },
 };
 
@@ -236,6 +251,51 @@ test('waterfall: select a span by click and keyboard, read its attributes as tex
     const p = await columnPoint(page, 2, 6);
     await page.mouse.click(p.x, p.y);
     await page.screenshot({ path: path.join(RESULTS, 'components.png') });
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('KV-cache hit rate per block: bars on a 0–100 % axis, the lookups under each, a table and a label with the same numbers, hostile labels as text, light and dark', async () => {
+  const { page, errors, dialogs } = await open();
+  try {
+    const bars = page.getByTestId('quality-block-hit-rates');
+    await bars.locator('canvas').waitFor();
+    const label = (await bars.locator('[role="img"]').getAttribute('aria-label')) ?? '';
+    assert.ok(label.includes('block 0: 92.0 % of 1,200; block 1: 92.0 % of 1,200; block 2: 0.0 % of 1,200'), label);
+    assert.ok(label.includes(`block ${XSS}: 41.0 % of 1,200`), label);
+    // Hovering block 2's column: the tooltip names it and its counts.
+    const box = (await bars.locator('[role="img"]').boundingBox())!;
+    const plot = { left: 48, right: 12 };
+    const w = box.width - plot.left - plot.right;
+    await page.mouse.move(box.x + plot.left + w * (3.5 / 4), box.y + box.height / 2);
+    const tip = await until(
+      'the tooltip',
+      () => bars.evaluate((el) => [...el.querySelectorAll<HTMLElement>('div')].find((d) => d.style.zIndex === '9999999' && d.style.display !== 'none' && d.textContent?.includes('hit rate'))?.textContent ?? null),
+      10_000,
+      200,
+    );
+    assert.equal(tip, `block ${XSS}: 41.0 % hit rate492 of 1,200 tokens looked up`);
+    await page.mouse.move(0, 0);
+    // The table, opened from the keyboard.
+    await bars.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    const rows = await bars.getByTestId('quality-block-row').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent)));
+    assert.deepEqual(rows, [
+      ['0', '92.0 %', '1,104', '1,200'],
+      ['1', '92.0 %', '1,104', '1,200'],
+      ['2', '0.0 %', '0', '1,200'],
+      [XSS, '41.0 %', '492', '1,200'],
+    ]);
+    assert.equal(await page.locator('img').count(), 0);
+    mkdirSync(RESULTS, { recursive: true });
+    const panel = page.locator('section', { has: bars });
+    await panel.screenshot({ path: path.join(RESULTS, 'kv-block-bars-light.png') });
+    await page.evaluate(() => document.documentElement.classList.add('dark'));
+    await page.waitForTimeout(300);
+    await panel.screenshot({ path: path.join(RESULTS, 'kv-block-bars-dark.png') });
     assert.deepEqual(dialogs, []);
     assert.deepEqual(errors, []);
   } finally {

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage } from '../helpers/browser';
 import { appJson, startApp, type AppHandle } from '../helpers/app';
-import type { LatencyPanel } from '../../lib/runs/panels';
+import type { LatencyPanel, QualityPanel } from '../../lib/runs/panels';
 import { until } from '../helpers/until';
 
 // The run page as `npm start` serves it by default, with its embedded Prometheus
@@ -177,6 +177,49 @@ test('a run fired from the form: the server count equals the requests sent, each
   await page.screenshot({ path: path.join(RESULTS, 'run-page-dark.png'), fullPage: false });
   await page.getByTestId('run-trace').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(RESULTS, 'run-page-dark-drilldown.png'), fullPage: false });
+  await page.getByTestId('theme-toggle').click();
+
+  // The quality panel's KV tab: a bar per transformer block, each block's prefix-cache hits over its
+  // lookups between the scrapes that bracket the run (the latency histogram's exact scrapes above):
+  // every block looked up each request's whole prompt, as the sandbox reported it to the client.
+  await page.goto(`${app.url}/sandbox/runs/${runId}?quality=kv_reuse`);
+  const kv = page.getByTestId('run-quality').getByTestId('quality-prefix-cache');
+  await kv.waitFor({ timeout: 30_000 });
+  assert.match((await kv.textContent()) ?? '', /sum by \(block\) \(increase\(sandbox_kv_cache_block_hits_tokens_total\[\d+s\]\)\)/);
+  const bars = kv.getByTestId('quality-block-hit-rates');
+  await bars
+    .locator('canvas')
+    .waitFor()
+    .catch(async (e) => {
+      throw new Error(`${(e as Error).message}\nKV box: ${await kv.textContent()}`);
+    });
+  const cache = (await api<QualityPanel>(`/api/runs/${runId}/quality`)).body.prefixCache;
+  const run = (await api<{ samples: { promptTokens: number[] } }>(`/api/runs/${runId}?samples=1`)).body;
+  const promptTokens = run.samples.promptTokens.reduce((a, b) => a + b, 0);
+  assert.ok(cache?.blocks, JSON.stringify(cache));
+  assert.equal(cache.blocks.by, 'block');
+  assert.deepEqual(
+    cache.blocks.rates.map((b) => [b.block, b.lookups]),
+    ['0', '1', '2', '3'].map((b) => [b, promptTokens]),
+    `the tiny model's 4 blocks each looked up the run's ${promptTokens} prompt tokens`,
+  );
+  for (const b of cache.blocks.rates) assert.ok(Number.isInteger(b.hits) && b.hits >= 0 && b.hits <= b.lookups && b.hitRate === b.hits / b.lookups, JSON.stringify(b));
+  // The same numbers as text: the chart's label and the table (folded; opened from the keyboard).
+  const label = (await bars.locator('[role="img"]').getAttribute('aria-label')) ?? '';
+  for (const b of cache.blocks.rates) assert.ok(label.includes(`block ${b.block}: ${(b.hitRate * 100).toFixed(1)} % of ${b.lookups.toLocaleString('en-US')}`), label);
+  const summary = bars.getByText('Hit rate per block as a table');
+  await summary.focus();
+  await page.keyboard.press('Enter');
+  const cells = await bars.getByTestId('quality-block-row').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent)));
+  assert.deepEqual(
+    cells,
+    cache.blocks.rates.map((b) => [b.block, `${(b.hitRate * 100).toFixed(1)} %`, b.hits.toLocaleString('en-US'), b.lookups.toLocaleString('en-US')]),
+  );
+  await kv.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(RESULTS, 'run-page-kv-blocks.png'), fullPage: false });
+  await page.getByTestId('theme-toggle').click();
+  await page.waitForFunction(() => document.documentElement.classList.contains('dark'));
+  await page.screenshot({ path: path.join(RESULTS, 'run-page-kv-blocks-dark.png'), fullPage: false });
   await page.getByTestId('theme-toggle').click();
   assert.deepEqual(notFound, [], 'no missing files (favicon included)');
 });

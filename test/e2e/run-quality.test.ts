@@ -133,6 +133,12 @@ test('a mixed-prompt run: entropy separates the kinds, a scatter point opens its
   assert.equal(await page.getByTestId('run-quality').getByRole('tab', { name: 'KV-cache reuse' }).getAttribute('aria-selected'), 'true');
   assert.equal(new URL(page.url()).searchParams.get('trace'), target.point.traceId);
   await page.getByTestId('run-quality').getByTestId('quality-scatter').locator('canvas').waitFor();
+  // No Prometheus here (EMBEDDED_PROMETHEUS=off): the per-block bars say why they are missing.
+  assert.equal(
+    await page.getByTestId('run-quality').getByTestId('quality-block-note').textContent(),
+    "No Prometheus is configured (PROMETHEUS_URL), so the server's per-block counters cannot be read.",
+  );
+  assert.equal(await page.getByTestId('run-quality').getByTestId('quality-block-hit-rates').count(), 0);
   await page.getByTestId('run-quality').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(RESULTS, 'run-quality-kv.png'), fullPage: false });
 
@@ -216,6 +222,9 @@ test('a target that records no quality signals: the panel says why and what to d
   const empty = page.getByTestId('run-quality').getByTestId('quality-empty');
   await until('the settled empty state', async () => /are not in this trace store/.test((await empty.textContent()) ?? ''), 30_000);
   assert.match((await empty.textContent()) ?? '', /The request spans of "plain" are not in this trace store \(embedded\).*The bundled sandbox records them/);
+  // The server's own prefix-cache counters do not need its spans: named under the empty state.
+  const cache = page.getByTestId('run-quality').getByTestId('quality-prefix-cache');
+  assert.match((await cache.textContent()) ?? '', /vLLM counts prefix-cache lookups and hits \(tokens\).*increase\(vllm:prefix_cache_hits_total(\{model_name="plain-model"\})?\[\d+s\]\)/);
   await page.getByTestId('run-quality').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(RESULTS, 'run-quality-empty.png'), fullPage: false });
 });

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { PrometheusClient } from '../../lib/datasources/prometheus/client';
 import { sloTemplates } from '../../lib/slo/templates';
+import { awaitScrape } from '../../lib/datasources/prometheus/views';
+import { readBlockHitRates } from '../../lib/runs/block-hit-rates';
 import { PRESETS, prefixCacheHitRateQuery } from '../../lib/targets/presets';
 import { tokenEntropyBits } from '../../workers/sandbox/model/quality';
 import { encode } from '../../workers/sandbox/model/tokenizer';
@@ -159,4 +161,58 @@ test("the app's queries over these series: the preset's per-block hit rate, and 
   const bad = await at(sli.bad);
   assert.ok(total !== undefined && total > 0, `requests per second with a perplexity window std: ${total}`);
   assert.ok(bad !== undefined && bad >= 0 && bad <= total, `bad ${bad} of ${total}`);
+});
+
+test("the run page's per-block bars: each block's hits and lookups between the scrapes around a run equal what the sandbox counted, every rate in [0, 1]", async (t) => {
+  // A "run" on the uneven sandbox (block 3 keeps 32 positions), with a successful scrape before it.
+  assert.equal((await awaitScrape(client, uneven.url, { sinceMs: Date.now() })).status, 'scraped');
+  const before = uneven.stats();
+  const startMs = Date.now();
+  for (const p of [`${KINDS.natural}and then some`, KINDS.random, `${KINDS.random} twice`, `${KINDS.natural}and then some more`]) await complete(uneven, p, 4);
+  const endMs = Date.now();
+  const after = uneven.stats();
+  const h = PRESETS.semconv.prefixCacheHitRate;
+  assert.ok(h.kind === 'counters' && h.by === 'block');
+  const counters = { ...h, by: h.by };
+  // As the run page reads them (lib/runs/panels.ts): pending until Prometheus scrapes after the run.
+  const read = await until(
+    'the scrape after the run',
+    async () => {
+      const r = await readBlockHitRates(client, { baseUrl: uneven.url, startMs, endMs, counters });
+      assert.notEqual(r.status, 'none', JSON.stringify(r));
+      return r.status === 'exact' ? r : undefined;
+    },
+    30_000,
+    250,
+  );
+  const bars = read.blocks.rates;
+  const counted = (key: 'blockHitTokens' | 'blockQueriedTokens') => after[key].map((v, b) => v - before[key][b]);
+  assert.deepEqual(
+    bars.map((b) => b.lookups),
+    counted('blockQueriedTokens'),
+    'lookups per block, as the sandbox counted them',
+  );
+  assert.deepEqual(
+    bars.map((b) => b.hits),
+    counted('blockHitTokens'),
+    'hits per block, as the sandbox counted them',
+  );
+  assert.deepEqual(
+    bars.map((b) => b.block),
+    ['0', '1', '2', '3'],
+  );
+  assert.ok(bars.every((b) => b.hitRate >= 0 && b.hitRate <= 1), JSON.stringify(bars));
+  assert.ok(bars[3].hitRate > 0 && bars[3].hitRate < bars[0].hitRate, `block 3 keeps 32 positions: ${JSON.stringify(bars)}`);
+  t.diagnostic(`per block (hits / lookups): ${bars.map((b) => `${b.block}: ${b.hits} / ${b.lookups} = ${(b.hitRate * 100).toFixed(1)} %`).join(', ')}`);
+
+  // A server Prometheus scrapes that does not export the counters the preset names: the note names the one looked for.
+  const elsewhere = await readBlockHitRates(client, { baseUrl: uneven.url, startMs, endMs, counters: { ...counters, queries: 'vllm:kv_block_lookups_total' } });
+  assert.deepEqual(elsewhere, {
+    status: 'none',
+    note: `Prometheus has no vllm:kv_block_lookups_total series from ${new URL(uneven.url).host}: this server does not export it, so there is no per-block hit rate.`,
+  });
+  // A server Prometheus does not scrape at all.
+  const unscraped = await readBlockHitRates(client, { baseUrl: 'http://127.0.0.1:9', startMs, endMs, counters });
+  assert.equal(unscraped.status, 'none');
+  assert.match(unscraped.status === 'none' ? unscraped.note : '', /^Prometheus does not scrape 127\.0\.0\.1:9, so the server's own counters are not available\. The per-block hit rate is read only from/);
 });

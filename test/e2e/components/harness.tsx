@@ -4,11 +4,13 @@
 import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { LatencyHistogram, type BucketRange } from '../../../components/histogram/LatencyHistogram';
+import { BlockHitRateBars } from '../../../components/quality/QualitySignalView';
 import { TraceWaterfall } from '../../../components/trace/TraceWaterfall';
 import { Panel } from '../../../components/ui/Panel';
 import { Table } from '../../../components/ui/Table';
 import { Tabs } from '../../../components/ui/Tabs';
 import type { HistogramSeries, Span, Trace } from '../../../lib/model/types';
+import type { BlockHitRates } from '../../../lib/runs/quality';
 
 type WireSpan = Omit<Span, 'startTimeUnixNano' | 'endTimeUnixNano' | 'events'> & {
   startTimeUnixNano: string;
@@ -19,6 +21,7 @@ interface HarnessData {
   series: Record<'e2e' | 'ttft', HistogramSeries>;
   client: number[];
   trace: { traceId: string; spans: WireSpan[] };
+  blocks: BlockHitRates;
 }
 declare global {
   interface Window {
@@ -87,6 +90,9 @@ function App() {
           ]}
         />
         <Table caption="Harness empty" rows={[] as { id: string }[]} rowKey={(r) => r.id} empty="Nothing yet: fire a load first." columns={[{ header: 'Id', cell: (r) => r.id }, { header: 'When', cell: () => '' }]} />
+      </Panel>
+      <Panel title="KV-cache hit rate per block" source="Prometheus">
+        <BlockHitRateBars blocks={d.blocks} />
       </Panel>
     </div>
   );

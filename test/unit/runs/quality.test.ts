@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SampleRow } from '../../../lib/loadruns/samples';
 import { mapLimited } from '../../../lib/map-limited';
+import { seriesDeltas } from '../../../lib/datasources/prometheus/scrape-deltas';
 import {
   axisExtent,
+  blockHitRates,
   byQuality,
   formatQuality,
   binCountsByKind,
@@ -251,4 +253,36 @@ test('byQuality: highest first, rows without the signal last in their order; for
   assert.equal(formatQuality('kv_reuse', 0.754), '75 %');
   assert.equal(formatQuality('perplexity', 12.345), '12.3');
   assert.equal(formatQuality('perplexity_std', 312.7), '313');
+});
+
+test('blockHitRates: per block, hits over lookups of the same counters, in numeric block order; summed over other labels; a block without lookups and a series without the label are left out', () => {
+  const g = (labels: Record<string, string>, value: number) => ({ labels, value });
+  const lookups = [g({ block: '10' }, 40), g({ block: '2' }, 30), g({ block: '2', instance: 'b' }, 10), g({ block: '3' }, 0), g({}, 99), g({ block: '0' }, 16)];
+  const hits = [g({ block: '10' }, 10), g({ block: '2' }, 12), g({ block: '2', instance: 'b' }, 4), g({ block: '3' }, 0), g({ block: '0' }, 16)];
+  assert.deepEqual(blockHitRates(hits, lookups, 'block'), [
+    { block: '0', lookups: 16, hits: 16, hitRate: 1 },
+    { block: '2', lookups: 40, hits: 16, hitRate: 0.4 },
+    { block: '10', lookups: 40, hits: 10, hitRate: 0.25 },
+  ]);
+  // A block whose hits series has not appeared yet reused nothing.
+  assert.deepEqual(blockHitRates([], [g({ block: '1' }, 8)], 'block'), [{ block: '1', lookups: 8, hits: 0, hitRate: 0 }]);
+  assert.deepEqual(blockHitRates([], [], 'block'), []);
+});
+
+test('blockHitRates over seriesDeltas: series born during the run count from zero, each rate is hits over lookups of the same requests', () => {
+  // Two blocks scraped every 2 s, the run between the scrapes at 1000 and 7000; both hits and
+  // lookups series appear at the run's first request (no zero sample before it).
+  const scrapes = [3000, 5000, 7000];
+  const series = (name: string, block: string, values: number[]) => ({ labels: { __name__: name, block }, values: scrapes.map((t, i): [number, number] => [t, values[i]]) });
+  const lookups = [series('lookups', '0', [32, 64, 96]), series('lookups', '1', [32, 64, 96])];
+  const hits = [series('hits', '0', [0, 31, 62]), series('hits', '1', [0, 8, 16])];
+  const rates = blockHitRates(seriesDeltas(hits, 1000, 7000), seriesDeltas(lookups, 1000, 7000), 'block');
+  assert.deepEqual(
+    rates.map((r) => [r.block, r.hits, r.lookups]),
+    [
+      ['0', 62, 96],
+      ['1', 16, 96],
+    ],
+  );
+  assert.ok(rates.every((r) => r.hitRate >= 0 && r.hitRate <= 1));
 });
