@@ -120,25 +120,29 @@ const delta = (a: SchedulerStats, b: SchedulerStats) => ({
 });
 
 async function runCase(c: Case): Promise<void> {
-  const sandbox = await startSandbox({ preset: c.preset, backend: c.backend, threads: c.threads, maxBatch: 8, maxQueue: 64, gpuTiming: 'off' });
-  try {
-    const health = (await (await fetch(`${sandbox.url}/healthz`)).json()) as { backend?: string; adapter?: { name?: string } };
-    console.log(`# ${c.name}: backend ${health.backend ?? '?'}${health.adapter?.name ? ` (${health.adapter.name})` : ''}; ${c.why}`);
-    const base: Omit<LoadParamsInput, 'requests' | 'concurrency'> = {
-      promptLength: c.promptLength,
-      maxTokens: c.maxTokens,
-      temperature: 0.7,
-      p0Fraction: 0.2,
-      seed: 42,
-      // A guard, not part of the measurement: a capped run says so below.
-      maxDurationS: 120,
-      slo: c.slo,
-    };
-    const load = (requests: number, concurrency: number) => runLoad({ baseUrl: sandbox.url, params: LoadParams.parse({ ...base, requests, concurrency }), sendPriority: true });
-    // Warm-up: first-call costs (JIT, buffers, pipelines) stay out of every measurement.
-    await load(2, 2);
-    const out = new Map<number, Measured>();
-    for (const conc of CONCURRENCY) {
+  const base: Omit<LoadParamsInput, 'requests' | 'concurrency'> = {
+    promptLength: c.promptLength,
+    maxTokens: c.maxTokens,
+    temperature: 0.7,
+    p0Fraction: 0.2,
+    seed: 42,
+    // A guard, not part of the measurement: a capped run says so below.
+    maxDurationS: 120,
+    slo: c.slo,
+  };
+  const out = new Map<number, Measured>();
+  // A fresh sandbox per concurrency: the same prompts must not find the previous run's prefix cache.
+  for (const conc of CONCURRENCY) {
+    const sandbox = await startSandbox({ preset: c.preset, backend: c.backend, threads: c.threads, maxBatch: 8, maxQueue: 64, gpuTiming: 'off' });
+    try {
+      if (conc === CONCURRENCY[0]) {
+        const health = (await (await fetch(`${sandbox.url}/healthz`)).json()) as { backend?: string; adapter?: { name?: string } };
+        console.log(`# ${c.name}: backend ${health.backend ?? '?'}${health.adapter?.name ? ` (${health.adapter.name})` : ''}; ${c.why}`);
+      }
+      const load = (requests: number, concurrency: number, seed = base.seed) =>
+        runLoad({ baseUrl: sandbox.url, params: LoadParams.parse({ ...base, seed, requests, concurrency }), sendPriority: true });
+      // Warm-up: first-call costs (JIT, buffers, pipelines) stay out of every measurement; other prompts, so none is cached.
+      await load(2, 2, 4242);
       const before = sandbox.stats();
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
@@ -147,33 +151,33 @@ async function runCase(c: Case): Promise<void> {
       const cpu = process.cpuUsage(cpu0);
       if (run.stopReason !== 'completed') console.log(`!! ${c.name} c${conc} stopped by ${run.stopReason}; ${run.aborted} request(s) not completed`);
       out.set(conc, { report: run.report, wallMs, cpuS: (cpu.user + cpu.system) / 1e6, ...delta(before, sandbox.stats()) });
+    } finally {
+      await sandbox.close();
     }
-    const ref = out.get(1)!;
-    const perToken = (m: Measured) => (m.prefillMs + m.decodeMs) / m.report.totalOutputTokens;
-    for (const conc of CONCURRENCY) {
-      const m = out.get(conc)!;
-      const p = `sandbox_serving.${c.name}.c${conc}`;
-      lines(p, m.report);
-      print(`${p}.busy`, (m.prefillMs + m.decodeMs) / m.wallMs, 'fraction', 'of the wall time in prefill or decode calls');
-      print(`${p}.prefill_share`, m.prefillMs / (m.prefillMs + m.decodeMs), 'fraction', `${m.prefillTokens} prompt tokens prefilled`);
-      print(`${p}.mean_batch`, m.rows / m.steps, 'sequences', `${m.steps} decode steps`);
-      print(`${p}.decode_ms_per_sequence_step`, m.decodeMs / m.rows, 'ms');
-      print(`${p}.compute_ms_per_output_token`, perToken(m), 'ms');
-      print(`${p}.tpot_explained_ms`, (m.decodeMs + m.prefillMs) / m.steps, 'ms', `vs measured TPOT mean ${m.report.tpotMs?.mean.toFixed(2) ?? '–'} ms`);
-      if (conc === 1) continue;
-      const measured = m.report.outputThroughput / ref.report.outputThroughput;
-      const explained = perToken(ref) / perToken(m);
-      const q = `sandbox_serving.${c.name}`;
-      print(`${q}.output_throughput_ratio_c${conc}_vs_c1`, measured, 'x', conc === 8 && c.backend === 'cpu' && c.name.endsWith('.tiny') ? 'goal >= 1.25' : '');
-      print(`${q}.compute_explained_ratio_c${conc}_vs_c1`, explained, 'x', 'c1 compute per output token / this one');
-      print(`${q}.scheduler_efficiency_c${conc}`, measured / explained, 'ratio', 'measured / explained');
-      const perCpu = (x: Measured) => x.report.totalOutputTokens / x.cpuS;
-      print(`${q}.output_per_cpu_s_ratio_c${conc}_vs_c1`, perCpu(m) / perCpu(ref), 'x', `${perCpu(m).toFixed(0)} vs ${perCpu(ref).toFixed(0)} output tokens per CPU-second`);
-      print(`${q}.batched_decode_speedup_c${conc}`, ref.decodeMs / ref.rows / (m.decodeMs / m.rows), 'x', 'decode time per sequence-step, c1 / this');
-      print(`${q}.tpot_median_ratio_c${conc}_vs_c1`, (m.report.tpotMs?.median ?? NaN) / (ref.report.tpotMs?.median ?? NaN), 'x');
-    }
-  } finally {
-    await sandbox.close();
+  }
+  const ref = out.get(1)!;
+  const perToken = (m: Measured) => (m.prefillMs + m.decodeMs) / m.report.totalOutputTokens;
+  for (const conc of CONCURRENCY) {
+    const m = out.get(conc)!;
+    const p = `sandbox_serving.${c.name}.c${conc}`;
+    lines(p, m.report);
+    print(`${p}.busy`, (m.prefillMs + m.decodeMs) / m.wallMs, 'fraction', 'of the wall time in prefill or decode calls');
+    print(`${p}.prefill_share`, m.prefillMs / (m.prefillMs + m.decodeMs), 'fraction', `${m.prefillTokens} prompt tokens prefilled`);
+    print(`${p}.mean_batch`, m.rows / m.steps, 'sequences', `${m.steps} decode steps`);
+    print(`${p}.decode_ms_per_sequence_step`, m.decodeMs / m.rows, 'ms');
+    print(`${p}.compute_ms_per_output_token`, perToken(m), 'ms');
+    print(`${p}.tpot_explained_ms`, (m.decodeMs + m.prefillMs) / m.steps, 'ms', `vs measured TPOT mean ${m.report.tpotMs?.mean.toFixed(2) ?? '–'} ms`);
+    if (conc === 1) continue;
+    const measured = m.report.outputThroughput / ref.report.outputThroughput;
+    const explained = perToken(ref) / perToken(m);
+    const q = `sandbox_serving.${c.name}`;
+    print(`${q}.output_throughput_ratio_c${conc}_vs_c1`, measured, 'x', conc === 8 && c.backend === 'cpu' && c.name.endsWith('.tiny') ? 'goal >= 1.25' : '');
+    print(`${q}.compute_explained_ratio_c${conc}_vs_c1`, explained, 'x', 'c1 compute per output token / this one');
+    print(`${q}.scheduler_efficiency_c${conc}`, measured / explained, 'ratio', 'measured / explained');
+    const perCpu = (x: Measured) => x.report.totalOutputTokens / x.cpuS;
+    print(`${q}.output_per_cpu_s_ratio_c${conc}_vs_c1`, perCpu(m) / perCpu(ref), 'x', `${perCpu(m).toFixed(0)} vs ${perCpu(ref).toFixed(0)} output tokens per CPU-second`);
+    print(`${q}.batched_decode_speedup_c${conc}`, ref.decodeMs / ref.rows / (m.decodeMs / m.rows), 'x', 'decode time per sequence-step, c1 / this');
+    print(`${q}.tpot_median_ratio_c${conc}_vs_c1`, (m.report.tpotMs?.median ?? NaN) / (ref.report.tpotMs?.median ?? NaN), 'x');
   }
 }
 
