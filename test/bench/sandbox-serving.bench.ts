@@ -23,6 +23,8 @@
 //                                and load generator), this / c1: on a machine shared
 //                                with other work the steadier figure, as time-slicing
 //                                stretches wall time but not CPU time
+// Each concurrency runs once per round against a fresh sandbox; rounds reverse the
+// order, and every ratio is the median (and range) of the per-round ratios.
 // BENCH_SERVING=cpu or webgpu runs one backend only; BENCH_SERVING_CASES=tiny,tiny_decode_heavy
 // only the cases of those names (tiny, tiny_decode_heavy, small).
 import { startSandbox } from '../../workers/sandbox/serve/index';
@@ -47,6 +49,8 @@ interface Case {
 }
 
 const CONCURRENCY = [1, 4, 8];
+// BENCH_SERVING_ROUNDS: rounds of every concurrency (default 3)
+const ROUNDS = Number(process.env.BENCH_SERVING_ROUNDS ?? 3);
 
 function cases(backend: Backend, hardwareGpu: boolean): Case[] {
   // The issue's workload: 32–128-token prompts, 32 output tokens. Prefill is most of its compute.
@@ -119,7 +123,8 @@ const delta = (a: SchedulerStats, b: SchedulerStats) => ({
   prefillTokens: b.prefillTokens - a.prefillTokens,
 });
 
-async function runCase(c: Case): Promise<void> {
+/** One load at one concurrency against a fresh sandbox (the same prompts must not find an earlier run's prefix cache). */
+async function measure(c: Case, conc: number, announce: boolean): Promise<Measured> {
   const base: Omit<LoadParamsInput, 'requests' | 'concurrency'> = {
     promptLength: c.promptLength,
     maxTokens: c.maxTokens,
@@ -130,35 +135,45 @@ async function runCase(c: Case): Promise<void> {
     maxDurationS: 120,
     slo: c.slo,
   };
-  const out = new Map<number, Measured>();
-  // A fresh sandbox per concurrency: the same prompts must not find the previous run's prefix cache.
-  for (const conc of CONCURRENCY) {
-    const sandbox = await startSandbox({ preset: c.preset, backend: c.backend, threads: c.threads, maxBatch: 8, maxQueue: 64, gpuTiming: 'off' });
-    try {
-      if (conc === CONCURRENCY[0]) {
-        const health = (await (await fetch(`${sandbox.url}/healthz`)).json()) as { backend?: string; adapter?: { name?: string } };
-        console.log(`# ${c.name}: backend ${health.backend ?? '?'}${health.adapter?.name ? ` (${health.adapter.name})` : ''}; ${c.why}`);
-      }
-      const load = (requests: number, concurrency: number, seed = base.seed) =>
-        runLoad({ baseUrl: sandbox.url, params: LoadParams.parse({ ...base, seed, requests, concurrency }), sendPriority: true });
-      // Warm-up: first-call costs (JIT, buffers, pipelines) stay out of every measurement; other prompts, so none is cached.
-      await load(2, 2, 4242);
-      const before = sandbox.stats();
-      const t0 = performance.now();
-      const cpu0 = process.cpuUsage();
-      const run = await load(c.requests, conc);
-      const wallMs = performance.now() - t0;
-      const cpu = process.cpuUsage(cpu0);
-      if (run.stopReason !== 'completed') console.log(`!! ${c.name} c${conc} stopped by ${run.stopReason}; ${run.aborted} request(s) not completed`);
-      out.set(conc, { report: run.report, wallMs, cpuS: (cpu.user + cpu.system) / 1e6, ...delta(before, sandbox.stats()) });
-    } finally {
-      await sandbox.close();
+  const sandbox = await startSandbox({ preset: c.preset, backend: c.backend, threads: c.threads, maxBatch: 8, maxQueue: 64, gpuTiming: 'off' });
+  try {
+    if (announce) {
+      const health = (await (await fetch(`${sandbox.url}/healthz`)).json()) as { backend?: string; adapter?: { name?: string } };
+      console.log(`# ${c.name}: backend ${health.backend ?? '?'}${health.adapter?.name ? ` (${health.adapter.name})` : ''}; ${c.why}; ${ROUNDS} rounds`);
     }
+    const load = (requests: number, concurrency: number, seed = base.seed) =>
+      runLoad({ baseUrl: sandbox.url, params: LoadParams.parse({ ...base, seed, requests, concurrency }), sendPriority: true });
+    // Warm-up: first-call costs (JIT, buffers, pipelines) stay out of every measurement; other prompts, so none is cached.
+    await load(2, 2, 4242);
+    const before = sandbox.stats();
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const run = await load(c.requests, conc);
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    if (run.stopReason !== 'completed') console.log(`!! ${c.name} c${conc} stopped by ${run.stopReason}; ${run.aborted} request(s) not completed`);
+    return { report: run.report, wallMs, cpuS: (cpu.user + cpu.system) / 1e6, ...delta(before, sandbox.stats()) };
+  } finally {
+    await sandbox.close();
   }
-  const ref = out.get(1)!;
+}
+
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+
+async function runCase(c: Case): Promise<void> {
+  // Rounds run every concurrency in turn, the order reversed each round, so drift on a shared
+  // machine hits all of them; ratios are taken within a round, then their median and range.
+  const rounds: Map<number, Measured>[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const out = new Map<number, Measured>();
+    for (const conc of round % 2 ? [...CONCURRENCY].reverse() : CONCURRENCY) out.set(conc, await measure(c, conc, round === 0 && out.size === 0));
+    rounds.push(out);
+  }
   const perToken = (m: Measured) => (m.prefillMs + m.decodeMs) / m.report.totalOutputTokens;
+  const perCpu = (m: Measured) => m.report.totalOutputTokens / m.cpuS;
+  // the detailed report is the first round's
   for (const conc of CONCURRENCY) {
-    const m = out.get(conc)!;
+    const m = rounds[0].get(conc)!;
     const p = `sandbox_serving.${c.name}.c${conc}`;
     lines(p, m.report);
     print(`${p}.busy`, (m.prefillMs + m.decodeMs) / m.wallMs, 'fraction', 'of the wall time in prefill or decode calls');
@@ -167,17 +182,23 @@ async function runCase(c: Case): Promise<void> {
     print(`${p}.decode_ms_per_sequence_step`, m.decodeMs / m.rows, 'ms');
     print(`${p}.compute_ms_per_output_token`, perToken(m), 'ms');
     print(`${p}.tpot_explained_ms`, (m.decodeMs + m.prefillMs) / m.steps, 'ms', `vs measured TPOT mean ${m.report.tpotMs?.mean.toFixed(2) ?? '–'} ms`);
-    if (conc === 1) continue;
-    const measured = m.report.outputThroughput / ref.report.outputThroughput;
-    const explained = perToken(ref) / perToken(m);
+  }
+  for (const conc of CONCURRENCY.filter((k) => k !== 1)) {
     const q = `sandbox_serving.${c.name}`;
-    print(`${q}.output_throughput_ratio_c${conc}_vs_c1`, measured, 'x', conc === 8 && c.backend === 'cpu' && c.name.endsWith('.tiny') ? 'goal >= 1.25' : '');
-    print(`${q}.compute_explained_ratio_c${conc}_vs_c1`, explained, 'x', 'c1 compute per output token / this one');
-    print(`${q}.scheduler_efficiency_c${conc}`, measured / explained, 'ratio', 'measured / explained');
-    const perCpu = (x: Measured) => x.report.totalOutputTokens / x.cpuS;
-    print(`${q}.output_per_cpu_s_ratio_c${conc}_vs_c1`, perCpu(m) / perCpu(ref), 'x', `${perCpu(m).toFixed(0)} vs ${perCpu(ref).toFixed(0)} output tokens per CPU-second`);
-    print(`${q}.batched_decode_speedup_c${conc}`, ref.decodeMs / ref.rows / (m.decodeMs / m.rows), 'x', 'decode time per sequence-step, c1 / this');
-    print(`${q}.tpot_median_ratio_c${conc}_vs_c1`, (m.report.tpotMs?.median ?? NaN) / (ref.report.tpotMs?.median ?? NaN), 'x');
+    const ratio = (name: string, f: (m: Measured, ref: Measured) => number, unit: string, note: string) => {
+      const xs = rounds.map((r) => f(r.get(conc)!, r.get(1)!));
+      const spread = `${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)} over ${xs.length} rounds`;
+      print(`${q}.${name}`, median(xs), unit, note ? `${note}; ${spread}` : spread);
+    };
+    const measured = (m: Measured, ref: Measured) => m.report.outputThroughput / ref.report.outputThroughput;
+    const explained = (m: Measured, ref: Measured) => perToken(ref) / perToken(m);
+    ratio(`output_throughput_ratio_c${conc}_vs_c1`, measured, 'x', conc === 8 && c.backend === 'cpu' && c.name.endsWith('.tiny') ? 'goal >= 1.25' : '');
+    ratio(`output_per_cpu_s_ratio_c${conc}_vs_c1`, (m, ref) => perCpu(m) / perCpu(ref), 'x', 'output tokens per CPU-second, this / c1');
+    ratio(`compute_explained_ratio_c${conc}_vs_c1`, explained, 'x', 'c1 compute per output token / this one');
+    ratio(`scheduler_efficiency_c${conc}`, (m, ref) => measured(m, ref) / explained(m, ref), 'ratio', 'measured / explained');
+    ratio(`batched_decode_speedup_c${conc}`, (m, ref) => ref.decodeMs / ref.rows / (m.decodeMs / m.rows), 'x', 'decode time per sequence-step, c1 / this');
+    ratio(`tpot_median_ratio_c${conc}_vs_c1`, (m, ref) => (m.report.tpotMs?.median ?? NaN) / (ref.report.tpotMs?.median ?? NaN), 'x', '');
+    ratio(`tpot_mean_vs_explained_c${conc}`, (m) => (m.report.tpotMs?.mean ?? NaN) / ((m.decodeMs + m.prefillMs) / m.steps), 'ratio', 'measured TPOT mean / tpot_explained_ms (<= 1: no worse than the batch and the prefills between its steps explain)');
   }
 }
 
