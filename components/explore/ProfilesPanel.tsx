@@ -12,6 +12,7 @@ import { formatUtc } from '@/lib/time-range';
 import { useDiff, useFlame, useProfileLabels, useProfileLabelValues, useProfileServices, useProfileTypes, useSlowFast } from './api';
 import { QueryState } from './QueryState';
 import type { UpdateExplore } from './useExploreState';
+import { ServiceSelect } from './ServiceSelect';
 
 const COMPARE: { key: CompareMode; label: string }[] = [
   { key: 'none', label: 'No comparison' },
@@ -124,15 +125,7 @@ export function ProfilesPanel({ state, update, range }: { state: ExploreState; u
           <label htmlFor={`${ids}-svc`} className="text-xs text-muted">
             Service
           </label>
-          <select id={`${ids}-svc`} value={state.svc} onChange={(e) => update({ svc: e.target.value, tq: '' })} className={select} data-testid="profile-service">
-            <option value="">All services</option>
-            {state.svc && !services.data?.values.includes(state.svc) && <option value={state.svc}>{state.svc}</option>}
-            {services.data?.values.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
+          <ServiceSelect id={`${ids}-svc`} value={state.svc} services={services.data?.values} onChange={(svc) => update({ svc, tq: '' })} className={select} testId="profile-service" />
           <label htmlFor={`${ids}-type`} className="text-xs text-muted">
             Profile type
           </label>

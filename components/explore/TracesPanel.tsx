@@ -16,6 +16,7 @@ import { LatencyHeatmap } from './LatencyHeatmap';
 import { TraceTable } from './TraceTable';
 import { QueryState } from './QueryState';
 import type { UpdateExplore } from './useExploreState';
+import { ServiceSelect } from './ServiceSelect';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(v < 0.01 && v > 0 ? 2 : 1)} %`);
 const lat = (s: number | null) => (s === null ? '—' : formatLatencyMs(s * 1000));
@@ -94,21 +95,14 @@ export function TracesPanel({ state, update, range, onZoom, onCompareSlowFast }:
             <label htmlFor={svcId} className="sr-only">
               Service
             </label>
-            <select
+            <ServiceSelect
               id={svcId}
               value={state.svc}
-              onChange={(e) => update({ svc: e.target.value, tq: '' })}
+              services={services.data?.values}
+              onChange={(svc) => update({ svc, tq: '' })}
               className="h-8 max-w-[14rem] rounded-md border border-line bg-bg px-1 text-sm"
-              data-testid="trace-service"
-            >
-              <option value="">All services</option>
-              {state.svc && !services.data?.values.includes(state.svc) && <option value={state.svc}>{state.svc}</option>}
-              {services.data?.values.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
+              testId="trace-service"
+            />
             <TraceQLEditor label="TraceQL query" value={draft} onChange={setDraft} onSubmit={run} testId="traceql-editor" className="min-w-[20rem] flex-1" />
             <Button variant="primary" onClick={() => run(draft)} data-testid="traceql-run">
               Search

@@ -19,7 +19,7 @@ import { EOS, encode } from '@/workers/sandbox/model/tokenizer';
 import { generateWeights } from '@/workers/sandbox/model/weights';
 import { WebGpuRunner } from '@/workers/sandbox/runtime/webgpu-runner';
 import { Scheduler, type AbortReason } from '@/workers/sandbox/serve/scheduler';
-import { SandboxTelemetry } from '@/workers/sandbox/telemetry';
+import { runtimeTelemetry, SandboxTelemetry } from '@/workers/sandbox/telemetry';
 import { GpuProfileRecorder } from '@/workers/sandbox/telemetry/gpu-profile';
 import { postProfile } from '@/workers/sandbox/telemetry/ingest';
 import { DeliveryLog, watchedExporter } from './delivery';
@@ -76,12 +76,7 @@ export async function runInBrowser(o: { params: LoadParams; onProgress?: (p: Bro
     {
       model,
       serviceName: BROWSER_SERVICE,
-      backend: info.backend,
-      preset: info.preset,
-      adapter: info.adapter,
-      gpuTiming: info.gpuTiming,
-      gpuKernelSampleEvery: info.gpuKernelSampleEvery,
-      kvBytesPerPosition: info.kvBytesPerPosition,
+      ...runtimeTelemetry(info),
       // the page's own origin: the app's OTLP receiver
       traces: { exporter: watchedExporter(new OTLPTraceExporter({ url: `${location.origin}/v1/traces` }), delivery), exportDelayMs: 500 },
       // every request of a browser run is recorded (its traceparent says so too)

@@ -89,6 +89,22 @@ export function classicHistograms(buckets: LabeledValue[], opts: { sums?: Labele
 }
 
 /**
+ * The first bucket of `sorted` (ascending upper bounds) whose cumulative count
+ * reaches `rank`, and the count below it; the last bucket when none does
+ * before it. Negative counts count as 0.
+ */
+export function bucketAtRank(sorted: readonly HistogramBucket[], rank: number): { index: number; below: number } {
+  let below = 0;
+  let i = 0;
+  for (; i < sorted.length - 1; i++) {
+    const c = Math.max(0, sorted[i].count);
+    if (below + c >= rank) break;
+    below += c;
+  }
+  return { index: i, below };
+}
+
+/**
  * The q-quantile of bucketed observations, estimated the way PromQL's
  * histogram_quantile does for classic histograms: find the bucket holding the
  * rank q·count and interpolate linearly inside it. Edge cases follow
@@ -105,14 +121,7 @@ export function histogramQuantile(q: number, buckets: HistogramBucket[]): number
   const total = bs.reduce((a, b) => a + Math.max(0, b.count), 0);
   if (!(total > 0)) return NaN;
   const rank = q * total;
-  let below = 0;
-  let i = 0;
-  // First bucket whose cumulative count reaches the rank.
-  for (; i < bs.length - 1; i++) {
-    const c = Math.max(0, bs[i].count);
-    if (below + c >= rank) break;
-    below += c;
-  }
+  const { index: i, below } = bucketAtRank(bs, rank);
   if (i === bs.length - 1) return bs[bs.length - 2].upper;
   const b = bs[i];
   const lower = i === 0 ? b.lower : bs[i - 1].upper;

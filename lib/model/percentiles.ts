@@ -4,6 +4,7 @@
 // bucket (then the bucket's bounds travel with it, so the page can say how
 // wide the uncertainty is). Pure.
 import type { HistogramBucket } from './types';
+import { bucketAtRank } from './histogram';
 
 export const PERCENTILE_QS = [0.5, 0.9, 0.99] as const;
 export type PercentileName = 'p50' | 'p90' | 'p99';
@@ -77,13 +78,7 @@ export function interpolatedPercentiles(buckets: readonly HistogramBucket[], msP
   if (!(total > 0) || bs.length < 2 || bs[bs.length - 1].upper !== Infinity) return [];
   return PERCENTILE_QS.map((q) => {
     const rank = q * total;
-    let below = 0;
-    let i = 0;
-    for (; i < bs.length - 1; i++) {
-      const c = Math.max(0, bs[i].count);
-      if (below + c >= rank) break;
-      below += c;
-    }
+    const { index: i, below } = bucketAtRank(bs, rank);
     const lower = i === 0 ? Math.max(0, bs[0].lower) : bs[i - 1].upper;
     const b = bs[i];
     let value: number;

@@ -7,7 +7,7 @@ import { modelName } from '../model/config';
 import { EOS } from '../model/tokenizer';
 import { createRunner, type BackendChoice } from '../runtime';
 import type { ModelRunner } from '../runtime/types';
-import { SandboxTelemetry, type TelemetryOptions } from '../telemetry';
+import { runtimeTelemetry, SandboxTelemetry, type TelemetryOptions } from '../telemetry';
 import { nodeProcessTelemetry } from '../telemetry/node';
 import type { SamplingPolicy } from '../telemetry/sampling';
 import type { RuleName } from '../../../lib/redaction';
@@ -100,12 +100,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const stats = () => scheduler!.stats();
   const telemetryOptions: TelemetryOptions = {
       model,
-      backend: info.backend,
-      preset: info.preset,
-      adapter: info.adapter,
-      gpuTiming: info.gpuTiming,
-      gpuKernelSampleEvery: info.gpuKernelSampleEvery,
-      kvBytesPerPosition: info.kvBytesPerPosition,
+      ...runtimeTelemetry(info),
       traces: t.otlpEndpoint || t.otlpTracesUrl ? { endpoint: t.otlpEndpoint, tracesUrl: t.otlpTracesUrl, headers: t.otlpHeaders, exportDelayMs: t.exportDelayMs } : false,
       sampling: t.sampling,
       metrics: t.metrics ?? true,

@@ -9,7 +9,7 @@
 // `decode_batch` linked to the decode spans of the sampled requests in it; its id
 // labels the shared decode compute in the CPU profile.
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Link, type Span } from '@opentelemetry/api';
-import type { GpuPassTiming } from '../runtime/types';
+import type { BackendInfo, GpuPassTiming } from '../runtime/types';
 import type { RequestTrace, SchedulerStats, SchedulerTelemetry } from '../serve/scheduler';
 import type { GpuProfileRecorder } from './gpu-profile';
 import type { SandboxMetrics } from './metrics';
@@ -58,6 +58,12 @@ export interface TelemetryOptions {
   redactionRules?: readonly RuleName[];
   serverAddress?: string;
   serverPort?: number;
+}
+
+/** What the telemetry says of the runtime that serves (BackendInfo's fields it records), for every host of a Scheduler. */
+export function runtimeTelemetry(info: BackendInfo): Pick<TelemetryOptions, 'backend' | 'preset' | 'adapter' | 'gpuTiming' | 'gpuKernelSampleEvery' | 'kvBytesPerPosition'> {
+  const { backend, preset, adapter, gpuTiming, gpuKernelSampleEvery, kvBytesPerPosition } = info;
+  return { backend, preset, adapter, gpuTiming, gpuKernelSampleEvery, kvBytesPerPosition };
 }
 
 export interface RequestStart {
