@@ -4,14 +4,12 @@
 //
 // Attention is the part of a decode step that batching does not share (each
 // sequence reads its own cache), so its cost per multiply-add decides how much
-// a batch gains at serving-length contexts. Both loops take four positions per
-// pass: q (scores) and the accumulator (values) are loaded once for four
-// positions instead of once each. Every sum keeps its order — each score is
-// even/odd lanes added at the end, each output adds positions in turn — so the
-// results are bit-identical to the one-position loops.
-
-/** per-head output accumulator, f64 so the weighted sum is not rounded at every position */
-let acc = new Float64Array(0);
+// a batch gains at serving-length contexts. The score loop takes four positions
+// per pass (q loaded once for four); the value loop takes eight output
+// dimensions at a time, their f64 sums in registers over every position. Every
+// sum keeps its order — each score is even/odd lanes added at the end, each
+// output adds positions in turn — so the results are bit-identical to the
+// one-position loops.
 
 export interface AttentionShape {
   nHeads: number;
@@ -40,7 +38,6 @@ export function attention(
   const kvDim = nKvHeads * headDim;
   const group = nHeads / nKvHeads;
   const scale = 1 / Math.sqrt(headDim);
-  if (acc.length < headDim) acc = new Float64Array(headDim);
   for (let h = 0; h < nHeads; h++) {
     const qb = qOff + h * headDim;
     const kvh = (h / group) | 0;
@@ -104,34 +101,52 @@ export function attention(
       scores[t] = e;
       sum += e;
     }
-    acc.fill(0, 0, headDim);
     const vh = vOff + kvh * headDim;
-    t = 0;
-    for (; t + 4 <= len; t += 4) {
-      const pa = scores[t];
-      const pb = scores[t + 1];
-      const pc = scores[t + 2];
-      const pd = scores[t + 3];
-      const va = vh + t * kvDim;
-      const vb = va + kvDim;
-      const vc = vb + kvDim;
-      const vd = vc + kvDim;
-      for (let i = 0; i < headDim; i++) {
-        let a = acc[i];
-        a += pa * cache[va + i];
-        a += pb * cache[vb + i];
-        a += pc * cache[vc + i];
-        a += pd * cache[vd + i];
-        acc[i] = a;
-      }
-    }
-    for (; t < len; t++) {
-      const p = scores[t];
-      const vb = vh + t * kvDim;
-      for (let i = 0; i < headDim; i++) acc[i] += p * cache[vb + i];
-    }
     const ob = outOff + h * headDim;
     const inv = 1 / sum;
-    for (let i = 0; i < headDim; i++) out[ob + i] = acc[i] * inv;
+    // Eight output dimensions at a time, their sums held in registers across every
+    // position: one score and eight values loaded per eight multiply-adds.
+    let i = 0;
+    for (; i + 8 <= headDim; i += 8) {
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let a4 = 0;
+      let a5 = 0;
+      let a6 = 0;
+      let a7 = 0;
+      for (let t = 0, v = vh + i; t < len; t++, v += kvDim) {
+        const p = scores[t];
+        a0 += p * cache[v];
+        a1 += p * cache[v + 1];
+        a2 += p * cache[v + 2];
+        a3 += p * cache[v + 3];
+        a4 += p * cache[v + 4];
+        a5 += p * cache[v + 5];
+        a6 += p * cache[v + 6];
+        a7 += p * cache[v + 7];
+      }
+      out[ob + i] = a0 * inv;
+      out[ob + i + 1] = a1 * inv;
+      out[ob + i + 2] = a2 * inv;
+      out[ob + i + 3] = a3 * inv;
+      out[ob + i + 4] = a4 * inv;
+      out[ob + i + 5] = a5 * inv;
+      out[ob + i + 6] = a6 * inv;
+      out[ob + i + 7] = a7 * inv;
+    }
+    // headDim is even (RoPE): the rest two at a time
+    for (; i < headDim; i += 2) {
+      let a0 = 0;
+      let a1 = 0;
+      for (let t = 0, v = vh + i; t < len; t++, v += kvDim) {
+        const p = scores[t];
+        a0 += p * cache[v];
+        a1 += p * cache[v + 1];
+      }
+      out[ob + i] = a0 * inv;
+      out[ob + i + 1] = a1 * inv;
+    }
   }
 }
