@@ -22,6 +22,8 @@
 // per token is the steadier measure of overhead.
 //
 // BENCH_BACKEND=webgpu measures the WebGPU backend (GPU timing is part of "on").
+// At the end each process is left idle for 20 s: its CPU then is the fixed,
+// per-second part of the cost.
 // BENCH_TELEMETRY_PARTS=1 adds a process per part (traces, metrics, profiles) to
 // the rounds, to see where the cost goes.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -38,6 +40,7 @@ const CONCURRENCY = 8;
 const MAX_TOKENS = 48;
 const RESTART_EVERY = Number(process.env.BENCH_RESTART_EVERY ?? 6);
 const SCRAPE_EVERY_MS = 2000;
+const IDLE_S = 20;
 /** Linux clock ticks per second (sysconf(_SC_CLK_TCK)), the unit of /proc/<pid>/stat times */
 const CLK_TCK = 100;
 
@@ -165,8 +168,16 @@ async function main() {
       }
       console.log(`# round ${round}: ${notes.join('; ')}`);
     }
+    // What each process costs while it serves nothing (profiler sampling, timers, flushes): the
+    // fixed part of the overhead, which load neither adds to nor hides.
+    const idle: Record<string, number> = {};
+    for (const m of names) idle[m] = processCpuSeconds(procs[m].child.pid!);
+    await new Promise((r) => setTimeout(r, IDLE_S * 1000));
+    for (const m of names) idle[m] = processCpuSeconds(procs[m].child.pid!) - idle[m];
+    for (const m of names) cpuAtStart[m] += idle[m]; // the whole-run figure stays the rounds' stretch
     await closeSet();
     const wholeRun = (m: string) => tokens[m] / wholeCpu[m];
+    for (const m of names) console.log(`sandbox_telemetry_idle_cpu_${m} ${((idle[m] / IDLE_S) * 100).toFixed(2)} % of a core (CPU of the process over ${IDLE_S} s without requests)`);
     const pairWall = (m: string) => wall[m].map((v, i) => v / wall.off[i]);
     const pairCpu = (m: string) => perCpu[m].map((v, i) => v / perCpu.off[i]);
     console.log(`sandbox_tokens_per_s_telemetry_off ${median(wall.off).toFixed(1)} tok/s`);
