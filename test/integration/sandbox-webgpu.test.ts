@@ -20,7 +20,7 @@ import { argmax } from '../../workers/sandbox/model/sampling';
 import { encode } from '../../workers/sandbox/model/tokenizer';
 import { generateWeights } from '../../workers/sandbox/model/weights';
 import { CpuRunner } from '../../workers/sandbox/runtime/cpu';
-import { GpuContext, f32bits, gemvGroups } from '../../workers/sandbox/runtime/gpu';
+import { GpuContext, f32bits, gemvGroups, gemvRowGroups } from '../../workers/sandbox/runtime/gpu';
 import { createRunner } from '../../workers/sandbox/runtime/index';
 import { createWebGpuRunner, loadAllWgsl, openDevice, requestNodeAdapter } from '../../workers/sandbox/runtime/webgpu';
 import { loadWgsl } from '../../workers/sandbox/kernels/index';
@@ -112,17 +112,17 @@ test('rmsnorm.wgsl equals cpu/rmsnorm, including an input row offset', async () 
   assert.ok(maxAbsDiff(got, want) < KERNEL_TOLERANCE * maxAbs(want) * 10);
 });
 
-test('gemv.wgsl equals cpu gemv for 1 to 4 rows, with one invocation per row and with a warp per row', async () => {
+test('gemv.wgsl equals cpu gemv for 1 to 9 rows (four per workgroup row), with one invocation per row and with a warp per row', async () => {
   const rng = new Rng(3);
   const inDim = 132;
   const outDim = 70; // not a multiple of the rows per workgroup
   const w = rand(rng, 8 + outDim * inDim);
   for (const [tpr, on] of [[1, ctx], [32, ctxWarpGemv]] as const) {
-    for (const rows of [1, 2, 3, 4]) {
+    for (const rows of [1, 2, 3, 4, 5, 8, 9]) {
       const x = rand(rng, rows * inDim);
       const want = new Float32Array(rows * outDim);
       for (let r = 0; r < rows; r++) gemv(want, r * outDim, x, r * inDim, w, 8, inDim, 0, outDim);
-      const got = await runKernel('gemv', [w, x, new Float32Array(rows * outDim)], 2, [rows, inDim, outDim, 8], [gemvGroups(outDim, tpr)], on);
+      const got = await runKernel('gemv', [w, x, new Float32Array(rows * outDim)], 2, [rows, inDim, outDim, 8], [gemvGroups(outDim, tpr), gemvRowGroups(rows)], on);
       assert.ok(maxAbsDiff(got, want) < KERNEL_TOLERANCE * maxAbs(want) * 10, `TPR ${tpr}, rows ${rows}: ${maxAbsDiff(got, want)}`);
     }
   }

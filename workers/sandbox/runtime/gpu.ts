@@ -24,6 +24,26 @@ export function gemvGroups(outDim: number, threadsPerRow: number): number {
   return Math.ceil(outDim / (64 / threadsPerRow));
 }
 
+/** Workgroup rows for gemv.wgsl over `rows` input rows: each takes four. */
+export function gemvRowGroups(rows: number): number {
+  return Math.ceil(rows / 4);
+}
+
+/**
+ * Up to how many input rows the runner multiplies with gemv.wgsl rather than
+ * the tiled matmul.wgsl. On a GPU the 64×64 tiles pay from a few rows on.
+ * On a software adapter the matmul computes a whole 64-row tile whatever the
+ * rows, behind 2 barriers per 16-deep slice, each very costly there: on
+ * SwiftShader a tiny-model decode step at batch 5–8 took 13–15× the batch-4
+ * GEMV one (1.2–1.5 s against 95 ms), and GEMV (one invocation per output,
+ * no barriers, weights read once per 4 rows) is faster at every row count,
+ * prefill too (a 64-token prompt 1.7–3.4×, an 8-token one 10–16×), so there
+ * it serves all.
+ */
+export function gemvMaxRows(isFallbackAdapter: boolean): number {
+  return isFallbackAdapter ? Number.POSITIVE_INFINITY : 4;
+}
+
 /**
  * How GPU time is measured: `timestamp-query` writes a timestamp at the start
  * and end of every dispatch's compute pass (the time the GPU spent on each

@@ -8,16 +8,12 @@ import { type ModelConfig, headDim, kvDim, qkvDim } from '../model/config';
 import { paramCount, type Weights } from '../model/weights';
 import type { KernelName } from '../kernels/names';
 import { ropeTable } from '../kernels/cpu/rope';
-import { type Dispatch, GpuContext, type GpuTimingMode, TIMESTAMP_PAIR_BYTES, Usage, dispatchDurationsNs, f32bits, gemvGroups, gemvThreadsPerRow } from './gpu';
+import { type Dispatch, GpuContext, type GpuTimingMode, TIMESTAMP_PAIR_BYTES, Usage, dispatchDurationsNs, f32bits, gemvGroups, gemvMaxRows, gemvRowGroups, gemvThreadsPerRow } from './gpu';
 import { SequenceSlots, SequenceTable } from './sequences';
 import type { BackendInfo, GpuPassTiming, ModelRunner, RunnerMemory, SeqHandle, WorkTag } from './types';
 
 /** Prompt tokens per forward pass (one 64-row matmul tile). */
 const PREFILL_CHUNK = 64;
-/** Up to this many rows the decode-specialised GEMV kernel is used instead of the tiled matmul. */
-const GEMV_MAX_ROWS = 4;
-
-const usesGemv = (rows: number) => rows <= GEMV_MAX_ROWS;
 
 /**
  * A pass's shape: its phase and what fixes its kernel sequence — GEMV or
@@ -30,8 +26,8 @@ const usesGemv = (rows: number) => rows <= GEMV_MAX_ROWS;
  * H200). The phase stays in the key: a prompt's rows attend over each other,
  * a decode step's over their caches, so their splits differ.
  */
-export function passShape(phase: GpuPassTiming['phase'], rows: number, outRows: number): string {
-  const kind = (n: number) => (n === 0 ? 'none' : usesGemv(n) ? 'gemv' : 'matmul');
+export function passShape(phase: GpuPassTiming['phase'], rows: number, outRows: number, gemvRows: number): string {
+  const kind = (n: number) => (n === 0 ? 'none' : n <= gemvRows ? 'gemv' : 'matmul');
   return `${phase}:${kind(rows)}:${kind(outRows)}`;
 }
 /** attention.wgsl keeps one score per attended position in workgroup memory. */
@@ -170,6 +166,8 @@ export class WebGpuRunner extends SequenceSlots<number> implements ModelRunner {
     preset: string,
     adapter: AdapterDescription,
     private readonly gemvTpr: number,
+    /** up to this many rows the matrix products use gemv.wgsl, above it matmul.wgsl */
+    private readonly gemvRows: number,
     kernelSampleEvery: number,
   ) {
     super();
@@ -217,7 +215,7 @@ export class WebGpuRunner extends SequenceSlots<number> implements ModelRunner {
     const adapterInfo = describeAdapter(adapter);
     const tpr = gemvThreadsPerRow(adapterInfo.isFallbackAdapter);
     const ctx = await GpuContext.create(device, sources, { gemv: { TPR: tpr } }, timing);
-    return new WebGpuRunner(ctx, weights, preset, adapterInfo, tpr, opts.kernelSampleEvery ?? DEFAULT_KERNEL_SAMPLE_EVERY);
+    return new WebGpuRunner(ctx, weights, preset, adapterInfo, tpr, gemvMaxRows(adapterInfo.isFallbackAdapter), opts.kernelSampleEvery ?? DEFAULT_KERNEL_SAMPLE_EVERY);
   }
 
   /** Receives the GPU time of every forward pass (set by the telemetry; unset: timings are dropped). */
@@ -340,10 +338,10 @@ export class WebGpuRunner extends SequenceSlots<number> implements ModelRunner {
     return Math.ceil((rows * this.c.vocabSize * 4) / 8) * 8;
   }
 
-  /** The row's matrix product: GEMV for a few rows, tiled matmul otherwise. */
+  /** The rows' matrix product: GEMV up to gemvRows rows, tiled matmul above. */
   private mm(rows: number, x: GPUBuffer, y: GPUBuffer, wOff: number, inDim: number, outDim: number): Dispatch {
     const params = [rows, inDim, outDim, wOff];
-    if (usesGemv(rows)) return { kernel: 'gemv', buffers: [this.weightsBuf, x, y], params, groups: [gemvGroups(outDim, this.gemvTpr)] };
+    if (rows <= this.gemvRows) return { kernel: 'gemv', buffers: [this.weightsBuf, x, y], params, groups: [gemvGroups(outDim, this.gemvTpr), gemvRowGroups(rows)] };
     return { kernel: 'matmul', buffers: [this.weightsBuf, x, y], params, groups: [Math.ceil(outDim / 64), Math.ceil(rows / 64)] };
   }
 
@@ -396,7 +394,7 @@ export class WebGpuRunner extends SequenceSlots<number> implements ModelRunner {
     const timing = this.onGpuTiming ? this.ctx.timing : 'off';
     const stamped = timing === 'timestamp-query';
     // Every pass is timed whole; one in kernelSampleEvery (and the first of each shape) per dispatch.
-    const shape = passShape(phase, rows, outRows);
+    const shape = passShape(phase, rows, outRows, this.gemvRows);
     const perDispatch = stamped && (this.passCount++ % this.kernelSampleEvery === 0 || !this.kernelShares.has(shape));
     const pairs = perDispatch ? d.length : 1;
     const enc = this.ctx.encode(d, stamped ? { timestamps: perDispatch ? 'dispatch' : 'pass' } : {});
