@@ -23,6 +23,7 @@ import { isSameProcess, readRecord } from '../../scripts/launcher/run-record';
 // the stores are emptied and Prometheus is stopped, and a revoked link's 410. Postgres is a test one
 // (DATABASE_URL) only so that the test can empty the stores.
 
+const TOP_FUNCTIONS_READY = /Top functions · \d+ of \d+/;
 const RESULTS = path.resolve(import.meta.dirname, '..', '..', 'test-results');
 const FAST = 80;
 const SLOW = 10;
@@ -129,7 +130,8 @@ test('a slow heatmap cell → its traces → a span → that span’s own CPU pr
   const trace = page.getByTestId('explore-trace');
   await trace.getByText('compute price').first().click();
   const spanProfile = page.getByTestId('explore-span-profile');
-  await spanProfile.getByText('Top functions').waitFor({ timeout: 60_000 });
+  // The table is filled once its index is built ("Top functions · 9 of 9", not "· indexing…").
+  await spanProfile.getByText(TOP_FUNCTIONS_READY).waitFor({ timeout: 60_000 });
   const top = (await spanProfile.textContent()) ?? '';
   assert.match(top, /slowPath/);
   assert.doesNotMatch(top, /fastPath/, 'the span’s own profile has only its samples');
@@ -200,7 +202,7 @@ test('a frozen link from Explore opens in a fresh browser on the same view, and 
   await other.getByTestId('incident-link').waitFor();
   assert.equal(await other.getByTestId('incident-link').getAttribute('data-state'), 'frozen');
   await other.getByTestId('slow-fast-requests').waitFor({ timeout: 60_000 });
-  await other.getByTestId('explore-span-profile').getByText('Top functions').waitFor();
+  await other.getByTestId('explore-span-profile').getByText(TOP_FUNCTIONS_READY).waitFor();
   assert.equal((await other.getByTestId('cell-traces').textContent()) ?? '', before.cell);
   assert.equal((await other.getByTestId('explore-span-profile').locator('header').textContent()) ?? '', before.span);
   assert.equal((await other.getByTestId('slow-fast-requests').textContent()) ?? '', before.slowFast);
@@ -225,7 +227,7 @@ test('a frozen link from Explore opens in a fresh browser on the same view, and 
     const t0 = performance.now();
     await again.goto(exploreLink);
     await again.getByTestId('slow-fast-requests').waitFor({ timeout: 60_000 });
-    await again.getByTestId('explore-span-profile').getByText('Top functions').waitFor();
+    await again.getByTestId('explore-span-profile').getByText(TOP_FUNCTIONS_READY).waitFor();
     figures.push(`frozen link, stores emptied and Prometheus stopped: open to the slow-vs-fast diff drawn: ${Math.round(performance.now() - t0)} ms`);
     // The Prometheus heatmap's cell and its traces, the span profile and slow vs fast: as shared.
     assert.equal((await again.getByTestId('cell-traces').textContent()) ?? '', before.cell);
