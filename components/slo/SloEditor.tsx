@@ -8,6 +8,7 @@ import { Button } from '@/components/ui/Button';
 import { Panel } from '@/components/ui/Panel';
 import { Tabs } from '@/components/ui/Tabs';
 import { ApiError, describeError } from '@/lib/api-errors';
+import { awaitingBuckets } from '@/lib/slo/awaiting-buckets';
 import { defaultAlertWindows, periodMs } from '@/lib/slo/maths';
 import type { SloDefinitionInput } from '@/lib/slo/model';
 import { sloApi } from './api';
@@ -81,7 +82,14 @@ export function SloEditor({ initial, existing }: SloEditorProps) {
 
   const full = useMemo<SloDefinitionInput>(() => ({ ...draft, labels: parseLabels(labels) }), [draft, labels]);
   const debounced = useDebounced(full, 600);
-  const preview = useQuery({ queryKey: ['slo-preview', debounced], queryFn: ({ signal }) => sloApi.preview(debounced, signal), retry: false, placeholderData: (prev) => prev });
+  const preview = useQuery({
+    queryKey: ['slo-preview', debounced],
+    queryFn: ({ signal }) => sloApi.preview(debounced, signal),
+    retry: false,
+    placeholderData: (prev) => prev,
+    // Until Prometheus has the histogram's buckets (a server not scraped yet), ask again.
+    refetchInterval: (query) => (query.state.data && awaitingBuckets(query.state.data) ? 5000 : false),
+  });
   const issues = useMemo(() => {
     const e = preview.error as { message?: string } | null;
     const out: Record<string, string> = {};

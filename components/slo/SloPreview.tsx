@@ -4,6 +4,7 @@ import type { UseQueryResult } from '@tanstack/react-query';
 import { Panel } from '@/components/ui/Panel';
 import { humanDuration } from '@/lib/slo/duration';
 import { percent, STATUS_WINDOWS } from '@/lib/slo/maths';
+import { awaitingBuckets } from '@/lib/slo/awaiting-buckets';
 import type { Preview } from '@/lib/slo/preview';
 import { burnText, percentText } from './format';
 import { SloChart } from './SloChart';
@@ -33,6 +34,11 @@ export function SloPreview({ q }: { q: UseQueryResult<Preview> }) {
                   : 'known once the SLI has traffic'}
               </dd>
             </dl>
+            {awaitingBuckets(p) && p.definition.sli.kind === 'latency' && (
+              <p data-testid="slo-bucket" className="rounded-md border border-line p-2 text-xs text-muted">
+                Prometheus has no buckets of <span className="font-mono">{p.definition.sli.metric}</span> yet (nothing scraped from it so far), so which bound the threshold uses is not known; asked again every 5 s.
+              </p>
+            )}
             {p.bucket && (
               <p data-testid="slo-bucket" className={`rounded-md border p-2 text-xs ${p.bucket.exact ? 'border-line text-muted' : 'border-warn/50 bg-warn/5'}`}>
                 {p.bucket.explanation}

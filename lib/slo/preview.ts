@@ -86,3 +86,4 @@ export async function preview(input: unknown, signal?: AbortSignal, now = Date.n
     series,
   };
 }
+
