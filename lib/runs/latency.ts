@@ -4,6 +4,16 @@
 import type { RunView } from '@/lib/loadruns/store';
 import { readableFailure } from '@/lib/loadgen/error-text';
 
+/**
+ * How long after a run's end its span-derived numbers may still change: the
+ * sandbox exports spans every 2 s (BatchSpanProcessor). Prometheus counts wait
+ * for the first scrape after the run instead (lib/datasources/prometheus/views).
+ */
+export const SPANS_SETTLE_MS = 8_000;
+
+/** Server spans are selected by start time within the run's window, give or take this much clock skew between processes. */
+export const SPAN_WINDOW_SLACK_MS = 100;
+
 /** How many requests the server's histogram holds, and how sure that number is. */
 export interface ServerCounts {
   /** exact: the server's own counters between two scrapes, or every request traced; estimate: sampled spans re-weighted, or increase() */

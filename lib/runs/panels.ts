@@ -19,10 +19,10 @@ import { encodeHistogram, encodeTrace, type HistogramSeriesJson, type TraceJson 
 import { grandTotal, type FlameModel } from '@/lib/model/flame';
 import { exactPercentiles, interpolatedPercentiles, weightedPercentiles, type Percentile } from '@/lib/model/percentiles';
 import type { Labels, ProfileType, TimeRange, Trace } from '@/lib/model/types';
-import { latencyMetric, loadTargets, resolveFigure, type LoadTarget } from '@/lib/targets';
+import { findTarget, latencyMetric, resolveFigure, type LoadTarget } from '@/lib/targets';
 import { fromColumns } from '@/lib/loadruns/samples';
 import { mapLimited } from '@/lib/map-limited';
-import { allFailed, allFailedNote, clockTime, requestWindow, serverCounts, type ServerCounts } from './latency';
+import { allFailed, allFailedNote, clockTime, requestWindow, serverCounts, SPAN_WINDOW_SLACK_MS, SPANS_SETTLE_MS, type ServerCounts } from './latency';
 import { readBlockHitRates } from './block-hit-rates';
 import { pickRequests, promptKindOf, QUALITY_ENTROPY_ATTRIBUTE, QUALITY_SIGNALS, qualityNote, qualityOf, summarizeSignal, prefixCacheInfo, type PrefixCacheInfo, type QualityCounts, type QualityRequest, type SignalSummary } from './quality';
 import {
@@ -67,7 +67,7 @@ export async function runWithSamples(id: string): Promise<RunView> {
 }
 
 function targetOf(run: RunView): LoadTarget | undefined {
-  return loadTargets(config()).find((t) => t.name === run.target);
+  return findTarget(config(), run.target);
 }
 
 const serviceOf = (run: RunView): string | null => runServiceName(run.target);
@@ -95,15 +95,7 @@ export interface LatencyPanel {
   pending: boolean;
 }
 
-/**
- * How long after a run's end its span-derived numbers may still change: the
- * sandbox exports spans every 2 s (BatchSpanProcessor). Prometheus counts wait
- * for the first scrape after the run instead (lib/datasources/prometheus/views).
- */
-const SETTLE_MS = { spans: 8_000 };
 
-/** Server spans are selected by start time within the run's window, give or take this much clock skew between processes. */
-const SPAN_WINDOW_SLACK_MS = 100;
 
 const settling = (run: RunView, ms: number, now = Date.now()) => run.finishedAt === null || now < Date.parse(run.finishedAt) + ms;
 
@@ -196,7 +188,7 @@ export async function latencyPanel(run: RunView, metric: LatencyMetric, opts: Si
       v.values.map((x) => x * 1000),
       v.weights,
     ),
-    pending: settling(run, SETTLE_MS.spans),
+    pending: settling(run, SPANS_SETTLE_MS),
     note:
       metric === 'e2e'
         ? "Server: the sandbox's request spans that started within the run's window, their durations."
@@ -334,7 +326,7 @@ export async function bucketTraces(
     const q = bucketTraceQL(service, bucket);
     const r = await traces.search({ q, range: window, limit: BUCKET_SEARCH_CAP, spss: 1 }, opts);
     const rows = slowestFirst(rowsFromSearch(r.traces, run.samples, metric), (t) => t.durationMs);
-    return { source, window, metric, method: 'trace search', query: q, traces: rows.slice(0, limit), total: rows.length, capped: r.traces.length >= BUCKET_SEARCH_CAP, pending: settling(run, SETTLE_MS.spans) };
+    return { source, window, metric, method: 'trace search', query: q, traces: rows.slice(0, limit), total: rows.length, capped: r.traces.length >= BUCKET_SEARCH_CAP, pending: settling(run, SPANS_SETTLE_MS) };
   }
   const all = requestsInBucket(run.samples, metric, bucket);
   const rows = all.slice(0, limit);
@@ -361,7 +353,7 @@ export async function bucketTraces(
     traces: rowsFromSamples(rows, stored, metric),
     total: all.length,
     capped: false,
-    pending: settling(run, SETTLE_MS.spans),
+    pending: settling(run, SPANS_SETTLE_MS),
     note: `Requests of this run whose client-measured ${METRIC_LABELS[metric]} falls in the bucket, with the trace id each one sent.`,
   };
 }
@@ -410,7 +402,7 @@ export async function qualityPanel(run: RunView, opts: Signal = {}): Promise<Qua
   );
   const stored = read.filter((r): r is QualityRequest => r !== null);
   const withSignals = stored.filter((r) => Object.keys(r.values).length > 0).length;
-  const base = { source: traceSourceLabel(traces.backend), window, requests: { ok, read: picked.length, stored: stored.length, withSignals }, pending: settling(run, SETTLE_MS.spans) };
+  const base = { source: traceSourceLabel(traces.backend), window, requests: { ok, read: picked.length, stored: stored.length, withSignals }, pending: settling(run, SPANS_SETTLE_MS) };
   const target = targetOf(run);
   const note = qualityNote(base.requests, { target: run.target, traceStore: base.source, builtin: target?.builtin ?? false });
   const blocks = target ? await withBlockHitRates(run, target, prefixCacheInfo(target.preset, (window.to - window.from) / 1000, run.model), opts.signal) : null;

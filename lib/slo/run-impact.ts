@@ -38,11 +38,24 @@ export const RUN_IMPACT_SETTLE_MS = 20_000;
 /** Whether a finished run's window has had time for the scrapes after it. */
 export const impactSettled = (range: TimeRange, finished: boolean, now = Date.now()) => finished && now >= range.to + RUN_IMPACT_SETTLE_MS;
 
-/** Whole seconds covering the window (Prometheus ranges are durations ending at `to`). */
-const windowOf = (range: TimeRange) => formatDuration(Math.max(1000, Math.ceil((range.to - range.from) / 1000) * 1000));
+/** The window to the millisecond (Prometheus ranges and offsets are durations ending at `to`). */
+const windowOf = (range: TimeRange) => formatDuration(Math.max(1, range.to - range.from));
 
-export async function runImpact(slos: readonly StoredSlo[], range: TimeRange, signal?: AbortSignal): Promise<{ impacts: RunImpact[]; note?: string }> {
+/** Where a run's events are counted. */
+export interface ImpactWindows {
+  /**
+   * The two instants the SLIs' counters are read at: the run target's own
+   * scrapes around its requests when Prometheus scrapes it (a counter's growth
+   * between them is exactly what the server counted), else the padded run window.
+   */
+  counters: TimeRange;
+  /** The run's requests by span start time (trace-based SLIs). */
+  spans: TimeRange;
+}
+
+export async function runImpact(slos: readonly StoredSlo[], windows: ImpactWindows, signal?: AbortSignal): Promise<{ impacts: RunImpact[]; note?: string }> {
   const client = config().PROMETHEUS_URL ? PrometheusClient.fromConfig() : null;
+  const range = windows.counters;
   const w = windowOf(range);
   const one = async (expr: string) => {
     const r = await client!.query(expr, { time: range.to, signal });
@@ -55,7 +68,7 @@ export async function runImpact(slos: readonly StoredSlo[], range: TimeRange, si
     const budget = errorBudgetRatio(d.objective);
     const base = { id: s.id, name: d.name, objective: d.objective };
     if (d.sli.kind === 'trace') {
-      const c = await traceEventCounts(pgPool(), d.sli, { run: range.to - range.from, period }, range.to);
+      const c = await traceEventCounts(pgPool(), d.sli, { run: windows.spans.to - windows.spans.from, period }, windows.spans.to);
       if (c.run.total > 0) impacts.push({ ...base, total: c.run.total, bad: c.run.bad, errorRatio: c.run.bad / c.run.total, budgetBurned: c.period.total > 0 ? c.run.bad / (budget * c.period.total) : null, method: 'events' });
       continue;
     }

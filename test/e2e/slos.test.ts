@@ -47,6 +47,8 @@ test('template → edit → history diff → export OpenSLO → import under a n
   await page.goto(`${app.url}/sandbox?requests=6&concurrency=3&p0=100&maxTokens=4&prompt=fixed&promptTokens=16&seed=3`);
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await page.waitForURL(/\/sandbox\/runs\/[0-9a-f-]{36}$/);
+  // Finished before the next run, whose SLO counts must hold its own 24 requests only.
+  await page.getByTestId('run-side-by-side').waitFor({ timeout: 120_000 });
 
   // The empty list says what to do; the template page fills the editor.
   await page.goto(`${app.url}/slos`);

@@ -8,6 +8,7 @@ import { startSandbox, type Sandbox } from '../../../workers/sandbox/serve/index
 import { appDatabaseHooks } from '../../helpers/postgres';
 import { startPrometheus, type PrometheusHandle } from '../../helpers/prometheus';
 import { until } from '../../helpers/until';
+import type { RunView } from '../../../lib/loadruns';
 
 // The SLO part end to end below the UI: a real Prometheus scraping the real
 // sandbox, the app's route handlers, real Postgres. An SLO on the sandbox's
@@ -36,6 +37,7 @@ before(async () => {
   prom = await startPrometheus({ scrapeTargets: [new URL(sb.url).host], scrapeInterval: '1s' });
   // Before any route reads config(): the Prometheus Trisight "runs", and its rules folder.
   process.env.PROMETHEUS_URL = prom.url;
+  process.env.SANDBOX_URL = sb.url;
   process.env.TRISIGHT_PROMETHEUS_RULES_DIR = prom.rulesDir;
   routes = {
     slos: await import('../../../app/api/slos/route'),
@@ -166,7 +168,7 @@ test('after a fast run, every status number equals an independent PromQL query a
   const { runImpact } = await import('../../../lib/slo/run-impact');
   const { listSlos } = await import('../../../lib/slo/store');
   const { prisma } = await import('../../../lib/db');
-  const impact = (await runImpact(await listSlos(prisma()), { from: runFrom, to: runTo })).impacts.find((i) => i.id === sloId)!;
+  const impact = (await runImpact(await listSlos(prisma()), { counters: { from: runFrom, to: runTo }, spans: { from: runFrom, to: runTo } })).impacts.find((i) => i.id === sloId)!;
   assert.equal(before.total, 4);
   assert.equal(impact.total, 20);
   assert.equal(impact.bad, 20 - (afterGood! - before.good!));
@@ -189,6 +191,32 @@ test('after a fast run, every status number equals an independent PromQL query a
   // Sloth's own budget series agrees too (evaluated by Prometheus' meta rules).
   const recordedRemaining = await promQuery('slo:period_error_budget_remaining:ratio{sloth_slo="sandbox-latency"}');
   assert.ok(recordedRemaining !== null && Number.isFinite(recordedRemaining));
+});
+
+test("a run that starts right after another: the run page's SLO counts are its own requests, read between the sandbox's scrapes around it", { timeout: 120_000 }, async () => {
+  const { runSloImpact } = await import('../../../lib/runs/slo-impact');
+  const { awaitScrape } = await import('../../../lib/datasources/prometheus/views');
+  const { PrometheusClient } = await import('../../../lib/datasources/prometheus/client');
+  const { listSlos } = await import('../../../lib/slo/store');
+  const { prisma } = await import('../../../lib/db');
+  // Run A, then run B at once, as the load-run service starts one: after a scrape that follows A.
+  await load(6, 2);
+  totalSent.n += 6;
+  assert.equal((await awaitScrape(PrometheusClient.fromConfig(), sb.url)).status, 'scraped');
+  const startMs = Date.now();
+  await load(10, 2);
+  const endMs = Date.now();
+  totalSent.n += 10;
+  // B began within a scrape interval of A's end: a window padded by 2 s before B's start would hold some of A's requests.
+  const run = { id: 'b', target: 'sandbox', createdAt: new Date(startMs).toISOString(), startedAt: new Date(startMs).toISOString(), finishedAt: new Date(endMs).toISOString(), summary: { window: { startMs, endMs } } } as unknown as RunView;
+  const impact = await until('the scrape after run B', async () => {
+    const r = await runSloImpact(run, await listSlos(prisma()));
+    return r.pending ? null : r;
+  });
+  const mine = impact.impacts.find((i) => i.id === sloId)!;
+  assert.equal(mine.total, 10);
+  assert.equal(impact.counted, 'scrapes');
+  assert.equal(mine.method, 'events');
 });
 
 test('a deliberately slow run fires the page alert, in Prometheus and in the status', { timeout: 240_000 }, async () => {
