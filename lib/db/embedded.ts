@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { settlesWithin } from '../settles-within';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const APP_ROLE = 'trisight';
 export const DATABASE = 'trisight';
@@ -211,8 +212,6 @@ function alive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface EmbeddedPostgresOptions {
   /** The Postgres data directory (TRISIGHT_DATA_DIR/pg). */

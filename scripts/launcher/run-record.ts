@@ -4,6 +4,7 @@
 // never mistaken for ours), stops them, and only then starts its own.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RecordedProcess {
   name: string;
@@ -60,8 +61,6 @@ export function writeRecord(dataDir: string, record: RunRecord): void {
   writeFileSync(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Stops what a previous start left behind. Refuses when that start's launcher

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { describePortHolder, portIsFree } from './ports';
 import { settlesWithin } from '../../lib/settles-within';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A process the launcher runs: Postgres, Prometheus, the app, the sandbox. */
 export interface Service {
@@ -15,8 +16,6 @@ export interface Service {
   /** Called when the process exits by itself. */
   onExit(fn: (code: number | null, signal: NodeJS.Signals | null) => void): void;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** 1 s, 2 s, 4 s … capped at 30 s. */
 export function backoffMs(attempt: number): number {

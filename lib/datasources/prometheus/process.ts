@@ -8,6 +8,7 @@ import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { embeddedPrometheusYaml, type EmbeddedPrometheusConfig } from './embedded-config';
 import { settlesWithin } from '../../settles-within';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** `bin` (config's PROMETHEUS_BIN), else `prometheus` on PATH, else Debian's /usr/bin/prometheus; undefined when none runs. */
 export function findPrometheus(bin: string | undefined): string | undefined {
@@ -43,8 +44,6 @@ export interface PrometheusProcessOptions {
   config: EmbeddedPrometheusConfig;
   log?: (m: string) => void;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class PrometheusProcess {
   readonly name = 'prometheus';
