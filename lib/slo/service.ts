@@ -6,6 +6,7 @@ import { config } from '@/lib/config';
 import { PrometheusClient } from '@/lib/datasources/prometheus/client';
 import { prisma } from '@/lib/db';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { BackendError } from '@/lib/model/types';
 import { deployRules, type DeployResult, rulesDeployment, syncAllRules } from './deploy';
 import { importDocuments } from './import';
 import { issuesText, SloDefinition } from './model';
@@ -42,8 +43,10 @@ export async function resolveLatencyBound(d: SloDefinition, signal?: AbortSignal
   let les: string[];
   try {
     les = await histogramBounds(d.sli.metric, d.sli.matchers, signal);
-  } catch {
-    return { definition: d, choice: null };
+  } catch (e) {
+    // Not swallowed: an SLI saved without its bound would use le="<threshold>", which may match no series at all.
+    if (e instanceof BackendError) throw new BackendError(e.backend, e.status, `the bucket bounds of ${d.sli.metric} (which bound the threshold uses) could not be read: ${e.message}`, e.errorType);
+    throw e;
   }
   if (!les.length) return { definition: d, choice: null };
   const choice = latencyBucketChoice(d.sli.thresholdSeconds, les);
