@@ -26,7 +26,7 @@
 // Each concurrency runs once per round against a fresh sandbox; rounds reverse the
 // order, and every ratio is the median (and range) of the per-round ratios.
 // BENCH_SERVING=cpu or webgpu runs one backend only; BENCH_SERVING_CASES=tiny,tiny_decode_heavy
-// only the cases of those names (tiny, tiny_decode_heavy, small).
+// only the cases of those names (tiny, tiny_decode_heavy, tiny_2_threads, small).
 import { startSandbox } from '../../workers/sandbox/serve/index';
 import type { SchedulerStats } from '../../workers/sandbox/serve/scheduler';
 import { LoadParams, type LoadParamsInput, type PromptLength } from '../../lib/loadgen/params';
@@ -83,6 +83,7 @@ function cases(backend: Backend, hardwareGpu: boolean): Case[] {
       slo: { ttftMs: 500, tpotMs: 50 },
       why: 'prompts 8–16, 128 output tokens: decode is most of the compute',
     },
+    { name: `${backend}.tiny_2_threads`, backend, preset: 'tiny', threads: 2, requests: 48, promptLength: chat, maxTokens: 32, slo: { ttftMs: 500, tpotMs: 50 }, why: 'as tiny, with a helper thread for the large matrix products' },
     { name: `${backend}.small`, backend, preset: 'small', requests: 8, promptLength: chat, maxTokens: 16, slo: { ttftMs: 3000, tpotMs: 250 }, why: 'prompts 32–128, 16 output tokens' },
   ];
 }

@@ -63,11 +63,13 @@ test('sandbox environment: defaults and one line per bad variable', () => {
   assert.equal(o.host, '127.0.0.1');
   assert.equal(o.backend, 'auto');
   assert.equal(o.preset, 'tiny');
+  assert.equal(o.threads, 1);
   assert.equal(o.telemetry?.recordPrompts, false);
   assert.equal(o.telemetry?.otlpEndpoint, undefined);
   const t = parseSandboxEnv({
     SANDBOX_PORT: '0',
     SANDBOX_PRESET: 'small',
+    SANDBOX_THREADS: '2',
     SANDBOX_RECORD_PROMPTS: '1',
     OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:3000/',
     PYROSCOPE_SERVER_ADDRESS: 'http://127.0.0.1:3000',
@@ -76,6 +78,7 @@ test('sandbox environment: defaults and one line per bad variable', () => {
   });
   assert.equal(t.port, 0);
   assert.equal(t.preset, 'small');
+  assert.equal(t.threads, 2);
   assert.equal(t.telemetry?.recordPrompts, true);
   assert.equal(t.telemetry?.otlpEndpoint, 'http://127.0.0.1:3000');
   assert.deepEqual(t.telemetry?.otlpHeaders, { 'X-Scope-OrgID': 'team-a' });
@@ -83,6 +86,7 @@ test('sandbox environment: defaults and one line per bad variable', () => {
   assert.deepEqual(o.telemetry?.redactionRules, DEFAULT_RULES);
   assert.deepEqual(parseSandboxEnv({ SANDBOX_REDACTION_RULES: 'default,ipv4,-phone' }).telemetry?.redactionRules, [...DEFAULT_RULES.filter((r) => r !== 'phone'), 'ipv4']);
   assert.throws(() => parseSandboxEnv({ SANDBOX_REDACTION_RULES: 'emails' }), (e: Error) => /^SANDBOX_REDACTION_RULES: unknown redaction rule "emails"/.test(e.message));
+  assert.throws(() => parseSandboxEnv({ SANDBOX_THREADS: '4' }), (e: Error) => /^SANDBOX_THREADS: /.test(e.message));
   assert.throws(() => parseSandboxEnv({ SANDBOX_BACKEND: 'tpu' }), (e: Error) => e instanceof SandboxEnvError && /^SANDBOX_BACKEND: /.test(e.message) && !e.message.includes('\n'));
   assert.throws(() => parseSandboxEnv({ SANDBOX_PORT: '70000', OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x' }), (e: Error) => /SANDBOX_PORT: .*; OTEL_EXPORTER_OTLP_ENDPOINT: expected an http\(s\) URL/.test(e.message));
 });

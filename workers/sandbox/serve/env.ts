@@ -46,6 +46,8 @@ export const SandboxEnvSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** CPU backend: 2 adds a helper thread for the large matrix products (batched decode, prefill); its work is not in the CPU profile */
+  SANDBOX_THREADS: z.enum(['1', '2']).default('1'),
   SANDBOX_MAX_BATCH: int(1, 256).default(8),
   SANDBOX_MAX_QUEUE: int(0, 100_000).default(64),
   SANDBOX_PREFIX_CACHE_ENTRIES: int(0, 1024).default(8),
@@ -102,6 +104,7 @@ export function parseSandboxEnv(env: Record<string, string | undefined>): Sandbo
     gpuKernelSampleEvery: e.SANDBOX_GPU_KERNEL_SAMPLE_EVERY,
     preset: e.SANDBOX_PRESET,
     seed: e.SANDBOX_SEED,
+    threads: e.SANDBOX_THREADS === '2' ? 2 : 1,
     maxBatch: e.SANDBOX_MAX_BATCH,
     maxQueue: e.SANDBOX_MAX_QUEUE,
     prefixCacheEntries: e.SANDBOX_PREFIX_CACHE_ENTRIES,
