@@ -2,6 +2,7 @@
 
 import type { UseQueryResult } from '@tanstack/react-query';
 import { Panel } from '@/components/ui/Panel';
+import { describeError } from '@/lib/api-errors';
 import { humanDuration } from '@/lib/slo/duration';
 import { percent, STATUS_WINDOWS } from '@/lib/slo/maths';
 import { awaitingBuckets } from '@/lib/slo/awaiting-buckets';
@@ -12,10 +13,12 @@ import { SloChart } from './SloChart';
 /** The editor's right column: the draft's arithmetic and its SLI measured now. */
 export function SloPreview({ q }: { q: UseQueryResult<Preview> }) {
   const p = q.data;
-  const stale = q.isError;
+  // A backend that did not answer is not a problem of the draft: name it instead of pointing at the fields.
+  const failed = q.isError ? describeError(q.error) : null;
+  const staleNote = p && failed && (failed.backend ? `${failed.text}. The numbers below are from its last answer.` : 'The draft has problems (see the fields); the numbers below are from the last valid draft.');
   return (
     <div className="flex min-w-0 flex-col gap-4 xl:sticky xl:top-20 xl:self-start" data-testid="slo-preview">
-      <Panel title="The arithmetic" subtitle={stale ? 'The draft has problems (see the fields); the numbers below are from the last valid draft.' : undefined} loading={q.isPending && !p} error={!p ? q.error : undefined}>
+      <Panel title="The arithmetic" subtitle={staleNote ?? undefined} loading={q.isPending && !p} error={!p ? q.error : undefined} onRetry={failed?.backend ? () => void q.refetch() : undefined}>
         {p && (
           <div className="flex flex-col gap-3 text-sm">
             <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1" data-testid="slo-maths">
@@ -87,7 +90,12 @@ export function SloPreview({ q }: { q: UseQueryResult<Preview> }) {
           </div>
         )}
       </Panel>
-      <Panel title="Live preview" source={p ? { traces: 'Embedded (spans)', tempo: 'Tempo (TraceQL metrics)', prometheus: 'Prometheus', none: undefined }[p.source] : undefined} loading={q.isPending && !p}>
+      <Panel
+        title="Live preview"
+        source={p ? { traces: 'Embedded (spans)', tempo: 'Tempo (TraceQL metrics)', prometheus: 'Prometheus', none: undefined }[p.source] : undefined}
+        loading={q.isPending && !p}
+        empty={!p && failed ? 'No measurements while the preview cannot be computed (see above).' : undefined}
+      >
         {p && p.source === 'none' ? (
           <div className="flex flex-col gap-2">
             <p className="text-sm text-muted" data-testid="slo-preview-note">

@@ -5,12 +5,11 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
-import { startApp, type AppHandle } from '../helpers/app';
+import { pausePrometheus, startApp, type AppHandle } from '../helpers/app';
 import { launchChromium, openPage } from '../helpers/browser';
 import { HISTOGRAM, SERVICE, startInstrumentedService, type InstrumentedService } from '../helpers/instrumented-service';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres';
 import { until } from '../helpers/until';
-import { isSameProcess, readRecord } from '../../scripts/launcher/run-record';
 
 // Explore and incident links end to end in Chromium, against the default start
 // (`npm start`: embedded Prometheus, span and profile stores), with a small
@@ -37,17 +36,6 @@ let explorePath: string;
 let exploreLink: string;
 let runLink: string;
 const figures: string[] = [];
-
-/**
- * Stops the embedded Prometheus (SIGSTOP to its process group: the launcher
- * would restart a killed one) until the returned function continues it.
- */
-function pausePrometheus(): () => void {
-  const prom = readRecord(app.dataDir)?.children.find((c) => c.name === 'prometheus' && isSameProcess(c));
-  assert.ok(prom, 'the launcher runs an embedded Prometheus');
-  process.kill(-prom.pid, 'SIGSTOP');
-  return () => process.kill(-prom.pid, 'SIGCONT');
-}
 
 async function freePort(): Promise<number> {
   const s = http.createServer();
@@ -215,7 +203,7 @@ test('a frozen link from Explore opens in a fresh browser on the same view, and 
   await c.end();
   const live = await api(`/api/traces/search?q=${encodeURIComponent('{}')}&from=${Date.now() - 3_600_000}&to=${Date.now()}`);
   assert.equal(live.body.traces.length, 0, 'the store is empty');
-  const resume = pausePrometheus();
+  const resume = pausePrometheus(app);
   try {
     const stopped = await fetch(`${app.url}/api/prometheus/query?query=up`, { signal: AbortSignal.timeout(3000) }).then(
       (r) => `answered ${r.status}`,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import YAML from 'yaml';
-import { startApp, type AppHandle } from '../helpers/app';
+import { pausePrometheus, startApp, type AppHandle } from '../helpers/app';
 import { launchChromium, openPage } from '../helpers/browser';
 import { until } from '../helpers/until';
 
@@ -191,3 +191,31 @@ test('template → edit → history diff → export OpenSLO → import under a n
   await shot('slo-detail-burning');
   assert.deepEqual(errors, []);
 });
+
+test('the editor while Prometheus does not answer: the preview and the save name Prometheus, and nothing is saved', { timeout: 180_000 }, async () => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const before = ((await (await fetch(`${app.url}/api/slos`)).json()) as { slos: unknown[] }).slos.length;
+  await page.goto(`${app.url}/slos/new?template=ttft-p95`);
+  // Prometheus has the buckets (the test above ran load): the preview explains the bound.
+  await until('the bucket explanation', async () => /bucket bound/.test((await page.getByTestId('slo-bucket').textContent().catch(() => '')) ?? ''), 30_000, 500);
+  await page.getByLabel('Name', { exact: true }).fill('ttft-p95-unsaved');
+  const resume = pausePrometheus(app);
+  try {
+    await page.getByLabel('Good when it took at most (seconds)').fill('1.3');
+    // The preview names Prometheus and the metric, not the draft's fields (the request times out first).
+    await until('the preview naming Prometheus', async () => /Prometheus.*bucket bounds of gen_ai_server_time_to_first_token_seconds/.test((await page.getByTestId('slo-preview').textContent()) ?? ''), 60_000, 500);
+    assert.doesNotMatch((await page.getByTestId('slo-preview').textContent()) ?? '', /The draft has problems/);
+    assert.equal(await page.getByTestId('slo-preview').getByRole('button', { name: 'Retry' }).count(), 1);
+    await shot('slo-editor-prometheus-down');
+    await page.getByTestId('slo-save').click();
+    await until('the save refused, naming Prometheus', async () => /Prometheus.*bucket bounds/.test((await page.getByTestId('slo-save-error').textContent().catch(() => '')) ?? ''), 60_000, 500);
+    assert.match(page.url(), /\/slos\/new/);
+  } finally {
+    resume();
+  }
+  const after = ((await (await fetch(`${app.url}/api/slos`)).json()) as { slos: { name: string }[] }).slos;
+  assert.equal(after.length, before, 'nothing was saved');
+  assert.deepEqual(errors, []);
+});
+

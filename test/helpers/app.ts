@@ -164,3 +164,15 @@ export async function appJsonOk<T>(app: Pick<AppHandle, 'url'>, p: string): Prom
   if (r.status !== 200) throw new Error(`${p}: HTTP ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
   return r.body;
 }
+
+/**
+ * Stops the app's embedded Prometheus (SIGSTOP to its process group: the
+ * launcher would restart a killed one) until the returned function continues it.
+ * Queries to it then time out, as with a Prometheus that hangs.
+ */
+export function pausePrometheus(app: AppHandle): () => void {
+  const prom = readRecord(app.dataDir)?.children.find((c) => c.name === 'prometheus' && isSameProcess(c));
+  if (!prom) throw new Error('the launcher runs no embedded Prometheus');
+  process.kill(-prom.pid, 'SIGSTOP');
+  return () => process.kill(-prom.pid, 'SIGCONT');
+}
