@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { freePort } from '../../../lib/db/embedded';
+import { defaultAlertWindows } from '../../../lib/slo/maths';
 import { appDatabaseHooks } from '../../helpers/postgres';
 
 // A latency SLO while the configured Prometheus does not answer: which bucket
@@ -28,11 +29,8 @@ const definition = {
   objective: 95,
   window: { kind: 'rolling', duration: '30d' },
   sli: { kind: 'latency', metric: 'gen_ai_server_time_to_first_token_seconds', thresholdSeconds: 1.1 },
-  alerting: {
-    name: 'TtftBudgetBurn',
-    page: { quick: { long: '1h', short: '5m', budgetPercent: 2 }, slow: { long: '6h', short: '30m', budgetPercent: 5 } },
-    ticket: { quick: { long: '1d', short: '2h', budgetPercent: 10 }, slow: { long: '3d', short: '6h', budgetPercent: 10 } },
-  },
+  // The workbook's windows for 30 days, as the editor fills them in.
+  alerting: { name: 'TtftBudgetBurn', ...defaultAlertWindows(30 * 86_400_000) },
 };
 const post = (path: string, body: unknown) => new Request(`http://127.0.0.1${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
