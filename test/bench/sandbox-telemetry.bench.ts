@@ -32,6 +32,9 @@ import { createInterface } from 'node:readline';
 import type { SandboxOptions } from '../../workers/sandbox/serve/index';
 import { startProfiling } from '../../workers/sandbox/telemetry/profiling';
 import { startSinks } from '../helpers/telemetry-sinks';
+import { PRESETS } from '../../workers/sandbox/model/config';
+import { generateWeights } from '../../workers/sandbox/model/weights';
+import { CpuRunner } from '../../workers/sandbox/runtime/cpu';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 24);
 // requests per round: 16 make a ~2 s round on the CPU backend (8 at a time, 48 tokens each)
@@ -206,8 +209,45 @@ async function main() {
   for (let i = 0; i < n; i++) prof.label('0123456789abcdef', work);
   console.log(`sandbox_profile_label_cost ${(((performance.now() - t0) * 1000) / n).toFixed(3)} us/call`);
   await prof.stop();
+  await profilerOnOff(sinks.url);
   console.log(`sandbox_telemetry_exports ${sinks.counts['/v1/traces'] ?? 0} OTLP posts, ${sinks.counts['/ingest'] ?? 0} profile pushes`);
   await sinks.close();
+}
+
+/**
+ * The CPU profiler's own cost without the process-to-process variance of the
+ * rounds above: the model's batched decode (8 sequences, 32-token prompts to 160
+ * positions) in this one process, the profiler started and stopped in alternate
+ * rounds (its start, 100 Hz sampling, final flush and push all count as "on").
+ */
+async function profilerOnOff(serverAddress: string): Promise<void> {
+  const rounds = Number(process.env.BENCH_PROFILER_ROUNDS ?? 12);
+  const runner = new CpuRunner(generateWeights(PRESETS.tiny, 1), 'tiny');
+  const prompt = Int32Array.from({ length: 32 }, (_, i) => (i * 7) % 250);
+  const decode = async () => {
+    const seqs = Array.from({ length: 8 }, () => runner.allocSequence());
+    for (const s of seqs) await runner.prefill(s, prompt);
+    while (seqs[0].length < 160) await runner.decode(seqs.map((s) => ({ seq: s, token: 5 })));
+    for (const s of seqs) runner.freeSequence(s);
+  };
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  await decode(); // JIT warm-up
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const cost: Record<'on' | 'off', number> = { on: 0, off: 0 };
+    for (const mode of r % 2 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+      const c0 = cpuMs();
+      const prof = mode === 'on' ? startProfiling({ serverAddress, appName: 'bench', tags: {}, flushIntervalMs: 600_000 }) : null;
+      for (let k = 0; k < 3; k++) await (prof ? prof.label('0123456789abcdef', decode) : decode());
+      await prof?.stop();
+      cost[mode] = cpuMs() - c0;
+    }
+    ratios.push(cost.on / cost.off);
+  }
+  console.log(`sandbox_profiler_overhead_in_process ${((median(ratios) - 1) * 100).toFixed(2)} % of the decode's CPU (median of ${rounds} alternating rounds, spread ${range(ratios.map((x) => (x - 1) * 100))} %)`);
 }
 
 await main();
