@@ -7,7 +7,7 @@ import { Panel, queryPanelState } from '@/components/ui/Panel';
 import { Tabs } from '@/components/ui/Tabs';
 import type { TimeRange } from '@/lib/model/types';
 import type { RunViewState } from '@/lib/runs/url-state';
-import { PROFILE_KINDS, PROFILE_KIND_LABELS, profileTypeLabel, type ProfileKind, type ServedBy } from '@/lib/runs/views';
+import { gpuTimingText, PROFILE_KINDS, PROFILE_KIND_LABELS, profileTypeLabel, servedText, type ProfileKind } from '@/lib/runs/views';
 import { useFlame, useRuns } from './api';
 import { windowText } from './format';
 import type { UpdateView } from './useRunViewState';
@@ -44,23 +44,6 @@ function CompareSelect({ runId, value, onChange }: { runId: string; value: strin
       </select>
     </div>
   );
-}
-
-/** "Served by webgpu on <adapter> (fallback adapter)": which backend ran the model, and how its GPU time was measured. */
-export function servedText(s: ServedBy | null | undefined): string | null {
-  if (!s?.backend) return null;
-  let t = `Served by the ${s.backend === 'webgpu' ? 'WebGPU' : s.backend === 'cpu' ? 'CPU' : s.backend} backend`;
-  if (s.gpuAdapter) t += ` on ${s.gpuAdapter}${s.fallbackAdapter ? ' (a fallback adapter: software, not a GPU)' : ''}`;
-  if (s.mixed) t += ' (the window has profiles of more than one backend)';
-  return `${t}.`;
-}
-
-/** What the GPU graph's numbers are: timestamp-query GPU time (how the kernel split was measured), or submission time that includes queueing. */
-export function gpuTimingText(s: ServedBy | null | undefined): string {
-  if (s?.gpuTiming === 'submission') return 'GPU time per forward pass, from submission to onSubmittedWorkDone: it includes queueing (no timestamp queries on this adapter).';
-  const every = s?.gpuKernelSampleEvery ?? 1;
-  if (every <= 1) return 'GPU time per kernel dispatch, from timestamp queries.';
-  return `GPU time of every forward pass, from timestamp queries; the split across kernels as measured per dispatch on 1 pass in ${every} (and the first of each shape).`;
 }
 
 const EMPTY_TEXT: Record<ProfileKind, string> = {

@@ -206,12 +206,14 @@ export interface ServedBy {
   gpuTiming: string | null;
   /** with timestamp queries: one forward pass in this many was timed per dispatch (the kernel split) */
   gpuKernelSampleEvery: number | null;
+  /** CPU backend: threads computing the matrix products; above 1 a helper's share is one unlabelled frame of the CPU profile */
+  cpuThreads: number | null;
   /** more than one value of a label in the window (e.g. the sandbox restarted with another backend) */
   mixed: boolean;
 }
 
 /** Profile labels the sandbox sets, read by servedBy. */
-export const SERVED_BY_LABELS = ['backend', 'preset', 'gpu_adapter', 'gpu_fallback_adapter', 'gpu_timing', 'gpu_kernel_sample_every'] as const;
+export const SERVED_BY_LABELS = ['backend', 'preset', 'gpu_adapter', 'gpu_fallback_adapter', 'gpu_timing', 'gpu_kernel_sample_every', 'cpu_threads'] as const;
 
 export function servedBy(values: Partial<Record<(typeof SERVED_BY_LABELS)[number], readonly string[]>>): ServedBy {
   const one = (k: (typeof SERVED_BY_LABELS)[number]) => values[k]?.[0] ?? null;
@@ -223,8 +225,28 @@ export function servedBy(values: Partial<Record<(typeof SERVED_BY_LABELS)[number
     fallbackAdapter: fallback === null ? null : fallback === 'true',
     gpuTiming: one('gpu_timing'),
     gpuKernelSampleEvery: Number(one('gpu_kernel_sample_every')) || null,
+    cpuThreads: Number(one('cpu_threads')) || null,
     mixed: SERVED_BY_LABELS.some((k) => (values[k]?.length ?? 0) > 1),
   };
+}
+
+/** "Served by webgpu on <adapter> (fallback adapter)": which backend ran the model, and how its GPU time was measured. */
+export function servedText(s: ServedBy | null | undefined): string | null {
+  if (!s?.backend) return null;
+  let t = `Served by the ${s.backend === 'webgpu' ? 'WebGPU' : s.backend === 'cpu' ? 'CPU' : s.backend} backend`;
+  if (s.gpuAdapter) t += ` on ${s.gpuAdapter}${s.fallbackAdapter ? ' (a fallback adapter: software, not a GPU)' : ''}`;
+  if (s.mixed) t += ' (the window has profiles of more than one backend)';
+  // SANDBOX_THREADS=2: the profiler samples the main thread only.
+  if (s.cpuThreads && s.cpuThreads > 1) t += `, with ${s.cpuThreads - 1} helper thread${s.cpuThreads > 2 ? 's' : ''} for the large matrix products: its CPU time is the “Non JS threads activity” frame, not split by kernel or request, so span profiles show less of the kernels than they took`;
+  return `${t}.`;
+}
+
+/** What the GPU graph's numbers are: timestamp-query GPU time (how the kernel split was measured), or submission time that includes queueing. */
+export function gpuTimingText(s: ServedBy | null | undefined): string {
+  if (s?.gpuTiming === 'submission') return 'GPU time per forward pass, from submission to onSubmittedWorkDone: it includes queueing (no timestamp queries on this adapter).';
+  const every = s?.gpuKernelSampleEvery ?? 1;
+  if (every <= 1) return 'GPU time per kernel dispatch, from timestamp queries.';
+  return `GPU time of every forward pass, from timestamp queries; the split across kernels as measured per dispatch on 1 pass in ${every} (and the first of each shape).`;
 }
 
 const PROFILE_TYPE_NAMES: Record<string, string> = {

@@ -11,6 +11,7 @@ import {
   queryObject,
   requestsInBucket,
   servedBy,
+  servedText,
   rowsFromSamples,
   rowsFromSearch,
   runRange,
@@ -138,12 +139,14 @@ test('served by: the backend and GPU adapter from profile labels', () => {
     fallbackAdapter: true,
     gpuTiming: 'timestamp-query',
     gpuKernelSampleEvery: 32,
+    cpuThreads: null,
     mixed: false,
   });
   const cpu = servedBy({ backend: ['cpu', 'webgpu'], preset: ['tiny'], gpu_adapter: [] });
   assert.equal(cpu.gpuAdapter, null);
   assert.equal(cpu.fallbackAdapter, null);
   assert.equal(cpu.mixed, true);
+  assert.equal(servedBy({ backend: ['cpu'], cpu_threads: ['2'] }).cpuThreads, 2);
 });
 
 test('service selector quotes the name; the pending rule', () => {
@@ -209,4 +212,10 @@ test('profile types by the names people use; unknown ones by their own words', a
   assert.equal(profileTypeLabel({ name: 'wall', sampleType: 'wall' }), 'Wall-clock time');
   assert.equal(profileTypeLabel({ name: 'memory', sampleType: 'alloc_space' }), 'Allocated memory');
   assert.equal(profileTypeLabel({ name: 'custom', sampleType: 'frobs' }), 'custom frobs');
+});
+
+test('served by: a CPU run with a helper thread says its share is missing from the CPU profile', () => {
+  const base = { backend: 'cpu', preset: 'tiny', gpuAdapter: null, fallbackAdapter: null, gpuTiming: null, gpuKernelSampleEvery: null, mixed: false };
+  assert.equal(servedText({ ...base, cpuThreads: null }), 'Served by the CPU backend.');
+  assert.match(servedText({ ...base, cpuThreads: 2 }) ?? '', /^Served by the CPU backend, with 1 helper thread for the large matrix products: its CPU time is the “Non JS threads activity” frame/);
 });

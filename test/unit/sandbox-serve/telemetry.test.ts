@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Scheduler } from '../../../workers/sandbox/serve/scheduler';
-import { SandboxTelemetry, type TelemetryOptions } from '../../../workers/sandbox/telemetry';
+import { runtimeTelemetry, SandboxTelemetry, telemetryTags, type TelemetryOptions } from '../../../workers/sandbox/telemetry';
 import { nodeProcessTelemetry } from '../../../workers/sandbox/telemetry/node';
 import { FakeRunner, argmax } from './fake-runner';
 
@@ -105,4 +105,10 @@ test('batch spans link exactly the sampled requests of each batch membership', a
   const exemplarTraces = new Set([...text.matchAll(/trace_id="([0-9a-f]{32})"/g)].map((m) => m[1]));
   assert.ok(exemplarTraces.size >= 1);
   for (const t of exemplarTraces) assert.ok(t === ta || t === tb);
+});
+
+test('profile tags name a helper thread (its share is not in the CPU profile); one thread adds no tag', () => {
+  assert.equal(telemetryTags({ backend: 'cpu', preset: 'tiny', cpuThreads: 2 }).cpu_threads, '2');
+  assert.equal(telemetryTags({ backend: 'cpu', preset: 'tiny', cpuThreads: 1 }).cpu_threads, undefined);
+  assert.equal(runtimeTelemetry({ backend: 'cpu', preset: 'tiny', params: 1, vocabSize: 258, maxSeqLen: 256, layers: 4, threads: 2, kvBytesPerPosition: 4096 }).cpuThreads, 2);
 });

@@ -46,7 +46,7 @@ export const SandboxEnvSchema = z.object({
         return z.NEVER;
       }
     }),
-  /** CPU backend: 2 adds a helper thread for the large matrix products (batched decode, prefill); its work is not in the CPU profile */
+  /** CPU backend: 2 adds a helper thread for the large matrix products (batched decode, prefill); the CPU profile shows its work as one unlabelled frame */
   SANDBOX_THREADS: z.enum(['1', '2']).default('1'),
   SANDBOX_MAX_BATCH: int(1, 256).default(8),
   SANDBOX_MAX_QUEUE: int(0, 100_000).default(64),

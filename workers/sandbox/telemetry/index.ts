@@ -47,6 +47,8 @@ export interface TelemetryOptions {
   gpuKernelSampleEvery?: number;
   /** KV-cache bytes per token position, for per-request KV bytes on spans */
   kvBytesPerPosition?: number;
+  /** CPU backend: threads computing the matrix products (2: a helper whose JavaScript the CPU profiler does not sample) */
+  cpuThreads?: number;
   /** traces: false disables them; otherwise OTLP/HTTP settings */
   traces: false | Omit<TracingOptions, 'resource' | 'policy'>;
   sampling?: Partial<SamplingPolicy>;
@@ -61,9 +63,9 @@ export interface TelemetryOptions {
 }
 
 /** What the telemetry says of the runtime that serves (BackendInfo's fields it records), for every host of a Scheduler. */
-export function runtimeTelemetry(info: BackendInfo): Pick<TelemetryOptions, 'backend' | 'preset' | 'adapter' | 'gpuTiming' | 'gpuKernelSampleEvery' | 'kvBytesPerPosition'> {
-  const { backend, preset, adapter, gpuTiming, gpuKernelSampleEvery, kvBytesPerPosition } = info;
-  return { backend, preset, adapter, gpuTiming, gpuKernelSampleEvery, kvBytesPerPosition };
+export function runtimeTelemetry(info: BackendInfo): Pick<TelemetryOptions, 'backend' | 'preset' | 'adapter' | 'gpuTiming' | 'gpuKernelSampleEvery' | 'kvBytesPerPosition' | 'cpuThreads'> {
+  const { backend, preset, adapter, gpuTiming, gpuKernelSampleEvery, kvBytesPerPosition, threads } = info;
+  return { backend, preset, adapter, gpuTiming, gpuKernelSampleEvery, kvBytesPerPosition, cpuThreads: threads };
 }
 
 export interface RequestStart {
@@ -166,7 +168,7 @@ export interface ProcessTelemetry {
 }
 
 /** Labels of every profile and resource attributes of every span: which backend (and GPU adapter) served. */
-export function telemetryTags(opts: Pick<TelemetryOptions, 'backend' | 'preset' | 'adapter' | 'gpuTiming' | 'gpuKernelSampleEvery'>): Record<string, string> {
+export function telemetryTags(opts: Pick<TelemetryOptions, 'backend' | 'preset' | 'adapter' | 'gpuTiming' | 'gpuKernelSampleEvery' | 'cpuThreads'>): Record<string, string> {
   const tags: Record<string, string> = { backend: opts.backend, preset: opts.preset };
   if (opts.adapter) {
     tags.gpu_adapter = pushLabelValue(opts.adapter.name);
@@ -174,6 +176,8 @@ export function telemetryTags(opts: Pick<TelemetryOptions, 'backend' | 'preset' 
   }
   if (opts.gpuTiming && opts.gpuTiming !== 'off') tags.gpu_timing = opts.gpuTiming;
   if (opts.gpuKernelSampleEvery) tags.gpu_kernel_sample_every = String(opts.gpuKernelSampleEvery);
+  // Only when it changes what the CPU profile shows: a helper thread's kernels are one unlabelled frame there.
+  if (opts.cpuThreads && opts.cpuThreads > 1) tags.cpu_threads = String(opts.cpuThreads);
   return tags;
 }
 
