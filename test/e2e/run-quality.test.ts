@@ -146,6 +146,9 @@ test('a mixed-prompt run: entropy separates the kinds, a scatter point opens its
   await page.getByTestId('run-quality').getByRole('tab', { name: 'KV-cache reuse' }).focus();
   await page.keyboard.press('Home');
   await page.waitForURL((u) => u.searchParams.get('quality') === null);
+  // Wait for the entropy tab to render: its table sorts the rows anew, and a button focused in
+  // the previous tab's table loses focus when React moves it (the Enter below then goes nowhere).
+  await page.getByTestId('run-quality').locator('[data-testid="quality-tabpanel"][data-signal="entropy"]').waitFor();
   const table = page.getByTestId('run-quality').getByTestId('quality-table');
   await table.locator('summary').focus();
   await page.keyboard.press('Enter');
