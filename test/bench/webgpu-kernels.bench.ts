@@ -10,7 +10,9 @@
 //     rounds: the cost of GPU timing; and the model's own GEMV bandwidth while
 //     decoding, from those timestamps.
 // Prints `name value unit` lines; never fails on speed. Without an adapter it
-// says so and exits 0.
+// says so and exits 0. WEBGPU_BENCH_STEPS / WEBGPU_BENCH_ROUNDS set the decode
+// rounds (a software adapter defaults to 3 steps × 4 rounds, too few to resolve
+// a few per cent).
 import { PRESETS, type PresetName } from '../../workers/sandbox/model/config';
 import { Rng } from '../../workers/sandbox/model/rng';
 import { decodeWeightFloats, generateWeights } from '../../workers/sandbox/model/weights';
@@ -160,8 +162,8 @@ async function main() {
       for (const batch of fallback ? [1, 4] : [1, 8]) {
         const seqs = runners.map((x) => Array.from({ length: batch }, () => x.allocSequence()));
         for (const [k, x] of runners.entries()) for (const [i, q] of seqs[k].entries()) await x.prefill(q, prompt(4, i));
-        const steps = fallback ? 3 : 96;
-        const rounds = fallback ? 4 : 16;
+        const steps = Number(process.env.WEBGPU_BENCH_STEPS ?? (fallback ? 3 : 96));
+        const rounds = Number(process.env.WEBGPU_BENCH_ROUNDS ?? (fallback ? 4 : 16));
         const sink: GpuPassTiming[] = [];
         const waste: GpuPassTiming[] = [];
         for (const [k, x] of runners.entries()) await decodeRound(x, seqs[k], steps, k > 0, waste); // warm-up
