@@ -50,3 +50,12 @@ export function pgPool(): pg.Pool {
   }
   return g.__trisightPool;
 }
+
+/** Closes the pool and the Prisma client this process opened, if any (a test's teardown; the next call opens new ones). */
+export async function closeDatabase(): Promise<void> {
+  const pool = g.__trisightPool;
+  const client = g.__trisightPrisma;
+  g.__trisightPool = undefined;
+  g.__trisightPrisma = undefined;
+  await Promise.all([pool?.end(), client?.$disconnect()]);
+}

@@ -137,6 +137,15 @@ export function typeInto(input: HTMLInputElement, text: string): void {
 }
 
 /** Level, value and pre-order of a model file, as both pages read it. */
+/** The page's model file (`?model=<url>`) as text, with its URL; both pages time fetch and parse from before this call. */
+export async function fetchModelFile(params: URLSearchParams): Promise<{ url: string; text: string }> {
+  const url = params.get('model');
+  if (!url) throw new Error('give the model file as ?model=<url of a FlameModel JSON>');
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`model ${url}: HTTP ${res.status}`);
+  return { url, text: await res.text() };
+}
+
 export interface ModelFile {
   names: string[];
   name: number[];

@@ -14,7 +14,7 @@ import { flamePalette } from '../../components/flame/colors';
 import { FrameStyles } from '../../components/flame/draw';
 import { drawSvg } from '../../components/flame/svg';
 import { indexModel, nodeCount, type FlameModel } from '../../lib/model/flame';
-import { Clock, clickAt, typeInto, zoomTarget, type BenchState } from './flame-measure';
+import { Clock, clickAt, fetchModelFile, typeInto, zoomTarget, type BenchState } from './flame-measure';
 
 const params = new URLSearchParams(location.search);
 const impl = params.get('impl') === 'svg' ? 'svg' : 'ours';
@@ -125,12 +125,8 @@ function chainTo(ix: ReturnType<typeof indexModel>, i: number): number[] {
 }
 
 async function main() {
-  const url = params.get('model');
-  if (!url) throw new Error('give the model file as ?model=<url of a FlameModel JSON>');
   const t0 = performance.now();
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`model ${url}: HTTP ${res.status}`);
-  const text = await res.text();
+  const { url, text } = await fetchModelFile(params);
   const model = JSON.parse(text) as FlameModel;
   state.modelUnchanged = () => JSON.stringify(model) === JSON.stringify(JSON.parse(text));
   state.parseMs = performance.now() - t0;

@@ -15,6 +15,13 @@ main;a;a;a 5
 main;c 40
 gc 5`;
 
+/** A before/after pair the diff tests share (one path in both, one gone, one new) and the diff's dump. */
+export const SAMPLE_DIFF = {
+  before: 'main;a 2\nmain;old 3\nmain 1',
+  after: 'main;a 5\nmain;new 1\nmain 2',
+  dump: ['total 6/0 | 8/0', '  main 6/1 | 8/2', '    a 2/2 | 5/5', '    new 0/0 | 1/1', '    old 3/3 | 0/0'],
+};
+
 /** `main;a;b 5` per line (frames root first, then the value); `after` values make a diff. */
 export function folded(text: string, after?: string): FlameModel {
   const table = new NameTable();

@@ -78,8 +78,8 @@ export function appDatabaseHooks(opts: { poolSize?: number } = {}): { readonly u
     // Postgres is stopped whatever closing the pools does (a throw here would leave it running).
     try {
       await pool?.end();
-      const { pgPool } = await import('../../lib/db');
-      if (process.env.DATABASE_URL) await pgPool().end();
+      const { closeDatabase } = await import('../../lib/db');
+      await closeDatabase();
     } catch {
       // already closed, or never opened
     } finally {

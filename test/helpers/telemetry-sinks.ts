@@ -66,6 +66,21 @@ export interface Sinks {
 }
 
 /**
+ * Sandbox telemetry that goes to sinks at `url` promptly and deterministically: spans
+ * exported 100 ms after they end, one profile push (at close), every P0 request traced
+ * and no P1 request, so a test chooses which requests it sees.
+ */
+export function sandboxTelemetryTo(url: string) {
+  return {
+    otlpEndpoint: url,
+    exportDelayMs: 100,
+    pyroscopeServerAddress: url,
+    profileFlushIntervalMs: 60_000,
+    sampling: { p1Base: 0, minProbability: 0 },
+  };
+}
+
+/**
  * decode: false only counts what arrives, without parsing or keeping it (long runs
  * and benchmarks in the same process, where decoding would cost memory and CPU).
  */

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import type pg from 'pg';
 import { startTestPostgres, type TestPostgres, testPool } from '../helpers/postgres';
 import { startReceivers, type Receivers } from '../helpers/receivers';
+import { sandboxTelemetryTo } from '../helpers/telemetry-sinks';
 import { startSandbox, type Sandbox } from '../../workers/sandbox/serve/index';
 import { spanProfileIds } from '../../lib/correlate';
 import { spanIdToInt8 } from '../../lib/datasources/embedded/pg-binary';
@@ -39,15 +40,8 @@ before(async () => {
     preset: 'tiny',
     backend: 'cpu',
     maxBatch: 4,
-    telemetry: {
-      otlpEndpoint: url,
-      exportDelayMs: 100,
-      pyroscopeServerAddress: url,
-      profileFlushIntervalMs: 60_000, // one push, at close
-      profileSamplingIntervalMicros: 1000,
-      // Every P0 request is traced: the test picks them deterministically.
-      sampling: { p1Base: 0, minProbability: 0 },
-    },
+    // Every P0 request is traced: the test picks them deterministically.
+    telemetry: { ...sandboxTelemetryTo(url), profileSamplingIntervalMicros: 1000 },
   });
   const send = (prompt: string, priority = 'P0') =>
     fetch(`${sb!.url}/v1/completions`, {
@@ -64,8 +58,8 @@ after(async () => {
   await sb?.close();
   await app?.stop();
   await pool?.end();
-  const { pgPool } = await import('../../lib/db');
-  await pgPool().end();
+  const { closeDatabase } = await import('../../lib/db');
+  await closeDatabase();
   await db?.stop();
 });
 

@@ -55,8 +55,8 @@ before(async () => {
 after(async () => {
   await app?.stop();
   await pool?.end();
-  const { pgPool } = await import('../../lib/db');
-  await pgPool().end();
+  const { closeDatabase } = await import('../../lib/db');
+  await closeDatabase();
   await db?.stop();
 });
 

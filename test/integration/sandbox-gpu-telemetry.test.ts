@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { PRESETS, kvDim } from '../../workers/sandbox/model/config';
 import { startSandbox } from '../../workers/sandbox/serve/index';
 import { PHASE_FRAME, SUBMISSION_FRAME } from '../../workers/sandbox/telemetry/gpu-profile';
-import { startSinks, type ReceivedProfile, type ReceivedSpan, type Sinks } from '../helpers/telemetry-sinks';
+import { sandboxTelemetryTo, startSinks, type ReceivedProfile, type ReceivedSpan, type Sinks } from '../helpers/telemetry-sinks';
 
 const MODEL = 'trisight-tiny';
 const L = PRESETS.tiny.nLayers;
@@ -57,13 +57,7 @@ async function run(gpuTiming: 'auto' | 'submission', requests: { priority: 'P0' 
     gpuTiming,
     gpuKernelSampleEvery,
     maxBatch: 4,
-    telemetry: {
-      otlpEndpoint: sinks.url,
-      exportDelayMs: 100,
-      pyroscopeServerAddress: sinks.url,
-      profileFlushIntervalMs: 60_000, // one push, at close
-      sampling: { p1Base: 0, minProbability: 0 }, // P0 traced, P1 never
-    },
+    telemetry: sandboxTelemetryTo(sinks.url), // P0 traced, P1 never; one profile push, at close
   });
   let scrape = '';
   try {

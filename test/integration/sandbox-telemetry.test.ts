@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../workers/sandbox/serve/index';
-import { startSinks, type ReceivedSpan, type Sinks } from '../helpers/telemetry-sinks';
+import { sandboxTelemetryTo, startSinks, type ReceivedSpan, type Sinks } from '../helpers/telemetry-sinks';
 
 const MODEL = 'trisight-tiny';
 const PARENT_TRACE = '0af7651916cd43dd8448eb211c80319c';
@@ -27,16 +27,8 @@ describe('sandbox telemetry', () => {
       preset: 'tiny',
       backend: 'cpu',
       maxBatch: 4,
-      telemetry: {
-        otlpEndpoint: sinks.url,
-        exportDelayMs: 100,
-        pyroscopeServerAddress: sinks.url,
-        profileFlushIntervalMs: 60_000, // one push, at close
-        profileSamplingIntervalMicros: 1000,
-        recordPrompts: true,
-        // P1 never traced, P0 always: the split is deterministic for the test.
-        sampling: { p1Base: 0, minProbability: 0 },
-      },
+      // P1 never traced, P0 always: the split is deterministic for the test.
+      telemetry: { ...sandboxTelemetryTo(sinks.url), profileSamplingIntervalMicros: 1000, recordPrompts: true },
     });
     // Before any request: the model's success series exist at zero, so increase() counts the first requests.
     firstScrape = await (await fetch(`${sb.url}/metrics`)).text();

@@ -14,7 +14,7 @@
 import { FieldType, createDataFrame, createTheme } from '@grafana/data';
 import { FlameGraph } from '@grafana/flamegraph';
 import { createRoot } from 'react-dom/client';
-import { Clock, clickAt, typeInto, zoomTarget, type BenchState, type ModelFile } from '../flame-measure';
+import { Clock, clickAt, fetchModelFile, typeInto, zoomTarget, type BenchState, type ModelFile } from '../flame-measure';
 
 const params = new URLSearchParams(location.search);
 const state: BenchState = { impl: 'grafana', status: 'loading' };
@@ -43,12 +43,9 @@ window.setTimeout = ((fn: TimerHandler, ms?: number, ...args: unknown[]) =>
   )) as typeof window.setTimeout;
 
 async function main() {
-  const url = params.get('model');
-  if (!url) throw new Error('give the model file as ?model=<url of a FlameModel JSON>');
   const t0 = performance.now();
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`model ${url}: HTTP ${res.status}`);
-  const model = (await res.json()) as ModelFile;
+  const { url, text } = await fetchModelFile(params);
+  const model = JSON.parse(text) as ModelFile;
   state.parseMs = performance.now() - t0;
   state.nodes = model.level.length;
   meta.textContent = `Grafana @grafana/flamegraph 13.0.1 · ${state.nodes.toLocaleString('en-US')} nodes · ${url}`;

@@ -74,9 +74,8 @@ after(async () => {
   await loadRuns().shutdown();
   await sb?.close();
   await receivers?.stop();
-  const { pgPool, prisma } = await import('../../../lib/db');
-  await pgPool().end();
-  await prisma().$disconnect();
+  const { closeDatabase } = await import('../../../lib/db');
+  await closeDatabase();
   await db?.stop();
 });
 

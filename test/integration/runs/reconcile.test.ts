@@ -82,9 +82,8 @@ after(async () => {
   await prom?.stop();
   await sb?.close();
   await receivers?.stop();
-  const { pgPool, prisma } = await import('../../../lib/db');
-  await pgPool().end();
-  await prisma().$disconnect();
+  const { closeDatabase } = await import('../../../lib/db');
+  await closeDatabase();
   await db?.stop();
 });
 

@@ -42,8 +42,8 @@ before(async () => {
   route = await import('../../../app/api/traces/[traceId]/route');
 });
 after(async () => {
-  const { pgPool } = await import('../../../lib/db');
-  await pgPool().end().catch(() => {});
+  const { closeDatabase } = await import('../../../lib/db');
+  await closeDatabase().catch(() => {});
   await db?.stop();
 });
 

@@ -13,7 +13,7 @@ import {
   resolvePath,
   widthOf,
 } from '../../../lib/model/flame';
-import { dump, folded, randomModel, SAMPLE_STACKS } from '../../helpers/flame-models';
+import { dump, folded, randomModel, SAMPLE_DIFF, SAMPLE_STACKS } from '../../helpers/flame-models';
 
 test('modelFromStacks emits pre-order with children in name order and sums equal paths', () => {
   const m = folded(SAMPLE_STACKS);
@@ -60,14 +60,8 @@ test('a stack 20,000 frames deep is built and indexed without recursion', () => 
 });
 
 test('a diff carries both sides node for node; widths are before + after', () => {
-  const d = folded('main;a 2\nmain;old 3\nmain 1', 'main;a 5\nmain;new 1\nmain 2');
-  assert.deepEqual(dump(d), [
-    'total 6/0 | 8/0',
-    '  main 6/1 | 8/2',
-    '    a 2/2 | 5/5',
-    '    new 0/0 | 1/1',
-    '    old 3/3 | 0/0',
-  ]);
+  const d = folded(SAMPLE_DIFF.before, SAMPLE_DIFF.after);
+  assert.deepEqual(dump(d), SAMPLE_DIFF.dump);
   assert.equal(widthOf(d, 0), 14);
   assert.equal(modelProblem(d), null);
 });
