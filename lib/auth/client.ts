@@ -14,10 +14,15 @@ function cookie(name: string): string | undefined {
   return undefined;
 }
 
-/** Headers a same-origin mutation needs: JSON content type and, when signed in with a session, the CSRF token. */
-export function mutationHeaders(): Record<string, string> {
+/** The CSRF token header when signed in (a session, or a sign-in proxy's double-submit cookie); empty otherwise. */
+export function csrfHeaders(): Record<string, string> {
   const csrf = cookie(CSRF_COOKIE_NAME);
-  return { 'content-type': 'application/json', ...(csrf ? { [CSRF_HEADER_NAME]: csrf } : {}) };
+  return csrf ? { [CSRF_HEADER_NAME]: csrf } : {};
+}
+
+/** Headers a same-origin mutation needs: JSON content type and, when signed in, the CSRF token. */
+export function mutationHeaders(): Record<string, string> {
+  return { 'content-type': 'application/json', ...csrfHeaders() };
 }
 
 /** Whether a fetch with this method changes something (so needs mutationHeaders). */

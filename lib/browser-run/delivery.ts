@@ -1,6 +1,6 @@
 // What of a browser run's telemetry the app refused. The page sends spans to
 // /v1/traces and the GPU profile to /ingest best effort, as the SDKs do; a
-// refusal (an ingest token the page cannot send, a receiver that is down)
+// refusal (a receiver that wants the ingest token while nobody is signed in, one that is down)
 // would otherwise leave a stored run whose page silently lacks its server
 // histogram and GPU profile. The run's panel names what was not delivered.
 import { ExportResultCode } from '@opentelemetry/core';

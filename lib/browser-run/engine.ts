@@ -8,6 +8,7 @@
 // generator would, and the caller posts the result (lib/browser-run/schema.ts).
 // Client-side only.
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { csrfHeaders } from '@/lib/auth/client';
 import type { LoadParams } from '@/lib/loadgen/params';
 import { planRequest } from '@/lib/loadgen/prompt';
 import type { RequestSample } from '@/lib/loadgen/report';
@@ -77,8 +78,9 @@ export async function runInBrowser(o: { params: LoadParams; onProgress?: (p: Bro
       model,
       serviceName: BROWSER_SERVICE,
       ...runtimeTelemetry(info),
-      // the page's own origin: the app's OTLP receiver
-      traces: { exporter: watchedExporter(new OTLPTraceExporter({ url: `${location.origin}/v1/traces` }), delivery), exportDelayMs: 500 },
+      // the page's own origin: the app's OTLP receiver. The CSRF token lets a signed-in
+      // editor's run push where the receivers otherwise want the ingest token.
+      traces: { exporter: watchedExporter(new OTLPTraceExporter({ url: `${location.origin}/v1/traces`, headers: csrfHeaders() }), delivery), exportDelayMs: 500 },
       // every request of a browser run is recorded (its traceparent says so too)
       sampling: { minProbability: 1 },
       metrics: false,
@@ -90,7 +92,7 @@ export async function runInBrowser(o: { params: LoadParams; onProgress?: (p: Bro
       gpuProfile,
       async shutdown() {
         const p = gpuProfile.take();
-        if (p && !(await postProfile({ serverAddress: location.origin, appName: BROWSER_SERVICE, labels: tags }, p.pprof, p.fromMs, p.untilMs))) {
+        if (p && !(await postProfile({ serverAddress: location.origin, appName: BROWSER_SERVICE, labels: tags, headers: csrfHeaders() }, p.pprof, p.fromMs, p.untilMs))) {
           delivery.refuse('the GPU profile sent to /ingest', 'refused or unreachable');
         }
       },

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { FlamePanel } from '../../lib/runs/panels';
 import { appJsonOk, startApp, type AppHandle } from '../helpers/app';
+import { signIn, userCli } from '../helpers/users';
 import { launchChromium, openPage } from '../helpers/browser';
 import { frameNames } from '../helpers/flame-models';
 import { until } from '../helpers/until';
@@ -87,6 +88,49 @@ test('a run in this browser (SwiftShader WebGPU) appears in the history and on a
   await page.getByTestId('run-flame').getByTestId('flame-graph').locator('canvas[data-frames]').first().waitFor();
   mkdirSync(RESULTS, { recursive: true });
   await page.getByTestId('run-side-by-side').screenshot({ path: path.join(RESULTS, 'browser-run.png') });
+});
+
+test('with sign-in and INGEST_TOKEN (as off loopback): an editor’s browser run gets its spans and GPU profile in on the session', { timeout: 300_000 }, async () => {
+  const token = 'browser-run-e2e-ingest-token-0123456789';
+  const secured = await startApp({ env: { AUTH_MODE: 'builtin', INGEST_TOKEN: token, EMBEDDED_PROMETHEUS: 'off' } });
+  try {
+    userCli(secured.dataDir, ['add', 'ed', '--role', 'editor'], 'editor password 1\n');
+    const session = await signIn(secured.url, 'ed', 'editor password 1');
+    const get = async <T>(p: string) => {
+      const r = await fetch(`${secured.url}${p}`, { headers: { cookie: session.cookie }, signal: AbortSignal.timeout(15_000) });
+      assert.equal(r.status, 200, p);
+      return (await r.json()) as T;
+    };
+    const page = await openPage(browser, 30_000);
+    const host = new URL(secured.url).hostname;
+    await page.context().addCookies(session.cookie.split('; ').map((c) => ({ name: c.slice(0, c.indexOf('=')), value: c.slice(c.indexOf('=') + 1), domain: host, path: '/' })));
+    await page.goto(`${secured.url}/sandbox?requests=2&concurrency=2&p0=100&maxTokens=3&prompt=fixed&promptTokens=2&seed=4`);
+    const start = page.getByTestId('browser-run').getByTestId('browser-run-start');
+    await until('the button to find WebGPU', async () => start.isEnabled(), 30_000);
+    await start.click();
+    // A refused push keeps the page on the form, naming what was not delivered: fail on that at once.
+    const undelivered = page.getByTestId('browser-run').getByTestId('browser-run-undelivered');
+    // (both waits settle either way, so the one that loses leaves no rejection behind)
+    const first = await Promise.race([
+      page.waitForURL(/\/sandbox\/runs\/[0-9a-f-]{36}$/, { timeout: 240_000 }).then(() => 'opened', () => 'timed out'),
+      undelivered.waitFor({ timeout: 240_000 }).then(() => 'refused', () => 'timed out'),
+    ]);
+    if (first === 'refused') assert.fail(`the app refused the run's telemetry: ${await undelivered.textContent()}`);
+    assert.equal(first, 'opened', 'the run page did not open in 240 s');
+    const runId = new URL(page.url()).pathname.split('/').pop()!;
+    assert.equal((await get<{ status: string }>(`/api/runs/${runId}`)).status, 'succeeded');
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="latency-histogram"]')?.dataset.total === '2', undefined, { timeout: 60_000 });
+    await until(
+      'the GPU profile pushed on the session',
+      async () => {
+        const r = await get<FlamePanel>(`/api/runs/${runId}/flame?kind=gpu`);
+        return r.flame && frameNames(r.flame).has('gemv') ? r : null;
+      },
+      60_000,
+    );
+  } finally {
+    await secured.stop();
+  }
 });
 
 test('without WebGPU the button says why', async () => {

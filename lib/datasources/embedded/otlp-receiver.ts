@@ -21,8 +21,8 @@ import { decodeContentEncoding } from './content-encoding';
 import { appMetrics } from '@/lib/app-metrics';
 import { receiverRedaction } from '@/lib/redaction/policy';
 import { redactSpans, type RedactionPolicy } from '@/lib/redaction/telemetry';
-import { config } from '@/lib/config';
-import { checkIngest, tenantOf } from '@/lib/security/ingest-auth';
+import { ingestRefusal } from '@/lib/security/ingest-access';
+import { tenantOf } from '@/lib/security/ingest-auth';
 import { insertSpans } from './spans';
 
 export const OTLP_LIMITS = {
@@ -66,7 +66,7 @@ export function decodeTraceExport(body: Uint8Array, type: string): OtlpDecodeRes
 export async function receiveOtlpTraces(req: Request, db: Pick<pg.Pool, 'query'>, opts: { redaction?: RedactionPolicy | null } = {}): Promise<Response> {
   const type = mediaType(req.headers.get('content-type'));
   const enc: Encoding = type === 'application/json' ? 'json' : 'protobuf';
-  const refused = checkIngest(req.headers, config());
+  const refused = await ingestRefusal(req);
   if (refused) return respond(enc, refused.status, { code: refused.status === 401 ? RPC_UNAUTHENTICATED : RPC_INVALID_ARGUMENT, message: refused.message });
   const tenant = tenantOf(req.headers);
   if (typeof tenant !== 'string') return respond(enc, tenant.status, { code: RPC_INVALID_ARGUMENT, message: tenant.message });

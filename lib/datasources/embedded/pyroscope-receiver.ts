@@ -18,8 +18,8 @@ import { decodeContentEncodingAsync } from './content-encoding';
 import { appMetrics } from '@/lib/app-metrics';
 import { receiverRedaction } from '@/lib/redaction/policy';
 import { redactProfileLabels } from '@/lib/redaction/telemetry';
-import { config } from '@/lib/config';
-import { checkIngest, tenantOf } from '@/lib/security/ingest-auth';
+import { ingestRefusal } from '@/lib/security/ingest-access';
+import { tenantOf } from '@/lib/security/ingest-auth';
 import { insertProfile, type ProfilePush } from './profile-ingest';
 
 export const INGEST_LIMITS = {
@@ -126,7 +126,7 @@ function text(status: number, message: string): Response {
 
 /** Handles one POST /ingest request against `db`. */
 export async function receivePyroscopePush(req: Request, db: Pick<pg.Pool, 'query' | 'connect'>): Promise<Response> {
-  const refused = checkIngest(req.headers, config());
+  const refused = await ingestRefusal(req);
   if (refused) return text(refused.status, refused.message);
   const tenant = tenantOf(req.headers);
   if (typeof tenant !== 'string') return text(tenant.status, tenant.message);

@@ -23,6 +23,8 @@ export interface PushTarget {
   appName: string;
   labels: Record<string, string>;
   tenantID?: string;
+  /** more request headers (the app's page adds its CSRF token, which lets a signed-in editor's browser run push) */
+  headers?: Record<string, string>;
 }
 
 /** The push URL of one profile covering [fromMs, untilMs]. */
@@ -39,7 +41,7 @@ export function pushUrl(t: PushTarget, fromMs: number, untilMs: number): string 
 
 /** POSTs one profile body (pprof, gzipped or not); resolves false when refused or unreachable (profiles are best effort, like the SDK's). */
 export async function postProfile(t: PushTarget, body: Uint8Array, fromMs: number, untilMs: number, signal?: AbortSignal): Promise<boolean> {
-  const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+  const headers: Record<string, string> = { ...t.headers, 'content-type': 'application/octet-stream' };
   if (t.tenantID) headers['X-Scope-OrgID'] = t.tenantID;
   try {
     const res = await fetch(pushUrl(t, fromMs, untilMs), { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers, signal: signal ?? AbortSignal.timeout(10_000) });
