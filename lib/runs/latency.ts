@@ -11,6 +11,9 @@ import { readableFailure } from '@/lib/loadgen/error-text';
  */
 export const SPANS_SETTLE_MS = 8_000;
 
+/** Whether a run's numbers may still change: it is running, or ended less than `ms` ago. */
+export const settling = (run: Pick<RunView, 'finishedAt'>, ms: number, now = Date.now()) => run.finishedAt === null || now < Date.parse(run.finishedAt) + ms;
+
 /** Server spans are selected by start time within the run's window, give or take this much clock skew between processes. */
 export const SPAN_WINDOW_SLACK_MS = 100;
 

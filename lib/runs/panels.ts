@@ -22,7 +22,7 @@ import type { Labels, ProfileType, TimeRange, Trace } from '@/lib/model/types';
 import { findTarget, latencyMetric, resolveFigure, type LoadTarget } from '@/lib/targets';
 import { fromColumns } from '@/lib/loadruns/samples';
 import { mapLimited } from '@/lib/map-limited';
-import { allFailed, allFailedNote, clockTime, requestWindow, serverCounts, SPAN_WINDOW_SLACK_MS, SPANS_SETTLE_MS, type ServerCounts } from './latency';
+import { allFailed, allFailedNote, clockTime, requestWindow, serverCounts, settling, SPAN_WINDOW_SLACK_MS, SPANS_SETTLE_MS, type ServerCounts } from './latency';
 import { readBlockHitRates } from './block-hit-rates';
 import { pickRequests, promptKindOf, QUALITY_ENTROPY_ATTRIBUTE, QUALITY_SIGNALS, qualityNote, qualityOf, summarizeSignal, prefixCacheInfo, type PrefixCacheInfo, type QualityCounts, type QualityRequest, type SignalSummary } from './quality';
 import {
@@ -95,9 +95,6 @@ export interface LatencyPanel {
   pending: boolean;
 }
 
-
-
-const settling = (run: RunView, ms: number, now = Date.now()) => run.finishedAt === null || now < Date.parse(run.finishedAt) + ms;
 
 /** How many of this run's requests a tab's histogram should hold (the client measured each one). */
 const expectedCount = (client: readonly number[]) => client.length;

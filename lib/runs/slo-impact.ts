@@ -2,13 +2,13 @@
 // counted over, and whether that count can still grow.
 import { config } from '@/lib/config';
 import { PrometheusClient } from '@/lib/datasources/prometheus/client';
-import { bracketWindow, type NotBracketed } from '@/lib/datasources/prometheus/views';
+import { bracketWindow } from '@/lib/datasources/prometheus/views';
 import type { RunView } from '@/lib/loadruns';
 import type { TimeRange } from '@/lib/model/types';
 import { impactSettled, runImpact, type RunImpact } from '@/lib/slo/run-impact';
 import type { StoredSlo } from '@/lib/slo/store';
 import { findTarget } from '@/lib/targets';
-import { requestWindow, SPAN_WINDOW_SLACK_MS, SPANS_SETTLE_MS } from './latency';
+import { requestWindow, settling, SPAN_WINDOW_SLACK_MS, SPANS_SETTLE_MS } from './latency';
 import { runRange } from './views';
 
 export interface RunSloImpact {
@@ -20,34 +20,35 @@ export interface RunSloImpact {
   counted: 'scrapes' | 'window';
 }
 
+type CounterWindow = Pick<RunSloImpact, 'pending' | 'counted'> & { range: TimeRange };
+
 /**
  * Where the counters are read: between the scrapes of the run's target that
  * bracket its requests when Prometheus scrapes it, so requests that ended just
  * before the run (another run, a moment earlier) are not counted as the run's;
  * otherwise over the padded run window, settled once the scrapes after it are in.
  */
-async function counterWindow(run: RunView, signal?: AbortSignal): Promise<{ range: TimeRange; pending: boolean; counted: RunSloImpact['counted'] } | NotBracketed> {
-  const padded = runRange(run);
-  const fallback = { range: padded, pending: !impactSettled(padded, run.finishedAt !== null), counted: 'window' as const };
-  const span = requestWindow(run);
-  const target = findTarget(config(), run.target);
-  if (!config().PROMETHEUS_URL || !target || !span || run.finishedAt === null) return fallback;
-  const w = await bracketWindow(PrometheusClient.fromConfig(), { baseUrl: target.url, startMs: span.startMs, endMs: span.endMs }, signal).catch((e: unknown) => {
+async function counterWindow(run: RunView, requests: { startMs: number; endMs: number } | null, padded: TimeRange, signal?: AbortSignal): Promise<CounterWindow> {
+  const windowed = (pending: boolean): CounterWindow => ({ range: padded, pending, counted: 'window' });
+  const cfg = config();
+  const target = findTarget(cfg, run.target);
+  if (!cfg.PROMETHEUS_URL || !target || !requests || run.finishedAt === null) return windowed(!impactSettled(padded, run.finishedAt !== null));
+  const w = await bracketWindow(PrometheusClient.fromConfig(), { baseUrl: target.url, ...requests }, signal).catch((e: unknown) => {
     if (signal?.aborted) throw e;
-    return { status: 'unavailable' as const, reason: String(e) };
+    return { status: 'unavailable' as const };
   });
-  if (w.status === 'pending') return w;
-  if (w.status === 'unavailable') return fallback;
+  // Before the scrape after the run its events are not all counted: show what the padded window holds so far.
+  if (w.status === 'pending') return windowed(true);
+  if (w.status === 'unavailable') return windowed(!impactSettled(padded, true));
   return { range: { from: w.scrapes.before, to: w.scrapes.after }, pending: false, counted: 'scrapes' };
 }
 
 export async function runSloImpact(run: RunView, slos: readonly StoredSlo[], signal?: AbortSignal, now = Date.now()): Promise<RunSloImpact> {
-  const span = requestWindow(run);
-  const spans = span ? { from: span.startMs - SPAN_WINDOW_SLACK_MS, to: span.endMs + SPAN_WINDOW_SLACK_MS } : runRange(run);
-  const spansPending = slos.some((s) => s.definition.sli.kind === 'trace') && (run.finishedAt === null || now < Date.parse(run.finishedAt) + SPANS_SETTLE_MS);
-  const c = await counterWindow(run, signal);
-  // Before the scrape after the run, its events are not all counted yet: show what the padded window holds so far.
-  const counters = 'range' in c ? c : { range: runRange(run), pending: true, counted: 'window' as const };
+  const requests = requestWindow(run);
+  const padded = runRange(run);
+  const spans = requests ? { from: requests.startMs - SPAN_WINDOW_SLACK_MS, to: requests.endMs + SPAN_WINDOW_SLACK_MS } : padded;
+  const spansPending = slos.some((s) => s.definition.sli.kind === 'trace') && settling(run, SPANS_SETTLE_MS, now);
+  const counters = await counterWindow(run, requests, padded, signal);
   const r = await runImpact(slos, { counters: counters.range, spans }, signal);
   return { ...r, pending: counters.pending || spansPending, counted: counters.counted };
 }

@@ -86,4 +86,3 @@ export async function preview(input: unknown, signal?: AbortSignal, now = Date.n
     series,
   };
 }
-

@@ -218,4 +218,3 @@ test('the editor while Prometheus does not answer: the preview and the save name
   assert.equal(after.length, before, 'nothing was saved');
   assert.deepEqual(errors, []);
 });
-
