@@ -157,7 +157,8 @@ test('a mixed-prompt run: entropy separates the kinds, a scatter point opens its
   await other.focus();
   await page.keyboard.press('Enter');
   await page.waitForURL((u) => u.searchParams.get('trace') === otherId);
-  await page.getByTestId('run-trace').getByText(otherId).waitFor();
+  // The trace view names the id in its header and, once drawn, in its waterfall: either shows it opened.
+  await page.getByTestId('run-trace').getByText(otherId).first().waitFor();
 
   // A bucket's trace list sorts by a quality signal, kept in the URL.
   await page.goto(`${app.url}/sandbox/runs/${runId}?bucket=0-inf&tsort=entropy`);
